@@ -1,0 +1,34 @@
+# Spiking-UNet hardware reference. `make sim` and `make test` do all set-up themselves.
+SHELL := /bin/bash
+PYTHON_BASE ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CONFIG ?= configs/em_slice.yaml
+EXPORT_DIR ?= build/export/em_slice
+STAMP := $(VENV)/.installed
+
+.PHONY: setup export sim csim test bench synth clean lint
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	$(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+export: $(STAMP)
+	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
+
+sim: $(STAMP)
+	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
+	$(PY) scripts/run_sim.py --export $(EXPORT_DIR)
+
+csim: $(STAMP)
+	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
+	$(PY) scripts/run_csim.py --export $(EXPORT_DIR)
+
+test: $(STAMP)
+	$(PY) -m pytest -n auto tests rtl_tb
+
+clean:
+	rm -rf build sim_build .pytest_cache

@@ -1,0 +1,49 @@
+"""Command line: `python -m golden export --config C --out DIR [--image PNG] [--compare gt|ge] [--timesteps T]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .config import load_config, resolve
+from .data import crop, load_u8
+from .export import export_slice
+from .slice import load_checkpoint
+
+
+def cmd_export(args) -> int:
+    cfg = load_config(args.config)
+    arrays, lambdas = load_checkpoint(resolve(cfg["checkpoint"]))
+    in_channels = arrays["conv1.weight"].shape[1]
+    image_path = args.image or str(resolve(cfg["demo_image"]))
+    image = load_u8(image_path, channels=in_channels)
+    if args.crop:
+        y, x, size = args.crop
+        image = crop(image, y, x, size, image_path)
+    out, manifest = export_slice(cfg, arrays, lambdas, image, args.out, compare=args.compare, timesteps=args.timesteps)
+    layers = ", ".join(f"{l['name']}(w{l['weight_bits']}/v{l['membrane_bits']})" for l in manifest["layers"])
+    print(f"EXPORT {manifest['model']} -> {out}: {image.shape[2]}x{image.shape[1]} image from {image_path}, "
+          f"T={manifest['timesteps']}, compare={manifest['compare']}, layers {layers}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m golden", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("export", help="quantise a model and write manifest, header, .mem files and golden vectors")
+    p.add_argument("--config", default="configs/em_slice.yaml")
+    p.add_argument("--out", required=True)
+    p.add_argument("--image", help="8-bit PNG to run (default: the config's committed demo crop)")
+    p.add_argument("--crop", nargs=3, type=int, metavar=("Y", "X", "SIZE"), help="square crop of --image")
+    p.add_argument("--compare", choices=("gt", "ge"), help="override the config's compare rule")
+    p.add_argument("--timesteps", type=int, help="override the config's T")
+    p.set_defaults(func=cmd_export)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Load an export (manifest.yaml + weights.npz) back, refusing anything malformed.
+
+Every error names the file and the field. Used by the benches and the C-sim driver, so that HLS, RTL and tests
+all read their parameters from the exported manifest and nothing else.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .intmodel import IntLayer
+from .quant import fits
+
+LAYER_INT_FIELDS = ("in_channels", "out_channels", "kernel", "padding", "frac_bits", "input_shift", "weight_bits",
+                    "bias_bits", "acc_bits", "current_bits", "membrane_bits")
+WIDTH_FIELDS = ("weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
+KINDS = ("input_conv", "spiking_conv")
+
+
+class ManifestError(ValueError):
+    pass
+
+
+def _field(d, key, path, where, kind=None):
+    if not isinstance(d, dict) or key not in d:
+        raise ManifestError(f"{path}: missing field {where}{key}")
+    v = d[key]
+    if kind is int and (isinstance(v, bool) or not isinstance(v, int)):
+        raise ManifestError(f"{path}: field {where}{key} must be an integer, got {v!r}")
+    if kind is not None and kind is not int and not isinstance(v, kind):
+        raise ManifestError(f"{path}: field {where}{key} must be {kind.__name__}, got {v!r}")
+    return v
+
+
+def load_manifest(export_dir: str | Path) -> dict:
+    path = Path(export_dir) / "manifest.yaml"
+    if not path.is_file():
+        raise ManifestError(f"{path}: no manifest (run `make export`)")
+    try:
+        m = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(m, dict):
+        raise ManifestError(f"{path}: expected a mapping at the top level")
+    if _field(m, "format_version", path, "", int) != 1:
+        raise ManifestError(f"{path}: field format_version={m['format_version']} is not supported (expected 1)")
+    _field(m, "model", path, "", str)
+    if _field(m, "timesteps", path, "", int) < 1:
+        raise ManifestError(f"{path}: field timesteps must be >= 1")
+    if _field(m, "compare", path, "", str) not in ("gt", "ge"):
+        raise ManifestError(f"{path}: field compare must be 'gt' or 'ge', got {m['compare']!r}")
+    exps = _field(m, "thresholds_log2", path, "", list)
+    if not exps or any(not isinstance(e, int) or isinstance(e, bool) for e in exps) or \
+            any(a <= b for a, b in zip(exps, exps[1:])):
+        raise ManifestError(f"{path}: field thresholds_log2 must be strictly decreasing integers, got {exps}")
+    inp = _field(m, "input", path, "", dict)
+    for k in ("channels", "height", "width", "pixel_bits"):
+        if _field(inp, k, path, "input.", int) < 1:
+            raise ManifestError(f"{path}: field input.{k} must be >= 1")
+    layers = _field(m, "layers", path, "", list)
+    names = {"input"}
+    for i, layer in enumerate(layers):
+        where = f"layers[{i}]."
+        name = _field(layer, "name", path, where, str)
+        where = f"layers[{i}]({name})."
+        if _field(layer, "kind", path, where, str) not in KINDS:
+            raise ManifestError(f"{path}: field {where}kind must be one of {KINDS}, got {layer['kind']!r}")
+        if _field(layer, "source", path, where, str) not in names:
+            raise ManifestError(f"{path}: field {where}source={layer['source']!r} names no earlier layer")
+        for k in LAYER_INT_FIELDS:
+            _field(layer, k, path, where, int)
+        for k in WIDTH_FIELDS:
+            if not 2 <= layer[k] <= 62:
+                raise ManifestError(f"{path}: field {where}{k}={layer[k]} is outside 2..62")
+        ths = _field(layer, "thresholds_int", path, where, list)
+        expected = [1 << (e + layer["frac_bits"]) for e in exps]
+        if ths != expected:
+            raise ManifestError(f"{path}: field {where}thresholds_int={ths} disagrees with thresholds_log2 and "
+                                f"frac_bits (expected {expected})")
+        shape = _field(layer, "weight_shape", path, where, list)
+        if shape != [layer["out_channels"], 3, 3, layer["in_channels"]]:
+            raise ManifestError(f"{path}: field {where}weight_shape={shape} disagrees with in/out_channels")
+        names.add(name)
+    return m
+
+
+def load_layers(export_dir: str | Path, manifest: dict | None = None) -> list[IntLayer]:
+    """IntLayers from weights.npz, checked against the manifest's shapes and widths."""
+    export_dir = Path(export_dir)
+    m = manifest if manifest is not None else load_manifest(export_dir)
+    path = export_dir / "weights.npz"
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: missing (run `make export`)") from None
+    except Exception as exc:
+        raise ManifestError(f"{path}: not a readable .npz ({exc})") from exc
+    layers = []
+    for entry in m["layers"]:
+        name = entry["name"]
+        w = _array(arrays, f"{name}.weight", path, tuple(entry["weight_shape"]))
+        b = _array(arrays, f"{name}.bias", path, (entry["out_channels"],))
+        for key, arr, bits in ((f"{name}.weight", w, entry["weight_bits"]), (f"{name}.bias", b, entry["bias_bits"])):
+            if not fits(arr, bits):
+                raise ManifestError(f"{path}: field {key} has values outside {bits} signed bits")
+        widths = {k: entry[k] for k in WIDTH_FIELDS}
+        layers.append(IntLayer(name=name, kind=entry["kind"], source=entry["source"], weight=w, bias=b,
+                               frac_bits=entry["frac_bits"], thresholds_int=tuple(entry["thresholds_int"]),
+                               input_shift=entry["input_shift"], widths=widths))
+    return layers
+
+
+def _array(arrays, key, path, shape):
+    if key not in arrays:
+        raise ManifestError(f"{path}: missing field {key}")
+    a = arrays[key]
+    if a.dtype.kind not in "iu":
+        raise ManifestError(f"{path}: field {key} must be integer, got {a.dtype}")
+    if a.shape != shape:
+        raise ManifestError(f"{path}: field {key} has shape {a.shape}, the manifest says {shape}")
+    return a.astype(np.int64)
+
+
+def load_vectors(export_dir: str | Path) -> dict[str, np.ndarray]:
+    path = Path(export_dir) / "vectors.npz"
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}

@@ -1,0 +1,55 @@
+"""Number formats of the integer contract (docs/contract.md §2, §7)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def quantize(x, frac_bits: int) -> np.ndarray:
+    """q(x, f) = floor(x * 2^f + 0.5): round half up, in float64 (contract §2)."""
+    scaled = np.asarray(x, dtype=np.float64) * np.float64(2.0) ** frac_bits
+    if not np.all(np.isfinite(scaled)):
+        raise ValueError("cannot quantise a non-finite value")
+    if np.any(np.abs(scaled) >= 2.0**62):
+        raise ValueError("value too large to quantise into 64 bits")
+    return np.floor(scaled + 0.5).astype(np.int64)
+
+
+def signed_bits(bound: int) -> int:
+    """Smallest two's complement width holding every integer in [-bound, bound] (at least 2)."""
+    bound = int(bound)
+    if bound < 0:
+        raise ValueError("bound must be non-negative")
+    return max(2, bound.bit_length() + 1)
+
+
+def fits(values, bits: int) -> bool:
+    v = np.asarray(values, dtype=np.int64)
+    if v.size == 0:
+        return True
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return bool(v.min() >= lo and v.max() <= hi)
+
+
+def to_hex_words(values, bits: int) -> list[str]:
+    """Two's complement hex words of `bits` width, ceil(bits/4) digits (for $readmemh)."""
+    v = np.asarray(values, dtype=np.int64).ravel()
+    if not fits(v, bits):
+        raise ValueError(f"value does not fit {bits} signed bits")
+    digits = (bits + 3) // 4
+    mask = (1 << bits) - 1
+    return [format(int(x) & mask, f"0{digits}x") for x in v]
+
+
+def spike_magnitude(words: np.ndarray, exponents) -> np.ndarray:
+    """Integer value of spike words in units of 2^e_min: sum_i bit_i << (e_i - e_min) (contract §3)."""
+    e_min = min(exponents)
+    words = np.asarray(words, dtype=np.int64)
+    out = np.zeros_like(words)
+    for i, e in enumerate(exponents):
+        out += ((words >> i) & 1) << (e - e_min)
+    return out
+
+
+def spike_value(words: np.ndarray, exponents) -> np.ndarray:
+    """Real value (normalised units) carried by spike words: sum_i bit_i * 2^e_i."""
+    return spike_magnitude(words, exponents).astype(np.float64) * 2.0 ** min(exponents)
