@@ -48,7 +48,7 @@ def quantise_slice(cfg: dict, normalised: dict, in_channels: int) -> list[IntLay
             "current_bits": signed_bits(current_bound),
             "membrane_bits": signed_bits(timesteps * current_bound),
         }
-        layers.append(IntLayer(name=name, kind=kind, source=source, weight=w, bias=b, frac_bits=f,
+        layers.append(IntLayer(name=name, kind=kind, sources=(source,), weight=w, bias=b, frac_bits=f,
                                thresholds_int=tuple(1 << (e + f) for e in exps), input_shift=g, widths=widths))
     if layers[0].weight.shape[3] != in_channels:
         raise ValueError(f"conv1 expects {layers[0].weight.shape[3]} input channels, the image has {in_channels}")
@@ -70,7 +70,7 @@ def manifest_dict(cfg: dict, layers: list[IntLayer], image_shape, lambdas: dict[
         out["layers"].append({
             "name": layer.name,
             "kind": layer.kind,
-            "source": layer.source,
+            "source": layer.sources[0],
             "in_channels": int(layer.weight.shape[3]),
             "out_channels": int(layer.weight.shape[0]),
             "kernel": 3,

@@ -1,6 +1,7 @@
 """Integer golden model: the contract (docs/contract.md) as exact, vectorised int64 arithmetic.
 
-Every other level (HLS C-sim, RTL) must equal what this module returns, bit for bit.
+Every other level (HLS C-sim, RTL) must equal what this module returns, bit for bit. One generic engine runs
+any network written as an ordered list of `IntLayer` (the walking-skeleton slice and the full Spiking-UNet).
 """
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import numpy as np
 
 from .quant import fits, spike_magnitude
 
+KINDS = ("input_conv", "spiking_conv", "pool", "upconv", "output")
+SPIKING_KINDS = ("input_conv", "spiking_conv", "pool", "upconv")  # followed by an MT-IF neuron
+
 
 class ContractViolation(AssertionError):
     """A value left the width the manifest gives it: the §7 proof or the exporter is wrong."""
@@ -17,44 +21,87 @@ class ContractViolation(AssertionError):
 
 @dataclass(frozen=True)
 class IntLayer:
-    """One layer of the integer network, as the exporter writes it to the manifest."""
+    """One layer of the integer network, as the exporter writes it to the manifest.
+
+    `sources` are read in order and concatenated along channels (the encoder feature first in a U-Net concat).
+    `weight` is int64 [out][ky][kx][in] (kernel 1 or 3; `upconv` uses ConvTranspose2d's taps unflipped, §3),
+    empty for `pool`.
+    """
 
     name: str
-    kind: str  # "input_conv" | "spiking_conv"
-    source: str  # "input" or the name of an earlier layer
-    weight: np.ndarray  # int64 [out][ky][kx][in]
-    bias: np.ndarray  # int64 [out]
+    kind: str
+    sources: tuple[str, ...]
+    weight: np.ndarray
+    bias: np.ndarray
     frac_bits: int
-    thresholds_int: tuple[int, ...]
-    input_shift: int = 0
+    thresholds_int: tuple[int, ...] = ()
+    input_shift: int = 0  # input_conv: G; pool: left shift F + e_min - 2
     widths: dict = field(default_factory=dict)  # weight_bits, bias_bits, acc_bits, current_bits, membrane_bits
 
+    @property
+    def out_channels(self) -> int:
+        return int(self.bias.shape[0])
 
-def conv3x3_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Exact 3x3, stride 1, zero padding 1 convolution: x int64 [C][H][W], w int64 [O][3][3][C] (§3)."""
+
+def conv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Exact k x k (k = 1 or 3), stride 1, zero padding k//2 convolution: x [C][H][W], w [O][k][k][C] (§3)."""
+    c, h, wd = x.shape
+    o, k = w.shape[0], w.shape[1]
+    p = k // 2
+    xp = np.pad(x.astype(np.int64), ((0, 0), (p, p), (p, p)))
+    cols = np.stack([xp[:, ky : ky + h, kx : kx + wd] for ky in range(k) for kx in range(k)])  # [k*k][C][H][W]
+    return (w.reshape(o, k * k * c).astype(np.int64) @ cols.reshape(k * k * c, h * wd)).reshape(o, h, wd)
+
+
+conv3x3_int = conv_int
+
+
+def upconv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Exact ConvTranspose2d(k=3, s=2, p=1, output_padding=1) as a scatter (§3):
+    input pixel (iy, ix) adds w[o][ky][kx][c] * x[c][iy][ix] to output (2*iy + ky - 1, 2*ix + kx - 1)."""
     c, h, wd = x.shape
     o = w.shape[0]
-    xp = np.pad(x.astype(np.int64), ((0, 0), (1, 1), (1, 1)))
-    cols = np.stack([xp[:, ky : ky + h, kx : kx + wd] for ky in range(3) for kx in range(3)])  # [9][C][H][W]
-    wmat = w.reshape(o, 9 * c).astype(np.int64)
-    return (wmat @ cols.reshape(9 * c, h * wd)).reshape(o, h, wd)
+    out = np.zeros((o, 2 * h + 2, 2 * wd + 2), dtype=np.int64)  # offset by one row/column for the -1
+    flat = x.astype(np.int64).reshape(c, h * wd)
+    for ky in range(3):
+        for kx in range(3):
+            contrib = (w[:, ky, kx, :].astype(np.int64) @ flat).reshape(o, h, wd)
+            out[:, ky : ky + 2 * h : 2, kx : kx + 2 * wd : 2] += contrib
+    return out[:, 1 : 2 * h + 1, 1 : 2 * wd + 1]
+
+
+def pool_sum(x: np.ndarray) -> np.ndarray:
+    """Sum of each 2x2 block (stride 2): [C][H][W] -> [C][H/2][W/2]."""
+    c, h, wd = x.shape
+    return x.reshape(c, h // 2, 2, wd // 2, 2).sum(axis=(2, 4))
 
 
 def static_current(layer: IntLayer, image: np.ndarray) -> np.ndarray:
     """Input layer current (static coding, §3): (b + sum w * p) >>> G, computed once per frame."""
-    acc = conv3x3_int(image.astype(np.int64), layer.weight) + layer.bias[:, None, None]
+    acc = conv_int(image.astype(np.int64), layer.weight) + layer.bias[:, None, None]
     _check(acc, layer, "acc_bits")
     current = acc >> layer.input_shift  # numpy >> on int64 is an arithmetic shift (floor)
     _check(current, layer, "current_bits")
     return current
 
 
-def spiking_current(layer: IntLayer, spikes: np.ndarray, exponents) -> np.ndarray:
-    """Spiking conv current (§3): every spike of threshold i adds w << (e_i - e_min), plus the bias."""
-    magnitude = spike_magnitude(spikes, exponents)
-    acc = conv3x3_int(magnitude, layer.weight) + layer.bias[:, None, None]
+def layer_current(layer: IntLayer, magnitude: np.ndarray) -> np.ndarray:
+    """Current of a spiking-input layer at one step from its input spike magnitudes (units of 2^e_min, §3).
+
+    magnitude * w equals the sum over spike bits of (w << (e_i - e_min)): the hardware's shift-and-add."""
+    if layer.kind == "pool":
+        acc = pool_sum(magnitude) << layer.input_shift
+    elif layer.kind == "upconv":
+        acc = upconv_int(magnitude, layer.weight) + layer.bias[:, None, None]
+    else:  # spiking_conv, output
+        acc = conv_int(magnitude, layer.weight) + layer.bias[:, None, None]
     _check(acc, layer, "acc_bits")
     return acc
+
+
+def spiking_current(layer: IntLayer, spikes: np.ndarray, exponents) -> np.ndarray:
+    """Spiking conv current (§3): every spike of threshold i adds w << (e_i - e_min), plus the bias."""
+    return layer_current(layer, spike_magnitude(spikes, exponents))
 
 
 def neuron_step(v: np.ndarray, current: np.ndarray, thresholds_int, compare: str):
@@ -71,37 +118,54 @@ def neuron_step(v: np.ndarray, current: np.ndarray, thresholds_int, compare: str
     return v, words
 
 
-def run(layers: list[IntLayer], image: np.ndarray, timesteps: int, exponents, compare: str) -> dict[str, np.ndarray]:
-    """Run a frame through the network; returns the golden vectors (contract §8)."""
+def run(layers: list[IntLayer], image: np.ndarray, timesteps: int, exponents, compare: str,
+        record_membranes: bool = True) -> dict[str, np.ndarray]:
+    """Run a frame through the network; returns the golden vectors (contract §8).
+
+    Per spiking layer: `<name>.spikes` [T][C][H][W] spike words and `<name>.membrane` (after each step);
+    input layer also `<name>.current`; output layer `<name>.accum` [T][O][H][W], the running sum of its
+    current (bias included at every step), so `accum[T-1]` is the network output.
+    """
     if compare not in ("gt", "ge"):
         raise ValueError(f"compare must be 'gt' or 'ge', not {compare!r}")
     image = np.asarray(image)
     if image.ndim == 2:
         image = image[None]
     out: dict[str, np.ndarray] = {"input": image.astype(np.uint8)}
-    membranes, static = {}, {}
-    for layer in layers:
-        shape = (layer.weight.shape[0],) + image.shape[1:]
-        membranes[layer.name] = np.zeros(shape, dtype=np.int64)
-        out[f"{layer.name}.spikes"] = np.zeros((timesteps,) + shape, dtype=np.uint8)
-        out[f"{layer.name}.membrane"] = np.zeros((timesteps,) + shape, dtype=np.int64)
-        if layer.kind == "input_conv":
-            static[layer.name] = static_current(layer, image)
-            out[f"{layer.name}.current"] = static[layer.name]
+    state: dict[str, np.ndarray] = {}
+    magnitudes: dict[str, np.ndarray] = {}
     for t in range(timesteps):
         for layer in layers:
-            if layer.kind == "input_conv":
-                current = static[layer.name]
-            elif layer.kind == "spiking_conv":
-                current = spiking_current(layer, out[f"{layer.source}.spikes"][t], exponents)
-            else:
+            if layer.kind not in KINDS:
                 raise ValueError(f"layer {layer.name}: unknown kind {layer.kind!r}")
-            _check(membranes[layer.name] + current, layer, "membrane_bits")  # right after integration
-            v, words = neuron_step(membranes[layer.name], current, layer.thresholds_int, compare)
-            membranes[layer.name] = v
-            out[f"{layer.name}.spikes"][t] = words
-            out[f"{layer.name}.membrane"][t] = v
+            if layer.kind == "input_conv":
+                if t == 0:
+                    out[f"{layer.name}.current"] = static_current(layer, image)
+                current = out[f"{layer.name}.current"]
+            else:
+                source = np.concatenate([magnitudes[s] for s in layer.sources])
+                current = layer_current(layer, source)
+            if layer.kind == "output":
+                acc = current if t == 0 else state[layer.name] + current
+                _check(acc, layer, "membrane_bits")
+                state[layer.name] = acc
+                _record(out, f"{layer.name}.accum", t, timesteps, acc)
+                continue
+            v = state.get(layer.name, np.zeros_like(current))
+            _check(v + current, layer, "membrane_bits")  # right after integration
+            v, words = neuron_step(v, current, layer.thresholds_int, compare)
+            state[layer.name] = v
+            magnitudes[layer.name] = spike_magnitude(words, exponents)
+            _record(out, f"{layer.name}.spikes", t, timesteps, words)
+            if record_membranes:
+                _record(out, f"{layer.name}.membrane", t, timesteps, v)
     return out
+
+
+def _record(out: dict, key: str, t: int, timesteps: int, value: np.ndarray) -> None:
+    if key not in out:
+        out[key] = np.zeros((timesteps,) + value.shape, dtype=value.dtype)
+    out[key][t] = value
 
 
 def _check(values: np.ndarray, layer: IntLayer, width: str) -> None:

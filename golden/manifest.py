@@ -107,7 +107,7 @@ def load_layers(export_dir: str | Path, manifest: dict | None = None) -> list[In
             if not fits(arr, bits):
                 raise ManifestError(f"{path}: field {key} has values outside {bits} signed bits")
         widths = {k: entry[k] for k in WIDTH_FIELDS}
-        layers.append(IntLayer(name=name, kind=entry["kind"], source=entry["source"], weight=w, bias=b,
+        layers.append(IntLayer(name=name, kind=entry["kind"], sources=(entry["source"],), weight=w, bias=b,
                                frac_bits=entry["frac_bits"], thresholds_int=tuple(entry["thresholds_int"]),
                                input_shift=entry["input_shift"], widths=widths))
     return layers

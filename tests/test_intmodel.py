@@ -69,3 +69,26 @@ def test_synthetic_export_sweeps_thresholds(tmp_path):
     out, m = random_export(tmp_path / "s", seed=5, thresholds_log2=(0, -1, -2), compare="ge", timesteps=4)
     assert m["thresholds_log2"] == [0, -1, -2] and m["compare"] == "ge"
     assert load_vectors(out)["conv2.spikes"].max() < 8
+
+
+def test_upconv_int_equals_torch_conv_transpose():
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 16, (3, 5, 4))
+    w = rng.integers(-300, 300, (6, 3, 3, 3))  # [out][ky][kx][in]
+    ref = torch.nn.functional.conv_transpose2d(
+        torch.from_numpy(x[None]).double(), torch.from_numpy(np.transpose(w, (3, 0, 1, 2))).double(),
+        stride=2, padding=1, output_padding=1)
+    got = intmodel.upconv_int(x, w)
+    assert got.shape == (6, 10, 8)
+    assert np.array_equal(got, ref[0].numpy().astype(np.int64))
+
+
+def test_pool_sum_and_1x1_conv():
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 16, (2, 6, 4))
+    ref = torch.nn.functional.avg_pool2d(torch.from_numpy(x[None]).double(), 2)[0].numpy() * 4
+    assert np.array_equal(intmodel.pool_sum(x), ref.astype(np.int64))
+    w = rng.integers(-9, 9, (3, 1, 1, 2))
+    ref = torch.nn.functional.conv2d(torch.from_numpy(x[None]).double(),
+                                     torch.from_numpy(np.transpose(w, (0, 3, 1, 2))).double())
+    assert np.array_equal(conv3x3_int(x, w), ref[0].numpy().astype(np.int64))
