@@ -4,6 +4,7 @@ Implements docs/contract.md §2 (quantisation), §7 (widths) and §8 (files). Ev
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +19,46 @@ from .quant import quantize, signed_bits, to_hex_words
 FORMAT_VERSION = 1
 
 
-def quantise_slice(cfg: dict, normalised: dict, in_channels: int) -> list[IntLayer]:
-    """Quantise the normalised float slice to the integer contract (§2) and derive its widths (§7)."""
-    exps = list(cfg["thresholds_log2"])
-    e_min, timesteps = min(exps), cfg["timesteps"]
-    layers = []
-    for name, kind, source in (("conv1", "input_conv", "input"), ("conv2", "spiking_conv", "conv1")):
-        lcfg = cfg["layers"][name]
-        f = lcfg["frac_bits"]
-        w_f, b_f = normalised[name]
-        w_f = np.transpose(np.asarray(w_f, dtype=np.float64), (0, 2, 3, 1))  # torch [o][c][ky][kx] -> [o][ky][kx][c]
-        if kind == "input_conv":
-            g = lcfg["input_shift"]
+@dataclass(frozen=True)
+class FloatLayer:
+    """A normalised float layer, ready to quantise. `weight` in torch layout: Conv2d [out][in][ky][kx],
+    ConvTranspose2d [in][out][ky][kx]; None for `pool`. `kind` is one of intmodel.KINDS."""
+
+    name: str
+    kind: str
+    sources: tuple[str, ...]
+    weight: np.ndarray | None
+    bias: np.ndarray | None
+    frac_bits: int
+    input_shift: int = 0
+
+
+def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) -> IntLayer:
+    """One layer to the integer contract (§2), with widths from the worst-case bounds (§7)."""
+    e_min, f = min(exps), layer.frac_bits
+    m = sum(1 << (e - e_min) for e in exps)  # largest spike magnitude: every threshold fires
+    if f + e_min < 0:
+        raise ValueError(f"layer {layer.name}: frac_bits={f} is too small for threshold 2^{e_min}")
+    if layer.kind == "pool":
+        shift = f + e_min - 2  # average of 4 spike values, each magnitude * 2^e_min, in units of 2^-F
+        if shift < 0:
+            raise ValueError(f"layer {layer.name}: pool needs frac_bits >= {2 - e_min}, got {f}")
+        w = np.zeros((in_channels, 0, 0, 0), dtype=np.int64)
+        b = np.zeros(in_channels, dtype=np.int64)
+        acc_bound = current_bound = (4 * m) << shift
+        g = shift
+    else:
+        w_f = np.asarray(layer.weight, dtype=np.float64)
+        order = (1, 2, 3, 0) if layer.kind == "upconv" else (0, 2, 3, 1)
+        w_f = np.transpose(w_f, order)  # -> [out][ky][kx][in]
+        b_f = np.asarray(layer.bias, dtype=np.float64)
+        if w_f.shape[3] != in_channels:
+            raise ValueError(f"layer {layer.name}: weights expect {w_f.shape[3]} input channels, "
+                             f"its sources give {in_channels}")
+        if layer.kind == "input_conv":
+            g = layer.input_shift
+            if g < 1:
+                raise ValueError(f"layer {layer.name}: input_shift must be >= 1")
             w = quantize(w_f / 255.0, f + g)
             b = quantize(b_f, f + g) + (1 << (g - 1))  # rounding offset of the >>> G folded into the bias
             acc_bound = int(np.max(np.abs(b) + 255 * np.abs(w).reshape(len(w), -1).sum(1)))
@@ -38,21 +67,41 @@ def quantise_slice(cfg: dict, normalised: dict, in_channels: int) -> list[IntLay
             g = 0
             w = quantize(w_f, f + e_min)
             b = quantize(b_f, f)
-            m = sum(1 << (e - e_min) for e in exps)
-            acc_bound = int(np.max(np.abs(b) + m * np.abs(w).reshape(len(w), -1).sum(1)))
-            current_bound = acc_bound
-        widths = {
-            "weight_bits": signed_bits(np.abs(w).max()),
-            "bias_bits": signed_bits(np.abs(b).max()),
-            "acc_bits": signed_bits(acc_bound),
-            "current_bits": signed_bits(current_bound),
-            "membrane_bits": signed_bits(timesteps * current_bound),
-        }
-        layers.append(IntLayer(name=name, kind=kind, sources=(source,), weight=w, bias=b, frac_bits=f,
-                               thresholds_int=tuple(1 << (e + f) for e in exps), input_shift=g, widths=widths))
-    if layers[0].weight.shape[3] != in_channels:
-        raise ValueError(f"conv1 expects {layers[0].weight.shape[3]} input channels, the image has {in_channels}")
-    return layers
+            acc_bound = current_bound = int(np.max(np.abs(b) + m * np.abs(w).reshape(len(w), -1).sum(1)))
+    widths = {
+        "weight_bits": signed_bits(np.abs(w).max() if w.size else 0),
+        "bias_bits": signed_bits(np.abs(b).max()),
+        "acc_bits": signed_bits(acc_bound),
+        "current_bits": signed_bits(current_bound),
+        "membrane_bits": signed_bits(timesteps * current_bound),  # the output layer's accumulator too
+    }
+    ths = () if layer.kind == "output" else tuple(1 << (e + f) for e in exps)
+    return IntLayer(name=layer.name, kind=layer.kind, sources=tuple(layer.sources), weight=w, bias=b,
+                    frac_bits=f, thresholds_int=ths, input_shift=g, widths=widths)
+
+
+def quantise(float_layers: list[FloatLayer], exps, timesteps: int, in_channels: int) -> list[IntLayer]:
+    channels = {"input": in_channels}
+    out = []
+    for layer in float_layers:
+        missing = [s for s in layer.sources if s not in channels]
+        if missing:
+            raise ValueError(f"layer {layer.name}: sources {missing} are not earlier layers")
+        q = quantise_layer(layer, exps, timesteps, sum(channels[s] for s in layer.sources))
+        channels[layer.name] = q.out_channels
+        out.append(q)
+    return out
+
+
+def quantise_slice(cfg: dict, normalised: dict, in_channels: int) -> list[IntLayer]:
+    """Quantise the normalised float slice (input conv, spiking conv) to the integer contract."""
+    lc = cfg["layers"]
+    layers = [
+        FloatLayer("conv1", "input_conv", ("input",), *normalised["conv1"], lc["conv1"]["frac_bits"],
+                   lc["conv1"]["input_shift"]),
+        FloatLayer("conv2", "spiking_conv", ("conv1",), *normalised["conv2"], lc["conv2"]["frac_bits"]),
+    ]
+    return quantise(layers, cfg["thresholds_log2"], cfg["timesteps"], in_channels)
 
 
 def manifest_dict(cfg: dict, layers: list[IntLayer], image_shape, lambdas: dict[str, float]) -> dict:
