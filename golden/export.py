@@ -29,14 +29,33 @@ class FloatLayer:
     sources: tuple[str, ...]
     weight: np.ndarray | None
     bias: np.ndarray | None
-    frac_bits: int
-    input_shift: int = 0
+    frac_bits: int | None  # None: chosen per layer so the weights fill `weight_bits_target` bits (§2)
+    input_shift: int | None = 0  # input_conv: None chooses G the same way
+    weight_bits_target: int = 8
+
+
+MAX_FRAC_BITS = 24
+
+
+def auto_frac_bits(max_abs: float, bits: int, offset: int, lowest: int) -> int:
+    """Largest f in [lowest, MAX_FRAC_BITS] with max_abs * 2^(f + offset) <= 2^(bits-1) - 1, so the largest
+    weight uses the whole signed width (contract §2: per-layer formats)."""
+    if max_abs <= 0:
+        return lowest
+    f = int(np.floor(np.log2((2 ** (bits - 1) - 1) / max_abs))) - offset
+    return int(min(max(f, lowest), MAX_FRAC_BITS))
 
 
 def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) -> IntLayer:
     """One layer to the integer contract (§2), with widths from the worst-case bounds (§7)."""
     e_min, f = min(exps), layer.frac_bits
     m = sum(1 << (e - e_min) for e in exps)  # largest spike magnitude: every threshold fires
+    lowest = max(-e_min, 2 - e_min) if layer.kind == "pool" else -e_min
+    if f is None:
+        if layer.kind in ("pool", "input_conv"):
+            f = lowest if layer.kind == "pool" else 8
+        else:
+            f = auto_frac_bits(float(np.abs(layer.weight).max()), layer.weight_bits_target, e_min, lowest)
     if f + e_min < 0:
         raise ValueError(f"layer {layer.name}: frac_bits={f} is too small for threshold 2^{e_min}")
     if layer.kind == "pool":
@@ -57,6 +76,8 @@ def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) ->
                              f"its sources give {in_channels}")
         if layer.kind == "input_conv":
             g = layer.input_shift
+            if g is None:
+                g = auto_frac_bits(float(np.abs(w_f).max()) / 255.0, layer.weight_bits_target, f, 1)
             if g < 1:
                 raise ValueError(f"layer {layer.name}: input_shift must be >= 1")
             w = quantize(w_f / 255.0, f + g)

@@ -1,0 +1,85 @@
+"""The full Spiking-UNet in the integer contract: a normalised float U-Net -> IntLayers -> golden vectors/export.
+
+Layer kinds map as: the first conv (reads the image) -> `input_conv`; other convs -> `spiking_conv`; `pool`;
+`upconv`; the head -> `output`. A U-Net concat computes nothing: the consuming conv lists the concat's sources
+(encoder first) as its own (contract §3), and its weights already carry one scale per part.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import intmodel
+from .export import FORMAT_VERSION, FloatLayer, quantise, write_export
+from .unet import INPUT, UNet
+
+KIND_MAP = {"conv": "spiking_conv", "pool": "pool", "upconv": "upconv", "head": "output"}
+
+
+def float_layers(snn: UNet, frac_bits: int | None = None, input_shift: int | None = None,
+                 frac_overrides: dict[str, int] | None = None, weight_bits: int = 8) -> list[FloatLayer]:
+    """The normalised network `snn` (golden.convert.normalise) as FloatLayers, concats folded into sources."""
+    frac_overrides = frac_overrides or {}
+    concat = {l.name: l.sources for l in snn.specs if l.kind == "concat"}
+    out = []
+    for layer in snn.specs:
+        if layer.kind == "concat":
+            continue
+        sources = tuple(s for src in layer.sources for s in concat.get(src, (src,)))
+        kind = "input_conv" if sources == (INPUT,) else KIND_MAP[layer.kind]
+        module = snn.layers[layer.name] if layer.has_params else None
+        weight = None if module is None else module.weight.detach().double().numpy()
+        bias = None if module is None else module.bias.detach().double().numpy()
+        out.append(FloatLayer(layer.name, kind, sources, weight, bias, frac_overrides.get(layer.name, frac_bits),
+                              input_shift if kind == "input_conv" else 0, weight_bits))
+    return out
+
+
+def int_network(snn: UNet, thresholds_log2=(1, 0, -1, -2), timesteps: int = 10, frac_bits: int | None = None,
+                input_shift: int | None = None, frac_overrides: dict[str, int] | None = None,
+                weight_bits: int = 8) -> list[intmodel.IntLayer]:
+    """Quantise the normalised network. frac_bits / input_shift None: per-layer formats chosen so each layer's
+    weights fill `weight_bits` signed bits (the pool's F is 2 - e_min, the input layer's F is 8)."""
+    return quantise(float_layers(snn, frac_bits, input_shift, frac_overrides, weight_bits), list(thresholds_log2),
+                    timesteps, snn.in_channels)
+
+
+def network_output(layers: list[intmodel.IntLayer], vectors: dict[str, np.ndarray], timesteps: int) -> np.ndarray:
+    """A_T / (T * 2^F) of the output layer, in normalised float units: the SNN's head output."""
+    head = layers[-1]
+    return vectors[f"{head.name}.accum"][-1] / (timesteps * 2.0**head.frac_bits)
+
+
+def run_int(layers, image_u8: np.ndarray, timesteps: int, thresholds_log2, compare: str = "gt",
+            record_membranes: bool = False) -> dict[str, np.ndarray]:
+    return intmodel.run(layers, image_u8, timesteps, list(thresholds_log2), compare, record_membranes)
+
+
+def manifest_for(name: str, layers, image_shape, timesteps: int, thresholds_log2, compare: str,
+                 task: str, lambdas: dict[str, float] | None = None) -> dict:
+    c, h, w = image_shape
+    entries, size = [], {"input": (h, w)}
+    for layer in layers:
+        hs, ws = size[layer.sources[0]]
+        if layer.kind == "pool":
+            hs, ws = hs // 2, ws // 2
+        elif layer.kind == "upconv":
+            hs, ws = hs * 2, ws * 2
+        size[layer.name] = (hs, ws)
+        entries.append({
+            "name": layer.name, "kind": layer.kind, "sources": list(layer.sources),
+            "in_channels": int(layer.weight.shape[3]) if layer.weight.size else layer.out_channels,
+            "out_channels": layer.out_channels, "height": hs, "width": ws,
+            "kernel": int(layer.weight.shape[1]) if layer.weight.size else 2,
+            "frac_bits": layer.frac_bits, "input_shift": layer.input_shift,
+            "thresholds_int": [int(t) for t in layer.thresholds_int],
+            **{k: int(v) for k, v in layer.widths.items()},
+            "weight_shape": [int(s) for s in layer.weight.shape],
+            "weight_file": f"{layer.name}_weight.mem", "bias_file": f"{layer.name}_bias.mem",
+            **({"lambda": float(lambdas[layer.name])} if lambdas and layer.name in lambdas else {}),
+        })
+    return {"format_version": FORMAT_VERSION, "model": name, "task": task, "timesteps": timesteps,
+            "compare": compare, "thresholds_log2": list(thresholds_log2),
+            "input": {"channels": int(c), "height": int(h), "width": int(w), "pixel_bits": 8}, "layers": entries}
