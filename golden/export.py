@@ -170,6 +170,8 @@ def write_export(out_dir: str | Path, manifest: dict, layers: list[IntLayer], ve
     out_dir.mkdir(parents=True, exist_ok=True)
     arrays = {}
     for layer in layers:
+        if not layer.weight.size:  # pool: no parameters
+            continue
         arrays[f"{layer.name}.weight"] = layer.weight
         arrays[f"{layer.name}.bias"] = layer.bias
         write_text(out_dir / f"{layer.name}_weight.mem",

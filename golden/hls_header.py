@@ -45,7 +45,7 @@ def render_header(manifest: dict, layers) -> str:
         n = layer.name
         w = entry
         lines += [
-            f"// layer {n}: {entry['kind']}, reads {entry['source']}",
+            f"// layer {n}: {entry['kind']}, reads {', '.join(entry['sources']) if 'sources' in entry else entry['source']}",
             f"struct {n}_config {{",
             f"    static const unsigned in_channels = {w['in_channels']};",
             f"    static const unsigned out_channels = {w['out_channels']};",
@@ -70,10 +70,13 @@ def render_header(manifest: dict, layers) -> str:
             f"    static constexpr long long thresholds[{len(exps)}] = {_array(w['thresholds_int'])};",
             f"    static constexpr int spike_shift[{len(exps)}] = {_array([e - e_min for e in exps])};",
             "};",
-            f"static const {n}_config::weight_t {n}_weight"
-            + "".join(f"[{s}]" for s in layer.weight.shape) + f" = {_array(layer.weight)};",
-            f"static const {n}_config::bias_t {n}_bias[{layer.bias.shape[0]}] = {_array(layer.bias)};",
-            "",
         ]
+        if layer.weight.size:  # a pool layer has no parameters
+            lines += [
+                f"static const {n}_config::weight_t {n}_weight"
+                + "".join(f"[{s}]" for s in layer.weight.shape) + f" = {_array(layer.weight)};",
+                f"static const {n}_config::bias_t {n}_bias[{layer.bias.shape[0]}] = {_array(layer.bias)};",
+            ]
+        lines.append("")
     lines += ["}  // namespace snn_params", "", f"#endif  // {guard}", ""]
     return "\n".join(lines)

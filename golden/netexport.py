@@ -77,9 +77,42 @@ def manifest_for(name: str, layers, image_shape, timesteps: int, thresholds_log2
             "thresholds_int": [int(t) for t in layer.thresholds_int],
             **{k: int(v) for k, v in layer.widths.items()},
             "weight_shape": [int(s) for s in layer.weight.shape],
-            "weight_file": f"{layer.name}_weight.mem", "bias_file": f"{layer.name}_bias.mem",
+            **({"weight_file": f"{layer.name}_weight.mem", "bias_file": f"{layer.name}_bias.mem"}
+               if layer.weight.size else {}),
             **({"lambda": float(lambdas[layer.name])} if lambdas and layer.name in lambdas else {}),
         })
     return {"format_version": FORMAT_VERSION, "model": name, "task": task, "timesteps": timesteps,
             "compare": compare, "thresholds_log2": list(thresholds_log2),
             "input": {"channels": int(c), "height": int(h), "width": int(w), "pixel_bits": 8}, "layers": entries}
+
+
+def export_network(snn: UNet, image_u8: np.ndarray, out_dir: str | Path, name: str, timesteps: int,
+                   thresholds_log2=(1, 0, -1, -2), compare: str = "gt", lambdas: dict[str, float] | None = None,
+                   **quant) -> tuple[Path, dict]:
+    """Quantise `snn`, run the integer model on one image and write every file of contract §8."""
+    image = np.asarray(image_u8)
+    if image.ndim == 2:
+        image = image[None]
+    layers = int_network(snn, thresholds_log2, timesteps, **quant)
+    manifest = manifest_for(name, layers, image.shape, timesteps, thresholds_log2, compare, snn.task, lambdas)
+    vectors = run_int(layers, image, timesteps, thresholds_log2, compare, record_membranes=True)
+    return write_export(out_dir, manifest, layers, vectors), manifest
+
+
+def random_network_export(out_dir: str | Path, seed: int = 0, base: int = 4, depth: int = 2, size: int = 16,
+                          timesteps: int = 6, thresholds_log2=(1, 0, -1, -2), compare: str = "gt",
+                          task: str = "segmentation", method: str = "connection_wise") -> tuple[Path, dict]:
+    """A seeded random U-Net, calibrated on a synthetic image and exported: for benches and sweeps."""
+    from .convert import calibrate, normalise
+    from .synth import synthetic_image
+
+    torch.manual_seed(seed)
+    model = UNet(1, 2 if task == "segmentation" else 1, base=base, depth=depth, task=task).double()
+    with torch.no_grad():  # a random net's output is mostly bias; shrink it so the image drives the output
+        for module in model.layers.values():
+            module.bias.mul_(0.1)
+    image = synthetic_image(seed, size)
+    x = torch.from_numpy(image[None].astype(np.float64) / 255.0)
+    lambdas = calibrate(model, x)
+    snn = normalise(model, lambdas, method)
+    return export_network(snn, image, out_dir, f"unet_rand_s{seed}", timesteps, thresholds_log2, compare, lambdas)
