@@ -30,5 +30,8 @@ csim: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n auto tests rtl_tb
 
+bench: $(STAMP)
+	$(PY) scripts/bench.py
+
 clean:
 	rm -rf build sim_build .pytest_cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 from .quant import fits, spike_magnitude
 
@@ -43,8 +44,30 @@ class IntLayer:
         return int(self.bias.shape[0])
 
 
+FLOAT64_EXACT = 2**53  # every integer of smaller magnitude is exact in float64
+
+
+def exact_in_float64(x: np.ndarray, w: np.ndarray) -> bool:
+    """True when every product and every partial sum of x (*) w is an integer below 2^53 in magnitude, so a
+    float64 BLAS convolution returns the exact integer result whatever its summation order."""
+    if not x.size or not w.size:
+        return True
+    per_output = np.abs(w.reshape(w.shape[0], -1)).sum(1).max()
+    return float(per_output) * float(np.abs(x).max()) < FLOAT64_EXACT
+
+
 def conv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Exact k x k (k = 1 or 3), stride 1, zero padding k//2 convolution: x [C][H][W], w [O][k][k][C] (§3)."""
+    if exact_in_float64(x, w):
+        out = torch.nn.functional.conv2d(torch.from_numpy(np.asarray(x, dtype=np.float64))[None],
+                                         torch.from_numpy(np.transpose(w, (0, 3, 1, 2)).astype(np.float64)),
+                                         padding=w.shape[1] // 2)
+        return out[0].numpy().astype(np.int64)
+    return conv_int_reference(x, w)
+
+
+def conv_int_reference(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The same convolution in int64 numpy (im2col): slower, exact for any magnitude that fits 64 bits."""
     c, h, wd = x.shape
     o, k = w.shape[0], w.shape[1]
     p = k // 2
@@ -59,6 +82,17 @@ conv3x3_int = conv_int
 def upconv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Exact ConvTranspose2d(k=3, s=2, p=1, output_padding=1) as a scatter (§3):
     input pixel (iy, ix) adds w[o][ky][kx][c] * x[c][iy][ix] to output (2*iy + ky - 1, 2*ix + kx - 1)."""
+    if exact_in_float64(x, w):
+        out = torch.nn.functional.conv_transpose2d(
+            torch.from_numpy(np.asarray(x, dtype=np.float64))[None],
+            torch.from_numpy(np.transpose(w, (3, 0, 1, 2)).astype(np.float64)), stride=2, padding=1,
+            output_padding=1)
+        return out[0].numpy().astype(np.int64)
+    return upconv_int_reference(x, w)
+
+
+def upconv_int_reference(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The scatter definition in int64 numpy."""
     c, h, wd = x.shape
     o = w.shape[0]
     out = np.zeros((o, 2 * h + 2, 2 * wd + 2), dtype=np.int64)  # offset by one row/column for the -1

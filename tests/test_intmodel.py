@@ -92,3 +92,18 @@ def test_pool_sum_and_1x1_conv():
     ref = torch.nn.functional.conv2d(torch.from_numpy(x[None]).double(),
                                      torch.from_numpy(np.transpose(w, (0, 3, 1, 2))).double())
     assert np.array_equal(conv3x3_int(x, w), ref[0].numpy().astype(np.int64))
+
+
+def test_float64_fast_path_equals_int64_reference():
+    """The BLAS path is used only where exact; on the same inputs it equals the int64 reference bit for bit."""
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 16, (5, 9, 11))
+    for k in (1, 3):
+        w = rng.integers(-(2**20), 2**20, (4, k, k, 5))
+        assert intmodel.exact_in_float64(x, w)
+        assert np.array_equal(intmodel.conv_int(x, w), intmodel.conv_int_reference(x, w))
+    w = rng.integers(-(2**20), 2**20, (4, 3, 3, 5))
+    assert np.array_equal(intmodel.upconv_int(x, w), intmodel.upconv_int_reference(x, w))
+    huge = np.full((1, 3, 3, 5), 2**45)
+    assert not intmodel.exact_in_float64(x, huge)  # falls back to int64
+    assert np.array_equal(intmodel.conv_int(x, huge), intmodel.conv_int_reference(x, huge))
