@@ -125,36 +125,34 @@ def quantise_slice(cfg: dict, normalised: dict, in_channels: int) -> list[IntLay
     return quantise(layers, cfg["thresholds_log2"], cfg["timesteps"], in_channels)
 
 
-def manifest_dict(cfg: dict, layers: list[IntLayer], image_shape, lambdas: dict[str, float]) -> dict:
+def manifest_for(name: str, layers: list[IntLayer], image_shape, timesteps: int, thresholds_log2, compare: str,
+                 task: str, lambdas: dict[str, float] | None = None) -> dict:
+    """The manifest (contract §8) of any network: every layer's kind, sources, sizes, formats and widths."""
     c, h, w = image_shape
-    out = {
-        "format_version": FORMAT_VERSION,
-        "model": cfg["name"],
-        "timesteps": cfg["timesteps"],
-        "compare": cfg["compare"],
-        "thresholds_log2": list(cfg["thresholds_log2"]),
-        "input": {"channels": int(c), "height": int(h), "width": int(w), "pixel_bits": 8},
-        "layers": [],
-    }
+    entries, size = [], {"input": (h, w)}
     for layer in layers:
-        out["layers"].append({
-            "name": layer.name,
-            "kind": layer.kind,
-            "source": layer.sources[0],
-            "in_channels": int(layer.weight.shape[3]),
-            "out_channels": int(layer.weight.shape[0]),
-            "kernel": 3,
-            "padding": 1,
-            "frac_bits": layer.frac_bits,
-            "input_shift": layer.input_shift,
+        hs, ws = size[layer.sources[0]]
+        if layer.kind == "pool":
+            hs, ws = hs // 2, ws // 2
+        elif layer.kind == "upconv":
+            hs, ws = hs * 2, ws * 2
+        size[layer.name] = (hs, ws)
+        entries.append({
+            "name": layer.name, "kind": layer.kind, "sources": list(layer.sources),
+            "in_channels": int(layer.weight.shape[3]) if layer.weight.size else layer.out_channels,
+            "out_channels": layer.out_channels, "height": hs, "width": ws,
+            "kernel": int(layer.weight.shape[1]) if layer.weight.size else 2,
+            "frac_bits": layer.frac_bits, "input_shift": layer.input_shift,
             "thresholds_int": [int(t) for t in layer.thresholds_int],
             **{k: int(v) for k, v in layer.widths.items()},
             "weight_shape": [int(s) for s in layer.weight.shape],
-            "weight_file": f"{layer.name}_weight.mem",
-            "bias_file": f"{layer.name}_bias.mem",
-            "lambda": float(lambdas[layer.name]),
+            **({"weight_file": f"{layer.name}_weight.mem", "bias_file": f"{layer.name}_bias.mem"}
+               if layer.weight.size else {}),
+            **({"lambda": float(lambdas[layer.name])} if lambdas and layer.name in lambdas else {}),
         })
-    return out
+    return {"format_version": FORMAT_VERSION, "model": name, "task": task, "timesteps": timesteps,
+            "compare": compare, "thresholds_log2": list(thresholds_log2),
+            "input": {"channels": int(c), "height": int(h), "width": int(w), "pixel_bits": 8}, "layers": entries}
 
 
 def vectors_text(arr: np.ndarray) -> str:
@@ -202,6 +200,7 @@ def export_slice(cfg: dict, arrays: dict, lambdas: dict, image: np.ndarray, out_
     if image.ndim == 2:
         image = image[None]
     layers = quantise_slice(cfg, normalise(arrays, lambdas), image.shape[0])
-    manifest = manifest_dict(cfg, layers, image.shape, lambdas)
+    manifest = manifest_for(cfg["name"], layers, image.shape, cfg["timesteps"], cfg["thresholds_log2"],
+                            cfg["compare"], "slice", lambdas)
     vectors = intmodel.run(layers, image, cfg["timesteps"], cfg["thresholds_log2"], cfg["compare"])
     return write_export(out_dir, manifest, layers, vectors), manifest

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from .quant import fits, spike_magnitude
 
@@ -59,6 +58,8 @@ def exact_in_float64(x: np.ndarray, w: np.ndarray) -> bool:
 def conv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Exact k x k (k = 1 or 3), stride 1, zero padding k//2 convolution: x [C][H][W], w [O][k][k][C] (§3)."""
     if exact_in_float64(x, w):
+        import torch  # imported here: processes that only read manifests need not pay for torch
+
         out = torch.nn.functional.conv2d(torch.from_numpy(np.asarray(x, dtype=np.float64))[None],
                                          torch.from_numpy(np.transpose(w, (0, 3, 1, 2)).astype(np.float64)),
                                          padding=w.shape[1] // 2)
@@ -83,6 +84,8 @@ def upconv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Exact ConvTranspose2d(k=3, s=2, p=1, output_padding=1) as a scatter (§3):
     input pixel (iy, ix) adds w[o][ky][kx][c] * x[c][iy][ix] to output (2*iy + ky - 1, 2*ix + kx - 1)."""
     if exact_in_float64(x, w):
+        import torch
+
         out = torch.nn.functional.conv_transpose2d(
             torch.from_numpy(np.asarray(x, dtype=np.float64))[None],
             torch.from_numpy(np.transpose(w, (3, 0, 1, 2)).astype(np.float64)), stride=2, padding=1,

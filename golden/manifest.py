@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from . import intmodel
 from .intmodel import IntLayer
 from .quant import fits
 
-LAYER_INT_FIELDS = ("in_channels", "out_channels", "kernel", "padding", "frac_bits", "input_shift", "weight_bits",
-                    "bias_bits", "acc_bits", "current_bits", "membrane_bits")
+LAYER_INT_FIELDS = ("in_channels", "out_channels", "height", "width", "kernel", "frac_bits", "input_shift",
+                    "weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
 WIDTH_FIELDS = ("weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
-KINDS = ("input_conv", "spiking_conv")
+KINDS = intmodel.KINDS
 
 
 class ManifestError(ValueError):
@@ -60,29 +61,42 @@ def load_manifest(export_dir: str | Path) -> dict:
         if _field(inp, k, path, "input.", int) < 1:
             raise ManifestError(f"{path}: field input.{k} must be >= 1")
     layers = _field(m, "layers", path, "", list)
-    names = {"input"}
+    if not layers:
+        raise ManifestError(f"{path}: field layers is empty")
+    channels = {"input": inp["channels"]}
     for i, layer in enumerate(layers):
         where = f"layers[{i}]."
         name = _field(layer, "name", path, where, str)
         where = f"layers[{i}]({name})."
-        if _field(layer, "kind", path, where, str) not in KINDS:
-            raise ManifestError(f"{path}: field {where}kind must be one of {KINDS}, got {layer['kind']!r}")
-        if _field(layer, "source", path, where, str) not in names:
-            raise ManifestError(f"{path}: field {where}source={layer['source']!r} names no earlier layer")
+        kind = _field(layer, "kind", path, where, str)
+        if kind not in KINDS:
+            raise ManifestError(f"{path}: field {where}kind must be one of {KINDS}, got {kind!r}")
+        sources = _field(layer, "sources", path, where, list)
+        if not sources or any(s not in channels for s in sources):
+            raise ManifestError(f"{path}: field {where}sources={sources} must name earlier layers (or input)")
+        if (kind == "input_conv") != (sources == ["input"]):
+            raise ManifestError(f"{path}: field {where}sources: only an input_conv reads the image")
         for k in LAYER_INT_FIELDS:
             _field(layer, k, path, where, int)
         for k in WIDTH_FIELDS:
             if not 2 <= layer[k] <= 62:
                 raise ManifestError(f"{path}: field {where}{k}={layer[k]} is outside 2..62")
+        if layer["in_channels"] != sum(channels[s] for s in sources):
+            raise ManifestError(f"{path}: field {where}in_channels={layer['in_channels']} is not the sum of its "
+                                f"sources' channels ({sum(channels[s] for s in sources)})")
         ths = _field(layer, "thresholds_int", path, where, list)
-        expected = [1 << (e + layer["frac_bits"]) for e in exps]
+        expected = [] if kind == "output" else [1 << (e + layer["frac_bits"]) for e in exps]
         if ths != expected:
             raise ManifestError(f"{path}: field {where}thresholds_int={ths} disagrees with thresholds_log2 and "
                                 f"frac_bits (expected {expected})")
         shape = _field(layer, "weight_shape", path, where, list)
-        if shape != [layer["out_channels"], 3, 3, layer["in_channels"]]:
-            raise ManifestError(f"{path}: field {where}weight_shape={shape} disagrees with in/out_channels")
-        names.add(name)
+        k = layer["kernel"]
+        want = ([layer["out_channels"], 0, 0, 0] if kind == "pool"
+                else [layer["out_channels"], k, k, layer["in_channels"]])
+        if shape != want or (kind != "pool" and k not in ((1, 3) if kind == "output" else (3,))):
+            raise ManifestError(f"{path}: field {where}weight_shape={shape} disagrees with kind, kernel and "
+                                f"in/out_channels (expected {want})")
+        channels[name] = layer["out_channels"]
     return m
 
 
@@ -101,13 +115,17 @@ def load_layers(export_dir: str | Path, manifest: dict | None = None) -> list[In
     layers = []
     for entry in m["layers"]:
         name = entry["name"]
-        w = _array(arrays, f"{name}.weight", path, tuple(entry["weight_shape"]))
-        b = _array(arrays, f"{name}.bias", path, (entry["out_channels"],))
+        if entry["kind"] == "pool":  # no parameters (contract §3)
+            w = np.zeros(tuple(entry["weight_shape"]), dtype=np.int64)
+            b = np.zeros(entry["out_channels"], dtype=np.int64)
+        else:
+            w = _array(arrays, f"{name}.weight", path, tuple(entry["weight_shape"]))
+            b = _array(arrays, f"{name}.bias", path, (entry["out_channels"],))
         for key, arr, bits in ((f"{name}.weight", w, entry["weight_bits"]), (f"{name}.bias", b, entry["bias_bits"])):
             if not fits(arr, bits):
                 raise ManifestError(f"{path}: field {key} has values outside {bits} signed bits")
         widths = {k: entry[k] for k in WIDTH_FIELDS}
-        layers.append(IntLayer(name=name, kind=entry["kind"], sources=(entry["source"],), weight=w, bias=b,
+        layers.append(IntLayer(name=name, kind=entry["kind"], sources=tuple(entry["sources"]), weight=w, bias=b,
                                frac_bits=entry["frac_bits"], thresholds_int=tuple(entry["thresholds_int"]),
                                input_shift=entry["input_shift"], widths=widths))
     return layers

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from . import intmodel
-from .export import FORMAT_VERSION, FloatLayer, quantise, write_export
+from .export import FloatLayer, manifest_for, quantise, write_export
 from .unet import INPUT, UNet
 
 KIND_MAP = {"conv": "spiking_conv", "pool": "pool", "upconv": "upconv", "head": "output"}
@@ -55,35 +55,6 @@ def network_output(layers: list[intmodel.IntLayer], vectors: dict[str, np.ndarra
 def run_int(layers, image_u8: np.ndarray, timesteps: int, thresholds_log2, compare: str = "gt",
             record_membranes: bool = False) -> dict[str, np.ndarray]:
     return intmodel.run(layers, image_u8, timesteps, list(thresholds_log2), compare, record_membranes)
-
-
-def manifest_for(name: str, layers, image_shape, timesteps: int, thresholds_log2, compare: str,
-                 task: str, lambdas: dict[str, float] | None = None) -> dict:
-    c, h, w = image_shape
-    entries, size = [], {"input": (h, w)}
-    for layer in layers:
-        hs, ws = size[layer.sources[0]]
-        if layer.kind == "pool":
-            hs, ws = hs // 2, ws // 2
-        elif layer.kind == "upconv":
-            hs, ws = hs * 2, ws * 2
-        size[layer.name] = (hs, ws)
-        entries.append({
-            "name": layer.name, "kind": layer.kind, "sources": list(layer.sources),
-            "in_channels": int(layer.weight.shape[3]) if layer.weight.size else layer.out_channels,
-            "out_channels": layer.out_channels, "height": hs, "width": ws,
-            "kernel": int(layer.weight.shape[1]) if layer.weight.size else 2,
-            "frac_bits": layer.frac_bits, "input_shift": layer.input_shift,
-            "thresholds_int": [int(t) for t in layer.thresholds_int],
-            **{k: int(v) for k, v in layer.widths.items()},
-            "weight_shape": [int(s) for s in layer.weight.shape],
-            **({"weight_file": f"{layer.name}_weight.mem", "bias_file": f"{layer.name}_bias.mem"}
-               if layer.weight.size else {}),
-            **({"lambda": float(lambdas[layer.name])} if lambdas and layer.name in lambdas else {}),
-        })
-    return {"format_version": FORMAT_VERSION, "model": name, "task": task, "timesteps": timesteps,
-            "compare": compare, "thresholds_log2": list(thresholds_log2),
-            "input": {"channels": int(c), "height": int(h), "width": int(w), "pixel_bits": 8}, "layers": entries}
 
 
 def export_network(snn: UNet, image_u8: np.ndarray, out_dir: str | Path, name: str, timesteps: int,

@@ -160,7 +160,7 @@ def layer_module(manifest: dict, layer: str) -> str:
 def top_params(manifest: dict, export_dir: Path) -> dict:
     """snn_slice_top parameters: the slice must be input_conv -> spiking_conv, as the golden model exports it."""
     layers = manifest["layers"]
-    if [l["kind"] for l in layers] != ["input_conv", "spiking_conv"] or layers[1]["source"] != layers[0]["name"]:
+    if [l["kind"] for l in layers] != ["input_conv", "spiking_conv"] or layers[1]["sources"] != [layers[0]["name"]]:
         raise ValueError("snn_slice_top implements exactly input_conv -> spiking_conv")
     c1 = layer_params(manifest, export_dir, layers[0]["name"])
     c2 = layer_params(manifest, export_dir, layers[1]["name"])

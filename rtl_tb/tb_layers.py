@@ -45,12 +45,12 @@ async def spiking_conv(dut) -> None:
     s = bench.Settings.from_env()
     name = s.layer or _first_layer(s, "spiking_conv")
     entry = s.layer_entry(name)
-    source = s.vectors[f"{entry['source']}.spikes"]  # golden spikes of the source layer, same time step (§3)
+    source = s.vectors[f"{entry['sources'][0]}.spikes"]  # golden spikes of the source layer, same time step (§3)
     t_n, _, h, w = source.shape
     checker = _checker(s, name)
     per_frame = 11 * t_n * h * w + 100
     dut._log.info("layer %s (%s) fed with golden %s spikes: %dx%d, %d -> %d channels, T=%d, K=%d, compare=%s",
-                  name, entry["kind"], entry["source"], h, w, entry["in_channels"], entry["out_channels"], s.T, s.K,
+                  name, entry["kind"], entry["sources"][0], h, w, entry["in_channels"], entry["out_channels"], s.T, s.K,
                   s.manifest["compare"])
     await bench.run_streams(dut, s, bench.spike_beats(source, s.K) * s.frames,
                             [bench.Sink(checker, dut.m_valid, dut.m_ready, dut.m_data, dut.m_vmem)],

@@ -31,7 +31,7 @@ def _edit_manifest(d, fn):
     (lambda m: m["layers"][0].__setitem__("weight_shape", [4, 3, 3, 2]), "weight_shape"),
     (lambda m: m["layers"][1].__setitem__("thresholds_int", [1, 2, 3, 4]), "thresholds_int"),
     (lambda m: m.__setitem__("compare", "lt"), "compare"),
-    (lambda m: m["layers"][1].__setitem__("source", "conv9"), "source"),
+    (lambda m: m["layers"][1].__setitem__("sources", ["conv9"]), "sources"),
     (lambda m: m["layers"][0].__setitem__("acc_bits", 99), "acc_bits"),
 ])
 def test_bad_manifest_names_file_and_field(default_export, tmp_path, edit, field):
