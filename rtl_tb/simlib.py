@@ -118,9 +118,8 @@ def spike_shifts(manifest: dict) -> list[int]:
 def layer_params(manifest: dict, export_dir: Path, layer: str) -> dict:
     """snn_input_conv / snn_spiking_conv parameters of one manifest layer."""
     entry = _layer(manifest, layer)
-    if entry["kernel"] != 3 or entry["padding"] != 1:
-        raise ValueError(f"layer {layer}: the RTL implements kernel 3, padding 1 only (manifest: "
-                         f"kernel {entry['kernel']}, padding {entry['padding']})")
+    if entry["kernel"] != 3:  # contract §3: a 3x3 conv always has zero padding 1
+        raise ValueError(f"layer {layer}: the RTL implements 3x3 kernels only (manifest: kernel {entry['kernel']})")
     n = neuron_params(manifest, layer)
     if manifest["input"]["height"] * manifest["input"]["width"] < 2:
         raise ValueError("the RTL layer units need an image of at least 2 pixels")
