@@ -14,8 +14,8 @@ namespace nnet {
 template <class CONFIG, class image_beat_T>
 void input_conv(hls::stream<image_beat_T> &image_in,
                 hls::stream<typename layer_types<CONFIG>::current_beat_t> &current_out,
-                const typename CONFIG::weight_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
-                const typename CONFIG::bias_t biases[CONFIG::out_channels]) {
+                const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
+                const typename CONFIG::bias_rom_t biases[CONFIG::out_channels]) {
     static_assert(CONFIG::kernel == 3, "contract §3: 3x3 convolutions only");
     static_assert(image_beat_T::width % CONFIG::in_channels == 0, "image beat: equal bits per channel (§5)");
     const unsigned P = image_beat_T::width / CONFIG::in_channels;
@@ -40,12 +40,13 @@ void input_conv(hls::stream<image_beat_T> &image_in,
             typename layer_types<CONFIG>::current_beat_t current;
             for (unsigned o = 0; o < CONFIG::out_channels; o++) {
                 #pragma HLS UNROLL
-                acc_t acc = biases[o];
+                acc_t acc = typename CONFIG::bias_t(biases[o]);
                 for (unsigned ky = 0; ky < 3; ky++) {
                     for (unsigned kx = 0; kx < 3; kx++) {
                         for (unsigned ci = 0; ci < CONFIG::in_channels; ci++) {
                             const pixel_t px = window[ky][kx].range(P * ci + P - 1, P * ci);
-                            acc += weights[o][ky][kx][ci] * px;  // §3: signed weight x unsigned pixel
+                            const typename CONFIG::weight_t w = weights[o][ky][kx][ci];
+                            acc += w * px;  // §3: signed weight x unsigned pixel
                         }
                     }
                 }

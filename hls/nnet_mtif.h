@@ -38,6 +38,7 @@ template <class CONFIG, class PROBE>
 void mtif(hls::stream<typename layer_types<CONFIG>::current_beat_t> &current_in,
           typename CONFIG::membrane_t membrane[CONFIG::height * CONFIG::width][CONFIG::out_channels],
           bool first_step, hls::stream<typename layer_types<CONFIG>::spike_beat_t> &spikes_out, PROBE &probe) {
+    static_assert(CONFIG::has_neuron, "the output layer has no neuron (nnet::accumulate)");
     typedef typename CONFIG::membrane_t membrane_t;
     const unsigned K = CONFIG::num_thresholds;
     for (unsigned p = 0; p < CONFIG::height * CONFIG::width; p++) {

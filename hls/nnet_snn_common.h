@@ -37,6 +37,7 @@ template <class CONFIG> struct layer_types {
     typedef ap_uint<spike_word_bits> spike_word_t;  // bit i = threshold i (§5)
     typedef ap_uint<spike_beat_bits> spike_beat_t;  // channel c in bits [K*c + K-1 : K*c] (§5)
     typedef channel_array<typename CONFIG::current_t, CONFIG::out_channels> current_beat_t;
+    typedef channel_array<typename CONFIG::membrane_t, CONFIG::out_channels> accum_beat_t;  // output layer: A_t
 };
 
 // What a layer's probe receives per pixel and time step, in raster order (y outer, x inner), t = 0 .. T-1:
@@ -99,6 +100,59 @@ template <class beat_T, unsigned N> void replay_frame(const beat_T frame[N], hls
         #pragma HLS PIPELINE II=1
         out.write(frame[p]);
     }
+}
+
+// A spike frame read by two layers (a U-Net encoder feature: the next stage and the skip connection) is
+// duplicated beat by beat, so every stream of a DATAFLOW region keeps one producer and one consumer.
+template <class beat_T, unsigned N>
+void fork2(hls::stream<beat_T> &in, hls::stream<beat_T> &out_a, hls::stream<beat_T> &out_b) {
+    for (unsigned p = 0; p < N; p++) {
+        #pragma HLS PIPELINE II=1
+        const beat_T beat = in.read();
+        out_a.write(beat);
+        out_b.write(beat);
+    }
+}
+
+// Consumes a frame nobody reads (a spiking layer without consumers; not present in a U-Net).
+template <class beat_T, unsigned N> void drain(hls::stream<beat_T> &in) {
+    for (unsigned p = 0; p < N; p++) {
+        #pragma HLS PIPELINE II=1
+        in.read();
+    }
+}
+
+// Spike magnitude of one K-bit spike word in units of 2^e_min (contract §3): sum_i s_i << spike_shift[i].
+// Shift-and-add: each spike bit gates a constant.
+template <class CONFIG, class T, class word_T> T spike_magnitude(const word_T &word) {
+    #pragma HLS INLINE
+    T m = 0;
+    for (unsigned i = 0; i < CONFIG::num_thresholds; i++) {
+        #pragma HLS UNROLL
+        if (word[i]) m += T(1) << CONFIG::spike_shift[i];
+    }
+    return m;
+}
+
+// sum_{c,i} s_i[c] * (w[c] << spike_shift[i]) for one tap (one input pixel's spike beat) and one output
+// channel: the spike bit gates the add of the shifted weight, no multiplier (contract §3). CONFIG is the
+// consuming layer; acc_t holds every partial sum (§7: |b| + M * sum |w| bounds them all).
+template <class CONFIG, class beat_T>
+typename CONFIG::acc_t spike_tap(const beat_T &beat, const typename CONFIG::weight_rom_t w[CONFIG::in_channels]) {
+    #pragma HLS INLINE
+    typedef typename CONFIG::acc_t acc_t;
+    const unsigned K = CONFIG::num_thresholds;
+    acc_t sum = 0;
+    for (unsigned ci = 0; ci < CONFIG::in_channels; ci++) {
+        #pragma HLS UNROLL
+        const acc_t wv = typename CONFIG::weight_t(w[ci]);  // the ROM word at its exact width
+        for (unsigned i = 0; i < K; i++) {
+            #pragma HLS UNROLL
+            const acc_t shifted = wv << CONFIG::spike_shift[i];  // wiring, not logic
+            if (beat[K * ci + i]) sum += shifted;                  // the spike gates the add
+        }
+    }
+    return sum;
 }
 
 }  // namespace nnet
