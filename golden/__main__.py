@@ -1,4 +1,4 @@
-"""Command line: `python -m golden export --config C --out DIR [--image PNG] [--compare gt|ge] [--timesteps T]`."""
+"""Command line: `python -m golden export|eval-seg|eval-denoise ...` (`--help` on each)."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,13 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from .evaluate import eval_denoise, eval_seg, print_result
+
+    print_result(eval_seg(args) if args.command == "eval-seg" else eval_denoise(args))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m golden", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +44,12 @@ def main(argv=None) -> int:
     p.add_argument("--compare", choices=("gt", "ge"), help="override the config's compare rule")
     p.add_argument("--timesteps", type=int, help="override the config's T")
     p.set_defaults(func=cmd_export)
+    from .evaluate import add_arguments
+
+    for name, task in (("eval-seg", "segmentation"), ("eval-denoise", "denoising")):
+        p = sub.add_parser(name, help=f"evaluate a {task} model (ANN, float SNN, integer SNN) on any folder")
+        add_arguments(p, task)
+        p.set_defaults(func=cmd_eval)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

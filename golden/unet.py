@@ -121,6 +121,13 @@ def check_specs(specs: list[Layer]) -> None:
         seen[layer.name] = layer.out_channels
 
 
+def describe(specs: list[Layer]) -> list[dict]:
+    """The layer list as plain dicts (for manifests and logs)."""
+    from dataclasses import asdict
+
+    return [{**asdict(l), "sources": list(l.sources), "parts": list(l.parts), "spiking": l.spiking} for l in specs]
+
+
 def make_module(layer: Layer) -> nn.Module | None:
     if layer.kind in ("conv", "head"):
         return nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel, padding=layer.kernel // 2)

@@ -1,0 +1,195 @@
+"""The ANN U-Net, its configs, the data sets and the resumable trainer (golden/unet.py, datasets.py, train.py)."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import yaml
+from PIL import Image
+
+from golden import datasets
+from golden.config import ConfigError
+from golden.unet import UNet, layer_specs, load_unet_config, pad_to_multiple
+
+torch.set_num_threads(1)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_paper_specs_match_the_authors_unet():
+    specs = {l.name: l for l in layer_specs(1, 2, base=64, depth=4)}
+    assert [n for n in specs][:3] == ["enc1a", "enc1b", "pool1"]
+    assert (specs["mid_b"].in_channels, specs["mid_b"].out_channels) == (1024, 1024)
+    assert (specs["up4"].in_channels, specs["up4"].out_channels) == (1024, 512)
+    cat = specs["cat4"]
+    assert cat.sources == ("enc4b", "up4") and cat.parts == (512, 512)     # encoder first
+    assert (specs["dec4a"].in_channels, specs["dec4a"].out_channels) == (1024, 512)
+    assert (specs["dec1b"].out_channels, specs["head"].kernel) == (64, 1)
+    assert sum(l.kind == "pool" for l in specs.values()) == 4
+    assert sum(l.kind == "upconv" for l in specs.values()) == 4
+    den = layer_specs(3, 3, base=64, depth=4, task="denoising")
+    assert den[-1].kernel == 3 and den[-1].out_channels == 3
+    cfg = load_unet_config(ROOT / "configs/unet_paper.yaml")
+    assert (cfg["model"]["base"], cfg["model"]["depth"]) == (64, 4)
+
+
+def test_forward_shapes_and_modules():
+    m = UNet(1, 2, base=4, depth=3)
+    x = torch.rand(2, 1, 32, 40)
+    acts = m.activations(x)
+    assert acts["enc1b"].shape == (2, 4, 32, 40) and acts["pool3"].shape == (2, 16, 4, 5)
+    assert acts["up3"].shape == (2, 16, 8, 10) and acts["cat1"].shape == (2, 8, 32, 40)
+    assert m(x).shape == (2, 2, 32, 40) and m.predict(x).shape == (2, 32, 40)
+    up = m.layers["up1"]
+    assert isinstance(up, torch.nn.ConvTranspose2d)
+    assert (up.kernel_size, up.stride, up.padding, up.output_padding) == ((3, 3), (2, 2), (1, 1), (1, 1))
+    torch.testing.assert_close(acts["head"], m(x))
+    with pytest.raises(ValueError, match="multiple"):
+        m(torch.rand(1, 1, 30, 32))
+    with pytest.raises(ValueError, match="input must be"):
+        m(torch.rand(1, 3, 32, 32))
+    d = UNet(1, 1, base=2, depth=2, task="denoising")
+    torch.testing.assert_close(d.predict(x[:, :, :32, :32]), x[:, :, :32, :32] - d(x[:, :, :32, :32]))
+    xp, (h, w) = pad_to_multiple(torch.rand(1, 1, 321, 481), 16)
+    assert xp.shape[-2:] == (336, 496) and (h, w) == (321, 481)
+
+
+def test_config_errors_name_file_and_field(tmp_path):
+    good = yaml.safe_load((ROOT / "configs/unet_em_small.yaml").read_text())
+    for mutate, field in ((lambda c: c["model"].pop("base"), "model.base"),
+                          (lambda c: c.__setitem__("task", "x"), "task"),
+                          (lambda c: c["data"].__setitem__("crop", 100), "data.crop"),
+                          (lambda c: c["train"].__setitem__("optimizer", "sgd"), "train.optimizer")):
+        cfg = yaml.safe_load(yaml.safe_dump(good))
+        mutate(cfg)
+        p = tmp_path / "bad.yaml"
+        p.write_text(yaml.safe_dump(cfg))
+        with pytest.raises(ConfigError, match=rf"bad.yaml: .*{field}"):
+            load_unet_config(p)
+    for name in ("unet_em_small", "unet_bsd_small", "unet_cbsd_small", "unet_camseq_small", "unet_paper"):
+        load_unet_config(ROOT / f"configs/{name}.yaml")
+
+
+# ------------------------------------------------------------------------------------------------ data
+
+def fake_em(root: Path, n=2, size=32, label_values=(0, 255)):
+    for sub in ("images", "labels"):
+        (root / "em_isbi2012/train" / sub).mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 256, (size, size), dtype=np.uint8)).save(
+            root / f"em_isbi2012/train/images/{i}.png")
+        Image.fromarray(rng.choice(label_values, (size, size)).astype(np.uint8)).save(
+            root / f"em_isbi2012/train/labels/{i}.png")
+    return root
+
+
+def test_em_data_errors(tmp_path, monkeypatch):
+    monkeypatch.delenv("SUNET_DATA_ROOT", raising=False)
+    with pytest.raises(FileNotFoundError, match="data root .* does not exist"):
+        datasets.load_em_pairs([0], tmp_path / "nowhere")
+    root = fake_em(tmp_path / "a")
+    imgs, labs, names = datasets.load_em_pairs([0, 1], root, size=32)
+    assert imgs.shape == (2, 1, 32, 32) and set(np.unique(labs)) <= {0, 1} and names == ["0.png", "1.png"]
+    with pytest.raises(ValueError, match=r"images/0.png: is 32x32, expected 512x512"):
+        datasets.load_em_pairs([0], root)
+    (root / "em_isbi2012/train/labels/1.png").unlink()
+    with pytest.raises(ValueError, match=r"images/1.png: no label .*labels/1.png"):
+        datasets.load_em_pairs([1], root, size=32)
+    root = fake_em(tmp_path / "b", label_values=(0, 128, 255))
+    with pytest.raises(ValueError, match=r"labels/0.png: label values"):
+        datasets.load_em_pairs([0], root, size=32)
+    root = fake_em(tmp_path / "c")
+    Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(root / "em_isbi2012/train/images/0.png")
+    with pytest.raises(ValueError, match=r"images/0.png: has 3 channel"):
+        datasets.load_em_pairs([0], root, size=32)
+    Image.fromarray(np.zeros((32, 32), np.uint16) + 300).save(root / "em_isbi2012/train/images/1.png")
+    with pytest.raises(ValueError, match=r"images/1.png: .*(8-bit|mode)"):
+        datasets.load_em_pairs([1], root, size=32)
+    Image.fromarray(np.zeros((16, 16), np.uint8)).save(root / "em_isbi2012/train/labels/0.png")
+    Image.fromarray(np.zeros((32, 32), np.uint8)).save(root / "em_isbi2012/train/images/0.png")
+    with pytest.raises(ValueError, match=r"labels/0.png: label is 16x16"):
+        datasets.load_em_pairs([0], root, size=32)
+
+
+def test_match_pairs_by_name(tmp_path):
+    for sub, names in (("images", ["a.png", "b.png"]), ("labels", ["a.png", "c.png"])):
+        (tmp_path / sub).mkdir()
+        for n in names:
+            Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / sub / n)
+    with pytest.raises(ValueError, match=r"images/b.png: no label"):
+        datasets.match_pairs(tmp_path / "images", tmp_path / "labels")
+
+
+def test_denoise_noise_is_fixed_and_has_sigma(tmp_path):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    for i in range(2):
+        Image.fromarray(np.full((64, 48), 128, np.uint8)).save(folder / f"{i}.png")
+    a = datasets.DenoiseTest(str(folder), 1, sigma=15, data_root=tmp_path, seed=3)
+    b = datasets.DenoiseTest(str(folder), 1, sigma=15, data_root=tmp_path, seed=3)
+    (na, ca), (nb, _) = a[1], b[1]
+    assert torch.equal(na, nb) and not torch.equal(a[0][0], na)
+    assert float(((na - ca) * 255).std()) == pytest.approx(15, rel=0.1)
+    q = na * 255
+    assert torch.equal(q, q.round())                    # quantised to 8 bits
+    with pytest.raises(ValueError, match="0.png: has 1 channel"):
+        datasets.DenoiseTest(str(folder), 3, data_root=tmp_path)
+    tr = datasets.DenoiseTrain(str(folder), 1, crop=32, length=4, data_root=tmp_path, seed=0)
+    tr.set_epoch(0)
+    x0 = tr[0][0]
+    tr.set_epoch(1)
+    assert not torch.equal(tr[0][0], x0)
+    tr.set_epoch(0)
+    assert torch.equal(tr[0][0], x0)
+
+
+def test_real_em_training_items(em_root):
+    ds = datasets.EMTrain(range(2), crop=64, length=3, seed=0)
+    x, y = ds[0]
+    assert x.shape == (1, 64, 64) and y.shape == (64, 64) and y.dtype == torch.int64
+    assert 0 <= float(x.min()) and float(x.max()) <= 1 and set(y.unique().tolist()) <= {0, 1}
+    assert torch.equal(ds[0][0], x)
+
+
+# ------------------------------------------------------------------------------------------------ training
+
+def tiny_config(tmp_path: Path) -> Path:
+    cfg = {"name": "tiny", "task": "segmentation",
+           "model": {"in_channels": 1, "classes": 2, "base": 2, "depth": 2},
+           "data": {"dataset": "em", "train_slices": [0, 1], "val_slices": [20], "crop": 32, "val_crop": 64},
+           "train": {"epochs": 2, "steps_per_epoch": 2, "batch_size": 2, "lr": 1e-2, "seed": 0}}
+    p = tmp_path / "tiny.yaml"
+    p.write_text(yaml.safe_dump(cfg))
+    return p
+
+
+def _weights(path):
+    return torch.load(path, weights_only=True)
+
+
+def test_train_resume(em_root, tmp_path):
+    from golden.train import main
+
+    cfg = tiny_config(tmp_path)
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "full"), "--quiet"]) == 0
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "cut"), "--epochs", "1", "--quiet"]) == 0
+    one = _weights(tmp_path / "cut/last.pt")
+    assert one["epoch"] == 1
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "cut"), "--resume", "--epochs", "2", "--quiet"]) == 0
+    full, cut = _weights(tmp_path / "full/last.pt"), _weights(tmp_path / "cut/last.pt")
+    assert cut["epoch"] == 2
+    log = [json.loads(l) for l in (tmp_path / "cut/log.jsonl").read_text().splitlines()]
+    assert [e["epoch"] for e in log] == [1, 2] and "f1" in log[-1]["val"]
+    for k in full["model"]:  # resumed == uninterrupted, and it did train on after the cut
+        torch.testing.assert_close(cut["model"][k], full["model"][k])
+    assert any(not torch.equal(cut["model"][k], one["model"][k]) for k in one["model"])
+    # a fresh start (no --resume) in the same folder restarts at epoch 0 and gives the 1-epoch weights again
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "fresh"), "--epochs", "1", "--quiet"]) == 0
+    fresh = _weights(tmp_path / "fresh/last.pt")
+    assert any(not torch.equal(cut["model"][k], fresh["model"][k]) for k in fresh["model"])
+    # a checkpoint of another architecture is refused, naming the file
+    bad = yaml.safe_load(cfg.read_text())
+    bad["model"]["base"] = 4
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
+    assert main(["--config", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "cut"), "--resume", "--quiet"]) == 2
