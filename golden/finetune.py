@@ -137,11 +137,15 @@ def calibration_batch(train_set, n: int) -> torch.Tensor:
     return torch.stack([train_set[i][0] for i in range(n)])
 
 
-def save_npz(path, model: UNet, lambdas: dict[str, float], method: str | None = None) -> None:
-    """Float weights (normalised or not), architecture and lambdas as .npz (no pickle), atomically."""
+def save_npz(path, model: UNet, lambdas: dict[str, float], method: str | None = None,
+             timesteps: int | None = None, dtype=np.float64) -> None:
+    """Float weights (normalised or not), architecture and lambdas as .npz (no pickle), atomically.
+    `timesteps`: the T the SNN was fine-tuned for (stored as snn.timesteps, the evaluation default)."""
     from .atomic import write_npz
 
-    arrays = {f"{k}": v.detach().double().cpu().numpy() for k, v in model.state_dict().items()}
+    arrays = {f"{k}": v.detach().cpu().numpy().astype(dtype) for k, v in model.state_dict().items()}
+    if timesteps:
+        arrays["snn.timesteps"] = np.int64(timesteps)
     arrays.update({f"lambda.{k}": np.float64(v) for k, v in lambdas.items()})
     for k, v in model.arch().items():
         arrays[f"arch.{k}"] = np.asarray(v)
@@ -171,6 +175,7 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, help="evaluate on the first N validation images only")
     ap.add_argument("--no-pre-eval", action="store_true", help="skip the ANN and pre-fine-tuning evaluations")
     ap.add_argument("--if-neuron", action="store_true", help="single-threshold IF baseline (threshold 1)")
+    ap.add_argument("--float32", action="store_true", help="store the .npz weights as float32 (half the size)")
     args = ap.parse_args(argv)
     try:
         cfg = load_unet_config(args.config)
@@ -197,6 +202,7 @@ def main(argv=None) -> int:
         print("ANN", report["ann"], flush=True)
     calib = calibration_batch(train_set, snn_cfg["calibration_images"])
     lambdas = calibrate(model, calib)
+    save_npz(out_dir / "ann.npz", model, lambdas, dtype=np.float32 if args.float32 else np.float64)
     report["lambdas"] = {k: round(v, 6) for k, v in lambdas.items()}
     methods = METHODS if args.method == "both" else (args.method,)
     for method in methods:
@@ -221,7 +227,9 @@ def main(argv=None) -> int:
             report[f"snn_{method}_ft"] = {"T": T, "steps": args.steps, "lr": args.lr,
                                           "loss_first": losses[0], "loss_last": losses[-1], "eval": ev}
             print(f"SNN {method} fine-tuned", report[f"snn_{method}_ft"], flush=True)
-        save_npz(out_dir / f"snn_{method}.npz", snn, lambdas, method)
+        save_npz(out_dir / f"snn_{method}.npz", snn, lambdas, method,
+                 timesteps=(args.timesteps or min(eval_T)) if args.steps else None,
+                 dtype=np.float32 if args.float32 else np.float64)
     report["seconds"] = round(time.time() - t0, 1)
     from .atomic import write_text
 
