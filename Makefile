@@ -28,7 +28,7 @@ csim: $(STAMP)
 	$(PY) scripts/run_csim.py --export $(EXPORT_DIR)
 
 test: $(STAMP)
-	$(PY) -m pytest -n auto tests rtl_tb
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests rtl_tb
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

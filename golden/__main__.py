@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .config import load_config, resolve
 from .data import crop, load_u8
@@ -26,6 +27,30 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_export_net(args) -> int:
+    from .evaluate import load_model_npz, thresholds_log2
+    from .netexport import export_network
+    from .unet import load_unet_config
+
+    snn, info = load_model_npz(args.checkpoint)
+    cfg = load_unet_config(args.config)
+    image = load_u8(args.image, channels=snn.in_channels)
+    if args.crop:
+        y, x, size = args.crop
+        image = crop(image, y, x, size, args.image)
+    if image.shape[1] % snn.multiple or image.shape[2] % snn.multiple:
+        raise ValueError(f"{args.image}: {image.shape[2]}x{image.shape[1]} is not a multiple of 2^depth = "
+                         f"{snn.multiple} (use --crop)")
+    timesteps = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
+    exps = thresholds_log2(cfg["snn"]["thresholds"])
+    name = args.name or Path(args.checkpoint).stem
+    out, manifest = export_network(snn, image, args.out, name, timesteps, exps, args.compare or cfg["snn"]["compare"],
+                                   info["lambdas"])
+    print(f"EXPORT {name} -> {out}: {len(manifest['layers'])} layers, {image.shape[2]}x{image.shape[1]} image from "
+          f"{args.image}, T={timesteps}, compare={manifest['compare']}")
+    return 0
+
+
 def cmd_eval(args) -> int:
     from .evaluate import eval_denoise, eval_seg, print_result
 
@@ -44,6 +69,16 @@ def main(argv=None) -> int:
     p.add_argument("--compare", choices=("gt", "ge"), help="override the config's compare rule")
     p.add_argument("--timesteps", type=int, help="override the config's T")
     p.set_defaults(func=cmd_export)
+    p = sub.add_parser("export-net", help="quantise a full Spiking-UNet (.npz) and export it with golden vectors")
+    p.add_argument("--checkpoint", default="configs/models/em_unet_snn.npz")
+    p.add_argument("--config", default="configs/unet_em_small.yaml")
+    p.add_argument("--image", default="configs/demo/em_slice22_y224_x224_64.png")
+    p.add_argument("--crop", nargs=3, type=int, metavar=("Y", "X", "SIZE"))
+    p.add_argument("--timesteps", type=int)
+    p.add_argument("--compare", choices=("gt", "ge"))
+    p.add_argument("--name")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export_net)
     from .evaluate import add_arguments
 
     for name, task in (("eval-seg", "segmentation"), ("eval-denoise", "denoising")):
