@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CONFIG ?= configs/em_slice.yaml
 EXPORT_DIR ?= build/export/em_slice
+NET_EXPORT_DIR ?= build/export/em_unet
 STAMP := $(VENV)/.installed
 
 .PHONY: setup export sim csim test bench synth clean lint
@@ -18,6 +19,7 @@ $(STAMP): requirements.txt
 
 export: $(STAMP)
 	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
+	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
 
 sim: $(STAMP)
 	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
@@ -26,6 +28,8 @@ sim: $(STAMP)
 csim: $(STAMP)
 	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
 	$(PY) scripts/run_csim.py --export $(EXPORT_DIR)
+	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
+	$(PY) scripts/run_csim.py --export $(NET_EXPORT_DIR)
 
 test: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests rtl_tb

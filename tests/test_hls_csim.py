@@ -108,3 +108,18 @@ def test_corrupted_vector_fails_and_names_the_value(tmp_path):
     assert rc == 1 and match.group(1) == "FAIL", out
     assert int(match.group(4)) >= 1, out
     assert f"layer=conv2 t={t} channel={c} y={y} x={x} expected={good ^ 1} got={good}" in out, out
+
+
+def test_default_full_network_on_real_em_tile(tmp_path):
+    """The committed default Spiking-UNet (27 layers) on the committed 64x64 real EM tile: every layer's spikes
+    at every step and the final accumulations equal the golden vectors."""
+    from golden.__main__ import main
+
+    export = tmp_path / "em_unet"
+    assert main(["export-net", "--out", str(export), "--timesteps", "4"]) == 0
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts/run_csim.py"), "--export", str(export),
+                           "--build", str(tmp_path / "build"), "--opt", "O1"],
+                          capture_output=True, text=True, cwd=ROOT)
+    last = proc.stdout.strip().splitlines()[-1]
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert re.fullmatch(r"CSIM PASS layers=27 timesteps=4 values=\d+ mismatches=0", last), last
