@@ -34,6 +34,9 @@ csim: $(STAMP)
 test: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests rtl_tb
 
+synth: $(STAMP)
+	$(PY) scripts/synth.py
+
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 

@@ -32,6 +32,8 @@ for _p in (str(ROOT), str(TB_DIR)):
 from golden.manifest import load_manifest  # noqa: E402
 
 RTL_SOURCES = ("mtif_neuron.sv", "snn_input_conv.sv", "snn_spiking_conv.sv", "snn_slice_top.sv")
+ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")   # + the included snn_engine_desc.svh
+ENGINE_HEADERS = ("snn_engine_desc.svh",)
 
 
 # ------------------------------------------------------------------------------------------- tool set-up
@@ -227,6 +229,24 @@ def default_export(compare: str | None = None) -> Path:
     return _cached_export(name, f"default:{compare}", make)
 
 
+def network_export(name: str, **kwargs) -> Path:
+    """A seeded golden.netexport.random_network_export (a whole U-Net), cached under build/sim/exports."""
+    def make(out: Path) -> None:
+        from golden.netexport import random_network_export
+
+        random_network_export(out, **kwargs)
+
+    return _cached_export(name, "net:" + json.dumps(kwargs, sort_keys=True), make)
+
+
+def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str) -> dict:
+    """snn_engine parameters for an export with `lanes` lanes; writes the descriptor / weight / bias ROM images to
+    build/sim/engine_cfg/<name>/ (rtl_tb/engine_desc.py)."""
+    import engine_desc
+
+    return engine_desc.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name).params
+
+
 def synthetic_export(name: str, **kwargs) -> Path:
     """A seeded golden.synth.random_export (any K, channels, T, compare), cached under build/sim/exports."""
     def make(out: Path) -> None:
@@ -247,7 +267,7 @@ class SimResult:
 
 
 def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: dict,
-             quiet: bool = False) -> SimResult:
+             quiet: bool = False, sources=None, simulator: str = "verilator") -> SimResult:
     """Build `toplevel` with `parameters` in build/sim/<name> and run the cocotb module `test_module` on it.
 
     `env` is passed to the bench (SNN_* variables). The bench writes a JSON summary (values compared,
@@ -255,6 +275,9 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
     """
     from cocotb_tools.runner import get_runner
 
+    if sources is None:
+        sources = ENGINE_SOURCES if toplevel == "snn_engine" else RTL_SOURCES
+    hashed = list(sources) + (list(ENGINE_HEADERS) if toplevel == "snn_engine" else [])
     setup_verilator()
     build_dir = SIM_ROOT / name
     waves = waves_enabled()
@@ -262,24 +285,25 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
     with file_lock(SIM_ROOT / f"{name}.lock"):
         build_dir.mkdir(parents=True, exist_ok=True)
         # a build dir remembers its parameters: a different set (or waves on/off) is rebuilt from scratch
-        key = json.dumps({"top": toplevel, "params": parameters, "waves": waves,
-                          "src": [hashlib.sha256((RTL_DIR / s).read_bytes()).hexdigest() for s in RTL_SOURCES]},
+        key = json.dumps({"top": toplevel, "params": parameters, "waves": waves, "sim": simulator + ("-1ns/1ps" if simulator == "icarus" else ""),
+                          "src": [hashlib.sha256((RTL_DIR / s).read_bytes()).hexdigest() for s in hashed]},
                          sort_keys=True)
         key_file = build_dir / ".build_key"
-        exe = build_dir / toplevel
-        runner = get_runner("verilator")
+        exe = build_dir / ("sim.vvp" if simulator == "icarus" else toplevel)
+        runner = get_runner(simulator)
         log = build_dir / "build.log"
         if not (key_file.is_file() and key_file.read_text() == key and exe.is_file()):
             key_file.unlink(missing_ok=True)
-            build_args = ["-Wno-fatal"]   # lint is a separate test (test_lint.py, -Wall)
-            if waves:
+            build_args = ["-Wno-fatal"] if simulator == "verilator" else []  # lint: test_lint.py, -Wall
+            if waves and simulator == "verilator":
                 if fst_supported():
                     build_args += ["--trace-fst"]  # with the runner's --trace: dump.fst
                 else:
                     print("WAVES=1: the lz4/zlib headers for Verilator's FST writer are missing (apt-get install "
                           "liblz4-dev zlib1g-dev); writing dump.vcd instead", file=sys.stderr)
             try:
-                runner.build(sources=[RTL_DIR / s for s in RTL_SOURCES], hdl_toplevel=toplevel,
+                extra = {"timescale": ("1ns", "1ps")} if simulator == "icarus" else {}
+                runner.build(sources=[RTL_DIR / s for s in sources], hdl_toplevel=toplevel, includes=[RTL_DIR], **extra,
                              parameters=parameters, build_args=build_args, build_dir=build_dir, waves=waves,
                              always=True, log_file=log if quiet else None)
             except BaseException as exc:  # the runner raises CalledProcessError / SystemExit

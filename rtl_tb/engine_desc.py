@@ -1,0 +1,286 @@
+"""Export -> snn_engine configuration: descriptor ROM, weight/bias ROM images, HDL parameters (docs/rtl_engine.md).
+
+Everything snn_engine needs is derived here from an export's manifest and its `$readmemh` files (contract §8);
+nothing is copied by hand. The descriptor layout is read from rtl/snn_engine_desc.svh (the `localparam integer
+NAME = VALUE;` lines), the same file the RTL includes.
+
+Memory layout (P lanes = output channels group*P + lane; every memory has P banks, one per lane):
+  feature-map address of (group g, y, x) in a layer of padded size 2^yl x 2^xl: (g << (yl + xl)) | (y << xl) | x
+  spike memory : one region per layer with a neuron, K-bit words      (base D_DST, read by consumers D_SRC*)
+  membrane RAM : one region per layer (the output layer's is A_t)     (base D_MBASE)
+  acc RAM      : one region, as large as the largest layer (reused by every layer, cleared by the neuron phase)
+  current RAM  : the input layer's static current
+  weight ROM   : word = P lanes of WB bits; address wbase + (cin << (gl + tl)) + (g << tl) + (ky*4 + kx) (tl = 4 for
+                 3x3, 0 for 1x1), lane j = w[g*P + j][ky][kx][cin], 0 past out_channels
+  bias ROM     : word = P lanes of BB bits; address bbase + g (pool: zeros)
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DESC_SVH = ROOT / "rtl" / "snn_engine_desc.svh"
+ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")
+KIND_CODE = {"input_conv": "KIND_INPUT", "spiking_conv": "KIND_CONV", "pool": "KIND_POOL", "upconv": "KIND_UPCONV",
+             "output": "KIND_OUTPUT"}
+
+
+def desc_layout(path: Path = DESC_SVH) -> dict[str, int]:
+    """The localparams of rtl/snn_engine_desc.svh (field indices, field width, kind codes)."""
+    out = {}
+    for m in re.finditer(r"localparam\s+integer\s+(\w+)\s*=\s*(\d+)\s*;", path.read_text()):
+        out[m.group(1)] = int(m.group(2))
+    for key in ("DESC_FW", "DESC_N", "D_KIND", *KIND_CODE.values()):
+        if key not in out:
+            raise ValueError(f"{path}: no localparam {key}")
+    return out
+
+
+def _log2_ceil(n: int) -> int:
+    return max(0, (int(n) - 1).bit_length())
+
+
+def _ubits(v: int) -> int:
+    """Unsigned width that holds v (at least 1)."""
+    return max(1, int(v).bit_length())
+
+
+def read_mem(path: Path, bits: int, count: int) -> np.ndarray:
+    """A `$readmemh` file of the exporter: one two's complement value of `bits` bits per line (contract §8)."""
+    words = [l.split("//")[0].strip() for l in Path(path).read_text().splitlines()]
+    words = [w for w in words if w]
+    if len(words) != count:
+        raise ValueError(f"{path}: {len(words)} values, expected {count}")
+    v = np.array([int(w, 16) for w in words], dtype=np.int64)
+    if np.any(v >> bits):
+        raise ValueError(f"{path}: a value wider than {bits} bits")
+    return np.where(v >= 1 << (bits - 1), v - (1 << bits), v)
+
+
+def _hex_word(values, width: int) -> str:
+    """P lanes of `width` bits (lane j at [width*j +: width], two's complement) as one hex word."""
+    total = 0
+    for j, v in enumerate(values):
+        total |= (int(v) & ((1 << width) - 1)) << (width * j)
+    return format(total, f"0{(width * len(values) + 3) // 4}x")
+
+
+@dataclass
+class EngineConfig:
+    params: dict                    # HDL parameters of snn_engine (strings quoted for the runner)
+    layers: list[dict] = field(default_factory=list)   # per layer: the descriptor fields, by name
+    files: dict = field(default_factory=dict)
+
+    def hdl_params(self) -> dict:
+        return self.params
+
+
+def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) -> EngineConfig:
+    """Lay the network out for snn_engine with `lanes` = P and write layers.mem, weights.mem, bias.mem,
+    engine_params.vh and engine_params.json to out_dir."""
+    P = int(lanes)
+    if P < 1:
+        raise ValueError("lanes must be >= 1")
+    lay = desc_layout()
+    fw = lay["DESC_FW"]
+    exps = list(manifest["thresholds_log2"])
+    K = len(exps)
+    if K > 8:
+        raise ValueError("snn_engine carries spike words in 8-bit events: K <= 8")
+    spike_shift = [e - min(exps) for e in exps]
+    th_shift = [exps[0] - e for e in exps]
+    layers = manifest["layers"]
+    if layers[0]["kind"] != "input_conv" or sum(l["kind"] == "input_conv" for l in layers) != 1:
+        raise ValueError("snn_engine needs exactly one input_conv, the first layer")
+    if manifest["input"]["pixel_bits"] != 8:
+        raise ValueError("snn_engine reads 8-bit pixels")
+    if layers[-1]["kind"] != "output" or sum(l["kind"] == "output" for l in layers) != 1:
+        raise ValueError("snn_engine needs exactly one output layer, the last")
+    export_dir = Path(export_dir)
+    by_name = {l["name"]: l for l in layers}
+    size = {"input": (manifest["input"]["height"], manifest["input"]["width"])}
+    size.update({l["name"]: (l["height"], l["width"]) for l in layers})
+
+    spk_base, mem_base, w_base, b_base = {}, {}, 0, 0
+    spk_next = mem_next = 0
+    acc_depth = cur_depth = 1
+    w_words: list[str] = []
+    b_words: list[str] = []
+    wb = max(l["weight_bits"] for l in layers if l["kind"] != "pool")
+    bb = max(l["bias_bits"] for l in layers)
+    descs = []
+    for l in layers:
+        name, kind = l["name"], l["kind"]
+        oh, ow = l["height"], l["width"]
+        srcs = l["sources"]
+        ih, iw = size[srcs[0]]
+        if any(size[s] != (ih, iw) for s in srcs):
+            raise ValueError(f"layer {name}: sources of different sizes")
+        if len(srcs) > 2:
+            raise ValueError(f"layer {name}: snn_engine reads at most two sources (a U-Net concat)")
+        want = {"pool": (ih // 2, iw // 2), "upconv": (2 * ih, 2 * iw)}.get(kind, (ih, iw))
+        if (oh, ow) != want or (kind == "pool" and (ih % 2 or iw % 2)):
+            raise ValueError(f"layer {name}: output {oh}x{ow} does not follow from input {ih}x{iw} ({kind})")
+        cout, cin = l["out_channels"], l["in_channels"]
+        G = -(-cout // P)
+        oyl, oxl = _log2_ceil(oh), _log2_ceil(ow)
+        region = G << (oyl + oxl)
+        acc_depth = max(acc_depth, region)
+        mem_base[name] = mem_next
+        mem_next += region
+        if kind != "output":
+            spk_base[name] = spk_next
+            spk_next += region
+        if kind == "input_conv":
+            cur_depth = region
+        k3 = int(kind == "upconv" or (kind != "pool" and l["kernel"] == 3))
+        tl = 4 if k3 else 0
+        gtl = _log2_ceil(G) + tl
+        d = {"D_KIND": lay[KIND_CODE[kind]], "D_K3": k3, "D_TL": tl, "D_IH": ih, "D_IW": iw,
+             "D_IYL": _log2_ceil(ih), "D_IXL": _log2_ceil(iw), "D_OH": oh, "D_OW": ow, "D_OYL": oyl, "D_OXL": oxl,
+             "D_G": G, "D_GTL": gtl, "D_SRC0": 0, "D_SRC0_C": 0, "D_SRC1": 0, "D_SRC1_C": 0,
+             "D_DST": spk_base.get(name, 0), "D_MBASE": mem_base[name], "D_WBASE": 0, "D_BBASE": b_base,
+             "D_THEXP": 0, "D_SHIFT": 0, "D_OUTC": cout}
+        if kind == "input_conv":
+            d["D_SRC0_C"] = cin
+        else:
+            for i, s in enumerate(srcs):
+                d[f"D_SRC{i}"] = spk_base[s]
+                d[f"D_SRC{i}_C"] = by_name[s]["out_channels"]
+        if kind != "output":
+            th = [int(v) for v in l["thresholds_int"]]
+            e0 = th[0].bit_length() - 1
+            if any(v != 1 << (e0 - s) for v, s in zip(th, th_shift)):
+                raise ValueError(f"layer {name}: thresholds {th} are not 2^(e_i + F)")
+            d["D_THEXP"] = e0
+        if kind in ("input_conv", "pool"):
+            d["D_SHIFT"] = l["input_shift"]
+        if kind == "pool":
+            b_words += [_hex_word([0] * P, bb)] * G
+        else:
+            k = l["kernel"] if kind != "upconv" else 3
+            w = read_mem(export_dir / l["weight_file"], l["weight_bits"], cout * k * k * cin).reshape(cout, k, k, cin)
+            b = read_mem(export_dir / l["bias_file"], l["bias_bits"], cout)
+            d["D_WBASE"] = w_base
+            n_words = cin << gtl
+            rom = np.zeros((n_words, P), dtype=np.int64)
+            for o in range(cout):
+                g, j = divmod(o, P)
+                for ky in range(k):
+                    for kx in range(k):
+                        for c in range(cin):
+                            rom[(c << gtl) + (g << tl) + (ky * 4 + kx if k3 else 0), j] = w[o, ky, kx, c]
+            w_words += [_hex_word(r, wb) for r in rom]
+            w_base += n_words
+            bl = np.zeros(G * P, dtype=np.int64)
+            bl[:cout] = b
+            b_words += [_hex_word(bl[g * P:(g + 1) * P], bb) for g in range(G)]
+        b_base += G
+        for key, v in d.items():
+            if not 0 <= int(v) < 1 << fw:
+                raise ValueError(f"layer {name}: descriptor field {key}={v} does not fit {fw} bits")
+        descs.append({"name": name, "kind": kind, **d})
+
+    n_fields = lay["DESC_N"]
+    desc_lines = []
+    for d in descs:
+        word = 0
+        for key, idx in lay.items():
+            if key.startswith("D_") and idx < n_fields:
+                word |= int(d[key]) << (fw * idx)
+        desc_lines.append(format(word, f"0{(fw * n_fields + 3) // 4}x"))
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"DESC_FILE": out_dir / "layers.mem", "WEIGHT_FILE": out_dir / "weights.mem",
+             "BIAS_FILE": out_dir / "bias.mem"}
+    if not w_words:
+        w_words = [_hex_word([0] * P, wb)]
+    for key, lines in (("DESC_FILE", desc_lines), ("WEIGHT_FILE", w_words), ("BIAS_FILE", b_words)):
+        files[key].write_text("\n".join(lines) + "\n")
+
+    max_thexp = max(d["D_THEXP"] for d in descs)
+    max_c = max(max(l["in_channels"], l["out_channels"]) for l in layers)
+    max_g = max(max(d["D_G"] for d in descs), -(-max_c // P))
+    max_xy = max(max(h, w) for h, w in size.values())
+    out_layer = layers[-1]
+    params = {
+        "P": P, "K": K, "T": manifest["timesteps"], "IN_C": manifest["input"]["channels"], "N_LAYERS": len(layers),
+        "ACC_W": max(max(l["acc_bits"] for l in layers), 10),
+        "CUR_W": layers[0]["current_bits"],
+        "MEM_W": max(l["membrane_bits"] for l in layers),
+        "TH_W": max_thexp + 2, "EXP_W": _ubits(max_thexp),
+        "WB": wb, "BB": bb, "OUT_W": out_layer["membrane_bits"],
+        "ACC_DEPTH": acc_depth, "MEM_DEPTH": max(mem_next, 2), "SPK_DEPTH": max(spk_next, 2),
+        "CUR_DEPTH": max(cur_depth, 2), "W_DEPTH": max(len(w_words), 2), "B_DEPTH": max(len(b_words), 2),
+        "XY_W": _ubits(max_xy), "C_W": _ubits(max_c), "G_W": _ubits(max_g),
+        "SPIKE_SHIFT": _packed(spike_shift, 8), "TH_SHIFT": _packed(th_shift, 8),
+        "COMPARE_GE": int(manifest["compare"] == "ge"),
+    }
+    params.update({k: f'"{v.resolve()}"' for k, v in files.items()})
+    (out_dir / "engine_params.json").write_text(json.dumps(params, indent=1))
+    vh = ["// generated by scripts/gen_engine_desc.py from " + str(export_dir) + ": snn_engine parameters",
+          f"// model {manifest['model']}, {len(layers)} layers, P={P} lanes"]
+    for k, v in params.items():
+        vh.append(f"localparam {'' if isinstance(v, str) else 'integer '}ENGINE_{k} = {v};")
+    (out_dir / "engine_params.vh").write_text("\n".join(vh) + "\n")
+    return EngineConfig(params=params, layers=descs, files=files)
+
+
+def _packed(values, width: int) -> str:
+    total = 0
+    for i, v in enumerate(values):
+        total |= int(v) << (width * i)
+    return f"{width * len(values)}'h{total:x}"
+
+
+# ------------------------------------------------------------------------------------------- work bounds
+def synaptic_events(manifest: dict, vectors: dict) -> int:
+    """Accumulates driven by nonzero inputs (pixels at t = 0 for the input layer, spike words at every step):
+    per nonzero input value, (number of its taps that land inside the output) x out_channels; pool: 1."""
+    layers = manifest["layers"]
+    total = 0
+    for l in layers:
+        kind, cout = l["kind"], l["out_channels"]
+        if kind == "input_conv":
+            xs = [vectors["input"].astype(np.int64)[None]]  # [1][C][H][W]
+        else:
+            xs = [np.concatenate([vectors[f"{s}.spikes"][t] for s in l["sources"]]).astype(np.int64)[None]
+                  for t in range(manifest["timesteps"])]
+        for x in xs:
+            nz = x[0] != 0                                       # [C][H][W]
+            c, h, w = nz.shape
+            if kind == "pool":
+                total += int(nz.sum())
+                continue
+            k3 = kind == "upconv" or l["kernel"] == 3
+            ty = _taps(h, kind, k3)
+            tx = _taps(w, kind, k3)
+            total += int((nz * ty[None, :, None] * tx[None, None, :]).sum()) * cout
+    return total
+
+
+def _taps(n: int, kind: str, k3: bool) -> np.ndarray:
+    """Valid taps per input coordinate along one axis (contract §3 padding / scatter bounds)."""
+    if not k3:
+        return np.ones(n, dtype=np.int64)
+    if kind == "upconv":  # output 2i + k - 1 in [0, 2n): k = 0 invalid at i = 0
+        t = np.full(n, 3)
+        t[0] = 2
+        return t
+    t = np.full(n, 3)
+    t[0] -= 1
+    t[-1] -= 1
+    if n == 1:
+        t[0] = 1
+    return t
+
+
+def bound_cycles(manifest: dict, vectors: dict, lanes: int) -> int:
+    return math.ceil(synaptic_events(manifest, vectors) / lanes)
