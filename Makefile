@@ -8,7 +8,7 @@ EXPORT_DIR ?= build/export/em_slice
 NET_EXPORT_DIR ?= build/export/em_unet
 STAMP := $(VENV)/.installed
 
-.PHONY: setup export sim csim test bench synth clean lint
+.PHONY: setup export sim csim test bench synth report clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,10 @@ test: $(STAMP)
 
 synth: $(STAMP)
 	$(PY) scripts/synth.py
+
+REPORT_ARGS ?=
+report: $(STAMP)
+	OMP_NUM_THREADS=1 $(PY) scripts/report.py --out build/report $(REPORT_ARGS)
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
