@@ -193,3 +193,39 @@ def test_train_resume(em_root, tmp_path):
     bad["model"]["base"] = 4
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
     assert main(["--config", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "cut"), "--resume", "--quiet"]) == 2
+
+
+def test_training_killed_mid_run_loses_only_the_current_epoch(em_root, tmp_path):
+    """SIGKILL a real training process after its first checkpoint; --resume then finishes it, and the result
+    equals an uninterrupted run (nothing lost but the epoch in flight)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from golden.train import main
+
+    cfg_path = tiny_config(tmp_path)
+    cfg = yaml.safe_load(cfg_path.read_text())
+    cfg["train"].update({"epochs": 6, "steps_per_epoch": 6})
+    cfg_path.write_text(yaml.safe_dump(cfg))
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "golden.train", "--config", str(cfg_path), "--out",
+                             str(tmp_path / "cut"), "--quiet"], env=env, cwd=root)
+    log = tmp_path / "cut" / "log.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not log.exists() or not log.read_text().strip()):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = [json.loads(l)["epoch"] for l in log.read_text().splitlines()]
+    assert done and done[-1] < 6, "the process must be killed before it finished"
+    assert _weights(tmp_path / "cut/last.pt")["epoch"] >= done[-1]  # the checkpoint is whole (atomic write)
+    assert main(["--config", str(cfg_path), "--out", str(tmp_path / "cut"), "--resume", "--quiet"]) == 0
+    assert main(["--config", str(cfg_path), "--out", str(tmp_path / "full"), "--quiet"]) == 0
+    cut, full = _weights(tmp_path / "cut/last.pt"), _weights(tmp_path / "full/last.pt")
+    assert cut["epoch"] == full["epoch"] == 6
+    for k in full["model"]:
+        torch.testing.assert_close(cut["model"][k], full["model"][k])
