@@ -42,7 +42,8 @@ report: $(STAMP)
 	OMP_NUM_THREADS=1 $(PY) scripts/report.py --out build/report $(REPORT_ARGS)
 
 bench: $(STAMP)
-	$(PY) scripts/bench.py
+	OMP_NUM_THREADS=1 $(PY) scripts/bench.py
+	OMP_NUM_THREADS=1 $(PY) scripts/bench_rtl.py
 
 clean:
 	rm -rf build sim_build .pytest_cache
