@@ -5,7 +5,7 @@
 // sides cannot drift apart. Field i of a descriptor word sits at bits [DESC_FW*i +: DESC_FW], unsigned.
 // Sizes and counts are stored as they are (not minus one); *_YL / *_XL are log2 of the padded row/column
 // counts (feature-map addresses are {group, y, x} bit fields, so no multiplier is needed to form them).
-localparam integer DESC_FW   = 16;
+localparam integer DESC_FW   = 24;
 localparam integer D_KIND    = 0;   // KIND_* below
 localparam integer D_K3      = 1;   // 1: 3x3 kernel (padding 1), 0: 1x1 (conv / output layers)
 localparam integer D_TL      = 2;   // log2 of the weight slots per (input channel, group): 4 for 3x3, 0 for 1x1
