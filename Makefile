@@ -21,9 +21,14 @@ export: $(STAMP)
 	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
 	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
 
+SIM_LANES ?= 8
+
+# The slice (one RTL unit per layer), then the whole default Spiking-UNet on the engine (the last SIM line).
 sim: $(STAMP)
 	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
 	$(PY) scripts/run_sim.py --export $(EXPORT_DIR)
+	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
+	OMP_NUM_THREADS=1 $(PY) scripts/run_sim.py --export $(NET_EXPORT_DIR) --lanes $(SIM_LANES)
 
 csim: $(STAMP)
 	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
