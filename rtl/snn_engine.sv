@@ -60,6 +60,7 @@ module snn_engine #(
     parameter [K*8-1:0] SPIKE_SHIFT = {8'd0, 8'd1, 8'd2, 8'd3},   // e_i - e_min at [8i +: 8]
     parameter [K*8-1:0] TH_SHIFT    = {8'd3, 8'd2, 8'd1, 8'd0},   // e_0 - e_i at [8i +: 8]
     parameter integer COMPARE_GE  = 0,
+    parameter integer DESC_FW     = 16,     // descriptor field width (widest descriptor value of the export)
     parameter DESC_FILE           = "layers.mem",
     parameter WEIGHT_FILE         = "weights.mem",
     parameter BIAS_FILE           = "bias.mem"
@@ -135,14 +136,14 @@ module snn_engine #(
     wire [DESC_FW-1:0] f_thexp = fld(d, D_THEXP), f_shift = fld(d, D_SHIFT), f_outc = fld(d, D_OUTC);
     /* verilator lint_on UNUSEDSIGNAL */
 
-    wire [2:0]       kind    = f_kind[2:0];
-    wire             k3      = f_k3[0];
-    wire [SH_W-1:0]  tl      = f_tl[SH_W-1:0];
+    wire [2:0]       kind    = 3'(f_kind);
+    wire             k3      = (f_k3 != 0);
+    wire [SH_W-1:0]  tl      = SH_W'(f_tl);
     wire [XY_W-1:0]  ih_last = XY_W'(f_ih - 1), iw_last = XY_W'(f_iw - 1);
     wire [XY_W-1:0]  oh_last = XY_W'(f_oh - 1), ow_last = XY_W'(f_ow - 1);
-    wire [SH_W-1:0]  iyl = f_iyl[SH_W-1:0], ixl = f_ixl[SH_W-1:0], oyl = f_oyl[SH_W-1:0], oxl = f_oxl[SH_W-1:0];
+    wire [SH_W-1:0]  iyl = SH_W'(f_iyl), ixl = SH_W'(f_ixl), oyl = SH_W'(f_oyl), oxl = SH_W'(f_oxl);
     wire [G_W-1:0]   g_last  = G_W'(f_g - 1);
-    wire [SH_W-1:0]  gtl     = f_gtl[SH_W-1:0];
+    wire [SH_W-1:0]  gtl     = SH_W'(f_gtl);
     wire [SPK_AW-1:0] src0 = SPK_AW'(f_src0), src1 = SPK_AW'(f_src1), dst = SPK_AW'(f_dst);
     wire [C_W-1:0]   src0c_last = C_W'(f_src0c - 1), src1c_last = C_W'(f_src1c - 1);
     wire             has_src1 = (f_src1c != 0);
@@ -150,7 +151,7 @@ module snn_engine #(
     wire [W_AW-1:0]  wbase   = W_AW'(f_wbase);
     wire [B_AW-1:0]  bbase   = B_AW'(f_bbase);
     wire [EXP_W-1:0] thexp   = EXP_W'(f_thexp);
-    wire [SH_W-1:0]  shamt   = f_shift[SH_W-1:0];
+    wire [SH_W-1:0]  shamt   = SH_W'(f_shift);
     wire [C_W-1:0]   outc    = C_W'(f_outc);
     wire is_input = (kind == 3'(KIND_INPUT)), is_pool = (kind == 3'(KIND_POOL));
     wire is_up = (kind == 3'(KIND_UPCONV)), is_out = (kind == 3'(KIND_OUTPUT));

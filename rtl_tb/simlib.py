@@ -229,6 +229,18 @@ def default_export(compare: str | None = None) -> Path:
     return _cached_export(name, f"default:{compare}", make)
 
 
+def default_network_export() -> Path:
+    """The committed default Spiking-UNet (`python -m golden export-net` with its defaults: 27 layers, the 64x64
+    demo EM tile, T = 10), cached under build/sim/exports/default_net."""
+    def make(out: Path) -> None:
+        from golden.__main__ import main
+
+        if main(["export-net", "--out", str(out)]) != 0:
+            raise RuntimeError("golden export-net failed")
+
+    return _cached_export("default_net", "default_net", make)
+
+
 def network_export(name: str, **kwargs) -> Path:
     """A seeded golden.netexport.random_network_export (a whole U-Net), cached under build/sim/exports."""
     def make(out: Path) -> None:

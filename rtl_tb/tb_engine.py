@@ -14,8 +14,10 @@ import os
 import random
 
 import cocotb
+import numpy as np
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.simtime import get_sim_time
+from cocotb.triggers import Event, FallingEdge, First, RisingEdge, Timer
 
 import engine_desc
 import snnbench as bench
@@ -36,111 +38,182 @@ class Frame:
         self.error: str | None = None
 
 
+CLK_NS = 10
+
+
 async def run_frame(dut, s: bench.Settings, rng: random.Random, beats: list[int], max_cycles: int,
                     abort: str | None = None) -> Frame:
-    """Start one frame (ap_start), stream the image, collect trace/output until ap_done (or the abort point)."""
+    """Start one frame (ap_start), stream the image, collect trace/output until ap_done (or the abort point).
+
+    Python runs only where the frame has traffic (a whole-network frame is millions of cycles, nearly all of them
+    scatter cycles with no port activity): the image driver runs every cycle until the image is in; the m_axis
+    sink and the trace monitor sleep until their valid rises and then run every cycle while it stays high.
+    All of them act at the falling clock edge, so each sees what the DUT registered at the preceding rising edge.
+    """
     f = Frame()
-    await FallingEdge(dut.clk)
+    fe = FallingEdge(dut.clk)
+    await fe
     while not int(dut.ap_idle.value):      # after a reset the engine first clears its accumulators
-        await FallingEdge(dut.clk)
+        await fe
     for _ in range(rng.randrange(0, 8)):   # idle cycles before the start
-        await FallingEdge(dut.clk)
-    dut.ap_start.value = 1
-    started = False
-    idx, holding, n = 0, False, len(beats)
-    ready_val = -1
-    n_layers, t_n = len(s.manifest["layers"]), s.T
-    while True:
-        await FallingEdge(dut.clk)
-        f.cycles += 1
-        if not started and int(dut.ap_idle.value) == 0:   # ap_ctrl_hs: start is held until the block starts
-            dut.ap_start.value = 0
-            started = True
-        if not holding and idx < n and rng.random() < s.p_valid:
-            dut.s_axis_tdata.value = beats[idx]
-            dut.s_axis_tlast.value = int(idx == n - 1)
-            holding = True
-        dut.s_axis_tvalid.value = int(holding)
-        if holding and int(dut.s_axis_tready.value):
-            holding = False
-            idx += 1
-        r = 1 if rng.random() < s.p_ready else 0
-        if r != ready_val:
-            dut.m_axis_tready.value = r
-            ready_val = r
-        if r and int(dut.m_axis_tvalid.value):
-            f.out.append((int(dut.m_axis_tdata.value), int(dut.m_axis_tlast.value)))
-        if int(dut.trace_valid.value):
-            rec = (int(dut.trace_layer.value), int(dut.trace_t.value), int(dut.trace_g.value),
-                   int(dut.trace_y.value), int(dut.trace_x.value), int(dut.trace_spikes.value),
-                   int(dut.trace_vmem.value))
-            f.trace.append(rec)
+        await fe
+    r_in, r_out = random.Random(rng.random()), random.Random(rng.random())
+    n_layers, t_n, n = len(s.manifest["layers"]), s.T, len(beats)
+    stop = Event()
+    accepted = [0]
+
+    async def drive_image():
+        idx, holding = 0, False
+        while idx < n:
+            await fe
+            if not holding and r_in.random() < s.p_valid:
+                dut.s_axis_tdata.value = beats[idx]
+                dut.s_axis_tlast.value = int(idx == n - 1)
+                holding = True
+            dut.s_axis_tvalid.value = int(holding)
+            if holding and int(dut.s_axis_tready.value):
+                holding = False
+                idx += 1
+                accepted[0] = idx
+                if abort == "input" and idx >= n // 2:
+                    stop.set()
+                    return
+        await fe
+        dut.s_axis_tvalid.value = 0
+
+    async def sink_output():
+        valid, ready, data, last = dut.m_axis_tvalid, dut.m_axis_tready, dut.m_axis_tdata, dut.m_axis_tlast
+        rise = RisingEdge(valid)
+        ready_val = -1
+        while True:
+            if not int(valid.value):
+                await rise
+                await fe
+                continue
+            r = 1 if r_out.random() < s.p_ready else 0
+            if r != ready_val:
+                ready.value = r
+                ready_val = r
+            if r:
+                f.out.append((int(data.value), int(last.value)))
+            await fe
+
+    async def monitor_trace():
+        valid = dut.trace_valid
+        sigs = (dut.trace_layer, dut.trace_t, dut.trace_g, dut.trace_y, dut.trace_x, dut.trace_spikes,
+                dut.trace_vmem)
+        rise = RisingEdge(valid)
+        append = f.trace.append
+        while True:
+            if not int(valid.value):
+                await rise
+                await fe
+                continue
+            rec = tuple(int(h.value) for h in sigs)
+            append(rec)
             if abort == "mid" and rec[1] == t_n // 2 and rec[0] == n_layers // 2:
-                break
-        if abort == "input" and idx >= n // 2:
+                stop.set()
+                return
+            await fe
+
+    dut.ap_start.value = 1
+    t0 = get_sim_time("ns")
+    tasks = [cocotb.start_soon(c()) for c in (drive_image, sink_output, monitor_trace)]
+    while True:                             # ap_ctrl_hs: start is held until the block starts
+        await fe
+        if int(dut.ap_idle.value) == 0 or int(dut.ap_done.value):
             break
-        if int(dut.ap_done.value):
-            break
-        if f.cycles >= max_cycles:
-            f.error = f"timeout after {f.cycles} cycles ({idx}/{n} image beats accepted)"
-            break
+    dut.ap_start.value = 0
+    left = max(1, max_cycles - round((get_sim_time("ns") - t0) / CLK_NS))
+    if not int(dut.ap_done.value):
+        timeout = Timer(left * CLK_NS, "ns")
+        fired = await First(RisingEdge(dut.ap_done), stop.wait(), timeout)
+        if fired is timeout:
+            f.error = f"timeout after {max_cycles} cycles ({accepted[0]}/{n} image beats accepted)"
+        await fe          # the falling edge that sees ap_done (the monitors sample it first: started earlier)
+    f.cycles = round((get_sim_time("ns") - t0) / CLK_NS)
+    for task in tasks:
+        task.cancel()
     dut.s_axis_tvalid.value = 0
     dut.ap_start.value = 0
     return f
 
 
+def _lanes(words: list[int], lanes: int, width: int, signed: bool) -> np.ndarray:
+    """[N][lanes] int64 from N packed words, lane j at [width*j +: width]."""
+    mask = (1 << width) - 1
+    out = np.empty((len(words), lanes), dtype=np.int64)
+    for j in range(lanes):
+        sh = width * j
+        out[:, j] = [(w >> sh) & mask for w in words]
+    if signed:
+        out = np.where(out >= 1 << (width - 1), out - (1 << width), out)
+    return out
+
+
 def check_frame(s: bench.Settings, f: Frame, lanes: int, mem_w: int, out_w: int, frame_no: int) -> dict:
-    """Compare a frame's trace and output beats with the golden vectors; mismatches ordered by (t, layer)."""
+    """Compare a frame's trace and output beats with the golden vectors; mismatches ordered by (t, layer).
+
+    The trace is compared in bulk (numpy, per layer): every lane of every beat inside the layer's channels and map.
+    """
     layers = s.manifest["layers"]
     K, t_n = s.K, s.T
     bad = []           # (t, layer index, channel, y, x, what, expected, got)
     per_layer = {l["name"]: {"values": 0, "membranes": 0, "mismatches": 0, "beats": 0} for l in layers}
-    seen = set()
-    for (li, t, g, y, x, spk, vm) in f.trace:
-        if li >= len(layers) or t >= t_n:
-            bad.append((t, li, 0, y, x, "bad trace beat", 0, 0))
-            continue
-        l = layers[li]
-        name = l["name"]
-        r = per_layer[name]
-        r["beats"] += 1
-        key = (li, t, g, y, x)
-        if key in seen:
-            bad.append((t, li, g * lanes, y, x, f"{name} duplicate trace beat", 0, 0))
-        seen.add(key)
-        is_out = l["kind"] == "output"
-        for j in range(lanes):
-            c = g * lanes + j
-            if c >= l["out_channels"] or y >= l["height"] or x >= l["width"]:
-                continue
-            word = (spk >> (K * j)) & ((1 << K) - 1)
-            v = _signed(vm >> (mem_w * j), mem_w)
-            if is_out:
-                exp_v = int(s.vectors[f"{name}.accum"][t, c, y, x])
-                r["values"] += 1
-                if v != exp_v:
-                    bad.append((t, li, c, y, x, f"{name}.accum", exp_v, v))
-                if word:
-                    bad.append((t, li, c, y, x, f"{name} (spikes of the output layer)", 0, word))
-            else:
-                exp_s = int(s.vectors[f"{name}.spikes"][t, c, y, x])
-                exp_v = int(s.vectors[f"{name}.membrane"][t, c, y, x])
-                r["values"] += 1
-                r["membranes"] += 1
-                if word != exp_s:
-                    bad.append((t, li, c, y, x, name, exp_s, word))
-                if v != exp_v:
-                    bad.append((t, li, c, y, x, f"{name}.membrane", exp_v, v))
-    # every neuron of every layer at every step exactly once
     missing = 0
+    if f.trace:
+        hdr = np.array([r[:5] for r in f.trace], dtype=np.int64)          # layer, t, g, y, x
+        spk = _lanes([r[5] for r in f.trace], lanes, K, False)
+        vm = _lanes([r[6] for r in f.trace], lanes, mem_w, True)
+    else:
+        hdr = np.zeros((0, 5), dtype=np.int64)
+        spk = vm = np.zeros((0, lanes), dtype=np.int64)
+    li_a, t_a, g_a, y_a, x_a = hdr.T
+    ok_beat = (li_a < len(layers)) & (t_a < t_n)
+    for i in np.flatnonzero(~ok_beat):
+        bad.append((int(t_a[i]), int(li_a[i]), 0, int(y_a[i]), int(x_a[i]), "bad trace beat", 0, 0))
+    lane = np.arange(lanes, dtype=np.int64)
     for li, l in enumerate(layers):
-        G = -(-l["out_channels"] // lanes)
-        for t in range(t_n):
-            n_missing = sum((li, t, g, y, x) not in seen for g in range(G) for y in range(l["height"])
-                            for x in range(l["width"]))
+        name, h, w, cout = l["name"], l["height"], l["width"], l["out_channels"]
+        G = -(-cout // lanes)
+        r = per_layer[name]
+        sel = np.flatnonzero(ok_beat & (li_a == li))
+        r["beats"] += len(sel)
+        t, g, y, x = t_a[sel], g_a[sel], y_a[sel], x_a[sel]
+        # duplicates and missing beats: every neuron of the layer at every step exactly once
+        key = ((t * (G + 1) + np.minimum(g, G)) * (h + 1) + np.minimum(y, h)) * (w + 1) + np.minimum(x, w)
+        uniq, first_idx, counts = np.unique(key, return_index=True, return_counts=True)
+        for k in np.flatnonzero(counts > 1):
+            i = sel[first_idx[k]]
+            for _ in range(counts[k] - 1):
+                bad.append((int(t_a[i]), li, int(g_a[i]) * lanes, int(y_a[i]), int(x_a[i]),
+                            f"{name} duplicate trace beat", 0, 0))
+        inside = (g < G) & (y < h) & (x < w)
+        present = np.bincount(t[inside][np.unique(key[inside], return_index=True)[1]], minlength=t_n)[:t_n]
+        for tt in range(t_n):
+            n_missing = G * h * w - int(present[tt])
             if n_missing:
                 missing += n_missing
-                bad.append((t, li, 0, 0, 0, f"{l['name']} missing {n_missing} trace beats", 0, 0))
+                bad.append((tt, li, 0, 0, 0, f"{name} missing {n_missing} trace beats", 0, 0))
+        # values: lanes inside the channels and the map
+        c = g[:, None] * lanes + lane[None, :]                          # [n][lanes]
+        valid = (c < cout) & (y < h)[:, None] & (x < w)[:, None]
+        bi, bj = np.nonzero(valid)
+        tt, cc, yy, xx = t[bi], c[bi, bj], y[bi], x[bi]
+        got_s, got_v = spk[sel][bi, bj], vm[sel][bi, bj]
+        r["values"] += len(bi)
+        if l["kind"] == "output":
+            exp_v = s.vectors[f"{name}.accum"][tt, cc, yy, xx].astype(np.int64)
+            checks = ((f"{name}.accum", exp_v, got_v), (f"{name} (spikes of the output layer)",
+                                                          np.zeros_like(got_s), got_s))
+        else:
+            r["membranes"] += len(bi)
+            exp_s = s.vectors[f"{name}.spikes"][tt, cc, yy, xx].astype(np.int64)
+            exp_v = s.vectors[f"{name}.membrane"][tt, cc, yy, xx].astype(np.int64)
+            checks = ((name, exp_s, got_s), (f"{name}.membrane", exp_v, got_v))
+        for what, exp, got in checks:
+            for i in np.flatnonzero(exp != got):
+                bad.append((int(tt[i]), li, int(cc[i]), int(yy[i]), int(xx[i]), what, int(exp[i]), int(got[i])))
     # the A_T stream: one beat per (y, x, group), raster order, tlast on the last
     head = layers[-1]
     G = -(-head["out_channels"] // lanes)

@@ -6,7 +6,11 @@ lanes P = 1..4, both compare rules, K = 1..4 (one with a gap in the exponents), 
 8x8..16x16, T = 2..6, segmentation and denoising; two cases first run a frame cut by a reset (in the image, in
 the middle of a step), two run two frames back to back. A negative test flips golden values and expects the
 bench to report them, first in (t, layer) order.
+
+SIM_FULL=1 in the environment adds the committed default model (27 layers, 64x64 EM tile, T = 10) on 8 lanes,
+as `make sim` runs it (about 10 M cycles, 1.5-2 minutes).
 """
+import os
 import re
 
 import numpy as np
@@ -74,3 +78,19 @@ def test_engine_reports_first_mismatch(tmp_path):
     assert res.summary["mismatches"] == 3 * frames, res.summary
     assert re.fullmatch(rf"layer={layers[-1]}\.accum t=0 channel=0 y=0 x=0 expected=-?\d+ got=-?\d+",
                         res.summary["first_mismatch"]), res.summary["first_mismatch"]
+
+
+@pytest.mark.skipif(os.environ.get("SIM_FULL", "0") in ("", "0"), reason="the full default model: set SIM_FULL=1")
+def test_engine_default_model():
+    export = simlib.default_network_export()
+    m = load_manifest(export)
+    lanes = 8
+    params = simlib.engine_params(m, export, lanes, "default_net-p8")
+    env = {"SNN_EXPORT": export, "SNN_LANES": lanes, "SNN_FRAMES": 1, "SNN_RESET_AT": "", "SNN_P_VALID": 0.8,
+           "SNN_P_READY": 0.7, "SNN_SEED": 1}
+    res = simlib.simulate("engine-default_net-p8", "snn_engine", "tb_engine", params, env, quiet=True)
+    assert res.ok, res.message
+    s = res.summary
+    per_step = sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"])
+    assert len(m["layers"]) == 27 and s["mismatches"] == 0 and s["values"] == m["timesteps"] * per_step
+    assert s["bound"] <= s["cycles"] <= 2 * s["bound"], s

@@ -50,6 +50,13 @@ def test_lint_engine_manifest_parameters():
         _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-{case}"))
 
 
+@pytest.mark.parametrize("lanes", [8, 16])
+def test_lint_engine_default_model(lanes):
+    """The engine with the parameters of the committed default 27-layer model (`make sim`)."""
+    export = simlib.default_network_export()
+    _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-default_net-p{lanes}"))
+
+
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
 def test_yosys_elaborates_top():
     export = cases.export("default")
