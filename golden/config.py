@@ -12,14 +12,15 @@ class ConfigError(ValueError):
     pass
 
 
-def _need(cfg: dict, key: str, kind, path: Path, where: str = ""):
+def _need(cfg: dict, key: str, kind, path: Path, where: str = "", error: type[Exception] = ConfigError):
+    """cfg[key], checked to be of `kind` (None: any); errors name the file and the field."""
     if not isinstance(cfg, dict) or key not in cfg:
-        raise ConfigError(f"{path}: missing field {where}{key}")
+        raise error(f"{path}: missing field {where}{key}")
     value = cfg[key]
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(f"{path}: field {where}{key} must be an integer, got {value!r}")
-    if kind is not int and not isinstance(value, kind):
-        raise ConfigError(f"{path}: field {where}{key} must be {kind.__name__}, got {value!r}")
+        raise error(f"{path}: field {where}{key} must be an integer, got {value!r}")
+    if kind is not None and kind is not int and not isinstance(value, kind):
+        raise error(f"{path}: field {where}{key} must be {kind.__name__}, got {value!r}")
     return value
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import yaml
 
 from . import intmodel
+from .config import _need
 from .intmodel import IntLayer
 from .quant import fits
 
@@ -25,14 +26,7 @@ class ManifestError(ValueError):
 
 
 def _field(d, key, path, where, kind=None):
-    if not isinstance(d, dict) or key not in d:
-        raise ManifestError(f"{path}: missing field {where}{key}")
-    v = d[key]
-    if kind is int and (isinstance(v, bool) or not isinstance(v, int)):
-        raise ManifestError(f"{path}: field {where}{key} must be an integer, got {v!r}")
-    if kind is not None and kind is not int and not isinstance(v, kind):
-        raise ManifestError(f"{path}: field {where}{key} must be {kind.__name__}, got {v!r}")
-    return v
+    return _need(d, key, kind, path, where, ManifestError)
 
 
 def load_manifest(export_dir: str | Path) -> dict:
