@@ -1,54 +1,66 @@
-# Spiking-UNet hardware reference. `make sim` and `make test` do all set-up themselves.
+# Spiking-UNet hardware reference. `make sim` and `make test` do all set-up themselves; `make help` lists targets.
 SHELL := /bin/bash
 PYTHON_BASE ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-CONFIG ?= configs/em_slice.yaml
-EXPORT_DIR ?= build/export/em_slice
-NET_EXPORT_DIR ?= build/export/em_unet
+GOLDEN := OMP_NUM_THREADS=1 $(PY) -m golden
 STAMP := $(VENV)/.installed
 
-.PHONY: setup export sim csim test bench synth report clean
+# What a user changes: the model, the image, its crop (Y X H W), T, the engine's lanes.
+CHECKPOINT ?= configs/models/em_unet_snn.npz
+CONFIG ?= configs/unet_em_small.yaml
+IMAGE ?= configs/demo/em_slice22_y224_x224_64.png
+CROP ?=
+T ?=
+LANES ?= 8
+EMPTY :=
+SPACE := $(EMPTY) $(EMPTY)
+EXPORT ?= build/export/$(basename $(notdir $(IMAGE)))$(if $(CROP),-$(subst $(SPACE),_,$(strip $(CROP))))$(if $(T),-t$(T))
+REPORT_ARGS ?=
 
-setup: $(STAMP)
+EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
+               $(if $(T),--timesteps $(T))
 
-$(STAMP): requirements.txt
+.PHONY: help setup export sim csim test bench synth estimate report clean
+
+help:  ## list the targets and the variables
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES)"
+
+setup: $(STAMP)  ## the virtual environment with pinned packages and golden installed editable
+
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-export: $(STAMP)
-	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
-	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
+# The export is rebuilt when its inputs change (model, config, image or the exporter's code).
+$(EXPORT)/manifest.yaml: $(STAMP) $(CHECKPOINT) $(CONFIG) $(IMAGE) $(shell find golden -name '*.py' 2>/dev/null)
+	$(GOLDEN) export-net $(EXPORT_ARGS) --out $(EXPORT)
 
-SIM_LANES ?= 8
+export: $(EXPORT)/manifest.yaml  ## quantise the model, write manifest, header, ROM images, golden vectors
 
-# The slice (one RTL unit per layer), then the whole default Spiking-UNet on the engine (the last SIM line).
-sim: $(STAMP)
-	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
-	$(PY) scripts/run_sim.py --export $(EXPORT_DIR)
-	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
-	OMP_NUM_THREADS=1 $(PY) scripts/run_sim.py --export $(NET_EXPORT_DIR) --lanes $(SIM_LANES)
+sim: $(EXPORT)/manifest.yaml  ## RTL engine (Verilator) on the export: every layer, every step compared
+	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES)
 
-csim: $(STAMP)
-	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
-	$(PY) scripts/run_csim.py --export $(EXPORT_DIR)
-	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
-	$(PY) scripts/run_csim.py --export $(NET_EXPORT_DIR)
+csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the export: every layer, every step compared
+	$(GOLDEN) csim --export $(EXPORT)
 
-test: $(STAMP)
+test: $(STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL benches (what CI runs)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests rtl_tb
 
-synth: $(STAMP)
-	$(PY) scripts/synth.py
+bench: $(STAMP)  ## integer model vs float SNN speed; RTL cycles vs the event bound
+	$(GOLDEN) bench
 
-REPORT_ARGS ?=
-report: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) scripts/report.py --out build/report $(REPORT_ARGS)
+synth: $(STAMP)  ## yosys synth_xilinx of the engine: LUT / FF / BRAM / DSP
+	$(GOLDEN) synth
 
-bench: $(STAMP)
-	OMP_NUM_THREADS=1 $(PY) scripts/bench.py
-	OMP_NUM_THREADS=1 $(PY) scripts/bench_rtl.py
+estimate: $(EXPORT)/manifest.yaml  ## HLS latency / resource estimate of the export
+	$(GOLDEN) estimate --export $(EXPORT)
 
-clean:
+report: $(STAMP)  ## the paper's tables and figures on our model (build/report)
+	$(GOLDEN) report --out build/report $(REPORT_ARGS)
+
+clean:  ## remove build outputs (not the venv)
 	rm -rf build sim_build .pytest_cache

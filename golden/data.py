@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .paths import require_data_root
+from golden.paths import require_data_root
 
 EM_TRAIN = "em_isbi2012/train"
 
@@ -32,11 +32,14 @@ def load_u8(path: str | Path, channels: int | None = None) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.uint8)
 
 
-def crop(image: np.ndarray, y: int, x: int, size: int, path: str = "image") -> np.ndarray:
+def crop(image: np.ndarray, y: int, x: int, height: int, width: int | None = None,
+         path: str = "image") -> np.ndarray:
+    """The height x width region at row y, column x (width defaults to height: a square)."""
+    width = height if width is None else width
     _, h, w = image.shape
-    if y < 0 or x < 0 or y + size > h or x + size > w:
-        raise ValueError(f"{path}: crop {size}x{size} at ({y}, {x}) leaves the {h}x{w} image")
-    return image[:, y : y + size, x : x + size].copy()
+    if height < 1 or width < 1 or y < 0 or x < 0 or y + height > h or x + width > w:
+        raise ValueError(f"{path}: crop {height}x{width} at ({y}, {x}) is empty or leaves the {h}x{w} image")
+    return image[:, y : y + height, x : x + width].copy()
 
 
 def em_slice_paths(indices, data_root=None) -> list[tuple[Path, Path]]:

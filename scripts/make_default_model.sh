@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 RUN=${RUN:-build/runs/em_default}
 CFG=configs/unet_em_small.yaml
-$PY -m golden.train --config $CFG --out $RUN/ann "$@"
-$PY -m golden.finetune --config $CFG --ckpt $RUN/ann/last.pt --out $RUN/snn --method connection_wise \
+$PY -m golden train --config $CFG --out $RUN/ann "$@"
+$PY -m golden finetune --config $CFG --ckpt $RUN/ann/last.pt --out $RUN/snn --method connection_wise \
     --eval-T 10 --timesteps 10 --steps 60 --lr 1e-4 --float32 "$@"
 mkdir -p configs/models
 cp $RUN/snn/ann.npz configs/models/em_unet_ann.npz

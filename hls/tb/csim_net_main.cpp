@@ -1,9 +1,9 @@
-// C-simulation test bench of the whole network (generated top, golden/hls_header.py render_network). Compares
+// C-simulation test bench of the whole network (generated top, golden/backends/hls/top.py). Compares
 // with == against the integer golden model (contract §3-§6, §8); no tolerance.
 //
 // usage: csim <export dir>        network run: <export dir>/vectors/<key>.txt
-//        csim --units <stim dir>  every layer alone on the stimulus of <stim dir> (scripts/run_csim.py writes it)
-// The binary is built against one export's snn_params.h and generated top by scripts/run_csim.py.
+//        csim --units <stim dir>  every layer alone on the stimulus of <stim dir> (`python -m golden csim --units` writes it)
+// The binary is built against one export's snn_params.h and generated top by `python -m golden csim`.
 //
 // Network run: two frames through snn_net_top_probe (every layer's spike words and membranes, and the output
 // layer's running sum A_t, at every time step, plus A_T on accum_out; the second frame checks that nothing leaks

@@ -1,0 +1,544 @@
+"""`make report`: the paper's tables and figures reproduced on this project's model, with the paper's numbers.
+
+    python golden/analysis/report.py [--ckpt ANN] [--config C] [--data-root D] [--out build/report]
+                             [--images N] [--crop C] [--T 10 20 50] [--finetune-steps 30] [--ft-T T]
+                             [--snn-ckpt SNN.npz] [--denoise-ckpt ANN] [--denoise-config C] ...
+
+From one ANN checkpoint (golden.model.train's last.pt, or an ANN .npz of golden.model.finetune.save_npz) and its config it
+calibrates (the config's first training crops), converts layer-wise (LW) and connection-wise (CW), runs the
+float SNN with the IF neuron (one threshold, 1.0) and the MT neuron (the config's thresholds), fine-tunes with
+Algorithm 1 (golden/model/finetune.py) for `--finetune-steps` steps at `--ft-T`, and writes under --out:
+
+- report.md / report.json: Table 1-style (ANN vs SNN MT CW before/after fine-tuning), Table 3-style ablation
+  (LW/CW x IF/MT x FT, every T), Table 4-style threshold sets (CW, no fine-tuning, short T), Table 2-style
+  denoising (only with --denoise-ckpt), the integer SNN (golden.export.network) next to the float SNN for the main
+  configuration (CW, MT, fine-tuned, at --ft-T), firing rates and the Table 5 energy estimate, each next to
+  the numbers the paper reports (typed once in golden/analysis/paper.py PAPER);
+- fig3_activation_vs_rate.png (ANN activation vs SNN rate of the convs after skip connections, LW vs CW),
+  firing_rates.png.
+
+Validation images: the config's validation set, the first --images items, centre-cropped to --crop (0: whole
+images). The defaults (4 EM slices, 256x256 centre crops, T 10/20/50, 30 fine-tuning steps) take about ten
+minutes on two CPU cores. Everything is seeded (--seed); run with OMP_NUM_THREADS=1 on a small machine.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from golden.paths import REPO_ROOT as ROOT
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from golden.model import metrics
+from golden.analysis import paper as R
+from golden.atomic import write_text
+from golden.model.convert import IF_THRESHOLDS, METHODS, calibrate, normalise, simulate
+from golden.model.evaluate import Runner, load_model_npz
+from golden.model.finetune import calibration_batch, evaluate, finetune_step
+from golden.model.unet import UNet, build_model, load_unet_config, pad_to_multiple
+
+SHORT = {"layer_wise": "LW", "connection_wise": "CW"}
+DEFAULT_CKPTS = ("configs/models/em_unet_ann.npz", "build/runs/em_small/last.pt")
+
+
+# ------------------------------------------------------------------------------------------------ loading
+
+def load_ann(path: str | Path, cfg: dict) -> UNet:
+    """The float32 ANN of `cfg`'s architecture from a golden.model.train checkpoint (.pt) or an ANN .npz."""
+    path = Path(path)
+    want = build_model(cfg)
+    if path.suffix == ".npz":
+        model, info = load_model_npz(path)
+        if info.get("normalisation"):
+            raise ValueError(f"{path}: a converted SNN ({info['normalisation']}); pass the ANN it came from to "
+                             "--ckpt and this file to --snn-ckpt")
+        model = model.float()
+    else:
+        from golden.model.train import load_checkpoint
+
+        state = load_checkpoint(path)
+        model = want
+        model.load_state_dict(state["model"])
+    if model.arch() != want.arch():
+        raise ValueError(f"{path}: architecture {model.arch()} does not match the config's {want.arch()}")
+    model.eval()
+    return model
+
+
+# ------------------------------------------------------------------------------------------------ running
+
+def finetune(snn: UNet, train_set, steps: int, batch: int, lr: float, T: int, thresholds, compare: str,
+             ignore, seed: int, desc: str, progress: bool) -> dict:
+    """Algorithm-1 fine-tuning, batches as in golden.model.finetune's CLI (epoch 1000 of the training set)."""
+    torch.manual_seed(seed)
+    opt = torch.optim.Adam(snn.parameters(), lr=lr)
+    if hasattr(train_set, "set_epoch"):
+        train_set.set_epoch(1000)
+    losses = []
+    for step in tqdm(range(steps), desc=desc, unit="step", leave=False, disable=not progress):
+        idx = range(step * batch, (step + 1) * batch)
+        xb = torch.stack([train_set[i % len(train_set)][0] for i in idx])
+        yb = torch.stack([train_set[i % len(train_set)][1] for i in idx])
+        losses.append(finetune_step(snn, opt, xb, yb, T, thresholds, compare, ignore if ignore is not None else -100))
+    snn.eval()
+    return {"T": T, "steps": steps, "batch": batch, "lr": lr, "loss_first": losses[0], "loss_last": losses[-1],
+            "loss_last5_mean": float(np.mean(losses[-5:]))}
+
+
+def seg_scores(preds: list[np.ndarray], targets: list[np.ndarray], classes: int, ignore) -> dict:
+    """Pooled over all pixels, as golden.model.finetune.evaluate."""
+    p = np.concatenate([a.ravel() for a in preds])
+    t = np.concatenate([a.ravel() for a in targets])
+    if classes == 2:
+        r = metrics.binary_scores(p, t, positive=1)
+    else:
+        keep = t != ignore if ignore is not None else slice(None)
+        r = {"acc": metrics.pixel_accuracy(p[keep], t[keep])}
+    r["miou"] = metrics.mean_iou(p, t, classes, ignore)
+    return {k: round(float(v), 5) for k, v in r.items()}
+
+
+def main_run(snn: UNet, val, T: int, thresholds, compare: str, classes: int, ignore, with_int: bool,
+             progress: bool) -> dict:
+    """The main configuration image by image: float SNN (with spike counts) and the integer SNN at T."""
+    runner = Runner(None, snn, T, thresholds, compare, ("snn_int",)) if with_int else None
+    preds = {"snn_float": [], "snn_int": []}
+    targets, spikes = [], {}
+    agree, total, max_diff = 0, 0, 0.0
+    size = None
+    for i in tqdm(range(len(val)), desc=f"main SNN + int T={T}", unit="img", leave=False, disable=not progress):
+        x, y = val[i]
+        xp, (h, w) = pad_to_multiple(x[None], snn.multiple)
+        size = tuple(xp.shape[-2:]) if size is None else size
+        if tuple(xp.shape[-2:]) != size:
+            raise ValueError("the energy estimate needs validation images of one size: pass --crop")
+        r = simulate(snn, xp.to(next(snn.parameters()).dtype), T, thresholds, compare, count_spikes=True)
+        for k, v in r.spike_counts.items():
+            spikes[k] = spikes.get(k, 0.0) + v
+        out_f = r.output[0, :, :h, :w].double().numpy()
+        preds["snn_float"].append(out_f.argmax(0))
+        targets.append(y.numpy())
+        if runner is not None:
+            u8 = np.round(x.numpy().astype(np.float64) * 255).astype(np.uint8)
+            out_i = runner(u8)["snn_int"]
+            preds["snn_int"].append(out_i.argmax(0))
+            agree += int((out_i.argmax(0) == out_f.argmax(0)).sum())
+            total += out_f.shape[1] * out_f.shape[2]
+            max_diff = max(max_diff, float(np.abs(out_i - out_f).max()))
+    n = len(val)
+    res = {"T": T, "images": n, "size": list(size), "spikes_per_image": {k: v / n for k, v in spikes.items()},
+           "snn_float": seg_scores(preds["snn_float"], targets, classes, ignore)}
+    if runner is not None:
+        res["snn_int"] = seg_scores(preds["snn_int"], targets, classes, ignore)
+        res["int_float_pixel_agreement"] = agree / total
+        res["int_float_max_abs_output_diff"] = max_diff
+    return res
+
+
+@torch.no_grad()
+def fig3_data(ann: UNet, snns: dict, lambdas: dict, x: torch.Tensor, T: int, thresholds, compare: str) -> dict:
+    """Per conv after a skip connection: its concat parts' ANN activations, a/lambda and both SNN rates."""
+    layers = R.skip_layers(ann)
+    acts = ann.activations(x)
+    specs = {l.name: l for l in ann.specs}
+    data = {n: {"parts": {p: acts[p].numpy().ravel() for p in specs[specs[n].sources[0]].sources},
+                "ann": (acts[n] / lambdas[n]).numpy().ravel(), "stats": {}} for n in layers}
+    for method, snn in snns.items():
+        r = simulate(snn, x, T, thresholds, compare, record_flows=True)
+        for n in layers:
+            data[n][method] = (r.flow_out[n] / T).numpy().ravel()
+            data[n]["stats"][method] = R.linearity(data[n]["ann"], data[n][method])
+    return data
+
+
+# ------------------------------------------------------------------------------------------------ markdown
+
+def render(rep: dict) -> str:
+    P = R.PAPER
+    m = rep["meta"]
+    crop_desc = "whole images" if not m["crop"] else f"centre crops {m['crop']}x{m['crop']}"
+    L = [f"# Spiking-UNet report: {m['config_name']}", "",
+         f"Checkpoint `{m['ckpt']}`, config `{m['config']}`, task {m['task']}. Validation: {m['images']} images "
+         f"of `{m['dataset']}` ({crop_desc}), "
+         f"T = {m['T']}; neuron thresholds MT {m['thresholds']} / IF {list(IF_THRESHOLDS)}, compare `{m['compare']}`; "
+         f"fine-tuning: {m['finetune']}. Seed {m['seed']}. Run time {rep['seconds']:.0f} s.", "",
+         "**Paper** columns are the numbers the paper reports (typed in `golden/analysis/paper.py`, `PAPER`), for the "
+         "paper's full-size U-Net (64..1024 channels) trained 200 epochs; **ours** are measured here on "
+         f"{m['model_desc']}. The paper's ablations (Tables 3-5) are on CamSeq01 with its original labels; "
+         "this project has only the SegNet 11-class CamSeq01 and no trained CamSeq01 model, so our ablations "
+         "run on the dataset of the config (EM by default).", ""]
+
+    # Table 1
+    t1 = rep["table1"]
+    L += ["## 1. Table 1-style: ANN vs SNN (MT neuron, connection-wise) before / after fine-tuning", ""]
+    rows = [[r["model"], r["T"], r["scores"].get("f1"), r["scores"].get("jaccard"), r["scores"].get("acc"),
+             r["scores"].get("miou"), *(r["paper"].get(k) if r["paper"] else None for k in ("f1", "jaccard", "acc"))]
+            for r in t1["rows"]]
+    L += [R.md_table(["Model", "T", "F1", "JS", "ACC", "mIoU", "paper F1", "paper JS", "paper ACC"], rows), "",
+          t1["note"], ""]
+
+    # Table 3
+    L += ["## 2. Table 3-style ablation: normalisation, MT neuron, fine-tuning", ""]
+    rows = []
+    for r in rep["ablation"]:
+        for T, s in r["scores"].items():
+            rows.append([r["norm"], r["neuron"], "yes" if r["ft"] else "no", int(T), s.get("f1"), s.get("jaccard"),
+                         s.get("acc"), s.get("miou")])
+    L += [R.md_table(["Norm", "Neuron", "FT", "T", "F1", "JS", "ACC", "mIoU"], rows), ""]
+    if rep.get("finetune"):
+        L += ["Fine-tuning runs (loss of the SNN output on the training batches, before the first and last "
+              "update):", "",
+              R.md_table(["Run", "T", "steps", "batch", "lr", "loss first", "loss last"],
+                         [[k, v["T"], v["steps"], v["batch"], v["lr"], v["loss_first"], v["loss_last"]]
+                          for k, v in rep["finetune"].items()]), ""]
+    L += ["Paper Table 3 (CamSeq01, mIoU, as reported). Our text copy of the paper lost the check marks of "
+          "the LW / CW / MT / FT columns; per row it keeps T, the mIoU and the number of crossed (absent) "
+          "components. What §4.4.1 states is in the last column.", "",
+          R.md_table(["T", "# absent of LW/CW/MT/FT", "paper mIoU", "configuration (from the text)"],
+                     [[r["T"], r["crosses"], r["miou"], r["known"] or "?"] for r in P["table3_camseq"]]), ""]
+
+    # Table 4
+    t4 = rep["thresholds"]
+    L += [f"## 3. Table 4-style threshold sets (connection-wise, no fine-tuning, T = {t4['T']})", ""]
+    rows = [[", ".join(str(t) for t in r["thresholds"]), len(r["thresholds"]), r["scores"].get("f1"),
+             r["scores"].get("acc"), r["scores"].get("miou"), r["paper_miou"]] for r in t4["rows"]]
+    L += [R.md_table(["Thresholds", "#", "F1", "ACC", "mIoU", "paper mIoU (CamSeq01, FT, T=20)"], rows), "",
+          "The paper's Table 4 models are fine-tuned (its 4-threshold row equals Table 3's best, fine-tuned "
+          "row); ours are converted only, so the table isolates the neuron's coding capacity.", ""]
+
+    # Table 2
+    L += ["## 4. Table 2-style denoising (BSD68)", ""]
+    d = rep.get("denoise")
+    if not d:
+        L += ["Not run: pass `--denoise-ckpt` (a denoising ANN, e.g. build/runs/bsd_small/last.pt) and "
+              "optionally `--denoise-config`.", ""]
+    else:
+        pb = P["table2_bsd68"]
+        L += [f"Checkpoint `{d['ckpt']}`, config `{d['config']}`, {d['images']} BSD68 images"
+              f"{' centre-cropped to ' + str(d['crop']) if d['crop'] else ''}, T = {d['T']}, CW, MT; "
+              f"fine-tuning: {d['finetune_desc']}.", ""]
+        for metric in ("psnr", "ssim"):
+            rows = []
+            for sig in d["sigmas"]:
+                s = d["scores"][str(sig)]
+                rows.append([sig, s["ann"][metric], s["snn"][metric], s.get("snn_ft", {}).get(metric),
+                             pb[metric]["unet"][sig], pb[metric]["mt_ft"][sig]])
+            L += [R.md_table(["sigma", f"ANN {metric.upper()}", f"SNN {metric.upper()}", f"SNN FT {metric.upper()}",
+                              f"paper U-Net {metric.upper()}", f"paper MT FT {metric.upper()}"], rows), ""]
+
+    # int vs float
+    mr = rep["main"]
+    L += [f"## 5. Integer SNN vs float SNN ({mr['model']}, T = {mr['T']})", ""]
+    rows = [["snn_float", mr["snn_float"].get("f1"), mr["snn_float"].get("jaccard"), mr["snn_float"].get("acc"),
+             mr["snn_float"].get("miou")]]
+    if "snn_int" in mr:
+        rows.append(["snn_int", mr["snn_int"].get("f1"), mr["snn_int"].get("jaccard"), mr["snn_int"].get("acc"),
+                     mr["snn_int"].get("miou")])
+    L += [R.md_table(["Level", "F1", "JS", "ACC", "mIoU"], rows), ""]
+    if "snn_int" in mr:
+        L += [f"Pixel agreement of the two predictions: {R.fmt(mr['int_float_pixel_agreement'])}; largest "
+              f"|output difference| (normalised units): {R.fmt(mr['int_float_max_abs_output_diff'])}. The integer "
+              "SNN is golden.export.network's 8-bit-weight integer contract, the model the hardware runs.", ""]
+
+    # Fig 3
+    f3 = rep["fig3"]
+    L += [f"## 6. Figure 3: ANN activation vs SNN spike rate after skip connections (T = {f3['T']}, image 0)", "",
+          f"![fig3]({f3['png']})", "",
+          "x: ANN activation / lambda of the layer; y: the SNN's output rate sum_i th_i s_i / T of the same "
+          "neuron (converted, not fine-tuned). Ideal conversion: y = x (red line).", ""]
+    rows = []
+    for n, st in f3["layers"].items():
+        rows.append([n, st["layer_wise"]["pearson"], st["connection_wise"]["pearson"], st["layer_wise"]["slope"],
+                     st["connection_wise"]["slope"], st["layer_wise"]["rmse_identity"],
+                     st["connection_wise"]["rmse_identity"]])
+    L += [R.md_table(["Layer", "r LW", "r CW", "slope LW", "slope CW", "RMSE LW", "RMSE CW"], rows), ""]
+
+    # firing rates
+    fr = rep["firing_rates"]
+    L += [f"## 7. Firing rates ({fr['model']}, T = {fr['T']})", "", f"![rates]({fr['png']})", "",
+          R.md_table(["Layer", "Kind", "Neurons", "Spikes / image", "Spikes / neuron / step"],
+                     [[r["layer"], r["kind"], r["neurons"], r["spikes_per_image"], r["rate"]] for r in fr["layers"]]),
+          "", f"Whole network: {R.fmt(fr['total_rate'])} spikes per neuron per step "
+          f"({R.fmt(fr['total_spikes_per_image'])} spikes per image).", ""]
+
+    # energy
+    e = rep["energy"]
+    pe = P["table5_camseq"]
+    L += [f"## 8. Energy estimate (Table 5 method), per {e['image'][0]}x{e['image'][1]} image", "",
+          f"SNN FLOPs = #spikes (AC, {e['e_ac_pj']} pJ) + input-layer MACs ({e['e_mac_pj']} pJ); ANN FLOPs = MACs "
+          f"({e['e_mac_pj']} pJ). Main configuration ({mr['model']}, T = {mr['T']}).", "",
+          R.md_table(["", "ours ANN", "ours SNN", "paper U-Net", "paper Spiking-UNet"],
+                     [["FLOPs", *(f"{v:.3e}" for v in (e["ann_macs"], e["snn_flops"], pe["unet"]["flops"],
+                                                        pe["snn"]["flops"]))],
+                      ["Energy (J)", *(f"{v:.3e}" for v in (e["ann_energy_j"], e["snn_energy_j"],
+                                                             pe["unet"]["energy_j"], pe["snn"]["energy_j"]))],
+                      ["ANN / SNN energy", None, e["ratio_ann_over_snn"], None,
+                       pe["unet"]["energy_j"] / pe["snn"]["energy_j"]]]), "",
+          f"Spikes per image {R.fmt(e['snn_spikes'])}, input-layer MACs {R.fmt(e['snn_input_layer_macs'])}. "
+          f"Counting each spike once per synapse it reaches (ours; sum of spikes x fan-out = "
+          f"{R.fmt(e['snn_synaptic_ops'])} ACs) gives {e['snn_energy_synaptic_j']:.3e} J, ANN / SNN = "
+          f"{R.fmt(e['ratio_ann_over_snn_synaptic'])}. Check of our MAC count: the paper-size U-Net (3 -> 64..1024, "
+          f"256x256) has {R.fmt(e['paper_size_unet_macs'])} MACs by our count (paper: 6.55e10 FLOPs) and "
+          f"{R.fmt(e['paper_size_input_macs'])} input-layer MACs (the paper's Table 5 implies about 1.13e8).", ""]
+    return "\n".join(L) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def add_arguments(ap) -> None:
+    ap.add_argument("--ckpt", help=f"ANN checkpoint (.pt of golden.model.train or ANN .npz); default the first of "
+                                   f"{', '.join(DEFAULT_CKPTS)} that exists")
+    ap.add_argument("--config", default="configs/unet_em_small.yaml")
+    ap.add_argument("--data-root")
+    ap.add_argument("--out", default="build/report")
+    ap.add_argument("--images", type=int, default=0, help="first N validation images (0: all)")
+    ap.add_argument("--crop", type=int, default=256, help="centre crop of each validation image (0: whole)")
+    ap.add_argument("--T", type=int, nargs="+", default=[10, 20, 50], help="time windows evaluated")
+    ap.add_argument("--finetune-steps", type=int, default=30, help="Algorithm-1 steps per fine-tuned model (0: none)")
+    ap.add_argument("--ft-T", type=int, help="fine-tuning T, also the main configuration's T (default min --T)")
+    ap.add_argument("--ft-batch", type=int, default=2)
+    ap.add_argument("--ft-lr", type=float, default=1e-4)
+    ap.add_argument("--ft-if", action="store_true", help="also fine-tune the IF-neuron models (Table 3 rows)")
+    ap.add_argument("--snn-ckpt", help="a fine-tuned CW SNN .npz (e.g. configs/models/em_unet_snn.npz) used as "
+                                       "the CW MT fine-tuned model instead of fine-tuning it here")
+    ap.add_argument("--thresholds-T", type=int, help="T of the threshold-set table (default min --T)")
+    ap.add_argument("--fig3-T", type=int, help="T of Figure 3 (default max --T)")
+    ap.add_argument("--fig3-points", type=int, default=3000, help="points per scatter panel")
+    ap.add_argument("--no-int", action="store_true", help="skip the integer SNN")
+    ap.add_argument("--denoise-ckpt", help="denoising ANN checkpoint: adds the Table 2-style section")
+    ap.add_argument("--denoise-config", default="configs/unet_bsd_small.yaml")
+    ap.add_argument("--denoise-images", type=int, default=4)
+    ap.add_argument("--denoise-crop", type=int, default=128)
+    ap.add_argument("--denoise-T", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def build_report(args) -> dict:
+    from golden.model.datasets import DenoiseTest, build_datasets
+
+    t_start = time.time()
+    progress = not args.quiet
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    if not args.ckpt:
+        found = [p for p in DEFAULT_CKPTS if (ROOT / p).is_file()]
+        if not found:
+            raise FileNotFoundError(f"no checkpoint given and none of {DEFAULT_CKPTS} exists: pass --ckpt")
+        args.ckpt = str(ROOT / found[0])
+    cfg = load_unet_config(args.config)
+    if cfg["task"] != "segmentation":
+        raise ValueError(f"{args.config}: the main report needs a segmentation config (denoising: --denoise-ckpt)")
+    ann = load_ann(args.ckpt, cfg)
+    Ts = sorted(set(args.T))
+    ft_T = args.ft_T or Ts[0]
+    thr_T = args.thresholds_T or Ts[0]
+    fig3_T = args.fig3_T or Ts[-1]
+    snn_cfg = cfg["snn"]
+    mt = tuple(float(t) for t in snn_cfg["thresholds"])
+    compare = snn_cfg["compare"]
+    classes = cfg["model"].get("classes", 2)
+    ignore = cfg["data"].get("ignore_index")
+    train_set, val_full = build_datasets(cfg, args.data_root)
+    val = R.CenterCrop(val_full, args.crop or None, args.images or None)
+    steps = args.finetune_steps
+
+    jobs = (1 + 4 + (steps > 0) + (steps > 0 or bool(args.snn_ckpt)) + 2 * (steps > 0 and args.ft_if)
+            + len(R.THRESHOLD_SETS) + 3)
+    bar = tqdm(total=jobs, desc="report", unit="job", disable=not progress)
+
+    def done(what: str) -> None:
+        bar.set_postfix_str(what)
+        bar.update(1)
+
+    rep: dict = {"paper": R.PAPER}
+    ann_scores = evaluate(ann, val, "segmentation", classes=classes, ignore_index=ignore)["ann"]
+    done("ANN")
+    lambdas = calibrate(ann, calibration_batch(train_set, snn_cfg["calibration_images"]))
+    snns = {method: normalise(ann, lambdas, method) for method in METHODS}
+
+    ablation, models, ft_info = [], {}, {}
+    for method in METHODS:
+        for neuron, ths in (("IF", IF_THRESHOLDS), ("MT", mt)):
+            bar.set_postfix_str(f"{SHORT[method]} {neuron} T<={Ts[-1]}")
+            s = evaluate(snns[method], val, "segmentation", Ts, ths, compare, classes, ignore)
+            ablation.append({"norm": SHORT[method], "neuron": neuron, "thresholds": list(ths), "ft": False,
+                             "scores": s})
+            done(f"{SHORT[method]} {neuron}")
+    for method in METHODS:
+        for neuron, ths in (("MT", mt), ("IF", IF_THRESHOLDS)):
+            from_ckpt = method == "connection_wise" and neuron == "MT" and bool(args.snn_ckpt)
+            if not from_ckpt and (steps <= 0 or (neuron == "IF" and not args.ft_if)):
+                continue
+            key = f"{SHORT[method]} {neuron}"
+            if from_ckpt:
+                snn_ft, info = load_model_npz(args.snn_ckpt)
+                snn_ft = snn_ft.float()
+                if snn_ft.arch() != ann.arch():
+                    raise ValueError(f"{args.snn_ckpt}: architecture {snn_ft.arch()} is not the ANN's {ann.arch()}")
+                ft_info[key] = {"checkpoint": args.snn_ckpt, "T": info.get("timesteps"), "steps": None,
+                                "batch": None, "lr": None, "loss_first": None, "loss_last": None}
+            else:
+                bar.set_postfix_str(f"fine-tune {key}")
+                snn_ft = normalise(ann, lambdas, method)
+                ft_info[key] = finetune(snn_ft, train_set, steps, args.ft_batch, args.ft_lr, ft_T, ths, compare,
+                                        ignore, args.seed, f"fine-tune {key}", progress)
+            s = evaluate(snn_ft, val, "segmentation", Ts, ths, compare, classes, ignore)
+            ablation.append({"norm": SHORT[method], "neuron": neuron, "thresholds": list(ths), "ft": True,
+                             "scores": s})
+            models[(method, neuron)] = snn_ft
+            done(f"FT {key}")
+    ablation.sort(key=lambda r: (["LW", "CW"].index(r["norm"]), ["IF", "MT"].index(r["neuron"]), r["ft"]))
+    rep["ablation"], rep["finetune"] = ablation, ft_info
+
+    # Table 1
+    def find(norm, neuron, ft):
+        return next((r for r in ablation if (r["norm"], r["neuron"], r["ft"]) == (norm, neuron, ft)), None)
+
+    em = cfg["data"]["dataset"] == "em"
+    p1 = R.PAPER["table1_em"]
+    rows = [{"model": "U-Net (ANN)", "T": "-", "scores": ann_scores, "paper": p1["unet"] if em else None}]
+    for label, r in (("SNN MT CW, converted", find("CW", "MT", False)), ("SNN MT CW, fine-tuned", find("CW", "MT", True))):
+        if r is None:
+            continue
+        for T in Ts:
+            paper = p1["mt_ft"] if em and r["ft"] and T == p1["T"] else None
+            rows.append({"model": label, "T": T, "scores": r["scores"][str(T)], "paper": paper})
+    ft_desc = (f"{steps} steps at T={ft_T}, batch {args.ft_batch}, lr {args.ft_lr}" if steps > 0 else "none")
+    note = (f"Paper: EM, T = {p1['T']}, its MT-FT column (fine-tuned at T = 50, lr 1e-6, 100 epochs). Ours: "
+            f"fine-tuned {ft_desc}" + (f" (CW MT from {args.snn_ckpt})" if args.snn_ckpt else "") +
+            "; the paper does not report a converted-only MT model on EM (its other MT column is direct training: "
+            f"F1 {p1['mt_dt']['f1']}, JS {p1['mt_dt']['jaccard']}, ACC {p1['mt_dt']['acc']}).")
+    rep["table1"] = {"rows": rows, "note": note}
+
+    # Table 4
+    t4 = []
+    paper4 = {tuple(r["thresholds"]): r["miou"] for r in R.PAPER["table4_camseq"]}
+    for ths in R.THRESHOLD_SETS:
+        reuse = next((r for r in ablation if not r["ft"] and r["norm"] == "CW" and tuple(r["thresholds"]) == ths
+                      and str(thr_T) in r["scores"]), None)
+        if reuse is not None:
+            s = reuse["scores"][str(thr_T)]
+        else:
+            bar.set_postfix_str(f"thresholds {ths}")
+            s = evaluate(snns["connection_wise"], val, "segmentation", [thr_T], ths, compare, classes,
+                         ignore)[str(thr_T)]
+        t4.append({"thresholds": list(ths), "scores": s, "paper_miou": paper4.get(ths)})
+        done(f"thresholds {ths}")
+    rep["thresholds"] = {"T": thr_T, "norm": "CW", "ft": False, "rows": t4}
+
+    # main configuration: CW MT fine-tuned (or converted if no fine-tuning), float vs int, spikes
+    main_model = models.get(("connection_wise", "MT"), snns["connection_wise"])
+    main_T = ft_T if ("connection_wise", "MT") in models else Ts[0]
+    if args.snn_ckpt and ft_info.get("CW MT", {}).get("T"):
+        main_T = args.ft_T or ft_info["CW MT"]["T"]
+    main_desc = "SNN MT CW " + ("fine-tuned" if ("connection_wise", "MT") in models else "converted")
+    bar.set_postfix_str("main SNN + int")
+    mr = main_run(main_model, val, main_T, mt, compare, classes, ignore, not args.no_int, progress)
+    mr["model"] = main_desc
+    rep["main"] = mr
+    done("main")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    h, w = mr["size"]
+    rates = R.firing_rates(main_model, mr["spikes_per_image"], h, w, main_T)
+    tot_spk = sum(r["spikes_per_image"] for r in rates)
+    tot_neu = sum(r["neurons"] for r in rates)
+    rep["firing_rates"] = {"model": main_desc, "T": main_T, "layers": rates, "png": "firing_rates.png",
+                           "total_spikes_per_image": tot_spk, "total_rate": tot_spk / (tot_neu * main_T)}
+    R.plot_rates(out / "firing_rates.png", rates, f"{main_desc}, T={main_T}: spikes per neuron per step")
+    e = R.energy(main_model, mr["spikes_per_image"], h, w)
+    from golden.model.unet import layer_specs
+
+    big = layer_specs(3, 32, 64, 4)
+    big_macs = R.ann_macs(big, 3, 256, 256)
+    e["paper_size_unet_macs"] = float(sum(big_macs.values()))
+    e["paper_size_input_macs"] = float(big_macs[big[0].name])
+    rep["energy"] = e
+
+    # Figure 3 on the first validation image
+    bar.set_postfix_str(f"fig3 T={fig3_T}")
+    x0, _ = val[0]
+    x0, _ = pad_to_multiple(x0[None], ann.multiple)
+    data = fig3_data(ann, snns, lambdas, x0, fig3_T, mt, compare)
+    R.plot_fig3(out / "fig3_activation_vs_rate.png", data, args.fig3_points, args.seed)
+    rep["fig3"] = {"T": fig3_T, "png": "fig3_activation_vs_rate.png",
+                   "layers": {n: d["stats"] for n, d in data.items()}}
+    done("fig3")
+
+    # Table 2 (optional)
+    rep["denoise"] = None
+    if args.denoise_ckpt:
+        dcfg = load_unet_config(args.denoise_config)
+        dann = load_ann(args.denoise_ckpt, dcfg)
+        dtrain, _ = build_datasets(dcfg, args.data_root)
+        dl = calibrate(dann, calibration_batch(dtrain, dcfg["snn"]["calibration_images"]))
+        dth = tuple(float(t) for t in dcfg["snn"]["thresholds"])
+        dsnn = normalise(dann, dl, "connection_wise")
+        dft = None
+        if steps > 0:
+            dft = normalise(dann, dl, "connection_wise")
+            dft_info = finetune(dft, dtrain, steps, args.ft_batch, args.ft_lr, args.denoise_T, dth,
+                                dcfg["snn"]["compare"], None, args.seed, "fine-tune denoise", progress)
+        d = dcfg["data"]
+        ch = dcfg["model"]["in_channels"]
+        scores = {}
+        for sig in (15, 25, 50):
+            bar.set_postfix_str(f"denoise sigma {sig}")
+            test = R.CenterCrop(DenoiseTest(d.get("test", "bsd68" if ch == 1 else "cbsd68"), ch, sig, args.data_root,
+                                            int(dcfg["train"]["seed"]), bool(d.get("quantize", True)),
+                                            args.denoise_images), args.denoise_crop or None)
+            s = {"ann": evaluate(dann, test, "denoising")["ann"],
+                 "snn": evaluate(dsnn, test, "denoising", [args.denoise_T], dth,
+                                 dcfg["snn"]["compare"])[str(args.denoise_T)]}
+            if dft is not None:
+                s["snn_ft"] = evaluate(dft, test, "denoising", [args.denoise_T], dth,
+                                       dcfg["snn"]["compare"])[str(args.denoise_T)]
+            scores[str(sig)] = s
+        rep["denoise"] = {"ckpt": args.denoise_ckpt, "config": args.denoise_config, "images": len(test),
+                          "crop": args.denoise_crop, "T": args.denoise_T, "sigmas": [15, 25, 50], "scores": scores,
+                          "finetune": dft_info if dft is not None else None,
+                          "finetune_desc": (f"{steps} steps at T={args.denoise_T}" if dft is not None else "none")}
+    done("denoise")
+    bar.close()
+
+    rep["seconds"] = round(time.time() - t_start, 1)
+    rep["meta"] = {"ckpt": str(args.ckpt), "config": args.config, "config_name": cfg["name"], "task": cfg["task"],
+                   "dataset": cfg["data"]["dataset"], "images": len(val), "crop": args.crop, "T": Ts,
+                   "ft_T": ft_T, "thresholds": list(mt), "compare": compare, "seed": args.seed,
+                   "finetune": ft_desc + (f"; CW MT from {args.snn_ckpt}" if args.snn_ckpt else ""),
+                   "model_desc": (f"base {ann.base}, depth {ann.depth} U-Net "
+                                  f"({sum(p.numel() for p in ann.parameters())} parameters)"),
+                   "lambdas": {k: round(v, 6) for k, v in lambdas.items()}}
+    write_text(out / "report.json", json.dumps(rep, indent=1, default=_json_default) + "\n")
+    write_text(out / "report.md", render(json.loads(json.dumps(rep, default=_json_default))))
+    return rep
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def run(args) -> int:
+    try:
+        rep = build_report(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    mr, e = rep["main"], rep["energy"]
+    print(f"REPORT {args.out}/report.md: ANN F1 {rep['table1']['rows'][0]['scores'].get('f1')}, "
+          f"{mr['model']} T={mr['T']} float F1 {mr['snn_float'].get('f1')}"
+          + (f", int F1 {mr['snn_int'].get('f1')}" if "snn_int" in mr else "")
+          + f", rate {rep['firing_rates']['total_rate']:.4f}, energy ANN/SNN {e['ratio_ann_over_snn']:.1f}x "
+          f"({rep['seconds']:.0f} s)")
+    return 0

@@ -1,0 +1,72 @@
+"""One command line for the whole flow: `python -m golden <subcommand>` (`--help` on each).
+
+Exit codes everywhere: 0 pass, 1 a verification mismatch, 2 bad input or usage (one `error:` line naming the file
+or option and the field, no traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> (module with add_arguments(p) and run(args) -> int, one-line help)
+COMMANDS = {
+    "train": ("golden.model.train", "train the ANN U-Net of a config (tqdm, a checkpoint per epoch, --resume)"),
+    "finetune": ("golden.model.finetune", "calibrate, convert (layer-/connection-wise) and fine-tune (Algorithm 1)"),
+    "export-net": ("golden.export.command", "quantise a Spiking-UNet and export it with golden vectors"),
+    "eval-seg": ("golden.model.evaluate", "F1 / Jaccard / ACC / mIoU of ANN, float SNN, integer SNN on a folder"),
+    "eval-denoise": ("golden.model.evaluate", "PSNR / SSIM of ANN, float SNN, integer SNN on a folder"),
+    "csim": ("golden.backends.hls.csim", "HLS C-simulation of an export (g++), compared with the golden vectors"),
+    "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on snn_engine (Verilator), every spike compared"),
+    "rtl-config": ("golden.backends.rtl.engine_config", "write snn_engine's descriptor/weight ROMs and parameters"),
+    "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the RTL engine: LUT / FF / BRAM / DSP"),
+    "estimate": ("golden.backends.hls.estimate", "latency / throughput / resource estimate of the HLS network"),
+    "report": ("golden.analysis.report", "the paper's tables and figures on our model (Markdown, JSON, PNG)"),
+    "bench": ("golden.analysis.bench", "speed of the integer model vs the float SNN, RTL cycles vs the event bound"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: one line, exit 2
+        self.exit(2, f"error: {self.prog}: {message}\n")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand's arguments are added (its module is imported, the others'
+    are not: `python -m golden sim ...` does not pay for torch)."""
+    parser = _Parser(prog="python -m golden", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="<subcommand>", parser_class=_Parser)
+    for name, (module, help_) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_)
+        if name != only:
+            continue
+        mod = importlib.import_module(module)
+        if name.startswith("eval-"):
+            mod.add_arguments(p, "segmentation" if name == "eval-seg" else "denoising")
+        else:
+            mod.add_arguments(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
+    from golden.errors import InputError
+
+    mod = importlib.import_module(args._module)
+    try:
+        if args.command.startswith("eval-"):
+            return mod.run_eval(args)
+        return mod.run(args)
+    except (InputError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""`python -m golden export-net`: quantise a Spiking-UNet checkpoint (.npz) and export it with golden vectors of
+every layer at every step on one image (docs/contract.md §8)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_CHECKPOINT = "configs/models/em_unet_snn.npz"
+DEFAULT_CONFIG = "configs/unet_em_small.yaml"
+DEFAULT_IMAGE = "configs/demo/em_slice22_y224_x224_64.png"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help=f"SNN .npz (default {DEFAULT_CHECKPOINT})")
+    p.add_argument("--config", default=DEFAULT_CONFIG, help=f"U-Net config (default {DEFAULT_CONFIG})")
+    p.add_argument("--image", default=DEFAULT_IMAGE, help=f"8-bit PNG (default the committed tile {DEFAULT_IMAGE})")
+    p.add_argument("--crop", nargs=4, type=int, metavar=("Y", "X", "H", "W"), help="region of --image to export")
+    p.add_argument("--timesteps", type=int, help="T (default: the checkpoint's, else the config's first)")
+    p.add_argument("--compare", choices=("gt", "ge"), help="threshold compare rule (default: the config's)")
+    p.add_argument("--name", help="model name in the manifest (default: the checkpoint's file name)")
+    p.add_argument("--out", required=True, help="export directory")
+
+
+def run(args) -> int:
+    from golden.data import crop, load_u8
+    from golden.errors import InputError, resolve
+    from golden.export.network import export_network
+    from golden.model.evaluate import load_model_npz, thresholds_log2
+    from golden.model.unet import load_unet_config
+
+    if args.timesteps is not None and args.timesteps < 1:
+        raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
+    snn, info = load_model_npz(resolve(args.checkpoint))
+    cfg = load_unet_config(resolve(args.config))
+    image_path = resolve(args.image)
+    image = load_u8(image_path, channels=snn.in_channels)
+    if args.crop:
+        image = crop(image, *args.crop, path=str(image_path))
+    if image.shape[1] % snn.multiple or image.shape[2] % snn.multiple:
+        raise InputError(f"{image_path}: {image.shape[1]}x{image.shape[2]} (HxW) is not a multiple of 2^depth = "
+                         f"{snn.multiple} (use --crop Y X H W)")
+    timesteps = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
+    exps = thresholds_log2(cfg["snn"]["thresholds"])
+    name = args.name or Path(args.checkpoint).stem
+    out, manifest = export_network(snn, image, args.out, name, timesteps, exps, args.compare or cfg["snn"]["compare"],
+                                   info["lambdas"])
+    print(f"EXPORT {name} -> {out}: {len(manifest['layers'])} layers, {image.shape[1]}x{image.shape[2]} (HxW) "
+          f"image from {image_path}, T={timesteps}, compare={manifest['compare']}")
+    return 0

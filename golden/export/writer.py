@@ -1,0 +1,68 @@
+"""Writers of an export (docs/contract.md §8): manifest.yaml, weights.npz, `$readmemh` ROM images, the HLS
+header, golden vectors (npz and text). Every file is written atomically; the manifest goes last, so its
+presence means the export is complete.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from golden.atomic import write_npz, write_text
+from golden.contract.quant import to_hex_words
+from golden.ir.network import Network
+
+FORMAT_VERSION = 1
+
+
+def manifest_for(net: Network) -> dict:
+    """The manifest (contract §8) of a network: every layer's kind, sources, sizes, formats and widths."""
+    entries = []
+    for l in net.layers:
+        entries.append({
+            "name": l.name, "kind": l.kind, "sources": list(l.sources),
+            "in_channels": l.in_channels, "out_channels": l.out_channels, "height": l.height, "width": l.width,
+            "kernel": l.kernel, "frac_bits": l.frac_bits, "input_shift": l.input_shift,
+            "thresholds_int": [int(t) for t in l.thresholds_int],
+            **{k: int(v) for k, v in l.widths.items()},
+            "weight_shape": [int(s) for s in l.weight.shape],
+            **({"weight_file": f"{l.name}_weight.mem", "bias_file": f"{l.name}_bias.mem"} if l.spec.has_params else {}),
+            **({"lambda": float(net.lambdas[l.name])} if l.name in net.lambdas else {}),
+        })
+    return {"format_version": FORMAT_VERSION, "model": net.name, "task": net.task, "timesteps": net.timesteps,
+            "compare": net.compare, "thresholds_log2": list(net.thresholds_log2),
+            "input": {"channels": net.in_channels, "height": net.height, "width": net.width,
+                      "pixel_bits": net.pixel_bits},
+            "layers": entries}
+
+
+def vectors_text(arr: np.ndarray) -> str:
+    flat = np.asarray(arr).astype(np.int64).ravel()
+    lines = ["# shape " + " ".join(str(d) for d in arr.shape)]
+    for start in range(0, flat.size, 32):
+        lines.append(" ".join(str(int(v)) for v in flat[start : start + 32]))
+    return "\n".join(lines) + "\n"
+
+
+def write_export(out_dir: str | Path, net: Network, vectors: dict[str, np.ndarray]) -> tuple[Path, dict]:
+    from golden.backends.hls.header import render_header
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = manifest_for(net)
+    arrays = {}
+    for l in net.layers:
+        if not l.spec.has_params:
+            continue
+        arrays[f"{l.name}.weight"] = l.weight
+        arrays[f"{l.name}.bias"] = l.bias
+        write_text(out_dir / f"{l.name}_weight.mem", "\n".join(to_hex_words(l.weight, l.weight_bits)) + "\n")
+        write_text(out_dir / f"{l.name}_bias.mem", "\n".join(to_hex_words(l.bias, l.bias_bits)) + "\n")
+    write_npz(out_dir / "weights.npz", arrays)
+    write_text(out_dir / "snn_params.h", render_header(net))
+    write_npz(out_dir / "vectors.npz", vectors)
+    for key, arr in vectors.items():
+        write_text(out_dir / "vectors" / f"{key}.txt", vectors_text(arr))
+    write_text(out_dir / "manifest.yaml", yaml.safe_dump(manifest, sort_keys=False))
+    return out_dir, manifest

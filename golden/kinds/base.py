@@ -1,0 +1,127 @@
+"""What every layer kind provides: one class per kind, FINN's one-class-per-op style.
+
+A kind knows its geometry, its quantisation rule (docs/contract.md §2, §7), its integer semantics (§3), its HLS
+process call (hls/nnet_*.h), its snn_engine descriptor fields (docs/rtl_engine.md) and its cost estimates. The
+integer model, the exporter and the backends ask the kind; nothing else branches on a kind's name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Quantised:
+    """What a kind's quantisation rule returns for one layer (integers, contract §2)."""
+
+    weight: np.ndarray      # int64 [out][ky][kx][in] (pool: [C][0][0][0])
+    bias: np.ndarray        # int64 [out]
+    input_shift: int        # input_conv: G; pool: F + e_min - 2; else 0
+    acc_bound: int          # worst-case |accumulator| (§7)
+    current_bound: int      # worst-case |current| (§7)
+
+
+class LayerKind:
+    """Defaults shared by the kinds; each kind module overrides what differs."""
+
+    name: str = ""
+    role: str = ""               # one line for generated comments
+    has_neuron = True            # followed by an MT-IF neuron (else: accumulates over T, §6)
+    has_params = True            # weights and biases
+    reads_image = False          # static coding of the 8-bit image (only the input layer)
+    max_sources = 1              # a concat is folded into the sources of the conv that reads it (§3)
+    kernels: tuple[int, ...] = (3,)
+    rtl_code = ""                # kind code in the engine's descriptor (golden.backends.rtl.constants)
+
+    # ---------------------------------------------------------------- geometry
+    def out_size(self, height: int, width: int) -> tuple[int, int]:
+        return height, width
+
+    def check_input_size(self, height: int, width: int) -> str | None:
+        """Why this kind cannot read a height x width input, or None."""
+        return None
+
+    # ---------------------------------------------------------------- quantisation (§2, §7)
+    def lowest_frac_bits(self, e_min: int) -> int:
+        return -e_min
+
+    def default_frac_bits(self, weight: np.ndarray | None, bits: int, e_min: int) -> int:
+        from golden.export.quantise import auto_frac_bits
+
+        return auto_frac_bits(float(np.abs(weight).max()), bits, e_min, self.lowest_frac_bits(e_min))
+
+    def torch_to_contract(self, weight: np.ndarray) -> np.ndarray:
+        """Torch Conv2d [out][in][ky][kx] -> the contract's [out][ky][kx][in]."""
+        return np.transpose(np.asarray(weight, dtype=np.float64), (0, 2, 3, 1))
+
+    def quantise(self, weight, bias, frac_bits: int, exps, in_channels: int, input_shift, bits: int) -> Quantised:
+        """Spiking-input layers: a spike of threshold 2^e adds w << (e - e_min), so w has F + e_min fraction bits."""
+        e_min = min(exps)
+        m = sum(1 << (e - e_min) for e in exps)  # largest spike magnitude: every threshold fires
+        from golden.contract.quant import quantize
+
+        w = quantize(weight, frac_bits + e_min)
+        b = quantize(bias, frac_bits)
+        bound = int(np.max(np.abs(b) + m * np.abs(w).reshape(len(w), -1).sum(1)))
+        return Quantised(w, b, 0, bound, bound)
+
+    # ---------------------------------------------------------------- integer semantics (§3)
+    def accumulate(self, layer, x: np.ndarray) -> np.ndarray:
+        """The accumulator of one step from the input (spike magnitudes in units of 2^e_min, [C][H][W])."""
+        raise NotImplementedError(self.name)
+
+    def current(self, layer, acc: np.ndarray) -> np.ndarray:
+        """The current the neuron (or the output accumulator) integrates, from the accumulator."""
+        return acc
+
+    # ---------------------------------------------------------------- HLS (hls/nnet_*.h)
+    def hls_call(self, n: str, src: str, cur: str) -> str:
+        """The C++ statement of this kind's process in one step: reads stream `src`, writes stream `cur`."""
+        raise NotImplementedError(self.name)
+
+    def hls_process(self, layer, k: int):
+        """(process suffix, iterations, pipeline depth, read pattern, write pattern) of the step's process,
+        for golden.backends.hls.estimate."""
+        raise NotImplementedError(self.name)
+
+    def hls_costs(self, layer, k: int, pixel_bits: int) -> dict:
+        """Per-step gated adds, multipliers and on-chip memory bits of this kind's processes."""
+        raise NotImplementedError(self.name)
+
+    # ---------------------------------------------------------------- RTL (snn_engine descriptor)
+    def rtl_k3(self, layer) -> bool:
+        """True: a 3x3 window (16 weight slots per input channel and group)."""
+        return layer.kernel == 3
+
+    def rtl_shift(self, layer) -> int:
+        """The descriptor's shift field (input_conv: >>> G, pool: << F + e_min - 2)."""
+        return 0
+
+    def taps(self, n: int, k3: bool) -> np.ndarray:
+        """Valid taps per input coordinate along one axis: synaptic events of one nonzero input (§3 padding)."""
+        if not k3:
+            return np.ones(n, dtype=np.int64)
+        t = np.full(n, 3)
+        t[0] -= 1
+        t[-1] -= 1
+        if n == 1:
+            t[0] = 1
+        return t
+
+
+def adder_depth(n: int) -> int:
+    """Pipeline stages of an adder tree of n terms (two levels per stage) plus the register after it."""
+    import math
+
+    return 1 + math.ceil(math.log2(max(n, 2)) / 2)
+
+
+def conv3_pattern(h: int, w: int):
+    """A 3x3 line-buffer conv reads (h+1)(w+1) slots: the last row and column flush the window."""
+    r, c = np.divmod(np.arange((h + 1) * (w + 1)), w + 1)
+    return (r < h) & (c < w), (r >= 1) & (c >= 1)
+
+
+def ones(n: int) -> np.ndarray:
+    return np.ones(n, dtype=bool)

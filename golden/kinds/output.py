@@ -1,0 +1,16 @@
+"""output: the head conv (1x1 or 3x3 of spike words) without a neuron; it accumulates A_t over T (contract §6)."""
+from __future__ import annotations
+
+from golden.kinds.spiking_conv import SpikingConv
+
+
+class Output(SpikingConv):
+    name = "output"
+    role = "output conv, accumulates over T (no neuron)"
+    has_neuron = False
+    max_sources = 1
+    kernels = (1, 3)
+    rtl_code = "KIND_OUTPUT"
+
+
+KIND = Output()

@@ -1,0 +1,69 @@
+"""pool: 2x2 average pool of spike magnitudes, then an MT-IF neuron; no parameters (contract §3).
+
+The average of 4 spike values (units of 2^e_min) in units of 2^-F is a left shift by F + e_min - 2.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from golden.kinds.base import LayerKind, Quantised, ones
+
+
+class Pool(LayerKind):
+    name = "pool"
+    role = "2x2 average pool + MT-IF"
+    has_params = False
+    kernels = ()
+    rtl_code = "KIND_POOL"
+
+    def out_size(self, height, width):
+        return height // 2, width // 2
+
+    def check_input_size(self, height, width):
+        if height % 2 or width % 2:
+            return f"a 2x2 pool needs an even input size, got {height}x{width}"
+        return None
+
+    def lowest_frac_bits(self, e_min):
+        return max(-e_min, 2 - e_min)
+
+    def default_frac_bits(self, weight, bits, e_min):
+        return self.lowest_frac_bits(e_min)
+
+    def quantise(self, weight, bias, frac_bits, exps, in_channels, input_shift, bits):
+        e_min = min(exps)
+        m = sum(1 << (e - e_min) for e in exps)
+        shift = frac_bits + e_min - 2
+        if shift < 0:
+            raise ValueError(f"pool needs frac_bits >= {2 - e_min}, got {frac_bits}")
+        bound = (4 * m) << shift
+        return Quantised(np.zeros((in_channels, 0, 0, 0), dtype=np.int64), np.zeros(in_channels, dtype=np.int64),
+                         shift, bound, bound)
+
+    def accumulate(self, layer, x):
+        c, h, w = x.shape
+        return x.reshape(c, h // 2, 2, w // 2, 2).sum(axis=(2, 4)) << layer.input_shift
+
+    def hls_call(self, n, src, cur):
+        return f"nnet::pool<{n}_config>({src}, {cur});"
+
+    def hls_process(self, layer, k):
+        ih, iw = layer.in_height, layer.in_width
+        y, x = np.divmod(np.arange(ih * iw), iw)
+        return "pool", ih * iw, 2, ones(ih * iw), ((x & 1) == 1) & ((y & 1) == 1)
+
+    def hls_costs(self, layer, k, pixel_bits):
+        return {"gated_adders": (k + 2) * layer.out_channels, "multipliers": 0,
+                "memory_bits": {"line_buffers": layer.width * layer.out_channels * layer.widths.get("acc_bits", 0)}}
+
+    def rtl_k3(self, layer):
+        return False
+
+    def rtl_shift(self, layer):
+        return layer.input_shift
+
+    def taps(self, n, k3):
+        return np.ones(n, dtype=np.int64)
+
+
+KIND = Pool()

@@ -1,0 +1,184 @@
+"""ANN U-Net training: `python -m golden.model.train --config C --out DIR [--resume] [--epochs N] [--data-root D]`.
+
+Writes DIR/last.pt after every epoch (atomically: a kill leaves the previous epoch's file intact) and appends
+one JSON line per epoch to DIR/log.jsonl. `--resume` continues from DIR/last.pt, losing at most the epoch that
+was running; `--epochs N` is the total number of epochs (default: the config's train.epochs). A checkpoint is
+a plain dict saved with torch.save and read back with torch.load(weights_only=True): `epoch` (completed
+epochs), `model` (state_dict), `optimizer` (state_dict), `arch`, `config` (name and path).
+
+Data are a function of (seed, epoch, index) (golden/model/datasets.py), so an interrupted-and-resumed run sees the
+same items as an uninterrupted one. Under torchrun (WORLD_SIZE set) the run uses torch.distributed with
+DistributedDataParallel (gloo on CPU, nccl on CUDA) and a DistributedSampler; only rank 0 writes.
+Segmentation: cross-entropy on the logits; denoising: L1 between the predicted and the true noise map.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader
+
+from golden.atomic import write_bytes
+from golden.model.unet import build_model, load_unet_config
+
+CKPT = "last.pt"
+
+
+def save_checkpoint(path: str | Path, state: dict) -> None:
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    write_bytes(path, buf.getvalue())
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ValueError(f"{path}: not a readable checkpoint ({exc})") from exc
+    for key in ("epoch", "model", "arch"):
+        if key not in state:
+            raise ValueError(f"{path}: missing field {key!r}")
+    return state
+
+
+def make_optimizer(model: torch.nn.Module, train_cfg: dict) -> torch.optim.Optimizer:
+    lr = float(train_cfg["lr"])
+    if train_cfg["optimizer"] == "rmsprop":
+        return torch.optim.RMSprop(model.parameters(), lr=lr)
+    return torch.optim.Adam(model.parameters(), lr=lr)
+
+
+def loss_fn(task: str, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor, ignore_index: int = -100):
+    if task == "segmentation":
+        return torch.nn.functional.cross_entropy(out, y, ignore_index=ignore_index)
+    return torch.nn.functional.l1_loss(out, x - y)
+
+
+def _dist():
+    """(rank, world, device) from torchrun's environment; plain single process without WORLD_SIZE."""
+    if "WORLD_SIZE" not in os.environ:
+        return 0, 1, torch.device("cpu")
+    import torch.distributed as dist
+
+    cuda = torch.cuda.is_available()
+    if not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if cuda else "gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    dev = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}") if cuda else torch.device("cpu")
+    if cuda:
+        torch.cuda.set_device(dev)
+    return rank, world, dev
+
+
+def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = False, data_root=None,
+          progress: bool = True, evaluate_every: int = 1) -> dict:
+    from golden.model.datasets import build_datasets
+    from golden.model.finetune import evaluate
+
+    rank, world, dev = _dist()
+    if world == 1 and dev.type == "cpu" and torch.cuda.is_available():
+        dev = torch.device("cuda")
+    out = Path(out)
+    tcfg = cfg["train"]
+    epochs = int(epochs or tcfg["epochs"])
+    torch.manual_seed(int(tcfg["seed"]))
+    model = build_model(cfg).to(dev)
+    opt = make_optimizer(model, tcfg)
+    start = 0
+    ckpt_path = out / CKPT
+    if resume and ckpt_path.is_file():
+        state = load_checkpoint(ckpt_path)
+        if state["arch"] != model.arch():
+            raise ValueError(f"{ckpt_path}: field arch {state['arch']} does not match the config's {model.arch()}")
+        model.load_state_dict(state["model"])
+        if "optimizer" in state:
+            opt.load_state_dict(state["optimizer"])
+        start = int(state["epoch"])
+    train_set, val_set = build_datasets(cfg, data_root)
+    net = model
+    sampler = None
+    if world > 1:
+        from torch.nn.parallel import DistributedDataParallel
+        from torch.utils.data.distributed import DistributedSampler
+
+        net = DistributedDataParallel(model, device_ids=[dev.index] if dev.type == "cuda" else None)
+        sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=False)
+    loader = DataLoader(train_set, batch_size=int(tcfg["batch_size"]), shuffle=False, sampler=sampler,
+                        num_workers=int(tcfg.get("workers", 0)), drop_last=True)
+    ignore = cfg["data"].get("ignore_index")
+    ignore = -100 if ignore is None else int(ignore)
+    classes = cfg["model"].get("classes", 2)
+    history = {}
+    if rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+    for epoch in range(start, epochs):
+        train_set.set_epoch(epoch)
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        model.train()
+        t0, total, n = time.time(), 0.0, 0
+        bar = loader
+        if progress and rank == 0:
+            from tqdm import tqdm
+
+            bar = tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}", leave=False)
+        for x, y in bar:
+            x, y = x.to(dev), y.to(dev)
+            loss = loss_fn(cfg["task"], net(x), x, y, ignore)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total, n = total + float(loss.detach()), n + 1
+        history = {"epoch": epoch + 1, "loss": round(total / max(n, 1), 6), "seconds": round(time.time() - t0, 1)}
+        if rank == 0:
+            if evaluate_every and ((epoch + 1) % evaluate_every == 0 or epoch + 1 == epochs):
+                model.eval()
+                history["val"] = evaluate(model, val_set, cfg["task"], classes=classes,
+                                          ignore_index=None if ignore == -100 else ignore,
+                                          limit=cfg["data"].get("val_limit"))["ann"]
+            weights = {k: v.cpu() for k, v in model.state_dict().items()}
+            save_checkpoint(ckpt_path, {"epoch": epoch + 1, "model": weights, "optimizer": opt.state_dict(),
+                                        "arch": model.arch(),
+                                        "config": {"name": cfg["name"], "path": cfg.get("_path", "")}})
+            with open(out / "log.jsonl", "a") as f:
+                f.write(json.dumps(history) + "\n")
+            if progress:
+                print(json.dumps(history), flush=True)
+        if world > 1:
+            import torch.distributed as dist
+
+            dist.barrier()
+    return history
+
+
+def add_arguments(ap) -> None:
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--epochs", type=int, help="total epochs (default: the config's train.epochs)")
+    ap.add_argument("--data-root")
+    ap.add_argument("--quiet", action="store_true")
+
+
+def run(args) -> int:
+    try:
+        cfg = load_unet_config(args.config)
+        train(cfg, args.out, args.epochs, args.resume, args.data_root, progress=not args.quiet)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if "WORLD_SIZE" in os.environ:
+            import torch.distributed as dist
+
+            if dist.is_initialized():
+                dist.destroy_process_group()
+    return 0

@@ -1,0 +1,277 @@
+"""The float ANN U-Net of the paper (§3.1, Fig. 1d) as an explicit, ordered list of layer descriptors.
+
+Architecture (the authors' `Segmentation_UNet` / `Denoising_Model`, width and depth configurable):
+
+- encoder stage s = 1..depth: two 3x3 conv (padding 1) + ReLU, then AvgPool2d(2) (+ ReLU, a no-op in the ANN
+  because its input is already >= 0, but a spiking neuron in the SNN);
+- bottleneck: two 3x3 conv + ReLU with base * 2^depth channels;
+- decoder stage s = depth..1: ConvTranspose2d(k=3, s=2, p=1, output_padding=1) + ReLU halving the channels,
+  concat [encoder feature, upsampled] (the encoder feature comes first), two 3x3 conv + ReLU;
+- head: 1x1 conv to `classes` logits (segmentation) or 3x3 conv to an `in_channels` noise map (denoising; the
+  restored image is noisy - noise, done outside the network).
+
+The image enters as x = p / 255 (p the 8-bit pixel).
+
+`layer_specs(...)` returns the network as a list of `Layer` in evaluation order; `UNet.forward` walks exactly
+that list, and so do the converter and the SNN simulator (golden/model/convert.py) and any later integer model.
+Kinds:
+
+| kind     | parameters               | neuron in the SNN | sources |
+|----------|--------------------------|-------------------|---------|
+| `conv`   | 3x3 Conv2d (+ bias)      | yes (ReLU in ANN) | one layer or `input` |
+| `pool`   | none, AvgPool2d(2)       | yes               | one layer |
+| `upconv` | ConvTranspose2d k3 s2 p1 op1 | yes           | one layer |
+| `concat` | none, channel concat     | no                | (encoder, upconv), in this order |
+| `head`   | 1x1 or 3x3 Conv2d        | no: accumulates   | one layer |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from golden.errors import ConfigError, _need
+
+INPUT = "input"
+KINDS = ("conv", "pool", "upconv", "concat", "head")
+TASKS = ("segmentation", "denoising")
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    kind: str
+    sources: tuple[str, ...]
+    in_channels: int
+    out_channels: int
+    kernel: int = 0  # 0 for parameter-free layers
+    parts: tuple[int, ...] = field(default=())  # concat: channels of each source, in order
+
+    @property
+    def has_params(self) -> bool:
+        return self.kind in ("conv", "upconv", "head")
+
+    @property
+    def spiking(self) -> bool:
+        """True where the SNN puts an MT-IF neuron (the ANN a ReLU)."""
+        return self.kind in ("conv", "pool", "upconv")
+
+
+def layer_specs(in_channels: int, out_channels: int, base: int = 64, depth: int = 4, task: str = "segmentation",
+                ) -> list[Layer]:
+    """The U-Net as an ordered list of layers. `out_channels` = classes (segmentation) or image channels.
+    depth 0 is the smallest network of the flow: two 3x3 convs (mid_a reads the image) and the head."""
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    if depth < 0 or base < 1 or in_channels < 1 or out_channels < 1:
+        raise ValueError(f"depth >= 0, base, in_channels and out_channels >= 1 (got {depth}, {base}, "
+                         f"{in_channels}, {out_channels})")
+    specs: list[Layer] = []
+    prev, prev_ch = INPUT, in_channels
+    skips: list[tuple[str, int]] = []
+    for s in range(1, depth + 1):
+        ch = base * 2 ** (s - 1)
+        specs.append(Layer(f"enc{s}a", "conv", (prev,), prev_ch, ch, 3))
+        specs.append(Layer(f"enc{s}b", "conv", (f"enc{s}a",), ch, ch, 3))
+        skips.append((f"enc{s}b", ch))
+        specs.append(Layer(f"pool{s}", "pool", (f"enc{s}b",), ch, ch))
+        prev, prev_ch = f"pool{s}", ch
+    ch = base * 2 ** depth
+    specs.append(Layer("mid_a", "conv", (prev,), prev_ch, ch, 3))
+    specs.append(Layer("mid_b", "conv", ("mid_a",), ch, ch, 3))
+    prev, prev_ch = "mid_b", ch
+    for s in range(depth, 0, -1):
+        skip, skip_ch = skips[s - 1]
+        up_ch = prev_ch // 2
+        specs.append(Layer(f"up{s}", "upconv", (prev,), prev_ch, up_ch, 3))
+        specs.append(Layer(f"cat{s}", "concat", (skip, f"up{s}"), skip_ch + up_ch, skip_ch + up_ch,
+                           parts=(skip_ch, up_ch)))
+        specs.append(Layer(f"dec{s}a", "conv", (f"cat{s}",), skip_ch + up_ch, skip_ch, 3))
+        specs.append(Layer(f"dec{s}b", "conv", (f"dec{s}a",), skip_ch, skip_ch, 3))
+        prev, prev_ch = f"dec{s}b", skip_ch
+    specs.append(Layer("head", "head", (prev,), prev_ch, out_channels, 1 if task == "segmentation" else 3))
+    check_specs(specs)
+    return specs
+
+
+def check_specs(specs: list[Layer]) -> None:
+    """Every source is defined before use, channel counts agree, exactly one head and it is last."""
+    seen: dict[str, int] = {}
+    for i, layer in enumerate(specs):
+        if layer.kind not in KINDS:
+            raise ValueError(f"layer {layer.name}: unknown kind {layer.kind!r}")
+        if layer.name in seen or layer.name == INPUT:
+            raise ValueError(f"layer {layer.name}: duplicate name")
+        for src in layer.sources:
+            if src != INPUT and src not in seen:
+                raise ValueError(f"layer {layer.name}: source {src!r} is not an earlier layer")
+        if layer.kind == "concat":
+            got = tuple(seen[s] for s in layer.sources)
+            if got != layer.parts or sum(got) != layer.in_channels:
+                raise ValueError(f"layer {layer.name}: parts {layer.parts} do not match sources {got}")
+        elif len(layer.sources) != 1:
+            raise ValueError(f"layer {layer.name}: kind {layer.kind} takes exactly one source")
+        elif layer.sources[0] != INPUT and seen[layer.sources[0]] != layer.in_channels:
+            raise ValueError(f"layer {layer.name}: expects {layer.in_channels} input channels, "
+                             f"{layer.sources[0]} gives {seen[layer.sources[0]]}")
+        if (layer.kind == "head") != (i == len(specs) - 1):
+            raise ValueError("the head must be the last layer, and the only one")
+        seen[layer.name] = layer.out_channels
+
+
+def describe(specs: list[Layer]) -> list[dict]:
+    """The layer list as plain dicts (for manifests and logs)."""
+    from dataclasses import asdict
+
+    return [{**asdict(l), "sources": list(l.sources), "parts": list(l.parts), "spiking": l.spiking} for l in specs]
+
+
+def make_module(layer: Layer) -> nn.Module | None:
+    if layer.kind in ("conv", "head"):
+        return nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel, padding=layer.kernel // 2)
+    if layer.kind == "upconv":
+        return nn.ConvTranspose2d(layer.in_channels, layer.out_channels, 3, stride=2, padding=1, output_padding=1)
+    return None
+
+
+def apply_layer(layer: Layer, module: nn.Module | None, inputs: list[torch.Tensor]) -> torch.Tensor:
+    """The linear part of one layer (no ReLU / neuron): conv, avg-pool, transposed conv, concat, head."""
+    if layer.kind == "concat":
+        return torch.cat(inputs, dim=1)
+    (x,) = inputs
+    if layer.kind == "pool":
+        return F.avg_pool2d(x, 2)
+    return module(x)
+
+
+class UNet(nn.Module):
+    """ANN U-Net; `forward(x)` returns the head output (logits, or the noise map for denoising)."""
+
+    def __init__(self, in_channels: int = 1, out_channels: int = 2, base: int = 64, depth: int = 4,
+                 task: str = "segmentation"):
+        super().__init__()
+        self.in_channels, self.out_channels, self.base, self.depth, self.task = (
+            in_channels, out_channels, base, depth, task)
+        self.specs = layer_specs(in_channels, out_channels, base, depth, task)
+        self.layers = nn.ModuleDict({l.name: make_module(l) for l in self.specs if l.has_params})
+
+    @property
+    def multiple(self) -> int:
+        """Height and width must be multiples of this (2^depth)."""
+        return 2 ** self.depth
+
+    def check_input(self, x: torch.Tensor) -> None:
+        if x.dim() != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"input must be [N][{self.in_channels}][H][W], got {tuple(x.shape)}")
+        if x.shape[2] % self.multiple or x.shape[3] % self.multiple:
+            raise ValueError(f"input {x.shape[2]}x{x.shape[3]} is not a multiple of 2^depth = {self.multiple} "
+                             "(pad it with pad_to_multiple)")
+
+    def activations(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Every layer's output (after ReLU where the layer has one), keyed by layer name."""
+        self.check_input(x)
+        acts: dict[str, torch.Tensor] = {INPUT: x}
+        for layer in self.specs:
+            y = apply_layer(layer, self.layers[layer.name] if layer.has_params else None,
+                            [acts[s] for s in layer.sources])
+            acts[layer.name] = torch.relu(y) if layer.spiking else y
+        return acts
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.check_input(x)
+        acts: dict[str, torch.Tensor] = {INPUT: x}
+        last_use = {s: i for i, l in enumerate(self.specs) for s in l.sources}
+        for i, layer in enumerate(self.specs):
+            y = apply_layer(layer, self.layers[layer.name] if layer.has_params else None,
+                            [acts[s] for s in layer.sources])
+            acts[layer.name] = torch.relu(y) if layer.spiking else y
+            for s in layer.sources:  # free what no later layer reads
+                if last_use[s] == i:
+                    del acts[s]
+        return acts[self.specs[-1].name]
+
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        """Segmentation: class index map; denoising: restored image (noisy - noise)."""
+        out = self(x)
+        return out.argmax(1) if self.task == "segmentation" else x - out
+
+    def arch(self) -> dict:
+        return {"in_channels": self.in_channels, "out_channels": self.out_channels, "base": self.base,
+                "depth": self.depth, "task": self.task}
+
+
+def pad_to_multiple(x: torch.Tensor, multiple: int, mode: str = "reflect") -> tuple[torch.Tensor, tuple[int, int]]:
+    """Pad [N][C][H][W] at the bottom/right to multiples of `multiple`; returns the tensor and the original H, W."""
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if ph or pw:
+        if mode == "reflect" and (ph >= h or pw >= w):
+            mode = "replicate"
+        x = F.pad(x, (0, pw, 0, ph), mode=mode)
+    return x, (h, w)
+
+
+# ---------------------------------------------------------------------------------------------- configs
+
+def load_unet_config(path: str | Path) -> dict:
+    """A configs/unet_*.yaml: checked, with errors naming the file and the field. Defaults filled in."""
+    import yaml
+
+    path = Path(path)
+    try:
+        cfg = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such config")
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    _need(cfg, "name", str, path)
+    task = _need(cfg, "task", str, path)
+    if task not in TASKS:
+        raise ConfigError(f"{path}: field task must be one of {TASKS}, got {task!r}")
+    model = _need(cfg, "model", dict, path)
+    for key in ("in_channels", "base", "depth"):
+        v = _need(model, key, int, path, "model.")
+        if v < 1:
+            raise ConfigError(f"{path}: field model.{key} must be >= 1, got {v}")
+    if task == "segmentation":
+        v = _need(model, "classes", int, path, "model.")
+        if v < 2:
+            raise ConfigError(f"{path}: field model.classes must be >= 2, got {v}")
+    data = _need(cfg, "data", dict, path)
+    _need(data, "dataset", str, path, "data.")
+    crop = _need(data, "crop", int, path, "data.")
+    if crop % 2 ** model["depth"]:
+        raise ConfigError(f"{path}: field data.crop={crop} must be a multiple of 2^depth = {2 ** model['depth']}")
+    train = cfg.setdefault("train", {})
+    train.setdefault("epochs", 10)
+    train.setdefault("steps_per_epoch", 50)
+    train.setdefault("batch_size", 4)
+    train.setdefault("lr", 1e-3)
+    train.setdefault("optimizer", "adam")
+    train.setdefault("seed", 0)
+    if train["optimizer"] not in ("adam", "rmsprop"):
+        raise ConfigError(f"{path}: field train.optimizer must be adam or rmsprop, got {train['optimizer']!r}")
+    for key in ("epochs", "steps_per_epoch", "batch_size"):
+        v = _need(train, key, int, path, "train.")
+        if v < 1:
+            raise ConfigError(f"{path}: field train.{key} must be >= 1, got {v}")
+    snn = cfg.setdefault("snn", {})
+    snn.setdefault("thresholds", [2.0, 1.0, 0.5, 0.25])
+    snn.setdefault("compare", "gt")
+    snn.setdefault("timesteps", [10, 20])
+    snn.setdefault("calibration_images", 4)
+    if snn["compare"] not in ("gt", "ge"):
+        raise ConfigError(f"{path}: field snn.compare must be 'gt' or 'ge', got {snn['compare']!r}")
+    cfg["_path"] = str(path)
+    return cfg
+
+
+def build_model(cfg: dict) -> UNet:
+    m = cfg["model"]
+    out = m["classes"] if cfg["task"] == "segmentation" else m["in_channels"]
+    return UNet(m["in_channels"], out, m["base"], m["depth"], cfg["task"])
