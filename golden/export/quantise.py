@@ -30,6 +30,7 @@ class FloatLayer:
 
 
 MAX_FRAC_BITS = 24
+MAX_BITS = 62  # widest value any level holds (int64 in the golden model, with a bit of headroom)
 
 
 def auto_frac_bits(max_abs: float, bits: int, offset: int, lowest: int) -> int:
@@ -69,6 +70,10 @@ def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) ->
         "current_bits": signed_bits(q.current_bound),
         "membrane_bits": signed_bits(timesteps * q.current_bound),  # the output layer's accumulator too
     }
+    for key, bits in widths.items():
+        if bits > MAX_BITS:  # the integer model computes in int64, HLS in ap_int, the RTL in registers
+            raise ValueError(f"layer {layer.name}: field {key}={bits} is above the supported {MAX_BITS} bits "
+                             "(weights too large for the integer contract)")
     ths = tuple(1 << (e + f) for e in exps) if spec.has_neuron else ()
     return Layer(name=layer.name, kind=layer.kind, sources=tuple(layer.sources), weight=w, bias=b, frac_bits=f,
                  thresholds_int=ths, input_shift=q.input_shift, widths=widths)

@@ -63,7 +63,7 @@ class LayerKind:
 
         w = quantize(weight, frac_bits + e_min)
         b = quantize(bias, frac_bits)
-        bound = int(np.max(np.abs(b) + m * np.abs(w).reshape(len(w), -1).sum(1)))
+        bound = worst_case(b, w, m)
         return Quantised(w, b, 0, bound, bound)
 
     # ---------------------------------------------------------------- integer semantics (§3)
@@ -108,6 +108,13 @@ class LayerKind:
         if n == 1:
             t[0] = 1
         return t
+
+
+def worst_case(bias: np.ndarray, weight: np.ndarray, magnitude: int) -> int:
+    """max_o (|b[o]| + magnitude * sum |w[o]|) (§7), in Python integers: exact at any size, never wraps."""
+    w = np.abs(weight.reshape(len(weight), -1)).astype(object)
+    sums = w.sum(axis=1) if w.shape[1] else [0] * len(weight)
+    return max(abs(int(bo)) + magnitude * int(s) for bo, s in zip(bias, sums))
 
 
 def adder_depth(n: int) -> int:

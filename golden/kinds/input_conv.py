@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.kinds.base import LayerKind, Quantised, ones
+from golden.kinds.base import LayerKind, Quantised, ones, worst_case
 
 
 class InputConv(LayerKind):
@@ -30,7 +30,7 @@ class InputConv(LayerKind):
             raise ValueError("input_shift must be >= 1")
         w = quantize(weight / 255.0, frac_bits + g)
         b = quantize(bias, frac_bits + g) + (1 << (g - 1))  # rounding offset of the >>> G folded into the bias
-        acc = int(np.max(np.abs(b) + 255 * np.abs(w).reshape(len(w), -1).sum(1)))
+        acc = worst_case(b, w, 255)
         return Quantised(w, b, g, acc, -(-acc >> g))  # ceil
 
     def accumulate(self, layer, x):
