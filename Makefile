@@ -23,10 +23,8 @@ export: $(STAMP)
 
 SIM_LANES ?= 8
 
-# The slice (one RTL unit per layer), then the whole default Spiking-UNet on the engine (the last SIM line).
+# The whole default Spiking-UNet on the RTL engine (one SIM line).
 sim: $(STAMP)
-	$(PY) -m golden export --config $(CONFIG) --out $(EXPORT_DIR)
-	$(PY) scripts/run_sim.py --export $(EXPORT_DIR)
 	OMP_NUM_THREADS=1 $(PY) -m golden export-net --out $(NET_EXPORT_DIR)
 	OMP_NUM_THREADS=1 $(PY) scripts/run_sim.py --export $(NET_EXPORT_DIR) --lanes $(SIM_LANES)
 
