@@ -100,10 +100,6 @@ def _packed(values, width: int) -> str:
     return f"{width * len(values)}'h{total:x}"
 
 
-def _string(value: str | Path) -> str:
-    return '"' + str(value) + '"'
-
-
 def neuron_params(manifest: dict, layer: str) -> dict:
     """mtif_neuron parameters of one manifest layer (contract §4)."""
     entry = _layer(manifest, layer)
@@ -121,9 +117,10 @@ def neuron_params(manifest: dict, layer: str) -> dict:
 
 # ------------------------------------------------------------------------------------------- exports
 def _golden_fingerprint(extra: str) -> str:
-    """Hash of everything an export depends on: golden/ sources, configs/, and the builder arguments."""
+    """Hash of everything an export depends on: golden/ sources (sub-packages too), configs/, and the builder
+    arguments."""
     h = hashlib.sha256(extra.encode())
-    for folder, pattern in ((ROOT / "golden", "*.py"), (ROOT / "configs", "**/*")):
+    for folder, pattern in ((ROOT / "golden", "**/*.py"), (ROOT / "configs", "**/*")):
         for f in sorted(folder.glob(pattern)):
             if f.is_file():
                 h.update(f.relative_to(ROOT).as_posix().encode())
