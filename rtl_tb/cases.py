@@ -1,35 +1,123 @@
-"""The exports the RTL benches run on: the default model (gt and ge) and seeded synthetic slices.
+"""Every bench case, in one place: named, frozen dataclasses (test_engine, test_icarus, test_lint,
+test_bench_catches, test_run_sim and the bench scripts read them from here).
 
-The synthetic ones sweep what the default does not: K = 1, 2, 3, several input channels (image beats wider
-than 8 bits), other channel counts, T, frac_bits / input_shift (so other widths), image sizes 8..16 (square:
-golden.synth makes square images), and thresholds low enough that every spike bit fires in both layers.
-Every HDL parameter is derived from the manifest each export writes.
+EngineCase: snn_engine on a whole network: a seeded golden.netexport.random_network_export (model="random") or
+the committed default Spiking-UNet (model="default", `python -m golden export-net`), with P lanes, frames back to
+back, optionally a first frame cut by a reset (reset_at "mid": at step T/2 in the middle layer; "input": halfway
+through the image), random idle cycles on the image source (p_idle) and random back-pressure on m_axis
+(p_backpressure).
+NeuronCase: mtif_neuron with the thresholds / widths of one layer of a small random network export, so K and the
+compare rule are whatever the case says (random_network_export takes thresholds_log2 of any length K).
+Every HDL parameter is derived from the manifest the export writes (rtl_tb/simlib.py); nothing is copied by hand.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import simlib
 
-SYNTHETIC = {
-    # K=1, one threshold: spike words are 1 bit, SPIKE_SHIFT = 0
-    "k1_gt": dict(seed=11, size=12, in_channels=1, channels=(3, 2), timesteps=5, thresholds_log2=(0,),
-                  compare="gt", frac_bits=(6, 7), input_shift=6),
-    # K=2, 2 input channels (16-bit image beats), ge
-    "k2_ge": dict(seed=12, size=8, in_channels=2, channels=(3, 5), timesteps=4, thresholds_log2=(0, -1),
-                  compare="ge", frac_bits=(5, 6), input_shift=7),
-    # K=3 with a gap in the exponents (shifts 3, 2, 0), low thresholds so that every bit fires, 3 input channels
-    "k3_gt": dict(seed=13, size=10, in_channels=3, channels=(5, 4), timesteps=3, thresholds_log2=(-1, -2, -4),
-                  compare="gt", frac_bits=(8, 9), input_shift=8),
-    # K=4, thresholds one octave lower than the default, a longer run (T=12) on 16x16
-    "k4_t12_ge": dict(seed=14, size=16, in_channels=1, channels=(4, 3), timesteps=12, thresholds_log2=(0, -1, -2, -3),
-                      compare="ge", frac_bits=(8, 8), input_shift=8),
-}
+
+@dataclass(frozen=True)
+class EngineCase:
+    name: str
+    seed: int = 0
+    base: int = 2
+    depth: int = 1
+    size: int = 8
+    timesteps: int = 4
+    thresholds_log2: tuple[int, ...] = (1, 0, -1, -2)
+    compare: str = "gt"
+    task: str = "segmentation"
+    lanes: int = 2
+    frames: int = 1
+    reset_at: str = ""              # "", "mid" or "input"
+    p_idle: float = 0.0             # probability that the image source idles a cycle
+    p_backpressure: float = 0.0     # probability that m_axis_tready is low in a cycle
+    bench_seed: int = 5             # seed of the stall patterns
+    model: str = "random"           # "random": random_network_export(seed, base, ...); "default": the committed model
+    slow: bool = False
+
+    @property
+    def K(self) -> int:
+        return len(self.thresholds_log2)
+
+    def export_kwargs(self) -> dict:
+        return dict(seed=self.seed, base=self.base, depth=self.depth, size=self.size, timesteps=self.timesteps,
+                    thresholds_log2=tuple(self.thresholds_log2), compare=self.compare, task=self.task)
+
+    def export(self) -> Path:
+        if self.model == "default":
+            return simlib.default_network_export()
+        return simlib.network_export(f"net-{self.name}", **self.export_kwargs())
+
+    def env(self, export: Path, vectors: Path | None = None) -> dict:
+        """The bench's environment (rtl_tb/snnbench.py Settings)."""
+        env = {"SNN_EXPORT": export, "SNN_LANES": self.lanes, "SNN_FRAMES": self.frames,
+               "SNN_RESET_AT": self.reset_at, "SNN_P_IDLE": self.p_idle, "SNN_P_BACKPRESSURE": self.p_backpressure,
+               "SNN_SEED": self.bench_seed}
+        if vectors is not None:
+            env["SNN_VECTORS"] = vectors
+        return env
+
+    def replace(self, **changes) -> "EngineCase":
+        return EngineCase(**{**asdict(self), **changes})
 
 
-def export(name: str) -> Path:
-    if name == "default":
-        return simlib.default_export()
-    if name == "default_ge":
-        return simlib.default_export("ge")
-    return simlib.synthetic_export(name, **SYNTHETIC[name])
+@dataclass(frozen=True)
+class NeuronCase:
+    name: str
+    thresholds_log2: tuple[int, ...]
+    compare: str
+    seed: int = 0
+    layer: str | None = None        # None: the spiking layer with the widest membrane
+    stim_seed: int = 7
+
+    @property
+    def K(self) -> int:
+        return len(self.thresholds_log2)
+
+    def export(self) -> Path:
+        return simlib.network_export(f"neuron-{self.name}", seed=self.seed, base=2, depth=1, size=8, timesteps=2,
+                                     thresholds_log2=tuple(self.thresholds_log2), compare=self.compare)
+
+    def layer_of(self, manifest: dict) -> str:
+        if self.layer is not None:
+            return self.layer
+        spiking = [l for l in manifest["layers"] if l["kind"] != "output"]
+        return max(spiking, key=lambda l: l["membrane_bits"])["name"]
+
+    def env(self, export: Path, manifest: dict) -> dict:
+        return {"SNN_EXPORT": export, "SNN_LAYER": self.layer_of(manifest), "SNN_SEED": self.stim_seed}
+
+
+# The engine sweep: lanes 1..4, both compare rules, K = 1..4 (K=3 with a gap in the exponents), depth 1 and 2,
+# base 2..4, 8x8..16x16, T = 2..6, segmentation and denoising; resets in the image and mid-step, then clean frames;
+# two cases with two frames back to back; stalls from none to heavy on both streams.
+ENGINE_CASES = {c.name: c for c in [
+    EngineCase("d2b2s8t3-gt-p2", seed=1, base=2, depth=2, size=8, timesteps=3, lanes=2, frames=2, reset_at="mid",
+               p_idle=0.3, p_backpressure=0.4),
+    EngineCase("d1b3s12t5-ge-p3", seed=2, base=3, depth=1, size=12, timesteps=5, compare="ge", lanes=3,
+               reset_at="input", p_idle=0.2, p_backpressure=0.5),
+    EngineCase("d2b4s16t2-k2-p4", seed=3, base=4, depth=2, size=16, timesteps=2, thresholds_log2=(0, -1), lanes=4,
+               slow=True),
+    EngineCase("d1b2s8t6-k1-den-p1", seed=4, base=2, depth=1, size=8, timesteps=6, thresholds_log2=(0,),
+               task="denoising", lanes=1, frames=2, p_idle=0.5, p_backpressure=0.2),
+    EngineCase("d2b2s8t4-k3ge-p2", seed=5, base=2, depth=2, size=8, timesteps=4, thresholds_log2=(1, 0, -2),
+               compare="ge", lanes=2, p_idle=0.1, p_backpressure=0.7),
+]}
+
+# The committed default Spiking-UNet (27 layers, 64x64 EM tile, T = 10) on 8 lanes, as `make sim` runs it.
+DEFAULT_MODEL = EngineCase("default_net-p8", model="default", timesteps=10, lanes=8, p_idle=0.2, p_backpressure=0.3,
+                           bench_seed=1, slow=True)
+
+# The negative tests and the Icarus / run_sim checks reuse these (so they share builds and exports).
+NEGATIVE_CASE = ENGINE_CASES["d2b2s8t3-gt-p2"]
+ICARUS_ENGINE_CASE = ENGINE_CASES["d2b2s8t3-gt-p2"].replace(frames=1, bench_seed=9)
+
+# mtif_neuron: K = 1..4 x both compare rules (K = 3 with a gap in the exponents).
+NEURON_CASES = {c.name: c for c in [
+    NeuronCase(f"k{len(th)}_{cmp}", th, cmp, seed=20 + len(th))
+    for th in ((0,), (0, -1), (1, 0, -2), (1, 0, -1, -2)) for cmp in ("gt", "ge")
+]}
+ICARUS_NEURON_CASE = NEURON_CASES["k2_ge"]

@@ -1,6 +1,7 @@
 """cocotb bench: mtif_neuron (combinational) against golden.intmodel.neuron_step (contract §4).
 
-Parameters (K, widths, thresholds, compare rule) are those of one manifest layer (SNN_EXPORT, SNN_LAYER).
+Parameters (K, widths, thresholds, compare rule) are those of one layer (SNN_LAYER) of a network export
+(SNN_EXPORT; rtl_tb/cases.py NeuronCase: K = 1..4, gt and ge).
 Stimuli: random (membrane, current) pairs whose sum fits the membrane width (§7 guarantees that in the
 layers), plus every sum of a subset of thresholds and its neighbours +-1 (the cases that separate gt from ge
 and exercise the whole cascade), and the width extremes.

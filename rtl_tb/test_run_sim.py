@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 
-import cases
 import simlib
+from cases import NEGATIVE_CASE
 from golden.manifest import load_manifest, load_vectors
 
 SCRIPT = simlib.ROOT / "scripts" / "run_sim.py"
@@ -20,41 +20,31 @@ def _run(*args):
 
 
 def test_run_sim_pass_and_fail(tmp_path):
-    export = cases.export("k3_gt")
-    m = load_manifest(export)
-    t_n, hw = m["timesteps"], m["input"]["height"] * m["input"]["width"]
-    values = t_n * hw * sum(l["out_channels"] for l in m["layers"])
-
-    rc, lines, out = _run("--export", export, "--p-valid", 0.6, "--p-ready", 0.5)
-    assert rc == 0, out
-    assert lines[-1] == f"SIM PASS layers=2 timesteps={t_n} values={values} mismatches=0", out
-    assert sum(l.startswith("SIM ") for l in lines) == 1
-
-    # corrupt conv1 at step 2 and conv2 at step 1: both are found, the earlier step is reported first
-    l1, l2 = (l["name"] for l in m["layers"])
-    vec = load_vectors(export)
-    vec[f"{l1}.spikes"][2, 0, 0, 0] ^= 1
-    vec[f"{l2}.spikes"][1, 1, 4, 3] ^= 2
-    np.savez(tmp_path / "vectors.npz", **vec)
-    rc, lines, out = _run("--export", export, "--vectors", tmp_path / "vectors.npz", "--p-valid", 0.6)
-    assert rc == 1, out
-    assert lines[-1] == f"SIM FAIL layers=2 timesteps={t_n} values={values} mismatches=2", out
-    first = [l for l in lines if l.startswith("first mismatch:")]
-    assert first and re.fullmatch(rf"first mismatch: layer={l2} t=1 channel=1 y=4 x=3 expected=\d+ got=\d+", first[0])
-
-
-def test_run_sim_network():
     """A whole-network export runs on snn_engine; the last line carries cycles and the synaptic-event bound."""
-    from test_engine import NET
-
-    case = "d2b2s8t3-gt-p2"
-    export = simlib.network_export(f"net-{case}", **NET[case][0])
+    case = NEGATIVE_CASE
+    export = case.export()
     m = load_manifest(export)
-    t_n = m["timesteps"]
+    t_n, n = m["timesteps"], len(m["layers"])
     values = t_n * sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"])
-    rc, lines, out = _run("--export", export, "--lanes", 2, "--p-valid", 1, "--p-ready", 1)
+    rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--p-idle", 0, "--p-backpressure", 0)
     assert rc == 0, out
-    match = re.fullmatch(rf"SIM PASS layers={len(m['layers'])} timesteps={t_n} values={values} mismatches=0 "
+    match = re.fullmatch(rf"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 "
                          r"cycles=(\d+) bound=(\d+)", lines[-1])
     assert match, out
     assert int(match.group(1)) >= int(match.group(2)) > 0
+    assert sum(l.startswith("SIM ") for l in lines) == 1
+
+    # corrupt a late layer at step 2 and an early one at step 1: both are found, the earlier step first
+    early, late = m["layers"][1]["name"], m["layers"][-2]["name"]
+    vec = load_vectors(export)
+    vec[f"{late}.spikes"][2, 0, 0, 0] ^= 1
+    vec[f"{early}.spikes"][1, 1, 4, 3] ^= 2
+    np.savez(tmp_path / "vectors.npz", **vec)
+    rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--vectors", tmp_path / "vectors.npz",
+                          "--p-idle", 0.4, "--p-backpressure", 0.3, "--reset-at", "mid")
+    assert rc == 1, out
+    assert re.fullmatch(rf"SIM FAIL layers={n} timesteps={t_n} values={values} mismatches=2 "
+                        r"cycles=\d+ bound=\d+", lines[-1]), out
+    first = [l for l in lines if l.startswith("first mismatch:")]
+    assert first and re.fullmatch(rf"first mismatch: layer={early} t=1 channel=1 y=4 x=3 expected=\d+ got=\d+",
+                                  first[0]), out

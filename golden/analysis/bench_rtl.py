@@ -41,8 +41,8 @@ PUBLISHED = [
 
 def run_sim(export: Path, lanes: int) -> tuple[re.Match, float]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts/run_sim.py"), "--export", str(export), "--net",
-                           "--lanes", str(lanes), "--p-valid", "1", "--p-ready", "1"],
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts/run_sim.py"), "--export", str(export),
+                           "--lanes", str(lanes), "--p-idle", "0", "--p-backpressure", "0"],
                           capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
     lines = proc.stdout.strip().splitlines()

@@ -4,7 +4,7 @@ Every HDL parameter is computed here from an export's manifest (golden.manifest)
 Used by the pytest files in rtl_tb/ and by scripts/run_sim.py.
 
 Each simulation is built in its own directory, build/sim/<name>, one per parameter set. A file lock per
-directory lets pytest-xdist workers share a build (e.g. the negative test reuses the conv1 build).
+directory lets pytest-xdist workers share a build (e.g. the negative tests reuse an engine case's build).
 `WAVES=1` in the environment makes the runner build with FST tracing and write build/sim/<name>/dump.fst
 (dump.vcd, with a warning, where the lz4 headers Verilator's FST writer needs are missing).
 """
@@ -31,9 +31,17 @@ for _p in (str(ROOT), str(TB_DIR)):
 
 from golden.manifest import load_manifest  # noqa: E402
 
-RTL_SOURCES = ("mtif_neuron.sv", "snn_input_conv.sv", "snn_spiking_conv.sv", "snn_slice_top.sv")
-ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")   # + the included snn_engine_desc.svh
-ENGINE_HEADERS = ("snn_engine_desc.svh",)
+
+
+def rtl_sources() -> list[str]:
+    """Every SystemVerilog source in rtl/ (file names): the toplevel picks its own hierarchy, so a module split
+    into submodules, or a new shared module (a FIFO), needs no change here."""
+    return sorted(p.name for p in RTL_DIR.glob("*.sv"))
+
+
+def rtl_headers() -> list[str]:
+    """The `include`d headers in rtl/ (snn_engine_desc.svh): part of the build key."""
+    return sorted(p.name for p in RTL_DIR.glob("*.svh"))
 
 
 # ------------------------------------------------------------------------------------------- tool set-up
@@ -92,10 +100,6 @@ def _packed(values, width: int) -> str:
     return f"{width * len(values)}'h{total:x}"
 
 
-def _string(value: str | Path) -> str:
-    return '"' + str(value) + '"'
-
-
 def neuron_params(manifest: dict, layer: str) -> dict:
     """mtif_neuron parameters of one manifest layer (contract §4)."""
     entry = _layer(manifest, layer)
@@ -111,78 +115,12 @@ def neuron_params(manifest: dict, layer: str) -> dict:
     }
 
 
-def spike_shifts(manifest: dict) -> list[int]:
-    """e_i - e_min for every threshold i (contract §3)."""
-    exps = manifest["thresholds_log2"]
-    return [e - min(exps) for e in exps]
-
-
-def layer_params(manifest: dict, export_dir: Path, layer: str) -> dict:
-    """snn_input_conv / snn_spiking_conv parameters of one manifest layer."""
-    entry = _layer(manifest, layer)
-    if entry["kernel"] != 3:  # contract §3: a 3x3 conv always has zero padding 1
-        raise ValueError(f"layer {layer}: the RTL implements 3x3 kernels only (manifest: kernel {entry['kernel']})")
-    n = neuron_params(manifest, layer)
-    if manifest["input"]["height"] * manifest["input"]["width"] < 2:
-        raise ValueError("the RTL layer units need an image of at least 2 pixels")
-    p = {
-        "C_IN": entry["in_channels"],
-        "C_OUT": entry["out_channels"],
-        "H": manifest["input"]["height"],
-        "W": manifest["input"]["width"],
-        "T": manifest["timesteps"],
-        "K": n["K"],
-        "WEIGHT_BITS": entry["weight_bits"],
-        "BIAS_BITS": entry["bias_bits"],
-        "ACC_BITS": entry["acc_bits"],
-        "CUR_BITS": entry["current_bits"],
-        "MEM_BITS": entry["membrane_bits"],
-    }
-    if entry["kind"] == "input_conv":
-        if manifest["input"]["pixel_bits"] != 8:
-            raise ValueError(f"layer {layer}: the RTL reads 8-bit pixels (§5), the manifest says "
-                             f"pixel_bits={manifest['input']['pixel_bits']}")
-        p["INPUT_SHIFT"] = entry["input_shift"]
-    elif entry["kind"] == "spiking_conv":
-        p["SPIKE_SHIFT"] = _packed(spike_shifts(manifest), 8)
-    else:
-        raise ValueError(f"layer {layer}: unknown kind {entry['kind']!r}")
-    p.update({"TH_W": n["TH_W"], "THRESH": n["THRESH"], "COMPARE_GE": n["COMPARE_GE"],
-              "WEIGHT_FILE": _string((Path(export_dir) / entry["weight_file"]).resolve()),
-              "BIAS_FILE": _string((Path(export_dir) / entry["bias_file"]).resolve())})
-    return p
-
-
-def layer_module(manifest: dict, layer: str) -> str:
-    kind = _layer(manifest, layer)["kind"]
-    return {"input_conv": "snn_input_conv", "spiking_conv": "snn_spiking_conv"}[kind]
-
-
-def top_params(manifest: dict, export_dir: Path) -> dict:
-    """snn_slice_top parameters: the slice must be input_conv -> spiking_conv, as the golden model exports it."""
-    layers = manifest["layers"]
-    if [l["kind"] for l in layers] != ["input_conv", "spiking_conv"] or layers[1]["sources"] != [layers[0]["name"]]:
-        raise ValueError("snn_slice_top implements exactly input_conv -> spiking_conv")
-    c1 = layer_params(manifest, export_dir, layers[0]["name"])
-    c2 = layer_params(manifest, export_dir, layers[1]["name"])
-    p = {"IN_C": c1["C_IN"], "C1_C": c1["C_OUT"], "C2_C": c2["C_OUT"], "H": c1["H"], "W": c1["W"], "T": c1["T"],
-         "K": c1["K"], "COMPARE_GE": c1["COMPARE_GE"]}
-    for prefix, src, keys in (
-        ("C1_", c1, ("WEIGHT_BITS", "BIAS_BITS", "ACC_BITS", "CUR_BITS", "MEM_BITS", "INPUT_SHIFT", "TH_W", "THRESH",
-                     "WEIGHT_FILE", "BIAS_FILE")),
-        ("C2_", c2, ("WEIGHT_BITS", "BIAS_BITS", "ACC_BITS", "CUR_BITS", "MEM_BITS", "SPIKE_SHIFT", "TH_W", "THRESH",
-                     "WEIGHT_FILE", "BIAS_FILE")),
-    ):
-        for k in keys:
-            p[prefix + k] = src[k]
-    return p
-
-
 # ------------------------------------------------------------------------------------------- exports
 def _golden_fingerprint(extra: str) -> str:
-    """Hash of everything an export depends on: golden/ sources, configs/, and the builder arguments."""
+    """Hash of everything an export depends on: golden/ sources (sub-packages too), configs/, and the builder
+    arguments."""
     h = hashlib.sha256(extra.encode())
-    for folder, pattern in ((ROOT / "golden", "*.py"), (ROOT / "configs", "**/*")):
+    for folder, pattern in ((ROOT / "golden", "**/*.py"), (ROOT / "configs", "**/*")):
         for f in sorted(folder.glob(pattern)):
             if f.is_file():
                 h.update(f.relative_to(ROOT).as_posix().encode())
@@ -214,21 +152,6 @@ def _cached_export(name: str, spec: str, make) -> Path:
     return out
 
 
-def default_export(compare: str | None = None) -> Path:
-    """The committed default model (configs/em_slice.yaml), optionally with another compare rule."""
-    def make(out: Path) -> None:
-        from golden.__main__ import main
-
-        argv = ["export", "--config", str(ROOT / "configs" / "em_slice.yaml"), "--out", str(out)]
-        if compare:
-            argv += ["--compare", compare]
-        if main(argv) != 0:
-            raise RuntimeError(f"golden export failed ({argv})")
-
-    name = "default" if compare is None else f"default_{compare}"
-    return _cached_export(name, f"default:{compare}", make)
-
-
 def default_network_export() -> Path:
     """The committed default Spiking-UNet (`python -m golden export-net` with its defaults: 27 layers, the 64x64
     demo EM tile, T = 10), cached under build/sim/exports/default_net."""
@@ -251,22 +174,23 @@ def network_export(name: str, **kwargs) -> Path:
     return _cached_export(name, "net:" + json.dumps(kwargs, sort_keys=True), make)
 
 
+def engine_run(case, vectors: Path | None = None, simulator: str = "verilator", build: str | None = None):
+    """Build and run snn_engine on a rtl_tb/cases.py EngineCase (its export, its lanes); the manifest and the
+    SimResult. `build` names the build directory (default engine-<case>; one per simulator and parameter set)."""
+    export = case.export()
+    m = load_manifest(export)
+    build = build or (f"engine-{case.name}" if simulator == "verilator" else f"{simulator}-engine-{case.name}")
+    params = engine_params(m, export, case.lanes, build)
+    return m, simulate(build, "snn_engine", "tb_engine", params, case.env(export, vectors), quiet=True,
+                       simulator=simulator)
+
+
 def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str) -> dict:
     """snn_engine parameters for an export with `lanes` lanes; writes the descriptor / weight / bias ROM images to
     build/sim/engine_cfg/<name>/ (rtl_tb/engine_desc.py)."""
     import engine_desc
 
     return engine_desc.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name).params
-
-
-def synthetic_export(name: str, **kwargs) -> Path:
-    """A seeded golden.synth.random_export (any K, channels, T, compare), cached under build/sim/exports."""
-    def make(out: Path) -> None:
-        from golden.synth import random_export
-
-        random_export(out, **kwargs)
-
-    return _cached_export(name, "synth:" + json.dumps(kwargs, sort_keys=True), make)
 
 
 # ------------------------------------------------------------------------------------------- simulation
@@ -288,8 +212,8 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
     from cocotb_tools.runner import get_runner
 
     if sources is None:
-        sources = ENGINE_SOURCES if toplevel == "snn_engine" else RTL_SOURCES
-    hashed = list(sources) + (list(ENGINE_HEADERS) if toplevel == "snn_engine" else [])
+        sources = rtl_sources()
+    hashed = list(sources) + rtl_headers()
     setup_verilator()
     build_dir = SIM_ROOT / name
     waves = waves_enabled()
