@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import simlib
+from golden.backends.rtl import simulate as simlib
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class Settings:
         if env.get("SNN_MANIFEST_JSON"):  # golden.manifest.load_manifest's result, from simlib.simulate
             manifest = json.loads(Path(env["SNN_MANIFEST_JSON"]).read_text())
         else:
-            from golden.manifest import load_manifest
+            from golden.ir.manifest import load_manifest
 
             manifest = load_manifest(export)
         # the golden vectors (contract §8), as golden.manifest.load_vectors reads them

@@ -17,8 +17,8 @@ from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import FallingEdge, First, RisingEdge, Timer
 
-import engine_desc
-import snnbench as bench
+from golden.backends.rtl import engine_config as engine_desc
+from rtl_tb import snnbench as bench
 
 CLK_NS = 10
 TRACE_FIELDS = ("layer", "t", "g", "y", "x", "spikes", "vmem")

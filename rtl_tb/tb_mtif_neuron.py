@@ -12,10 +12,10 @@ import itertools
 
 import numpy as np
 
-import snnbench as bench
+from rtl_tb import snnbench as bench
 import cocotb
 from cocotb.triggers import Timer
-from golden.intmodel import neuron_step
+from golden.contract.intmodel import neuron_step
 
 
 def _cases(rng: np.random.Generator, th: list[int], cur_bits: int, mem_bits: int, n_random: int):

@@ -7,9 +7,9 @@ import re
 
 import numpy as np
 
-import simlib
-from cases import NEGATIVE_CASE
-from golden.manifest import load_manifest, load_vectors
+from golden.backends.rtl import simulate as simlib
+from rtl_tb.cases import NEGATIVE_CASE
+from golden.ir.manifest import load_manifest, load_vectors
 
 
 def test_engine_reports_flipped_values(tmp_path):

@@ -14,8 +14,8 @@ import os
 
 import pytest
 
-import simlib
-from cases import DEFAULT_MODEL, ENGINE_CASES
+from golden.backends.rtl import simulate as simlib
+from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES
 
 
 def _check(case, m, res):

@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-import simlib
-from cases import ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
-from test_mtif_neuron import run_neuron
+from golden.backends.rtl import simulate as simlib
+from rtl_tb.cases import ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
+from rtl_tb.test_mtif_neuron import run_neuron
 
 pytestmark = [pytest.mark.iverilog,
               pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog not installed")]

@@ -12,9 +12,9 @@ import subprocess
 
 import pytest
 
-import simlib
-from cases import DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
-from golden.manifest import load_manifest
+from golden.backends.rtl import simulate as simlib
+from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
+from golden.ir.manifest import load_manifest
 
 MODULES = ["mtif_neuron", "mtif_neuron_rt", "snn_engine"]
 SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.rtl_sources()]

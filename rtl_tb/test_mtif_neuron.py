@@ -2,9 +2,9 @@
 the thresholds and widths of one layer of a random network export), §4."""
 import pytest
 
-import simlib
-from cases import NEURON_CASES
-from golden.manifest import load_manifest
+from golden.backends.rtl import simulate as simlib
+from rtl_tb.cases import NEURON_CASES
+from golden.ir.manifest import load_manifest
 
 
 def run_neuron(case, simulator="verilator"):

@@ -5,9 +5,9 @@ import sys
 
 import numpy as np
 
-import simlib
-from cases import NEGATIVE_CASE
-from golden.manifest import load_manifest, load_vectors
+from golden.backends.rtl import simulate as simlib
+from rtl_tb.cases import NEGATIVE_CASE
+from golden.ir.manifest import load_manifest, load_vectors
 
 SCRIPT = simlib.ROOT / "scripts" / "run_sim.py"
 

@@ -4,7 +4,7 @@ channel, so several channels are checked here), the m_axis beats an AxiStreamSin
 i at [8i+7:8i], any number of byte lanes), and the signed lane split of packed words."""
 import numpy as np
 
-from snnbench import AxiStreamFrame, frame_beats, image_frame, lanes_of
+from rtl_tb.snnbench import AxiStreamFrame, frame_beats, image_frame, lanes_of
 
 
 def test_image_frame_puts_channel_c_in_byte_lane_c():

@@ -1,4 +1,5 @@
-"""`make bench`: speed of the integer full-network simulator against the float torch SNN simulation.
+"""`python -m golden bench` (`make bench`): the integer full-network simulator against the float torch SNN, then
+the RTL engine's cycles against the event bound (golden/analysis/bench_rtl.py).
 
 Both run the same normalised U-Net on the same tile for the same T, in one process, one after the other,
 repeated; the ratio is what counts (absolute numbers depend on the machine). Writes build/bench/bench.json.
@@ -11,6 +12,7 @@ import time
 import numpy as np
 import torch
 
+from golden.analysis import bench_rtl
 from golden.atomic import write_text
 from golden.model.convert import calibrate, normalise, simulate
 from golden.export.network import int_network, run_int
@@ -34,6 +36,8 @@ def add_arguments(ap) -> None:
     ap.add_argument("--timesteps", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default="build/bench/bench.json")
+    ap.add_argument("--skip-rtl", action="store_true", help="only the golden-model part")
+    bench_rtl.add_arguments(ap)
 
 
 def run(args) -> int:
@@ -56,4 +60,4 @@ def run(args) -> int:
     print(f"BENCH int-vs-float {result['model']} tile={result['tile']} T={args.timesteps}: "
           f"float {result['float_snn_fps']} fps, int {result['int_snn_fps']} fps, "
           f"ratio int/float speed = {result['int_over_float_speed']}x (target >= 1)")
-    return 0
+    return 0 if args.skip_rtl else bench_rtl.run(args)

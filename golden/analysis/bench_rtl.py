@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""`make bench` (RTL part): the engine's cycles per frame against the lower bound, in the same run.
+"""`python -m golden bench` (RTL part): the engine's cycles per frame against the lower bound, in the same run.
 
 bound = ceil(synaptic events / lanes): every accumulate that a nonzero input spike (or pixel) causes, counted
 from the golden vectors, shared by P lanes; an event-driven engine that wastes no cycle would need exactly that.
@@ -10,7 +9,6 @@ Writes build/bench/rtl_bench.json and .md.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
@@ -18,9 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from golden.atomic import write_text  # noqa: E402
+from golden.atomic import write_text
+from golden.paths import REPO_ROOT as ROOT
 
 SIM_LINE = re.compile(r"SIM (PASS|FAIL) layers=(\d+) timesteps=(\d+) values=(\d+) mismatches=(\d+) "
                       r"cycles=(\d+) bound=(\d+)")
@@ -41,27 +38,30 @@ PUBLISHED = [
 
 def run_sim(export: Path, lanes: int) -> tuple[re.Match, float]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts/run_sim.py"), "--export", str(export),
+    proc = subprocess.run([sys.executable, "-m", "golden", "sim", "--export", str(export),
                            "--lanes", str(lanes), "--p-idle", "0", "--p-backpressure", "0"],
                           capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
     lines = proc.stdout.strip().splitlines()
     m = SIM_LINE.fullmatch(lines[-1]) if lines else None
     if proc.returncode or not m or m.group(1) != "PASS":
-        raise SystemExit(f"run_sim failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise RuntimeError(f"golden sim failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return m, wall
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--export", help="export to run (default: a seeded random U-Net, base 4, depth 2, 16x16, T=4)")
-    ap.add_argument("--lanes", type=int, nargs="+", default=[1, 4])
-    ap.add_argument("--clock-mhz", type=float, default=200.0)
-    ap.add_argument("--out", default="build/bench/rtl_bench")
-    args = ap.parse_args()
-    export = Path(args.export) if args.export else ROOT / "build/bench/rand_unet"
-    if not args.export:
-        from golden.netexport import random_network_export
+def add_arguments(ap) -> None:
+    ap.add_argument("--rtl-export", help="export the engine runs (default: a seeded random U-Net, base 4, depth 2, "
+                                         "16x16, T=4)")
+    ap.add_argument("--lanes", type=int, nargs="+", default=[1, 4], help="engine lanes to measure (default 1 4)")
+    ap.add_argument("--clock-mhz", type=float, default=200.0, help="stated clock for frames/s (default 200)")
+    ap.add_argument("--rtl-out", default="build/bench/rtl_bench", help="report prefix (.json, .md)")
+
+
+def run(args) -> int:
+    export = Path(args.rtl_export) if args.rtl_export else ROOT / "build/bench/rand_unet"
+    out = args.rtl_out
+    if not args.rtl_export:
+        from golden.export.network import random_network_export
         random_network_export(export, seed=0, base=4, depth=2, size=16, timesteps=4)
     rows = []
     for lanes in args.lanes:
@@ -76,7 +76,7 @@ def main() -> int:
               f"fps@{args.clock_mhz:g}MHz={args.clock_mhz * 1e6 / cycles:,.1f}")
     result = {"export": str(export), "clock_mhz": args.clock_mhz, "runs": rows,
               "published": [dict(zip(("design", "device", "figure", "source"), p)) for p in PUBLISHED]}
-    write_text(f"{args.out}.json", json.dumps(result, indent=1) + "\n")
+    write_text(f"{out}.json", json.dumps(result, indent=1) + "\n")
     md = ["# RTL engine performance", "", f"Export: `{export}`; clock {args.clock_mhz:g} MHz (stated, not timed).", "",
           "| lanes | cycles/frame | bound | ratio | Verilator cycles/s | frames/s at clock |", "|---|---|---|---|---|---|"]
     md += [f"| {r['lanes']} | {r['cycles']} | {r['bound']} | {r['ratio']} | {r['verilator_cycles_per_s']:,} | "
@@ -84,9 +84,5 @@ def main() -> int:
     md += ["", "Published FPGA SNN accelerators (their own figures, classification networks: scale only):", "",
            "| design | device | figure | source |", "|---|---|---|---|"]
     md += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in PUBLISHED]
-    write_text(f"{args.out}.md", "\n".join(md) + "\n")
+    write_text(f"{out}.md", "\n".join(md) + "\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

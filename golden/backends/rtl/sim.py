@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """RTL simulation of a whole-network export on rtl/snn_engine: every layer, every value, every time step.
 
-    python scripts/run_sim.py --export DIR [--lanes P] [--reset-at mid|input] [--seed S] [--frames F]
-                              [--p-idle P] [--p-backpressure P] [--vectors FILE]
+    python -m golden sim --export DIR [--lanes P] [--reset-at mid|input] [--seed S] [--frames F]
+                         [--p-idle P] [--p-backpressure P] [--vectors FILE]
 
 Builds rtl/snn_engine with P lanes and the export's parameters (Verilator through the cocotb runner, in
 build/sim/run_sim-<export>-p<P>; docs/rtl_engine.md) and runs rtl_tb/tb_engine.py on it: the image goes in on
@@ -13,44 +12,42 @@ engine's trace port, A_T also at m_axis. The last line is exactly one of
     SIM FAIL layers=L timesteps=T values=N mismatches=M cycles=C bound=B      (exit status 1)
 with N = spike words + output accumulations compared, C the cycles of the frame (ap_start to ap_done; it depends
 on the random stall pattern) and B = ceil(synaptic events / P), the synaptic events counted from the golden
-vectors (rtl_tb/engine_desc.py). WAVES=1 in the environment writes build/sim/run_sim-<export>-p<P>/dump.fst.
+vectors (golden/backends/rtl/engine_config.py). Exit status 0 pass, 1 mismatch, 2 bad input (an export the
+IR refuses, a network the engine cannot run) or a build error. WAVES=1 in the environment writes build/sim/run_sim-<export>-p<P>/dump.fst.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "rtl_tb"))
-sys.path.insert(0, str(ROOT))
-
-import simlib  # noqa: E402
-from cases import EngineCase  # noqa: E402
-from golden.manifest import ManifestError, load_manifest  # noqa: E402
+from golden.backends.rtl import simulate as simlib
+from golden.ir.manifest import ManifestError, load_manifest, load_network
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_arguments(ap) -> None:
     ap.add_argument("--export", required=True, help="export directory (manifest.yaml, .mem files, vectors.npz)")
     ap.add_argument("--vectors", help="golden vectors to compare with (default: <export>/vectors.npz)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the random stalls")
     ap.add_argument("--frames", type=int, default=1, help="send the image this many times back to back")
     ap.add_argument("--p-idle", type=float, default=0.2, help="probability that the image source idles a cycle")
     ap.add_argument("--p-backpressure", type=float, default=0.3, help="probability that m_axis_tready is low")
-    ap.add_argument("--lanes", type=int, default=2, help="engine lanes P (output channels in parallel)")
+    ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (output channels in parallel, default 8)")
     ap.add_argument("--reset-at", choices=["mid", "input"], help="first a frame cut by a reset")
-    args = ap.parse_args(argv)
 
+
+def run(args) -> int:
+    if args.lanes < 1 or args.frames < 1 or not (0 <= args.p_idle < 1 and 0 <= args.p_backpressure < 1):
+        print("error: --lanes and --frames must be >= 1, --p-idle and --p-backpressure in [0, 1)", file=sys.stderr)
+        return 2
     export = Path(args.export).resolve()
     try:
         m = load_manifest(export)
+        load_network(export, m)  # the weights and the structure, checked once
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        print("SIM FAIL layers=0 timesteps=0 values=0 mismatches=0 cycles=0 bound=0")
-        return 1
+        return 2
     return run_engine(args, export, m)
 
 
@@ -58,17 +55,17 @@ def run_engine(args, export: Path, m: dict) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
     tag = re.sub(r"[^A-Za-z0-9_.-]", "_", export.name) + "-" + hashlib.sha1(str(export).encode()).hexdigest()[:8]
     tag += f"-p{args.lanes}"
-    fail = f"SIM FAIL layers={n} timesteps={t_n} values=0 mismatches=0 cycles=0 bound=0"
     try:
         params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}")
     except (ValueError, KeyError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print(fail)
-        return 1
+        print(f"error: {export}: {exc}", file=sys.stderr)
+        return 2
     h, w = m["input"]["height"], m["input"]["width"]
     print(f"RTL sim: snn_engine (P={args.lanes}) on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
           f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
           flush=True)
+    from rtl_tb.cases import EngineCase
+
     case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
                       p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
     env = case.env(export, Path(args.vectors).resolve() if args.vectors else None)
@@ -76,8 +73,7 @@ def run_engine(args, export: Path, m: dict) -> int:
         res = simlib.simulate(f"run_sim-{tag}", "snn_engine", "tb_engine", params, env, quiet=True)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        print(fail)
-        return 1
+        return 2
     s = res.summary or {}
     for name, r in (s.get("layers") or {}).items():
         print(f"{name}: {r['values']} values and {r['membranes']} membranes compared, {r['mismatches']} mismatches")
@@ -95,7 +91,3 @@ def run_engine(args, export: Path, m: dict) -> int:
     print(f"first mismatch: {res.message}")
     print(f"SIM FAIL layers={n} timesteps={t_n} values={values} mismatches={mismatches} {tail}")
     return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Host side of the RTL benches: manifest -> HDL parameters, exports, and the cocotb runner (Verilator).
 
-Every HDL parameter is computed here from an export's manifest (golden.manifest); nothing is copied by hand.
+Every HDL parameter is computed here from an export's manifest (golden.ir.manifest); nothing is copied by hand.
 Used by the pytest files in rtl_tb/ and by scripts/run_sim.py.
 
 Each simulation is built in its own directory, build/sim/<name>, one per parameter set. A file lock per
@@ -19,17 +19,14 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TB_DIR = Path(__file__).resolve().parent
+from golden.ir.manifest import load_manifest
+from golden.paths import REPO_ROOT as ROOT
+
+TB_DIR = ROOT / "rtl_tb"
 RTL_DIR = ROOT / "rtl"
 SIM_ROOT = ROOT / "build" / "sim"
 EXPORT_ROOT = SIM_ROOT / "exports"
 
-for _p in (str(ROOT), str(TB_DIR)):
-    if _p not in sys.path:
-        sys.path.insert(0, _p)
-
-from golden.manifest import load_manifest  # noqa: E402
 
 
 
@@ -156,7 +153,7 @@ def default_network_export() -> Path:
     """The committed default Spiking-UNet (`python -m golden export-net` with its defaults: 27 layers, the 64x64
     demo EM tile, T = 10), cached under build/sim/exports/default_net."""
     def make(out: Path) -> None:
-        from golden.__main__ import main
+        from golden.cli import main
 
         if main(["export-net", "--out", str(out)]) != 0:
             raise RuntimeError("golden export-net failed")
@@ -167,7 +164,7 @@ def default_network_export() -> Path:
 def network_export(name: str, **kwargs) -> Path:
     """A seeded golden.netexport.random_network_export (a whole U-Net), cached under build/sim/exports."""
     def make(out: Path) -> None:
-        from golden.netexport import random_network_export
+        from golden.export.network import random_network_export
 
         random_network_export(out, **kwargs)
 
@@ -188,9 +185,9 @@ def engine_run(case, vectors: Path | None = None, simulator: str = "verilator", 
 def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str) -> dict:
     """snn_engine parameters for an export with `lanes` lanes; writes the descriptor / weight / bias ROM images to
     build/sim/engine_cfg/<name>/ (rtl_tb/engine_desc.py)."""
-    import engine_desc
+    from golden.backends.rtl import engine_config
 
-    return engine_desc.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name).params
+    return engine_config.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name).params
 
 
 # ------------------------------------------------------------------------------------------- simulation
@@ -252,14 +249,14 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
         bench_env = {"COCOTB_REWRITE_ASSERTION_FILES": "tb_*.py snnbench.py", "SNN_RESULT": str(result_json),
                      **{k: str(v) for k, v in env.items()}}
         if "SNN_EXPORT" in env:
-            # the manifest, read and validated by golden.manifest here, goes to the bench as JSON: the bench's
+            # the manifest, read and validated by golden.ir.manifest here, goes to the bench as JSON: the bench's
             # process then need not import golden (whose integer model imports torch, seconds per simulation)
             manifest_json = build_dir / f"{test_module}.manifest.json"
             manifest_json.write_text(json.dumps(load_manifest(env["SNN_EXPORT"])))
             bench_env["SNN_MANIFEST_JSON"] = str(manifest_json)
         ok, run_error = True, None
         try:
-            runner.test(test_module=test_module, hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
+            runner.test(test_module=f"rtl_tb.{test_module}", hdl_toplevel=toplevel, hdl_toplevel_lang="verilog",
                         build_dir=build_dir, test_dir=build_dir,
                         extra_env=bench_env, waves=waves, results_xml=str(build_dir / f"{test_module}.results.xml"),
                         log_file=build_dir / f"{test_module}.log" if quiet else None)

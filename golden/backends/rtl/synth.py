@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "rtl_tb"))
 sys.path.insert(0, str(ROOT))
 
 import simlib  # noqa: E402
-from golden.manifest import load_manifest  # noqa: E402
+from golden.ir.manifest import load_manifest  # noqa: E402
 
 OUT = ROOT / "build" / "synth"
 
@@ -64,7 +64,7 @@ def run_yosys(top: str, sources: list[str], params: dict, log: Path, premap: boo
 def default_net_export() -> Path:
     out = OUT / "export_net"
     if not (out / "manifest.yaml").is_file():
-        from golden.netexport import random_network_export
+        from golden.export.network import random_network_export
 
         random_network_export(out, seed=1, base=4, depth=2, size=16, timesteps=6)
     return out
