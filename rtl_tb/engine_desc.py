@@ -1,8 +1,8 @@
 """Export -> snn_engine configuration: descriptor ROM, weight/bias ROM images, HDL parameters (docs/rtl_engine.md).
 
 Everything snn_engine needs is derived here from an export's manifest and its `$readmemh` files (contract §8);
-nothing is copied by hand. The descriptor layout is read from rtl/snn_engine_desc.svh (the `localparam integer
-NAME = VALUE;` lines), the same file the RTL includes.
+nothing is copied by hand. The descriptor layout, the kind codes and the engine's fixed widths come from
+golden/rtl_constants.py, the table rtl/snn_engine_pkg.svh (which the RTL includes) is generated from.
 
 Memory layout (P lanes = output channels group*P + lane; every memory has P banks, one per lane):
   feature-map address of (group g, y, x) in a layer of padded size 2^yl x 2^xl: (g << (yl + xl)) | (y << xl) | x
@@ -18,30 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-DESC_SVH = ROOT / "rtl" / "snn_engine_desc.svh"
-ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")
-# fields the engine reads as shift amounts, SH_W = 5 bits wide (rtl/snn_engine.sv)
-SHIFT_FIELDS, SHIFT_BITS = ("D_TL", "D_IYL", "D_IXL", "D_OYL", "D_OXL", "D_GTL", "D_SHIFT"), 5
-KIND_CODE = {"input_conv": "KIND_INPUT", "spiking_conv": "KIND_CONV", "pool": "KIND_POOL", "upconv": "KIND_UPCONV",
-             "output": "KIND_OUTPUT"}
+from golden import rtl_constants as rc
 
-
-def desc_layout(path: Path = DESC_SVH) -> dict[str, int]:
-    """The localparams of rtl/snn_engine_desc.svh (field indices, field count, kind codes)."""
-    out = {}
-    for m in re.finditer(r"localparam\s+integer\s+(\w+)\s*=\s*(\d+)\s*;", path.read_text()):
-        out[m.group(1)] = int(m.group(2))
-    for key in ("DESC_N", "D_KIND", *KIND_CODE.values()):
-        if key not in out:
-            raise ValueError(f"{path}: no localparam {key}")
-    return out
 
 
 def _log2_ceil(n: int) -> int:
@@ -89,11 +72,10 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
     P = int(lanes)
     if P < 1:
         raise ValueError("lanes must be >= 1")
-    lay = desc_layout()
     exps = list(manifest["thresholds_log2"])
     K = len(exps)
-    if K > 8:
-        raise ValueError("snn_engine carries spike words in 8-bit events: K <= 8")
+    if K > rc.EVENT_VAL_W:
+        raise ValueError(f"snn_engine carries spike words in {rc.EVENT_VAL_W}-bit events: K <= {rc.EVENT_VAL_W}")
     spike_shift = [e - min(exps) for e in exps]
     th_shift = [exps[0] - e for e in exps]
     layers = manifest["layers"]
@@ -143,7 +125,7 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
         k3 = int(kind == "upconv" or (kind != "pool" and l["kernel"] == 3))
         tl = 4 if k3 else 0
         gtl = _log2_ceil(G) + tl
-        d = {"D_KIND": lay[KIND_CODE[kind]], "D_K3": k3, "D_TL": tl, "D_IH": ih, "D_IW": iw,
+        d = {"D_KIND": rc.KIND_CODE[kind], "D_K3": k3, "D_TL": tl, "D_IH": ih, "D_IW": iw,
              "D_IYL": _log2_ceil(ih), "D_IXL": _log2_ceil(iw), "D_OH": oh, "D_OW": ow, "D_OYL": oyl, "D_OXL": oxl,
              "D_G": G, "D_GTL": gtl, "D_SRC0": 0, "D_SRC0_C": 0, "D_SRC1": 0, "D_SRC1_C": 0,
              "D_DST": spk_base.get(name, 0), "D_MBASE": mem_base[name], "D_WBASE": 0, "D_BBASE": b_base,
@@ -183,23 +165,24 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
             bl[:cout] = b
             b_words += [_hex_word(bl[g * P:(g + 1) * P], bb) for g in range(G)]
         b_base += G
+        if set(d) != set(rc.FIELD_INDEX):
+            raise AssertionError(f"descriptor fields {sorted(d)} != golden/rtl_constants.py {sorted(rc.FIELD_INDEX)}")
         for key, v in d.items():
             if int(v) < 0:
                 raise ValueError(f"layer {name}: descriptor field {key}={v} is negative")
-            if key in SHIFT_FIELDS and int(v) >= 1 << SHIFT_BITS:
+            if key in rc.SHIFT_FIELDS and int(v) >= 1 << rc.SH_W:
                 raise ValueError(f"layer {name}: descriptor field {key}={v} does not fit the engine's "
-                                 f"{SHIFT_BITS}-bit shift amounts (SH_W)")
+                                 f"{rc.SH_W}-bit shift amounts (SH_W)")
         descs.append({"name": name, "kind": kind, **d})
 
-    n_fields = lay["DESC_N"]
+    n_fields = rc.DESC_N
     # the field width (HDL parameter DESC_FW): the widest descriptor value of this export
-    fw = max(_ubits(d[key]) for d in descs for key, idx in lay.items() if key.startswith("D_") and idx < n_fields)
+    fw = max(_ubits(d[key]) for d in descs for key in rc.FIELD_INDEX)
     desc_lines = []
     for d in descs:
         word = 0
-        for key, idx in lay.items():
-            if key.startswith("D_") and idx < n_fields:
-                word |= int(d[key]) << (fw * idx)
+        for key, idx in rc.FIELD_INDEX.items():
+            word |= int(d[key]) << (fw * idx)
         desc_lines.append(format(word, f"0{(fw * n_fields + 3) // 4}x"))
 
     out_dir = Path(out_dir)

@@ -31,9 +31,22 @@ for _p in (str(ROOT), str(TB_DIR)):
 
 from golden.manifest import load_manifest  # noqa: E402
 
-RTL_SOURCES = ("mtif_neuron.sv", "snn_input_conv.sv", "snn_spiking_conv.sv", "snn_slice_top.sv")
-ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")   # + the included snn_engine_desc.svh
-ENGINE_HEADERS = ("snn_engine_desc.svh",)
+ENGINE_LIST = RTL_DIR / "snn_engine.f"
+
+
+def engine_sources() -> tuple[str, ...]:
+    """The engine's .sv files in compile order, relative to rtl/, from rtl/snn_engine.f (`//` comment lines)."""
+    lines = (l.strip() for l in ENGINE_LIST.read_text().splitlines())
+    return tuple(l for l in lines if l and not l.startswith("//"))
+
+
+ENGINE_SOURCES = engine_sources()
+# mtif_neuron (the neuron bench) is a wrapper of the engine's MT-IF core
+RTL_SOURCES = ("mtif_neuron_rt.sv", "mtif_neuron.sv")
+# every RTL source (lint): the engine's, then the rest
+ALL_SOURCES = ENGINE_SOURCES + tuple(s for s in RTL_SOURCES if s not in ENGINE_SOURCES)
+# every `include`d file (rtl/*.svh): part of every build's key, so an edit rebuilds
+HEADERS = tuple(sorted(p.name for p in RTL_DIR.glob("*.svh")))
 
 
 # ------------------------------------------------------------------------------------------- tool set-up
@@ -289,7 +302,7 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
 
     if sources is None:
         sources = ENGINE_SOURCES if toplevel == "snn_engine" else RTL_SOURCES
-    hashed = list(sources) + (list(ENGINE_HEADERS) if toplevel == "snn_engine" else [])
+    hashed = list(sources) + list(HEADERS)
     setup_verilator()
     build_dir = SIM_ROOT / name
     waves = waves_enabled()

@@ -1,9 +1,10 @@
-"""Static checks of rtl/: `verilator --lint-only -Wall` must be clean, and yosys must elaborate the top.
+"""Static checks of rtl/: `verilator --lint-only -Wall` must be clean, and yosys must elaborate the engine.
 
-Lint runs every module as top with its default parameters, and the top with the manifest parameters of every
-export the benches use. The yosys check (skipped without yosys on PATH) reads the sources with
-`read_verilog -sv` (yosys 0.23's subset), elaborates the top on the default export and requires every RAM/ROM
-to be inferred as a memory ($mem_v2 cells), with no warning.
+Lint runs every module as top with its default parameters, the neuron and the engine with the manifest parameters
+of every export the benches use, and checks that an illegal parameter stops the elaboration with a message that
+names it. The yosys check (skipped without yosys on PATH) reads the sources with `read_verilog -sv` (yosys 0.23's
+subset), elaborates the engine on a bench export and requires every RAM/ROM to be inferred as a memory ($mem_v2
+cells), with no warning.
 """
 import re
 import shutil
@@ -15,17 +16,22 @@ import cases
 import simlib
 from golden.manifest import load_manifest
 
-MODULES = ["mtif_neuron", "snn_input_conv", "snn_spiking_conv", "snn_slice_top", "mtif_neuron_rt", "snn_engine"]
-SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.RTL_SOURCES + simlib.ENGINE_SOURCES]
+SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES]
+# every module of rtl/ (one per file, named like it)
+MODULES = [s.removesuffix(".sv") for s in simlib.ALL_SOURCES]
 
 
-def _lint(top, params=None):
+def _run_lint(top, params=None):
     verilator = simlib.setup_verilator()
     cmd = [str(verilator), "--lint-only", "-Wall", f"-I{simlib.RTL_DIR}", "--top-module", top]
     cmd += [f"-G{k}={v}" for k, v in (params or {}).items()]
     proc = subprocess.run(cmd + SOURCES, capture_output=True, text=True)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0 and "%Warning" not in out and "%Error" not in out, out
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _lint(top, params=None):
+    rc, out = _run_lint(top, params)
+    assert rc == 0 and "%Warning" not in out and "%Error" not in out, out
 
 
 @pytest.mark.parametrize("top", MODULES)
@@ -37,7 +43,6 @@ def test_lint_manifest_parameters():
     for case in ["default", "default_ge", *cases.SYNTHETIC]:
         export = cases.export(case)
         m = load_manifest(export)
-        _lint("snn_slice_top", simlib.top_params(m, export))
         for layer in m["layers"]:
             _lint("mtif_neuron", simlib.neuron_params(m, layer["name"]))
 
@@ -57,17 +62,35 @@ def test_lint_engine_default_model(lanes):
     _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-default_net-p{lanes}"))
 
 
+# (top, illegal parameters, the parameter the message must name)
+ILLEGAL = [("snn_fifo", {"DEPTH": 0}, "DEPTH"), ("snn_fifo", {"WIDTH": 0}, "WIDTH"), ("snn_engine", {"P": 0}, "P"),
+           ("snn_engine", {"K": 9}, "K"), ("mtif_neuron", {"THRESH": "64'h0040008000c00200"}, "THRESH")]
+
+
+@pytest.mark.parametrize("top,params,name", ILLEGAL, ids=[f"{t}-{n}" for t, _, n in ILLEGAL])
+def test_elaboration_checks_fire(top, params, name):
+    """An illegal parameter stops the elaboration, and the message names the parameter (SNN_REQUIRE)."""
+    rc, out = _run_lint(top, params)
+    assert rc != 0, out
+    assert re.search(rf"Error: {name} must ", out), out
+
+
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
-def test_yosys_elaborates_top():
-    export = cases.export("default")
-    params = simlib.top_params(load_manifest(export), export)
+def test_yosys_elaborates_engine():
+    from test_engine import NET
+
+    case = "d2b2s8t3-gt-p2"
+    kwargs, lanes, *_ = NET[case]
+    export = simlib.network_export(f"net-{case}", **kwargs)
+    params = simlib.engine_params(load_manifest(export), export, lanes, f"yosys-{case}")
     chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    script = (f"read_verilog -defer -sv {' '.join(SOURCES)}; chparam {chparam} snn_slice_top; "
-              "hierarchy -check -top snn_slice_top; proc; opt -fast; memory -nomap; opt -fast; stat")
+    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(str(simlib.RTL_DIR / s) for s in simlib.ENGINE_SOURCES)}; "
+              f"chparam {chparam} snn_engine; hierarchy -check -top snn_engine; proc; flatten; opt -fast; "
+              "memory -nomap; opt -fast; stat")
     proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert not re.search(r"^(Warning|ERROR)", out, re.M), "\n".join(l for l in out.splitlines() if "arning" in l)
-    # conv1: weights, bias, image, current, membrane; conv2: weights, bias, spike frame, membrane
+    # descriptor, weight and bias ROMs, the two FIFOs, and per lane: acc, membrane, spike, current RAM
     mems = re.findall(r"^\s+\$mem_v2\s+(\d+)", out, re.M)
-    assert mems and int(mems[-1]) == 9, out[-2000:]
+    assert mems and int(mems[-1]) == 5 + 4 * lanes, out[-2000:]

@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
 """Logic synthesis of the RTL with yosys `synth_xilinx` (7-series cells): LUT / FF / BRAM / DSP per top.
 
-    python scripts/synth.py [--net-export DIR] [--slice-export DIR] [--lanes P ...] [--top engine|slice|all]
+    python scripts/synth.py [--net-export DIR] [--lanes P ...]
 
-engine: rtl/snn_engine with the parameters and ROM images that rtl_tb/engine_desc.py derives from a network
-        export (default: a seeded random U-Net, base 4, depth 2, 16x16, T=6, written to build/synth/export_net)
-slice : rtl/snn_slice_top with the parameters of a slice export (default: configs/em_slice.yaml, exported to
-        build/synth/export_slice)
-Writes build/synth/<top>[-p<P>].log (the yosys log), build/synth/report.json and build/synth/report.md (cells and
+rtl/snn_engine (sources: rtl/snn_engine.f) with the parameters and ROM images that rtl_tb/engine_desc.py derives
+from a network export (default: a seeded random U-Net, base 4, depth 2, 16x16, T=6, written to
+build/synth/export_net). Writes build/synth/snn_engine-p<P>.log (the yosys log), build/synth/report.json and build/synth/report.md (cells and
 every HDL parameter). Counts: LUT = LUT1..LUT6, LUTRAM = RAM*/SRL* cells, FF = FD*, BRAM = RAMB18E1 + 2*RAMB36E1
 (in RAMB18 units), DSP = DSP48E1. No timing (yosys has none); the numbers compare architectures and lane counts.
 """
@@ -35,13 +33,10 @@ OUT = ROOT / "build" / "synth"
 MEM_LIMIT_KB = 8 * 1024 * 1024   # yosys is stopped (not the machine) if a memory mapping blows up
 
 
-def run_yosys(top: str, sources: list[str], params: dict, log: Path, premap: bool = False) -> dict:
-    """premap: map every memory to registers before synth_xilinx (snn_slice_top: its ROMs have one read port
-    per weight of a tap, which yosys 0.23's memory_libmap cannot handle in reasonable memory)."""
+def run_yosys(top: str, sources: list[str], params: dict, log: Path) -> dict:
     chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    pre = f"hierarchy -top {top}; proc; flatten; opt; memory -nomap; opt; memory_map; opt; " if premap else ""
     script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(sources)}; chparam {chparam} {top}; "
-              f"{pre}synth_xilinx -top {top} -flatten; stat")
+              f"synth_xilinx -top {top} -flatten; stat")
     t0 = time.time()
     proc = subprocess.run(["bash", "-c", f'ulimit -v {MEM_LIMIT_KB}; exec yosys -q -l "$0" -p "$1"', str(log), script],
                           capture_output=True, text=True)
@@ -72,47 +67,24 @@ def default_net_export() -> Path:
     return out
 
 
-def default_slice_export() -> Path:
-    out = OUT / "export_slice"
-    if not (out / "manifest.yaml").is_file():
-        from golden.__main__ import main
-
-        if main(["export", "--config", str(ROOT / "configs" / "em_slice.yaml"), "--out", str(out)]) != 0:
-            raise RuntimeError("slice export failed")
-    return out
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--net-export", help="network export for the engine (default: a seeded random U-Net)")
-    ap.add_argument("--slice-export", help="slice export for snn_slice_top (default: configs/em_slice.yaml)")
     ap.add_argument("--lanes", type=int, nargs="+", default=[1, 2, 4], help="engine lane counts P")
-    ap.add_argument("--top", choices=["engine", "slice", "all"], default="engine",
-                    help="slice: snn_slice_top, slow in yosys 0.23 (its per-weight ROM reads; minutes, GBs)")
     args = ap.parse_args(argv)
     if shutil.which("yosys") is None:
         print("error: yosys not found (Debian: apt-get install yosys)", file=sys.stderr)
         return 1
     OUT.mkdir(parents=True, exist_ok=True)
     report = {}
-    if args.top in ("engine", "all"):
-        export = Path(args.net_export) if args.net_export else default_net_export()
-        m = load_manifest(export)
-        srcs = [str(simlib.RTL_DIR / s) for s in simlib.ENGINE_SOURCES]
-        for p in args.lanes:
-            params = _engine_params(m, export, p)
-            r = run_yosys("snn_engine", srcs, params, OUT / f"snn_engine-p{p}.log")
-            report[f"snn_engine-p{p}"] = {"export": str(export), "model": m["model"], "params": params, **r}
-            print(f"snn_engine P={p}: LUT={r['LUT']} LUTRAM={r['LUTRAM']} FF={r['FF']} BRAM18={r['BRAM18']} "
-                  f"DSP={r['DSP']} ({r['seconds']} s)", flush=True)
-    if args.top in ("slice", "all"):
-        export = Path(args.slice_export) if args.slice_export else default_slice_export()
-        m = load_manifest(export)
-        params = simlib.top_params(m, export)
-        srcs = [str(simlib.RTL_DIR / s) for s in simlib.RTL_SOURCES]
-        r = run_yosys("snn_slice_top", srcs, params, OUT / "snn_slice_top.log", premap=True)
-        report["snn_slice_top"] = {"export": str(export), "model": m["model"], "params": params, **r}
-        print(f"snn_slice_top: LUT={r['LUT']} LUTRAM={r['LUTRAM']} FF={r['FF']} BRAM18={r['BRAM18']} "
+    export = Path(args.net_export) if args.net_export else default_net_export()
+    m = load_manifest(export)
+    srcs = [str(simlib.RTL_DIR / s) for s in simlib.engine_sources()]
+    for p in args.lanes:
+        params = _engine_params(m, export, p)
+        r = run_yosys("snn_engine", srcs, params, OUT / f"snn_engine-p{p}.log")
+        report[f"snn_engine-p{p}"] = {"export": str(export), "model": m["model"], "params": params, **r}
+        print(f"snn_engine P={p}: LUT={r['LUT']} LUTRAM={r['LUTRAM']} FF={r['FF']} BRAM18={r['BRAM18']} "
               f"DSP={r['DSP']} ({r['seconds']} s)", flush=True)
     (OUT / "report.json").write_text(json.dumps(report, indent=1))
     lines = ["# yosys synth_xilinx (xc7 cells)", "", "| top | LUT | LUTRAM | FF | BRAM18 | DSP | CARRY4 |",
