@@ -47,6 +47,7 @@ RTL_SOURCES = ("mtif_neuron_rt.sv", "mtif_neuron.sv")
 ALL_SOURCES = ENGINE_SOURCES + tuple(s for s in RTL_SOURCES if s not in ENGINE_SOURCES)
 # every `include`d file (rtl/*.svh): part of every build's key, so an edit rebuilds
 HEADERS = tuple(sorted(p.name for p in RTL_DIR.glob("*.svh")))
+ENGINE_HEADERS = HEADERS
 
 
 # ------------------------------------------------------------------------------------------- tool set-up

@@ -33,3 +33,18 @@ def test_icarus_engine():
            "SNN_P_READY": p_ready, "SNN_SEED": 9}
     _ok(simlib.simulate(f"icarus-engine-{case}", "snn_engine", "tb_engine",
                         simlib.engine_params(m, export, lanes, f"icarus-{case}"), env, quiet=True, simulator="icarus"))
+
+
+@pytest.mark.parametrize("top,param,name", [("snn_fifo", "WIDTH=0", "WIDTH"),
+                                            ("mtif_neuron", "THRESH=64'h0040008000c00200", "THRESH")])
+def test_icarus_parameter_checks_fire(top, param, name, tmp_path):
+    """Icarus 11 has no elaboration system tasks: SNN_REQUIRE checks at time 0 ($error, $finish)."""
+    import subprocess
+
+    srcs = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES]
+    vvp = tmp_path / "check.vvp"
+    build = subprocess.run(["iverilog", "-g2012", f"-I{simlib.RTL_DIR}", "-s", top, f"-P{top}.{param}", "-o", str(vvp),
+                            *srcs], capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout + build.stderr
+    run = subprocess.run(["vvp", "-n", str(vvp)], capture_output=True, text=True, timeout=60)
+    assert f"Error: {name} must " in run.stdout + run.stderr, run.stdout + run.stderr
