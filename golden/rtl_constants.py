@@ -79,7 +79,8 @@ def render_pkg_svh() -> str:
         "// every engine module that needs it (localparams only, no include guard).",
         "//",
         "// Field i of a descriptor word sits at bits [DESC_FW*i +: DESC_FW], unsigned (DESC_FW: an snn_engine",
-        "// parameter). Sizes and counts are stored as they are; *_YL / *_XL are log2 of the padded row / column counts.",
+        "// parameter). Sizes and counts are stored as they are; *_YL / *_XL are log2 of the padded row / column",
+        "// counts.",
     ]
 
     def lp(name: str, value: int, comment: str) -> str:

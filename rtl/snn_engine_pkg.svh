@@ -6,7 +6,8 @@
 // every engine module that needs it (localparams only, no include guard).
 //
 // Field i of a descriptor word sits at bits [DESC_FW*i +: DESC_FW], unsigned (DESC_FW: an snn_engine
-// parameter). Sizes and counts are stored as they are; *_YL / *_XL are log2 of the padded row / column counts.
+// parameter). Sizes and counts are stored as they are; *_YL / *_XL are log2 of the padded row / column
+// counts.
 localparam integer SH_W        = 5;  // width of the shift amounts (log2 sizes, D_TL, D_GTL, D_SHIFT)
 localparam integer EVENT_VAL_W = 8;  // event payload: a pixel byte or a K-bit spike word (K <= 8)
 

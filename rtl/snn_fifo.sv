@@ -18,13 +18,13 @@ module snn_fifo #(
     output wire [WIDTH-1:0]           dout,     // the head word, valid while !empty
     output wire                       empty,
     output wire                       full,
-    output reg  [$clog2(DEPTH+1)-1:0] count     // words stored
+    output reg  [CNT_W-1:0]           count     // words stored
 );
     `SNN_REQUIRE(g_check_width, WIDTH >= 1, "Error: WIDTH must be >= 1 (instance %m)")
     `SNN_REQUIRE(g_check_depth, DEPTH >= 1, "Error: DEPTH must be >= 1 (instance %m)")
 
     localparam integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
-    localparam integer CNT_W = $clog2(DEPTH + 1);
+    localparam integer CNT_W = (DEPTH > 0) ? $clog2(DEPTH + 1) : 1;   // (guarded: DEPTH = 0 reaches the check)
     localparam [AW-1:0]    PTR_LAST = AW'(DEPTH - 1);
 
     reg  [WIDTH-1:0] mem [0:DEPTH-1];

@@ -109,7 +109,8 @@ module snn_scatter #(
     reg  [G_W-1:0]         sa_g;
     reg  [1:0]             ky, kx, ky_lo, ky_hi, kx_lo, kx_hi;
     wire                   sa_last = busy && kx == kx_hi && ky == ky_hi && (is_pool || sa_g == g_last);
-    wire [XY_W-1:0]        sa_oy = out_coord(e_y, ky, is_pool, is_up, k3), sa_ox = out_coord(e_x, kx, is_pool, is_up, k3);
+    wire [XY_W-1:0]        sa_oy = out_coord(e_y, ky, is_pool, is_up, k3);
+    wire [XY_W-1:0]        sa_ox = out_coord(e_x, kx, is_pool, is_up, k3);
     wire [W_AW-1:0]        w_raddr = wbase + (W_AW'(e_cglob) << gtl) + (W_AW'(sa_g) << tl) +
                                      (k3 ? W_AW'({ky, kx}) : {W_AW{1'b0}});
     assign acc_raddr = (ACC_AW'(sa_g) << (oyl + oxl)) | (ACC_AW'(sa_oy) << oxl) | ACC_AW'(sa_ox);

@@ -35,7 +35,7 @@ def test_icarus_engine():
                         simlib.engine_params(m, export, lanes, f"icarus-{case}"), env, quiet=True, simulator="icarus"))
 
 
-@pytest.mark.parametrize("top,param,name", [("snn_fifo", "WIDTH=0", "WIDTH"),
+@pytest.mark.parametrize("top,param,name", [("snn_fifo", "WIDTH=0", "WIDTH"), ("snn_fifo", "DEPTH=0", "DEPTH"),
                                             ("mtif_neuron", "THRESH=64'h0040008000c00200", "THRESH")])
 def test_icarus_parameter_checks_fire(top, param, name, tmp_path):
     """Icarus 11 has no elaboration system tasks: SNN_REQUIRE checks at time 0 ($error, $finish)."""

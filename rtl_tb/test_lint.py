@@ -76,6 +76,15 @@ def test_elaboration_checks_fire(top, params, name):
 
 
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
+def test_yosys_parameter_checks_fire():
+    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {simlib.RTL_DIR / 'snn_fifo.sv'}; "
+              "chparam -set DEPTH 0 snn_fifo; hierarchy -top snn_fifo")
+    proc = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Error: DEPTH must " in out, out
+
+
+@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
 def test_yosys_elaborates_engine():
     from test_engine import NET
 
@@ -84,7 +93,8 @@ def test_yosys_elaborates_engine():
     export = simlib.network_export(f"net-{case}", **kwargs)
     params = simlib.engine_params(load_manifest(export), export, lanes, f"yosys-{case}")
     chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(str(simlib.RTL_DIR / s) for s in simlib.ENGINE_SOURCES)}; "
+    sources = " ".join(str(simlib.RTL_DIR / s) for s in simlib.ENGINE_SOURCES)
+    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {sources}; "
               f"chparam {chparam} snn_engine; hierarchy -check -top snn_engine; proc; flatten; opt -fast; "
               "memory -nomap; opt -fast; stat")
     proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)

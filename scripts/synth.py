@@ -5,8 +5,8 @@
 
 rtl/snn_engine (sources: rtl/snn_engine.f) with the parameters and ROM images that rtl_tb/engine_desc.py derives
 from a network export (default: a seeded random U-Net, base 4, depth 2, 16x16, T=6, written to
-build/synth/export_net). Writes build/synth/snn_engine-p<P>.log (the yosys log), build/synth/report.json and build/synth/report.md (cells and
-every HDL parameter). Counts: LUT = LUT1..LUT6, LUTRAM = RAM*/SRL* cells, FF = FD*, BRAM = RAMB18E1 + 2*RAMB36E1
+build/synth/export_net). Writes build/synth/snn_engine-p<P>.log (the yosys log), build/synth/report.json and
+build/synth/report.md (cells and every HDL parameter). Counts: LUT = LUT1..LUT6, LUTRAM = RAM*/SRL* cells, FF = FD*, BRAM = RAMB18E1 + 2*RAMB36E1
 (in RAMB18 units), DSP = DSP48E1. No timing (yosys has none); the numbers compare architectures and lane counts.
 """
 from __future__ import annotations
