@@ -118,8 +118,8 @@ module snn_engine #(
     localparam integer EV_W    = C_W + G_W + LANE_W + 2 * XY_W + EVENT_VAL_W;   // snn_scanner's event
     // Event FIFO: the scanner checks for room one cycle before its word is pushed (the spike RAM read), so it
     // stops at DEPTH - 2 and the word in flight still fits. Output FIFO: the neuron phase checks one cycle before
-    // the push (stage NB) and counts the beat in NB, so it stops at DEPTH - 1. Depths: enough to ride out the
-    // bursts (a few cycles of m_axis back-pressure; one event's taps).
+    // the push (stage NB) and counts the beat in NB, so it stops at DEPTH - 1. (Depths and thresholds as in the
+    // single-module engine: the cycle counts stay the same.)
     localparam integer EV_FIFO_DEPTH  = 8;
     localparam integer OUT_FIFO_DEPTH = 4;
     localparam integer EV_CNT_W  = $clog2(EV_FIFO_DEPTH + 1);
