@@ -1,18 +1,11 @@
-// mtif_neuron: one MT-IF update (docs/contract.md §4), purely combinational.
-//
-//   V = V + I;  for i = 0..K-1 (highest threshold first): s_i = V > TH_i (or >=); V -= s_i * TH_i
-//
-// Why combinational: the layer units read a neuron's membrane from RAM, pass it through this block and write
-// it back in the same cycle, so a register here would only add a pipeline stage they have to align with. One
-// instance is one neuron; a layer instantiates C_OUT of them side by side (all channels of a pixel per cycle).
-//
-// Widths (§7): V + I fits MEM_W by construction (the exporter derives membrane_bits from T * Imax), and firing
-// only ever moves V towards 0 from above, so every intermediate fits MEM_W too. The comparison is nevertheless
-// done one bit wider than max(MEM_W, TH_W, CUR_W), so that a threshold wider than the membrane (a threshold the
-// membrane can never reach) still compares correctly instead of wrapping. The membrane is never clamped (§4).
+// mtif_neuron: one MT-IF update (docs/contract.md §4) with the thresholds fixed at compile time, purely
+// combinational -- a thin wrapper of mtif_neuron_rt, the one MT-IF core, with a constant th_exp.
 //
 // Thresholds come from the manifest (`thresholds_int`), packed: threshold i at THRESH[TH_W*i +: TH_W], unsigned.
-// COMPARE_GE = 0 is the manifest's `compare: gt` (V > TH), 1 is `compare: ge` (V >= TH).
+// They are powers of two, highest first (§2: TH_i = 2^(e_i + F)), so they are exactly mtif_neuron_rt's
+// 1 << (th_exp - TH_SHIFT_i) with th_exp = log2 TH_0 and TH_SHIFT_i = log2 TH_0 - log2 TH_i; the elaboration
+// check below rejects any other THRESH. COMPARE_GE = 0 is `compare: gt` (V > TH), 1 is `compare: ge` (V >= TH).
+`include "snn_check.svh"
 module mtif_neuron #(
     parameter integer K          = 4,
     parameter integer CUR_W      = 14,
@@ -23,32 +16,51 @@ module mtif_neuron #(
 ) (
     input  wire [MEM_W-1:0] v_in,    // membrane before the step (two's complement)
     input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
-    output reg  [MEM_W-1:0] v_out,   // membrane after the whole cascade (what the golden vectors record)
-    output reg  [K-1:0]     spikes   // spike word: bit i = threshold i fired (§5)
+    output wire [MEM_W-1:0] v_out,   // membrane after the whole cascade
+    output wire [K-1:0]     spikes   // spike word: bit i = threshold i fired (§5)
 );
-    localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
-    localparam integer CW    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 1;  // compare width, always wider than each input
-
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg signed [CW-1:0] v;   // upper bits are only needed for the compare, v_out keeps MEM_W of them
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg signed [CW-1:0] th;
-    reg                 fire;
-    integer             i;
-
-    always @* begin
-        // integrate (§4): explicit sign extension of both operands to the compare width
-        v = $signed({{(CW - MEM_W){v_in[MEM_W-1]}}, v_in}) + $signed({{(CW - CUR_W){i_in[CUR_W-1]}}, i_in});
-        spikes = {K{1'b0}};
-        th = {CW{1'b0}};
-        fire = 1'b0;
-        // fire coarse to fine, reset by subtraction (§4)
-        for (i = 0; i < K; i = i + 1) begin
-            th = $signed({{(CW - TH_W){1'b0}}, THRESH[TH_W*i +: TH_W]});
-            fire = (COMPARE_GE != 0) ? (v >= th) : (v > th);
-            if (fire) v = v - th;
-            spikes[i] = fire;
+    // log2 of a power of two (the highest set bit; -1 for 0)
+    function automatic integer log2_of(input [TH_W-1:0] value);
+        integer j;
+        begin
+            log2_of = -1;
+            for (j = 0; j < TH_W; j = j + 1)
+                if (value[j]) log2_of = j;
         end
-        v_out = v[MEM_W-1:0];
-    end
+    endfunction
+
+    // 1 when every threshold is a power of two no higher than threshold 0
+    function automatic integer powers_of_two(input [K*TH_W-1:0] th);
+        integer i;
+        begin
+            powers_of_two = 1;
+            for (i = 0; i < K; i = i + 1)
+                if (th[TH_W*i +: TH_W] == {TH_W{1'b0}} || (th[TH_W*i +: TH_W] & (th[TH_W*i +: TH_W] - 1'b1)) != 0 ||
+                    log2_of(th[TH_W*i +: TH_W]) > log2_of(th[TH_W-1:0]))
+                    powers_of_two = 0;
+        end
+    endfunction
+
+    // TH_SHIFT_i = log2 TH_0 - log2 TH_i at [8i +: 8]
+    function automatic [K*8-1:0] shifts_of(input [K*TH_W-1:0] th);
+        integer i;
+        begin
+            shifts_of = {K*8{1'b0}};
+            for (i = 0; i < K; i = i + 1)
+                shifts_of[8*i +: 8] = 8'(log2_of(th[TH_W-1:0]) - log2_of(th[TH_W*i +: TH_W]));
+        end
+    endfunction
+
+    localparam integer E0       = log2_of(THRESH[TH_W-1:0]);
+    localparam integer EXP_W    = (E0 > 0) ? $clog2(E0 + 1) : 1;
+    localparam [K*8-1:0] SHIFTS = shifts_of(THRESH);
+
+    `SNN_REQUIRE(g_check_k, K >= 1, "Error: K must be >= 1 (instance %m)")
+    `SNN_REQUIRE(g_check_th_w, TH_W >= 1, "Error: TH_W must be >= 1 (instance %m)")
+    `SNN_REQUIRE(g_check_thresh, powers_of_two(THRESH) == 1,
+                 "Error: THRESH must hold powers of two, highest first (instance %m)")
+
+    mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
+                     .COMPARE_GE(COMPARE_GE)) u_core (
+        .v_in(v_in), .i_in(i_in), .th_exp(EXP_W'(E0)), .v_out(v_out), .spikes(spikes));
 endmodule

@@ -8,7 +8,7 @@ through the image), random idle cycles on the image source (p_idle) and random b
 (p_backpressure).
 NeuronCase: mtif_neuron with the thresholds / widths of one layer of a small random network export, so K and the
 compare rule are whatever the case says (random_network_export takes thresholds_log2 of any length K).
-Every HDL parameter is derived from the manifest the export writes (rtl_tb/simlib.py); nothing is copied by hand.
+Every HDL parameter is derived from the manifest the export writes (golden/backends/rtl/simulate.py); nothing is copied by hand.
 """
 from __future__ import annotations
 

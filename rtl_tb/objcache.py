@@ -1,4 +1,4 @@
-"""A minimal object cache for Verilator's run-time library (used as make's OBJCACHE by rtl_tb/simlib.py).
+"""A minimal object cache for Verilator's run-time library (used as make's OBJCACHE by golden/backends/rtl/simulate.py).
 
 Verilator's generated makefile recompiles verilated.cpp, verilated_vpi.cpp, ... in every build directory, and
 they are ~80% of a small model's build time; they do not depend on the design, only on the compiler command

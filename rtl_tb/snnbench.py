@@ -2,7 +2,7 @@
 the environment, the AXI-Stream drivers and monitors (cocotbext-axi) with random idle / back-pressure, the trace
 monitor, and the checkers (the bulk trace comparison against the golden vectors).
 
-A bench is configured by environment variables that rtl_tb/simlib.py sets (from rtl_tb/cases.py; nothing is
+A bench is configured by environment variables that golden/backends/rtl/simulate.py sets (from rtl_tb/cases.py; nothing is
 hard-coded):
 
   SNN_EXPORT   export directory (manifest.yaml, vectors.npz)    SNN_VECTORS  vectors file (default: the export's)

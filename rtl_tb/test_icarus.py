@@ -1,5 +1,5 @@
 """The same cocotb benches under Icarus Verilog (a second, event-driven simulator with 4-state values), so the RTL
-does not depend on one simulator's semantics: the neuron and the engine (a reset mid-frame, then a clean frame)."""
+does not depend on one simulator's semantics: the neuron and the engine (sources: rtl/snn_engine.f)."""
 import shutil
 
 import pytest
@@ -25,3 +25,18 @@ def test_icarus_engine():
     _, res = simlib.engine_run(ICARUS_ENGINE_CASE, simulator="icarus")
     _ok(res)
     assert res.summary["aborted_frame"]["at"] == ICARUS_ENGINE_CASE.reset_at
+
+
+@pytest.mark.parametrize("top,param,name", [("snn_fifo", "WIDTH=0", "WIDTH"), ("snn_fifo", "DEPTH=0", "DEPTH"),
+                                            ("mtif_neuron", "THRESH=64'h0040008000c00200", "THRESH")])
+def test_icarus_parameter_checks_fire(top, param, name, tmp_path):
+    """Icarus 11 has no elaboration system tasks: SNN_REQUIRE checks at time 0 ($error, $finish)."""
+    import subprocess
+
+    srcs = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES]
+    vvp = tmp_path / "check.vvp"
+    build = subprocess.run(["iverilog", "-g2012", f"-I{simlib.RTL_DIR}", "-s", top, f"-P{top}.{param}", "-o", str(vvp),
+                            *srcs], capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout + build.stderr
+    run = subprocess.run(["vvp", "-n", str(vvp)], capture_output=True, text=True, timeout=60)
+    assert f"Error: {name} must " in run.stdout + run.stderr, run.stdout + run.stderr

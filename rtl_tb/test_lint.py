@@ -1,10 +1,10 @@
 """Static checks of rtl/: `verilator --lint-only -Wall` must be clean, and yosys must elaborate the engine.
 
-Lint runs every module as top with its default parameters, the neuron with the manifest parameters of every layer
-of every neuron case, and the engine with those of every engine case and of the default model (P = 8 and 16)
-(rtl_tb/cases.py). The yosys check (skipped without yosys on PATH) reads the sources with `read_verilog -sv`,
-elaborates snn_engine on an engine case and requires its RAMs/ROMs to be inferred as memories ($mem_v2 cells),
-with no warning.
+Lint runs every module as top with its default parameters, the neuron and the engine with the manifest parameters
+of every export the benches use, and checks that an illegal parameter stops the elaboration with a message that
+names it. The yosys check (skipped without yosys on PATH) reads the sources with `read_verilog -sv` (yosys 0.23's
+subset), elaborates the engine on a bench export and requires every RAM/ROM to be inferred as a memory ($mem_v2
+cells), with no warning.
 """
 import re
 import shutil
@@ -16,17 +16,22 @@ from golden.backends.rtl import simulate as simlib
 from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
 from golden.ir.manifest import load_manifest
 
-MODULES = ["mtif_neuron", "mtif_neuron_rt", "snn_engine"]
-SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.rtl_sources()]
+SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES]
+# every module of rtl/ (one per file, named like it)
+MODULES = [s.removesuffix(".sv") for s in simlib.ALL_SOURCES]
 
 
-def _lint(top, params=None):
+def _run_lint(top, params=None):
     verilator = simlib.setup_verilator()
     cmd = [str(verilator), "--lint-only", "-Wall", f"-I{simlib.RTL_DIR}", "--top-module", top]
     cmd += [f"-G{k}={v}" for k, v in (params or {}).items()]
     proc = subprocess.run(cmd + SOURCES, capture_output=True, text=True)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0 and "%Warning" not in out and "%Error" not in out, out
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def _lint(top, params=None):
+    rc, out = _run_lint(top, params)
+    assert rc == 0 and "%Warning" not in out and "%Error" not in out, out
 
 
 @pytest.mark.parametrize("top", MODULES)
@@ -55,17 +60,42 @@ def test_lint_engine_default_model(lanes):
     _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-default_net-p{lanes}"))
 
 
+# (top, illegal parameters, the parameter the message must name)
+ILLEGAL = [("snn_fifo", {"DEPTH": 0}, "DEPTH"), ("snn_fifo", {"WIDTH": 0}, "WIDTH"), ("snn_engine", {"P": 0}, "P"),
+           ("snn_engine", {"K": 9}, "K"), ("mtif_neuron", {"THRESH": "64'h0040008000c00200"}, "THRESH")]
+
+
+@pytest.mark.parametrize("top,params,name", ILLEGAL, ids=[f"{t}-{n}" for t, _, n in ILLEGAL])
+def test_elaboration_checks_fire(top, params, name):
+    """An illegal parameter stops the elaboration, and the message names the parameter (SNN_REQUIRE)."""
+    rc, out = _run_lint(top, params)
+    assert rc != 0, out
+    assert re.search(rf"Error: {name} must ", out), out
+
+
+@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
+def test_yosys_parameter_checks_fire():
+    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {simlib.RTL_DIR / 'snn_fifo.sv'}; "
+              "chparam -set DEPTH 0 snn_fifo; hierarchy -top snn_fifo")
+    proc = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Error: DEPTH must " in out, out
+
+
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
 def test_yosys_elaborates_engine():
     case = ENGINE_CASES["d2b2s8t3-gt-p2"]
-    export = case.export()
-    params = simlib.engine_params(load_manifest(export), export, case.lanes, f"yosys-{case.name}")
+    export, lanes = case.export(), case.lanes
+    params = simlib.engine_params(load_manifest(export), export, lanes, f"yosys-{case.name}")
     chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(SOURCES)}; chparam {chparam} snn_engine; "
-              "hierarchy -check -top snn_engine; proc; opt -fast; memory -nomap; opt -fast; stat")
+    sources = " ".join(str(simlib.RTL_DIR / s) for s in simlib.ENGINE_SOURCES)
+    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {sources}; "
+              f"chparam {chparam} snn_engine; hierarchy -check -top snn_engine; proc; flatten; opt -fast; "
+              "memory -nomap; opt -fast; stat")
     proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-3000:]
     assert not re.search(r"^(Warning|ERROR)", out, re.M), "\n".join(l for l in out.splitlines() if "arning" in l)
+    # descriptor, weight and bias ROMs, the two FIFOs, and per lane: acc, membrane, spike, current RAM
     mems = re.findall(r"^\s+\$mem_v2\s+(\d+)", out, re.M)
-    assert mems and int(mems[-1]) > 0, out[-2000:]
+    assert mems and int(mems[-1]) == 5 + 4 * lanes, out[-2000:]

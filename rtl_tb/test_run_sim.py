@@ -1,4 +1,4 @@
-"""scripts/run_sim.py: its last line on a passing export, and SIM FAIL with the first mismatch in time order."""
+"""`python -m golden sim`: its last line on a passing export, and SIM FAIL with the first mismatch in time order."""
 import re
 import subprocess
 import sys
@@ -9,11 +9,8 @@ from golden.backends.rtl import simulate as simlib
 from rtl_tb.cases import NEGATIVE_CASE
 from golden.ir.manifest import load_manifest, load_vectors
 
-SCRIPT = simlib.ROOT / "scripts" / "run_sim.py"
-
-
 def _run(*args):
-    proc = subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "golden", "sim", *map(str, args)], capture_output=True, text=True,
                           cwd=simlib.ROOT)
     lines = proc.stdout.strip().splitlines()
     return proc.returncode, lines, proc.stdout + proc.stderr
@@ -48,3 +45,12 @@ def test_run_sim_pass_and_fail(tmp_path):
     first = [l for l in lines if l.startswith("first mismatch:")]
     assert first and re.fullmatch(rf"first mismatch: layer={early} t=1 channel=1 y=4 x=3 expected=\d+ got=\d+",
                                   first[0]), out
+
+
+def test_sim_refuses_bad_input(tmp_path):
+    """Bad input is exit 2 with one `error:` line naming the file, not a SIM line."""
+    rc, lines, out = _run("--export", tmp_path / "missing")
+    assert rc == 2 and "SIM " not in out, out
+    assert out.count("error:") == 1 and "manifest.yaml" in out, out
+    rc, _, out = _run("--export", NEGATIVE_CASE.export(), "--lanes", 0)
+    assert rc == 2 and "--lanes" in out, out

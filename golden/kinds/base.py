@@ -32,7 +32,6 @@ class LayerKind:
     reads_image = False          # static coding of the 8-bit image (only the input layer)
     max_sources = 1              # a concat is folded into the sources of the conv that reads it (§3)
     kernels: tuple[int, ...] = (3,)
-    rtl_code = ""                # kind code in the engine's descriptor (golden.backends.rtl.constants)
 
     # ---------------------------------------------------------------- geometry
     def out_size(self, height: int, width: int) -> tuple[int, int]:
@@ -89,14 +88,22 @@ class LayerKind:
         """Per-step gated adds, multipliers and on-chip memory bits of this kind's processes."""
         raise NotImplementedError(self.name)
 
-    # ---------------------------------------------------------------- RTL (snn_engine descriptor)
-    def rtl_k3(self, layer) -> bool:
-        """True: a 3x3 window (16 weight slots per input channel and group)."""
-        return layer.kernel == 3
+    # ---------------------------------------------------------------- RTL (snn_engine descriptor; the kind codes
+    # are the engine's encoding table, golden/backends/rtl/constants.py)
+    def k3(self, kernel: int) -> bool:
+        """True: the engine walks a 3x3 window (16 weight slots per input channel and group)."""
+        return kernel == 3
 
     def rtl_shift(self, layer) -> int:
         """The descriptor's shift field (input_conv: >>> G, pool: << F + e_min - 2)."""
         return 0
+
+    def events(self, nonzero: np.ndarray, kernel: int, out_channels: int) -> int:
+        """Synaptic events (accumulates) of the nonzero inputs [C][H][W] of one step: taps inside the output x
+        output channels, what an event-driven engine with no wasted cycle performs."""
+        k3 = self.k3(kernel)
+        ty, tx = self.taps(nonzero.shape[1], k3), self.taps(nonzero.shape[2], k3)
+        return int((nonzero * ty[None, :, None] * tx[None, None, :]).sum()) * out_channels
 
     def taps(self, n: int, k3: bool) -> np.ndarray:
         """Valid taps per input coordinate along one axis: synaptic events of one nonzero input (§3 padding)."""

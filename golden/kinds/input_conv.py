@@ -14,7 +14,6 @@ class InputConv(LayerKind):
     name = "input_conv"
     role = "static-coded 3x3 conv + MT-IF"
     reads_image = True
-    rtl_code = "KIND_INPUT"
 
     def default_frac_bits(self, weight, bits, e_min):
         return 8

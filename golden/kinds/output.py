@@ -10,7 +10,6 @@ class Output(SpikingConv):
     has_neuron = False
     max_sources = 1
     kernels = (1, 3)
-    rtl_code = "KIND_OUTPUT"
 
 
 KIND = Output()

@@ -14,7 +14,6 @@ class Pool(LayerKind):
     role = "2x2 average pool + MT-IF"
     has_params = False
     kernels = ()
-    rtl_code = "KIND_POOL"
 
     def out_size(self, height, width):
         return height // 2, width // 2
@@ -56,14 +55,14 @@ class Pool(LayerKind):
         return {"gated_adders": (k + 2) * layer.out_channels, "multipliers": 0,
                 "memory_bits": {"line_buffers": layer.width * layer.out_channels * layer.widths.get("acc_bits", 0)}}
 
-    def rtl_k3(self, layer):
+    def k3(self, kernel):
         return False
 
     def rtl_shift(self, layer):
         return layer.input_shift
 
-    def taps(self, n, k3):
-        return np.ones(n, dtype=np.int64)
+    def events(self, nonzero, kernel, out_channels):
+        return int(nonzero.sum())  # one add into one output channel per input value
 
 
 KIND = Pool()

@@ -12,7 +12,6 @@ class SpikingConv(LayerKind):
     role = "spiking conv + MT-IF"
     max_sources = None
     kernels = (3,)
-    rtl_code = "KIND_CONV"
 
     def accumulate(self, layer, x):
         from golden.contract.intmodel import conv_int

@@ -13,7 +13,6 @@ from golden.kinds.base import LayerKind, adder_depth, ones
 class Upconv(LayerKind):
     name = "upconv"
     role = "transposed conv (k3 s2) + MT-IF"
-    rtl_code = "KIND_UPCONV"
 
     def out_size(self, height, width):
         return 2 * height, 2 * width
@@ -41,7 +40,7 @@ class Upconv(LayerKind):
         return {"gated_adders": 4 * layer.in_channels * k * layer.out_channels, "multipliers": 0,
                 "memory_bits": {"line_buffers": 2 * layer.in_width * layer.in_channels * k}}
 
-    def rtl_k3(self, layer):
+    def k3(self, kernel):
         return True
 
     def taps(self, n, k3):

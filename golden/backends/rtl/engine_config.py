@@ -1,8 +1,8 @@
 """Export -> snn_engine configuration: descriptor ROM, weight/bias ROM images, HDL parameters (docs/rtl_engine.md).
 
 Everything snn_engine needs is derived here from an export's manifest and its `$readmemh` files (contract §8);
-nothing is copied by hand. The descriptor layout is read from rtl/snn_engine_desc.svh (the `localparam integer
-NAME = VALUE;` lines), the same file the RTL includes.
+nothing is copied by hand. The descriptor layout, the kind codes and the engine's fixed widths come from
+golden/backends/rtl/constants.py, the table rtl/snn_engine_pkg.svh (which the RTL includes) is generated from.
 
 Memory layout (P lanes = output channels group*P + lane; every memory has P banks, one per lane):
   feature-map address of (group g, y, x) in a layer of padded size 2^yl x 2^xl: (g << (yl + xl)) | (y << xl) | x
@@ -18,30 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-DESC_SVH = ROOT / "rtl" / "snn_engine_desc.svh"
-ENGINE_SOURCES = ("mtif_neuron_rt.sv", "snn_engine.sv")
-# fields the engine reads as shift amounts, SH_W = 5 bits wide (rtl/snn_engine.sv)
-SHIFT_FIELDS, SHIFT_BITS = ("D_TL", "D_IYL", "D_IXL", "D_OYL", "D_OXL", "D_GTL", "D_SHIFT"), 5
-KIND_CODE = {"input_conv": "KIND_INPUT", "spiking_conv": "KIND_CONV", "pool": "KIND_POOL", "upconv": "KIND_UPCONV",
-             "output": "KIND_OUTPUT"}
+from golden.backends.rtl import constants as rc
 
-
-def desc_layout(path: Path = DESC_SVH) -> dict[str, int]:
-    """The localparams of rtl/snn_engine_desc.svh (field indices, field count, kind codes)."""
-    out = {}
-    for m in re.finditer(r"localparam\s+integer\s+(\w+)\s*=\s*(\d+)\s*;", path.read_text()):
-        out[m.group(1)] = int(m.group(2))
-    for key in ("DESC_N", "D_KIND", *KIND_CODE.values()):
-        if key not in out:
-            raise ValueError(f"{path}: no localparam {key}")
-    return out
 
 
 def _log2_ceil(n: int) -> int:
@@ -85,89 +68,75 @@ class EngineConfig:
 
 def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) -> EngineConfig:
     """Lay the network out for snn_engine with `lanes` = P and write layers.mem, weights.mem, bias.mem,
-    engine_params.vh and engine_params.json to out_dir."""
+    engine_params.vh and engine_params.json to out_dir. The structure comes from the IR (loaded and validated
+    once); the weights from the export's ROM images, so the engine runs what the .mem files hold."""
+    from golden.ir.manifest import load_network
+
     P = int(lanes)
     if P < 1:
         raise ValueError("lanes must be >= 1")
-    lay = desc_layout()
-    exps = list(manifest["thresholds_log2"])
-    K = len(exps)
-    if K > 8:
-        raise ValueError("snn_engine carries spike words in 8-bit events: K <= 8")
-    spike_shift = [e - min(exps) for e in exps]
-    th_shift = [exps[0] - e for e in exps]
-    layers = manifest["layers"]
-    if layers[0]["kind"] != "input_conv" or sum(l["kind"] == "input_conv" for l in layers) != 1:
-        raise ValueError("snn_engine needs exactly one input_conv, the first layer")
-    if manifest["input"]["pixel_bits"] != 8:
-        raise ValueError("snn_engine reads 8-bit pixels")
-    if layers[-1]["kind"] != "output" or sum(l["kind"] == "output" for l in layers) != 1:
-        raise ValueError("snn_engine needs exactly one output layer, the last")
     export_dir = Path(export_dir)
-    by_name = {l["name"]: l for l in layers}
-    size = {"input": (manifest["input"]["height"], manifest["input"]["width"])}
-    size.update({l["name"]: (l["height"], l["width"]) for l in layers})
+    net = load_network(export_dir, manifest)
+    if net.K > rc.EVENT_VAL_W:
+        raise ValueError(f"snn_engine carries spike words in {rc.EVENT_VAL_W}-bit events: K <= {rc.EVENT_VAL_W}")
+    if net.pixel_bits != 8:
+        raise ValueError("snn_engine reads 8-bit pixels")
+    exps = list(net.thresholds_log2)
+    th_shift = [exps[0] - e for e in exps]
+    by_name = {l.name: l for l in net.layers}
+    entries = {l["name"]: l for l in manifest["layers"]}
 
     spk_base, mem_base, w_base, b_base = {}, {}, 0, 0
     spk_next = mem_next = 0
     acc_depth = cur_depth = 1
     w_words: list[str] = []
     b_words: list[str] = []
-    wb = max(l["weight_bits"] for l in layers if l["kind"] != "pool")
-    bb = max(l["bias_bits"] for l in layers)
+    wb = max(l.weight_bits for l in net.layers if l.spec.has_params)
+    bb = max(l.bias_bits for l in net.layers)
     descs = []
-    for l in layers:
-        name, kind = l["name"], l["kind"]
-        oh, ow = l["height"], l["width"]
-        srcs = l["sources"]
-        ih, iw = size[srcs[0]]
-        if any(size[s] != (ih, iw) for s in srcs):
-            raise ValueError(f"layer {name}: sources of different sizes")
-        if len(srcs) > 2:
+    for l in net.layers:
+        name, spec = l.name, l.spec
+        if len(l.sources) > 2:
             raise ValueError(f"layer {name}: snn_engine reads at most two sources (a U-Net concat)")
-        want = {"pool": (ih // 2, iw // 2), "upconv": (2 * ih, 2 * iw)}.get(kind, (ih, iw))
-        if (oh, ow) != want or (kind == "pool" and (ih % 2 or iw % 2)):
-            raise ValueError(f"layer {name}: output {oh}x{ow} does not follow from input {ih}x{iw} ({kind})")
-        cout, cin = l["out_channels"], l["in_channels"]
+        cout, cin = l.out_channels, l.in_channels
         G = -(-cout // P)
-        oyl, oxl = _log2_ceil(oh), _log2_ceil(ow)
+        oyl, oxl = _log2_ceil(l.height), _log2_ceil(l.width)
         region = G << (oyl + oxl)
         acc_depth = max(acc_depth, region)
         mem_base[name] = mem_next
         mem_next += region
-        if kind != "output":
+        if spec.has_neuron:
             spk_base[name] = spk_next
             spk_next += region
-        if kind == "input_conv":
+        if spec.reads_image:
             cur_depth = region
-        k3 = int(kind == "upconv" or (kind != "pool" and l["kernel"] == 3))
+        k3 = int(spec.k3(l.kernel))
         tl = 4 if k3 else 0
         gtl = _log2_ceil(G) + tl
-        d = {"D_KIND": lay[KIND_CODE[kind]], "D_K3": k3, "D_TL": tl, "D_IH": ih, "D_IW": iw,
-             "D_IYL": _log2_ceil(ih), "D_IXL": _log2_ceil(iw), "D_OH": oh, "D_OW": ow, "D_OYL": oyl, "D_OXL": oxl,
-             "D_G": G, "D_GTL": gtl, "D_SRC0": 0, "D_SRC0_C": 0, "D_SRC1": 0, "D_SRC1_C": 0,
-             "D_DST": spk_base.get(name, 0), "D_MBASE": mem_base[name], "D_WBASE": 0, "D_BBASE": b_base,
-             "D_THEXP": 0, "D_SHIFT": 0, "D_OUTC": cout}
-        if kind == "input_conv":
+        d = {"D_KIND": rc.KIND_CODE[l.kind], "D_K3": k3, "D_TL": tl, "D_IH": l.in_height, "D_IW": l.in_width,
+             "D_IYL": _log2_ceil(l.in_height), "D_IXL": _log2_ceil(l.in_width), "D_OH": l.height, "D_OW": l.width,
+             "D_OYL": oyl, "D_OXL": oxl, "D_G": G, "D_GTL": gtl, "D_SRC0": 0, "D_SRC0_C": 0, "D_SRC1": 0,
+             "D_SRC1_C": 0, "D_DST": spk_base.get(name, 0), "D_MBASE": mem_base[name], "D_WBASE": 0,
+             "D_BBASE": b_base, "D_THEXP": 0, "D_SHIFT": spec.rtl_shift(l), "D_OUTC": cout}
+        if spec.reads_image:
             d["D_SRC0_C"] = cin
         else:
-            for i, s in enumerate(srcs):
+            for i, s in enumerate(l.sources):
                 d[f"D_SRC{i}"] = spk_base[s]
-                d[f"D_SRC{i}_C"] = by_name[s]["out_channels"]
-        if kind != "output":
-            th = [int(v) for v in l["thresholds_int"]]
+                d[f"D_SRC{i}_C"] = by_name[s].out_channels
+        if spec.has_neuron:
+            th = [int(v) for v in l.thresholds_int]
             e0 = th[0].bit_length() - 1
             if any(v != 1 << (e0 - s) for v, s in zip(th, th_shift)):
                 raise ValueError(f"layer {name}: thresholds {th} are not 2^(e_i + F)")
             d["D_THEXP"] = e0
-        if kind in ("input_conv", "pool"):
-            d["D_SHIFT"] = l["input_shift"]
-        if kind == "pool":
+        if not spec.has_params:
             b_words += [_hex_word([0] * P, bb)] * G
         else:
-            k = l["kernel"] if kind != "upconv" else 3
-            w = read_mem(export_dir / l["weight_file"], l["weight_bits"], cout * k * k * cin).reshape(cout, k, k, cin)
-            b = read_mem(export_dir / l["bias_file"], l["bias_bits"], cout)
+            k = l.kernel
+            entry = entries[name]
+            w = read_mem(export_dir / entry["weight_file"], l.weight_bits, cout * k * k * cin).reshape(cout, k, k, cin)
+            b = read_mem(export_dir / entry["bias_file"], l.bias_bits, cout)
             d["D_WBASE"] = w_base
             n_words = cin << gtl
             rom = np.zeros((n_words, P), dtype=np.int64)
@@ -183,23 +152,24 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
             bl[:cout] = b
             b_words += [_hex_word(bl[g * P:(g + 1) * P], bb) for g in range(G)]
         b_base += G
+        if set(d) != set(rc.FIELD_INDEX):
+            raise AssertionError(f"descriptor fields {sorted(d)} != constants.py {sorted(rc.FIELD_INDEX)}")
         for key, v in d.items():
             if int(v) < 0:
                 raise ValueError(f"layer {name}: descriptor field {key}={v} is negative")
-            if key in SHIFT_FIELDS and int(v) >= 1 << SHIFT_BITS:
+            if key in rc.SHIFT_FIELDS and int(v) >= 1 << rc.SH_W:
                 raise ValueError(f"layer {name}: descriptor field {key}={v} does not fit the engine's "
-                                 f"{SHIFT_BITS}-bit shift amounts (SH_W)")
-        descs.append({"name": name, "kind": kind, **d})
+                                 f"{rc.SH_W}-bit shift amounts (SH_W)")
+        descs.append({"name": name, "kind": l.kind, **d})
 
-    n_fields = lay["DESC_N"]
+    n_fields = rc.DESC_N
     # the field width (HDL parameter DESC_FW): the widest descriptor value of this export
-    fw = max(_ubits(d[key]) for d in descs for key, idx in lay.items() if key.startswith("D_") and idx < n_fields)
+    fw = max(_ubits(d[key]) for d in descs for key in rc.FIELD_INDEX)
     desc_lines = []
     for d in descs:
         word = 0
-        for key, idx in lay.items():
-            if key.startswith("D_") and idx < n_fields:
-                word |= int(d[key]) << (fw * idx)
+        for key, idx in rc.FIELD_INDEX.items():
+            word |= int(d[key]) << (fw * idx)
         desc_lines.append(format(word, f"0{(fw * n_fields + 3) // 4}x"))
 
     out_dir = Path(out_dir)
@@ -212,27 +182,26 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
         files[key].write_text("\n".join(lines) + "\n")
 
     max_thexp = max(d["D_THEXP"] for d in descs)
-    max_c = max(max(l["in_channels"], l["out_channels"]) for l in layers)
+    max_c = max(max(l.in_channels, l.out_channels) for l in net.layers)
     max_g = max(max(d["D_G"] for d in descs), -(-max_c // P))
-    max_xy = max(max(h, w) for h, w in size.values())
-    out_layer = layers[-1]
+    max_xy = max(max(net.height, net.width), *(max(l.height, l.width) for l in net.layers))
     params = {
-        "P": P, "K": K, "T": manifest["timesteps"], "IN_C": manifest["input"]["channels"], "N_LAYERS": len(layers),
-        "ACC_W": max(max(l["acc_bits"] for l in layers), 10),
-        "CUR_W": layers[0]["current_bits"],
-        "MEM_W": max(l["membrane_bits"] for l in layers),
+        "P": P, "K": net.K, "T": net.timesteps, "IN_C": net.in_channels, "N_LAYERS": len(net.layers),
+        "ACC_W": max(max(l.acc_bits for l in net.layers), 10),
+        "CUR_W": net.input_layer.current_bits,
+        "MEM_W": max(l.membrane_bits for l in net.layers),
         "TH_W": max_thexp + 2, "EXP_W": _ubits(max_thexp),
-        "WB": wb, "BB": bb, "OUT_W": out_layer["membrane_bits"],
+        "WB": wb, "BB": bb, "OUT_W": net.output_layer.membrane_bits,
         "ACC_DEPTH": acc_depth, "MEM_DEPTH": max(mem_next, 2), "SPK_DEPTH": max(spk_next, 2),
         "CUR_DEPTH": max(cur_depth, 2), "W_DEPTH": max(len(w_words), 2), "B_DEPTH": max(len(b_words), 2),
         "XY_W": _ubits(max_xy), "C_W": _ubits(max_c), "G_W": _ubits(max_g),
-        "SPIKE_SHIFT": _packed(spike_shift, 8), "TH_SHIFT": _packed(th_shift, 8),
-        "COMPARE_GE": int(manifest["compare"] == "ge"), "DESC_FW": fw,
+        "SPIKE_SHIFT": _packed(net.spike_shift, 8), "TH_SHIFT": _packed(th_shift, 8),
+        "COMPARE_GE": int(net.compare == "ge"), "DESC_FW": fw,
     }
     params.update({k: f'"{v.resolve()}"' for k, v in files.items()})
     (out_dir / "engine_params.json").write_text(json.dumps(params, indent=1))
-    vh = ["// generated by scripts/gen_engine_desc.py from " + str(export_dir) + ": snn_engine parameters",
-          f"// model {manifest['model']}, {len(layers)} layers, P={P} lanes"]
+    vh = ["// generated by golden/backends/rtl/engine_config.py from " + str(export_dir) + ": snn_engine parameters",
+          f"// model {net.name}, {len(net.layers)} layers, P={P} lanes"]
     for k, v in params.items():
         vh.append(f"localparam {'' if isinstance(v, str) else 'integer '}ENGINE_{k} = {v};")
     (out_dir / "engine_params.vh").write_text("\n".join(vh) + "\n")
@@ -248,45 +217,55 @@ def _packed(values, width: int) -> str:
 
 # ------------------------------------------------------------------------------------------- work bounds
 def synaptic_events(manifest: dict, vectors: dict) -> int:
-    """Accumulates driven by nonzero inputs (pixels at t = 0 for the input layer, spike words at every step):
-    per nonzero input value, (number of its taps that land inside the output) x out_channels; pool: 1."""
-    layers = manifest["layers"]
+    """Accumulates driven by nonzero inputs (pixels at t = 0 for the input layer, spike words at every step),
+    counted by each layer's kind (golden/kinds `events`)."""
+    from golden import kinds
+
     total = 0
-    for l in layers:
-        kind, cout = l["kind"], l["out_channels"]
-        if kind == "input_conv":
-            xs = [vectors["input"].astype(np.int64)[None]]  # [1][C][H][W]
+    for l in manifest["layers"]:
+        spec = kinds.get(l["kind"])
+        if spec.reads_image:
+            xs = [vectors["input"]]
         else:
-            xs = [np.concatenate([vectors[f"{s}.spikes"][t] for s in l["sources"]]).astype(np.int64)[None]
+            xs = [np.concatenate([vectors[f"{s}.spikes"][t] for s in l["sources"]])
                   for t in range(manifest["timesteps"])]
-        for x in xs:
-            nz = x[0] != 0                                       # [C][H][W]
-            c, h, w = nz.shape
-            if kind == "pool":
-                total += int(nz.sum())
-                continue
-            k3 = kind == "upconv" or l["kernel"] == 3
-            ty = _taps(h, kind, k3)
-            tx = _taps(w, kind, k3)
-            total += int((nz * ty[None, :, None] * tx[None, None, :]).sum()) * cout
+        total += sum(spec.events(np.asarray(x) != 0, l["kernel"], l["out_channels"]) for x in xs)
     return total
-
-
-def _taps(n: int, kind: str, k3: bool) -> np.ndarray:
-    """Valid taps per input coordinate along one axis (contract §3 padding / scatter bounds)."""
-    if not k3:
-        return np.ones(n, dtype=np.int64)
-    if kind == "upconv":  # output 2i + k - 1 in [0, 2n): k = 0 invalid at i = 0
-        t = np.full(n, 3)
-        t[0] = 2
-        return t
-    t = np.full(n, 3)
-    t[0] -= 1
-    t[-1] -= 1
-    if n == 1:
-        t[0] = 1
-    return t
 
 
 def bound_cycles(manifest: dict, vectors: dict, lanes: int) -> int:
     return math.ceil(synaptic_events(manifest, vectors) / lanes)
+
+
+# ------------------------------------------------------------------------------------------- command line
+def add_arguments(ap) -> None:
+    ap.add_argument("--export", required=True, help="export directory (manifest.yaml, *.mem, weights.npz)")
+    ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (default 8)")
+    ap.add_argument("--out", help="output directory (default build/engine/<model>-p<P>)")
+
+
+def run(args) -> int:
+    """`python -m golden rtl-config`: the engine's ROM images and parameters for an export, for a user's own
+    synthesis or simulation (engine_params.vh holds every HDL parameter as a localparam)."""
+    import sys
+
+    from golden.ir.manifest import ManifestError, load_manifest
+    from golden.paths import REPO_ROOT
+
+    if args.lanes < 1:
+        print(f"error: --lanes {args.lanes}: must be >= 1", file=sys.stderr)
+        return 2
+    try:
+        m = load_manifest(args.export)
+        out = Path(args.out) if args.out else REPO_ROOT / "build" / "engine" / f"{m['model']}-p{args.lanes}"
+        cfg = build_config(m, Path(args.export), args.lanes, out)
+    except (ManifestError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for d in cfg.layers:
+        print(f"{d['name']:>8} {d['kind']:<12} {d['D_IH']}x{d['D_IW']} -> {d['D_OH']}x{d['D_OW']} groups={d['D_G']} "
+              f"src=({d['D_SRC0']},{d['D_SRC0_C']})+({d['D_SRC1']},{d['D_SRC1_C']}) dst={d['D_DST']} "
+              f"mem={d['D_MBASE']} w={d['D_WBASE']} b={d['D_BBASE']}")
+    print(f"RTL-CONFIG {m['model']} P={args.lanes}: {', '.join(str(p) for p in cfg.files.values())}, "
+          f"{out / 'engine_params.json'}, {out / 'engine_params.vh'}")
+    return 0

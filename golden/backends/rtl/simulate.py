@@ -1,7 +1,7 @@
 """Host side of the RTL benches: manifest -> HDL parameters, exports, and the cocotb runner (Verilator).
 
 Every HDL parameter is computed here from an export's manifest (golden.ir.manifest); nothing is copied by hand.
-Used by the pytest files in rtl_tb/ and by scripts/run_sim.py.
+Used by the pytest files in rtl_tb/ and by `python -m golden sim` (sim.py).
 
 Each simulation is built in its own directory, build/sim/<name>, one per parameter set. A file lock per
 directory lets pytest-xdist workers share a build (e.g. the negative tests reuse an engine case's build).
@@ -29,16 +29,23 @@ EXPORT_ROOT = SIM_ROOT / "exports"
 
 
 
-
-def rtl_sources() -> list[str]:
-    """Every SystemVerilog source in rtl/ (file names): the toplevel picks its own hierarchy, so a module split
-    into submodules, or a new shared module (a FIFO), needs no change here."""
-    return sorted(p.name for p in RTL_DIR.glob("*.sv"))
+ENGINE_LIST = RTL_DIR / "snn_engine.f"
 
 
-def rtl_headers() -> list[str]:
-    """The `include`d headers in rtl/ (snn_engine_desc.svh): part of the build key."""
-    return sorted(p.name for p in RTL_DIR.glob("*.svh"))
+def engine_sources() -> tuple[str, ...]:
+    """The engine's .sv files in compile order, relative to rtl/, from rtl/snn_engine.f (`//` comment lines)."""
+    lines = (l.strip() for l in ENGINE_LIST.read_text().splitlines())
+    return tuple(l for l in lines if l and not l.startswith("//"))
+
+
+ENGINE_SOURCES = engine_sources()
+# mtif_neuron (the neuron bench) is a wrapper of the engine's MT-IF core
+RTL_SOURCES = ("mtif_neuron_rt.sv", "mtif_neuron.sv")
+# every RTL source (lint): the engine's, then the rest
+ALL_SOURCES = ENGINE_SOURCES + tuple(s for s in RTL_SOURCES if s not in ENGINE_SOURCES)
+# every `include`d file (rtl/*.svh): part of every build's key, so an edit rebuilds
+HEADERS = tuple(sorted(p.name for p in RTL_DIR.glob("*.svh")))
+ENGINE_HEADERS = HEADERS
 
 
 # ------------------------------------------------------------------------------------------- tool set-up
@@ -184,7 +191,7 @@ def engine_run(case, vectors: Path | None = None, simulator: str = "verilator", 
 
 def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str) -> dict:
     """snn_engine parameters for an export with `lanes` lanes; writes the descriptor / weight / bias ROM images to
-    build/sim/engine_cfg/<name>/ (rtl_tb/engine_desc.py)."""
+    build/sim/engine_cfg/<name>/ (golden/backends/rtl/engine_config.py)."""
     from golden.backends.rtl import engine_config
 
     return engine_config.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name).params
@@ -209,8 +216,8 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
     from cocotb_tools.runner import get_runner
 
     if sources is None:
-        sources = rtl_sources()
-    hashed = list(sources) + rtl_headers()
+        sources = ENGINE_SOURCES if toplevel == "snn_engine" else RTL_SOURCES
+    hashed = list(sources) + list(HEADERS)
     setup_verilator()
     build_dir = SIM_ROOT / name
     waves = waves_enabled()

@@ -1,17 +1,15 @@
-#!/usr/bin/env python3
 """Logic synthesis of the RTL with yosys `synth_xilinx` (7-series cells): LUT / FF / BRAM / DSP per top.
 
-    python scripts/synth.py [--net-export DIR] [--lanes P ...]
+    python -m golden synth [--export DIR] [--lanes P ...]
 
-engine: rtl/snn_engine with the parameters and ROM images that rtl_tb/engine_desc.py derives from a network
-        export (default: a seeded random U-Net, base 4, depth 2, 16x16, T=6, written to build/synth/export_net)
-Writes build/synth/<top>[-p<P>].log (the yosys log), build/synth/report.json and build/synth/report.md (cells and
-every HDL parameter). Counts: LUT = LUT1..LUT6, LUTRAM = RAM*/SRL* cells, FF = FD*, BRAM = RAMB18E1 + 2*RAMB36E1
+rtl/snn_engine (sources: rtl/snn_engine.f) with the parameters and ROM images that golden/backends/rtl/engine_config.py derives
+from a network export (default: a seeded random U-Net, base 4, depth 2, 16x16, T=6, written to
+build/synth/export_net). Writes build/synth/snn_engine-p<P>.log (the yosys log), build/synth/report.json and
+build/synth/report.md (cells and every HDL parameter). Counts: LUT = LUT1..LUT6, LUTRAM = RAM*/SRL* cells, FF = FD*, BRAM = RAMB18E1 + 2*RAMB36E1
 (in RAMB18 units), DSP = DSP48E1. No timing (yosys has none); the numbers compare architectures and lane counts.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
@@ -20,12 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "rtl_tb"))
-sys.path.insert(0, str(ROOT))
-
-import simlib  # noqa: E402
-from golden.ir.manifest import load_manifest  # noqa: E402
+from golden.backends.rtl import engine_config
+from golden.backends.rtl import simulate as simlib
+from golden.ir.manifest import ManifestError, load_manifest, load_network
+from golden.paths import REPO_ROOT as ROOT
 
 OUT = ROOT / "build" / "synth"
 
@@ -33,13 +29,10 @@ OUT = ROOT / "build" / "synth"
 MEM_LIMIT_KB = 8 * 1024 * 1024   # yosys is stopped (not the machine) if a memory mapping blows up
 
 
-def run_yosys(top: str, sources: list[str], params: dict, log: Path, premap: bool = False) -> dict:
-    """premap: map every memory to registers before synth_xilinx (snn_slice_top: its ROMs have one read port
-    per weight of a tap, which yosys 0.23's memory_libmap cannot handle in reasonable memory)."""
+def run_yosys(top: str, sources: list[str], params: dict, log: Path) -> dict:
     chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    pre = f"hierarchy -top {top}; proc; flatten; opt; memory -nomap; opt; memory_map; opt; " if premap else ""
     script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(sources)}; chparam {chparam} {top}; "
-              f"{pre}synth_xilinx -top {top} -flatten; stat")
+              f"synth_xilinx -top {top} -flatten; stat")
     t0 = time.time()
     proc = subprocess.run(["bash", "-c", f'ulimit -v {MEM_LIMIT_KB}; exec yosys -q -l "$0" -p "$1"', str(log), script],
                           capture_output=True, text=True)
@@ -70,19 +63,28 @@ def default_net_export() -> Path:
     return out
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--net-export", help="network export for the engine (default: a seeded random U-Net)")
-    ap.add_argument("--lanes", type=int, nargs="+", default=[1, 2, 4], help="engine lane counts P")
-    args = ap.parse_args(argv)
+def add_arguments(ap) -> None:
+    ap.add_argument("--export", help="network export for the engine (default: a seeded random U-Net)")
+    ap.add_argument("--lanes", type=int, nargs="+", default=[1, 2, 4], help="engine lane counts P (default 1 2 4)")
+
+
+def run(args) -> int:
     if shutil.which("yosys") is None:
         print("error: yosys not found (Debian: apt-get install yosys)", file=sys.stderr)
-        return 1
+        return 2
+    if any(p < 1 for p in args.lanes):
+        print(f"error: --lanes {args.lanes}: every lane count must be >= 1", file=sys.stderr)
+        return 2
     OUT.mkdir(parents=True, exist_ok=True)
     report = {}
-    export = Path(args.net_export) if args.net_export else default_net_export()
-    m = load_manifest(export)
-    srcs = [str(simlib.RTL_DIR / s) for s in simlib.rtl_sources()]
+    export = Path(args.export) if args.export else default_net_export()
+    try:
+        m = load_manifest(export)
+        load_network(export, m)
+    except ManifestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    srcs = [str(simlib.RTL_DIR / s) for s in simlib.engine_sources()]
     for p in args.lanes:
         params = _engine_params(m, export, p)
         r = run_yosys("snn_engine", srcs, params, OUT / f"snn_engine-p{p}.log")
@@ -103,10 +105,4 @@ def main(argv=None) -> int:
 
 
 def _engine_params(m: dict, export: Path, lanes: int) -> dict:
-    import engine_desc
-
-    return engine_desc.build_config(m, export, lanes, OUT / f"engine_cfg-p{lanes}").params
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return engine_config.build_config(m, export, lanes, OUT / f"engine_cfg-p{lanes}").params

@@ -1,0 +1,55 @@
+// snn_fifo: a small first-word-fall-through FIFO (register array, combinational read of the head).
+//
+// snn_engine uses it twice: the event FIFO between the scanner and the scatter unit, and the output FIFO in front
+// of m_axis. Both consumers look at the head word and pop it in the same cycle (FWFT), and both producers need the
+// fill level, not just `full`: they keep headroom for words already in flight (see snn_engine). A pushed word is
+// visible at `dout` the cycle after the push. A push into a full FIFO (unless it pops in the same cycle) and a pop
+// of an empty one are ignored. Widths follow from DEPTH: pointers $clog2(DEPTH), count $clog2(DEPTH + 1).
+`include "snn_check.svh"
+module snn_fifo #(
+    parameter integer WIDTH = 8,
+    parameter integer DEPTH = 4
+) (
+    input  wire                       clk,
+    input  wire                       rst,      // synchronous, active high: empties the FIFO
+    input  wire                       push,
+    input  wire [WIDTH-1:0]           din,
+    input  wire                       pop,
+    output wire [WIDTH-1:0]           dout,     // the head word, valid while !empty
+    output wire                       empty,
+    output wire                       full,
+    output reg  [CNT_W-1:0]           count     // words stored
+);
+    `SNN_REQUIRE(g_check_width, WIDTH >= 1, "Error: WIDTH must be >= 1 (instance %m)")
+    `SNN_REQUIRE(g_check_depth, DEPTH >= 1, "Error: DEPTH must be >= 1 (instance %m)")
+
+    localparam integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
+    localparam integer CNT_W = (DEPTH > 0) ? $clog2(DEPTH + 1) : 1;   // (guarded: DEPTH = 0 reaches the check)
+    localparam [AW-1:0]    PTR_LAST = AW'(DEPTH - 1);
+
+    reg  [WIDTH-1:0] mem [0:DEPTH-1];
+    reg  [AW-1:0]    wp, rp;
+    wire             do_pop  = pop && !empty;
+    wire             do_push = push && (!full || do_pop);
+    assign empty = (count == {CNT_W{1'b0}});
+    assign full  = (count == CNT_W'(DEPTH));
+    assign dout  = mem[rp];
+
+    // pointers wrap at DEPTH, which need not be a power of two
+    function automatic [AW-1:0] next_ptr(input [AW-1:0] ptr);
+        next_ptr = (ptr == PTR_LAST) ? {AW{1'b0}} : ptr + 1'b1;
+    endfunction
+
+    always @(posedge clk) begin
+        if (rst) begin
+            wp <= {AW{1'b0}}; rp <= {AW{1'b0}}; count <= {CNT_W{1'b0}};
+        end else begin
+            if (do_push) begin
+                mem[wp] <= din;
+                wp <= next_ptr(wp);
+            end
+            if (do_pop) rp <= next_ptr(rp);
+            count <= count + CNT_W'(do_push) - CNT_W'(do_pop);
+        end
+    end
+endmodule
