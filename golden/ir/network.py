@@ -102,7 +102,11 @@ class Network:
         channels = {INPUT: self.in_channels}
         placed = []
         for layer in self.layers:
-            n, spec = layer.name, kinds.get(layer.kind)
+            n = layer.name
+            try:
+                spec = kinds.get(layer.kind)
+            except ValueError as exc:
+                raise NetworkError(f"layer {n}: {exc}") from None
             if not n.isidentifier() or n in size:
                 raise NetworkError(f"layer {n!r}: the name must be a new identifier (not 'input')")
             missing = [s for s in layer.sources if s not in size]
@@ -132,12 +136,16 @@ class Network:
             oh, ow = spec.out_size(ih, iw)
             size[n], channels[n] = (oh, ow), layer.out_channels
             placed.append(dataclasses.replace(layer, in_height=ih, in_width=iw, height=oh, width=ow))
-        readers = [l for l in placed if l.spec.reads_image]
-        outs = [l for l in placed if not l.spec.has_neuron]
-        if len(readers) != 1 or placed[0] is not readers[0]:
-            raise NetworkError("the first layer, and only it, must be the input_conv reading `input`")
-        if len(outs) != 1 or placed[-1] is not outs[0]:
-            raise NetworkError("the network must end in exactly one layer of kind output")
+        readers = [l.name for l in placed if l.spec.reads_image]
+        outs = [l.name for l in placed if not l.spec.has_neuron]
+        if readers != [placed[0].name]:
+            bad = next((r for r in readers if r != placed[0].name), placed[0].name)
+            raise NetworkError(f"layer {bad}: the first layer, and only it, must be the input_conv reading `input` "
+                               f"(input layers: {readers or 'none'})")
+        if outs != [placed[-1].name]:
+            bad = next((o for o in outs if o != placed[-1].name), placed[-1].name)
+            raise NetworkError(f"layer {bad}: the network must end in exactly one layer of kind output "
+                               f"(output layers: {outs or 'none'})")
         return placed
 
     # ------------------------------------------------------------------ queries

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from golden.quant import fits, quantize, signed_bits, spike_magnitude, to_hex_words
+from golden.contract.quant import fits, quantize, signed_bits, spike_magnitude, to_hex_words
 
 
 @settings(max_examples=300)

@@ -4,9 +4,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from golden.intmodel import neuron_step
-from golden.neuron import MTIFNeuron
-from golden.quant import spike_value
+from golden.contract.intmodel import neuron_step
+from golden.model.neuron import MTIFNeuron
+from golden.contract.quant import spike_value
 
 exponent_sets = st.lists(st.integers(-4, 3), min_size=1, max_size=5, unique=True).map(
     lambda xs: sorted(xs, reverse=True))

@@ -2,15 +2,14 @@
 import json
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 
-from golden.__main__ import main
-from golden.convert import calibrate, normalise
-from golden.finetune import save_npz
-from golden.synth import synthetic_image
-from golden.unet import UNet
+from golden.cli import main
+from golden.model.convert import calibrate, normalise
+from golden.model.finetune import save_npz
+from golden.export.synthetic import synthetic_image
+from golden.model.unet import UNet
 
 
 def _model_files(tmp_path, task):

@@ -8,12 +8,13 @@ import torch
 import yaml
 from PIL import Image
 
-from golden import datasets
-from golden.config import ConfigError
-from golden.unet import UNet, layer_specs, load_unet_config, pad_to_multiple
+from golden.model import datasets
+from golden.errors import ConfigError
+from golden.model.unet import UNet, layer_specs, load_unet_config, pad_to_multiple
+from golden.paths import REPO_ROOT
 
 torch.set_num_threads(1)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 
 def test_paper_specs_match_the_authors_unet():
@@ -164,13 +165,18 @@ def tiny_config(tmp_path: Path) -> Path:
     return p
 
 
+def main(argv):
+    """`python -m golden train ARGS`, in process."""
+    from golden.cli import main as cli
+
+    return cli(["train", *argv])
+
+
 def _weights(path):
     return torch.load(path, weights_only=True)
 
 
 def test_train_resume(em_root, tmp_path):
-    from golden.train import main
-
     cfg = tiny_config(tmp_path)
     assert main(["--config", str(cfg), "--out", str(tmp_path / "full"), "--quiet"]) == 0
     assert main(["--config", str(cfg), "--out", str(tmp_path / "cut"), "--epochs", "1", "--quiet"]) == 0
@@ -204,16 +210,13 @@ def test_training_killed_mid_run_loses_only_the_current_epoch(em_root, tmp_path)
     import sys
     import time
 
-    from golden.train import main
-
     cfg_path = tiny_config(tmp_path)
     cfg = yaml.safe_load(cfg_path.read_text())
     cfg["train"].update({"epochs": 6, "steps_per_epoch": 6})
     cfg_path.write_text(yaml.safe_dump(cfg))
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "golden.train", "--config", str(cfg_path), "--out",
-                             str(tmp_path / "cut"), "--quiet"], env=env, cwd=root)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "golden", "train", "--config", str(cfg_path), "--out",
+                             str(tmp_path / "cut"), "--quiet"], env=env, cwd=ROOT)
     log = tmp_path / "cut" / "log.jsonl"
     deadline = time.time() + 120
     while time.time() < deadline and (not log.exists() or not log.read_text().strip()):

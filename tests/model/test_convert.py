@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from golden.convert import (IF_THRESHOLDS, calibrate, input_scales, normalise, percentile, simulate)
-from golden.finetune import finetune_step, flow_forward, snn_loss
-from golden.unet import UNet
+from golden.model.convert import (IF_THRESHOLDS, calibrate, input_scales, normalise, percentile, simulate)
+from golden.model.finetune import finetune_step, flow_forward, snn_loss
+from golden.model.unet import UNet
 
 torch.set_num_threads(1)
 
@@ -170,7 +170,7 @@ def test_one_finetune_step_reduces_the_loss(task):
 def test_save_npz_without_pickle(tmp_path):
     import json
 
-    from golden.finetune import save_npz
+    from golden.model.finetune import save_npz
 
     m, x = tiny(), images()
     lam = calibrate(m, x)

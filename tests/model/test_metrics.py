@@ -7,7 +7,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from golden import metrics
+from golden.model import metrics
 
 torch.set_num_threads(1)
 

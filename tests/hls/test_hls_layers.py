@@ -3,7 +3,7 @@
 Each C-sim case is one full-network export (seeded random U-Net, depth 1-2, base 2-4, 8-16 px, both compare
 rules, K = 1, 3, 4 thresholds, 1x1 and 3x3 output layers, a synthetic or the real EM demo image) and one g++
 build of the generated top at -Og (about 8 s of CPU; the default -O2 takes twice as long, and `-Wall -Wextra
--Werror` hold at both); scripts/run_csim.py then runs
+-Werror` hold at both); `python -m golden csim` then runs
 - every layer alone on its sources' golden spikes (`--units golden`: real network activity) and on seeded random
   spike words with every threshold firing everywhere at t = 0 (`--units random`: the §7 worst case, any input),
   one `UNIT <layer>` line each: per layer kind input_conv, spiking_conv (incl. the concat of a skip), pool,
@@ -23,25 +23,25 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
-from golden.export import vectors_text
-from golden.hls_header import NetworkError, is_network, layer_geometry, render_header, render_network
+from golden.backends.hls import estimate as he
+from golden.backends.hls.header import render_header
+from golden.backends.hls.top import render_network, skip_depth
+from golden.export.writer import vectors_text
+from golden.ir.manifest import load_network
+from golden.paths import REPO_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-RUN_CSIM = ROOT / "scripts" / "run_csim.py"
-ESTIMATE = ROOT / "scripts" / "hls_estimate.py"
-DEMO = ROOT / "configs" / "demo" / "em_slice22_y240_x240_32.png"
-NET = re.compile(r"^CSIM (PASS|FAIL) layers=(\d+) timesteps=(\d+) values=(\d+) mismatches=(\d+)$")
-UNITS = re.compile(r"^CSIM UNITS (PASS|FAIL) layers=(\d+) timesteps=(\d+) values=(\d+) mismatches=(\d+)$")
-UNIT = re.compile(r"^UNIT (\w+) values=(\d+) mismatches=(\d+)$")
+DEMO = ROOT / "configs" / "demo" / "em_slice22_y224_x224_64.png"
 
-sys.path.insert(0, str(ROOT / "scripts"))
+
+def golden_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "golden", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT)
 
 
 def export_case(out: Path, case: dict) -> tuple[Path, dict]:
     """A seeded random U-Net exported on a synthetic image, or (`real`) on a crop of the real EM demo image."""
-    from golden.netexport import random_network_export
+    from golden.export.network import random_network_export
 
     real = case.get("real", False)
     case = {k: v for k, v in case.items() if k not in ("id", "real", "opt")}
@@ -49,10 +49,10 @@ def export_case(out: Path, case: dict) -> tuple[Path, dict]:
         return random_network_export(out, **case)
     import torch
 
-    from golden.convert import calibrate, normalise
     from golden.data import crop, load_u8
-    from golden.netexport import export_network
-    from golden.unet import UNet
+    from golden.export.network import export_network
+    from golden.model.convert import calibrate, normalise
+    from golden.model.unet import UNet
 
     torch.manual_seed(case["seed"])
     model = UNet(1, 2 if case["task"] == "segmentation" else 1, base=case["base"], depth=case["depth"],
@@ -60,7 +60,7 @@ def export_case(out: Path, case: dict) -> tuple[Path, dict]:
     with torch.no_grad():
         for module in model.layers.values():
             module.bias.mul_(0.1)
-    image = crop(load_u8(DEMO, channels=1), 8, 4, case["size"], str(DEMO))
+    image = crop(load_u8(DEMO, channels=1), 8, 4, case["size"], path=str(DEMO))
     x = torch.from_numpy(image[None].astype(np.float64) / 255.0)
     lambdas = calibrate(model, x)
     snn = normalise(model, lambdas, "connection_wise")
@@ -78,35 +78,12 @@ CASES = [
 ]
 
 
-def run_csim(export: Path, build: Path, *extra: str) -> tuple[int, str]:
-    proc = subprocess.run([sys.executable, str(RUN_CSIM), "--export", str(export), "--build", str(build), *extra],
-                          capture_output=True, text=True, timeout=900)
-    return proc.returncode, proc.stdout + proc.stderr
-
-
-def expected_network_values(manifest: dict) -> int:
-    """Two probed frames (spikes + membranes of every spiking layer, A_t of the output layer, every step; A_T on
-    accum_out) and one deployable frame (A_T)."""
-    t = manifest["timesteps"]
-    per_frame = 0
-    for e in manifest["layers"]:
-        n = e["out_channels"] * e["height"] * e["width"]
-        per_frame += t * n if e["kind"] == "output" else 2 * t * n
-    head = manifest["layers"][-1]
-    out = head["out_channels"] * head["height"] * head["width"]
-    return 2 * (per_frame + out) + out
-
-
-def expected_unit_values(manifest: dict, name: str) -> int:
-    e = next(l for l in manifest["layers"] if l["name"] == name)
-    n = manifest["timesteps"] * e["out_channels"] * e["height"] * e["width"]
-    return n if e["kind"] == "output" else 3 * n  # spikes out + probe spikes + membranes
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
-def test_network_and_every_layer_bit_exact(case, tmp_path):
+def test_network_and_every_layer_bit_exact(case, tmp_path, csim):
     export, manifest = export_case(tmp_path / f"export-{case['id']}", case)
-    assert is_network(manifest) and manifest["compare"] == case["compare"]
+    net_ir = load_network(export)
+    assert [l.name for l in net_ir.layers] == [e["name"] for e in manifest["layers"]]
+    assert manifest["compare"] == case["compare"]
     kinds = {e["kind"] for e in manifest["layers"]}
     assert kinds == {"input_conv", "spiking_conv", "pool", "upconv", "output"}
     assert any(len(e["sources"]) == 2 for e in manifest["layers"])  # a skip concat
@@ -114,23 +91,19 @@ def test_network_and_every_layer_bit_exact(case, tmp_path):
     assert head["kernel"] == (1 if case["task"] == "segmentation" else 3)
 
     build = tmp_path / "build"
-    rc, out = run_csim(export, build, "--units", "golden,random", "--seed", str(case["seed"]), "--opt", case["opt"])
-    lines = out.strip().splitlines()
-    assert rc == 0, out
-    units = [UNITS.match(line) for line in lines if UNITS.match(line)]
+    res = csim.run(export, build, "--units", "golden,random", "--seed", str(case["seed"]), "--opt", case["opt"])
+    out = res.out
+    assert res.rc == 0, out
+    units = res.units
     assert len(units) == 2, out
     names = [e["name"] for e in manifest["layers"]]
     for u in units:
         assert u.group(1) == "PASS" and int(u.group(2)) == len(names) and int(u.group(5)) == 0, out
-    per_layer = [UNIT.match(line) for line in lines if UNIT.match(line)]
+    per_layer = res.unit
     assert [m.group(1) for m in per_layer] == names * 2, out
     for m in per_layer:
-        assert int(m.group(2)) == expected_unit_values(manifest, m.group(1)) and int(m.group(3)) == 0, m.group(0)
-    net = NET.match(lines[-1])
-    assert net, out
-    assert net.group(1) == "PASS" and int(net.group(5)) == 0, out
-    assert int(net.group(2)) == len(names) and int(net.group(3)) == manifest["timesteps"]
-    assert int(net.group(4)) == expected_network_values(manifest), out
+        assert int(m.group(2)) == csim.unit_values(manifest, m.group(1)) and int(m.group(3)) == 0, m.group(0)
+    csim.assert_pass(manifest, res)
 
     # not a vacuous pass: the golden network fires in most layers and its output depends on the image
     vec = np.load(export / "vectors.npz")
@@ -145,10 +118,10 @@ def test_network_and_every_layer_bit_exact(case, tmp_path):
         assert (first[: c * h * w] == (1 << len(case["thresholds_log2"])) - 1).all()
 
     if case is CASES[0]:
-        check_failure_report(export, build, manifest, tmp_path, case["opt"])
+        check_failure_report(export, build, manifest, tmp_path, case["opt"], csim)
 
 
-def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Path, opt: str) -> None:
+def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Path, opt: str, csim) -> None:
     """The comparison can fail, and names the first wrong value: one membrane of the upconv layer at t = 1."""
     bad = tmp_path / "corrupt"
     shutil.copytree(export, bad)
@@ -158,10 +131,11 @@ def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Pa
     good = int(membrane[t, c, y, x])
     membrane[t, c, y, x] = good + 1
     (bad / "vectors" / f"{up}.membrane.txt").write_text(vectors_text(membrane))
-    rc, out = run_csim(bad, build, "--opt", opt)  # same header and flags: reuses the build
+    res = csim.run(bad, build, "--opt", opt)  # same header and flags: reuses the build
+    out = res.out
     assert "up to date" in out
-    assert rc == 1, out
-    net = NET.match(out.strip().splitlines()[-1])
+    assert res.rc == 1, out
+    net = res.net
     assert net and net.group(1) == "FAIL" and int(net.group(5)) >= 1, out
     first = next(line for line in out.splitlines() if line.startswith("MISMATCH"))
     assert first == (f"MISMATCH snn_net_top_probe frame 0 {up}.membrane: layer={up} t={t} channel={c} y={y} x={x} "
@@ -172,21 +146,23 @@ def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Pa
 
 
 @pytest.fixture(scope="module")
-def small_export(tmp_path_factory):
-    from golden.netexport import random_network_export
+def d2_export(tmp_path_factory):
+    from golden.export.network import random_network_export
 
     return random_network_export(tmp_path_factory.mktemp("net") / "unet", seed=5, base=2, depth=2, size=16,
                                  timesteps=3)
 
 
-def test_generated_top_structure(small_export):
-    export, manifest = small_export
-    files = render_network(manifest)
+def test_generated_top_structure(d2_export):
+    export, manifest = d2_export
+    net = load_network(export)
+    files = render_network(net)
     top, header = files["snn_net_top.cpp"], files["snn_net_top.h"]
-    geo = layer_geometry(manifest)
     # skip connections: the encoder branch of each concat is a FIFO as deep as the encoder's frame
     for s in (1, 2):
-        depth = geo[f"enc{s}b"]["height"] * geo[f"enc{s}b"]["width"]
+        enc = net.layer(f"enc{s}b")
+        depth = enc.height * enc.width
+        assert skip_depth(net, f"enc{s}b", f"dec{s}a", 0) == depth and skip_depth(net, f"up{s}", f"dec{s}a", 1) == 2
         assert f"#pragma HLS STREAM variable=enc{s}b_to_dec{s}a depth={depth}" in top
         assert f"nnet::fork2<enc{s}b_spike_beat_t, enc{s}b_config::height * enc{s}b_config::width>" \
                f"(enc{s}b_spikes, enc{s}b_to_pool{s}, enc{s}b_to_dec{s}a);" in top
@@ -198,55 +174,46 @@ def test_generated_top_structure(small_export):
     assert calls[-1][0] == "accumulate"
     assert top.count("#pragma HLS DATAFLOW") == 2 and "new " not in top and "malloc" not in top
     assert "#define SNN_NET_SPIKING_LAYERS(X) X(enc1a)" in header
+    # every kind's process call comes from its kind (golden/kinds)
+    for l in net.layers:
+        if not l.spec.reads_image:
+            assert f"<{l.name}_config>" in top
     # the generated header gives every layer its own size (pool halves, upconv doubles)
     params = (export / "snn_params.h").read_text()
     assert re.search(r"struct pool1_config \{[^}]*in_height = 16;[^}]*height = 8;", params, re.S)
     assert re.search(r"struct up2_config \{[^}]*in_height = 4;[^}]*height = 8;", params, re.S)
-    assert "thresholds[0]" not in params  # the output layer has no neuron
+    assert "thresholds[0]" not in params.split("struct head_config")[1]  # the output layer has no neuron
+    # the generator is a pure function of the network: a reloaded export renders the same files
+    assert render_network(load_network(export)) == files
 
 
-def test_generator_rejects_bad_networks(small_export):
-    _, manifest = small_export
-    no_head = dict(manifest, layers=manifest["layers"][:-1])
-    with pytest.raises(NetworkError, match="output"):
-        render_network(no_head)
-    forward = yaml.safe_load(yaml.safe_dump(manifest))
-    forward["layers"][1]["sources"] = ["dec1b"]
-    with pytest.raises(NetworkError, match="not earlier layers"):
-        render_network(forward)
-    wrong = yaml.safe_load(yaml.safe_dump(manifest))
-    next(e for e in wrong["layers"] if e["name"] == "dec1a")["in_channels"] += 1
-    with pytest.raises(NetworkError, match="in_channels"):
-        render_network(wrong)
-
-
-def test_slice_header_and_routing(tmp_path):
-    """The slice (no output layer) keeps its own top; its header gets the per-layer sizes, also from a manifest
-    in the format before sources/height/width (derived: 3x3 convs keep the size)."""
-    from golden.manifest import load_layers
-    from golden.synth import random_export
-
-    export, manifest = random_export(tmp_path / "s", seed=1, size=8, channels=(2, 3), timesteps=2)
-    assert not is_network(manifest)
-    params = (export / "snn_params.h").read_text()
-    for n in ("conv1", "conv2"):
-        assert re.search(rf"struct {n}_config \{{[^}}]*in_height = 8;[^}}]*height = 8;", params, re.S)
-    old = yaml.safe_load(yaml.safe_dump(manifest))
-    for e in old["layers"]:
-        e["source"] = e.pop("sources")[0]
-        del e["height"], e["width"]
-    assert render_header(old, load_layers(export)) == params
-    rc = subprocess.run([sys.executable, str(RUN_CSIM), "--export", str(export), "--units", "golden"],
-                        capture_output=True, text=True).returncode
-    assert rc == 2  # per-layer units need a full network
-
-
-def test_estimate_report(small_export, tmp_path):
-    import hls_estimate as he
-
+def test_slice_is_a_network_top(small_export, tmp_path):
+    """The former slice (depth 0) gets the same generated top as any network: mid_a, mid_b, head in order, no
+    fork, no concat; its header has the per-layer sizes; per-layer units are accepted (they were not for the
+    slice's own top)."""
     export, manifest = small_export
-    proc = subprocess.run([sys.executable, str(ESTIMATE), "--export", str(export), "--clock-mhz", "250",
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    net = load_network(export)
+    files = render_network(net)
+    top, header = files["snn_net_top.cpp"], files["snn_net_top.h"]
+    assert "fork2" not in top and "concat2" not in top
+    assert [n for _, n in re.findall(r"nnet::(mtif|accumulate)<(\w+)_config>", top)] == ["mid_a", "mid_b", "head"]
+    assert "#define SNN_NET_SPIKING_LAYERS(X) X(mid_a) X(mid_b)" in header
+    assert "#define SNN_NET_OUTPUT_LAYER head" in header
+    params = (export / "snn_params.h").read_text()
+    assert render_header(net) == params  # the exported header is the generator's, from the reloaded network
+    for n in ("mid_a", "mid_b", "head"):
+        assert re.search(rf"struct {n}_config \{{[^}}]*in_height = 8;[^}}]*height = 8;", params, re.S)
+    proc = golden_cli("csim", "--export", str(export), "--build", str(tmp_path / "b"), "--units", "golden,random",
+                      "--generate-only")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["snn_net_top.cpp", "snn_net_top.h",
+                                                                    "snn_net_units.h"]
+    assert "mid_b" in (tmp_path / "b" / "snn_net_units.h").read_text()
+
+
+def test_estimate_report(d2_export, tmp_path):
+    export, manifest = d2_export
+    proc = golden_cli("estimate", "--export", str(export), "--clock-mhz", "250", "--out", str(tmp_path), timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1].startswith(f"ESTIMATE {manifest['model']}: frame ")
     r = json.loads((tmp_path / f"{manifest['model']}.json").read_text())
@@ -262,20 +229,32 @@ def test_estimate_report(small_export, tmp_path):
         if "_to_dec" in f["stream"]:  # the skip buffers suffice without stalls
             assert f["stall_free_depth"] <= f["generated_depth"]
     # a skip buffer that is too small deadlocks the step, and the model says so
-    procs, streams = he.build_graph(manifest)
+    net = load_network(export)
+    procs, streams = he.build_graph(net)
     depths = {s.name: s.depth for s in streams.values()}
     need = next(f["stall_free_depth"] for f in r["fifos"] if f["stream"] == "enc1b_to_dec1a")
     with pytest.raises(he.Deadlock):
         he.schedule(procs, 1, dict(depths, enc1b_to_dec1a=need // 4))
     # II = 2 (a designer's reuse factor) about doubles the step
-    r2 = he.estimate(manifest, 200.0, reuse=2)
+    r2 = he.estimate(net, 200.0, reuse=2)
     assert 1.8 * r["step_cycles"] <= r2["step_cycles"] <= 2.2 * r["step_cycles"]
 
 
-def test_generate_only_writes_the_sources_for_vitis(small_export, tmp_path):
-    export, _ = small_export
-    proc = subprocess.run([sys.executable, str(RUN_CSIM), "--export", str(export), "--build", str(tmp_path),
-                           "--generate-only"], capture_output=True, text=True, timeout=120)
+def test_estimate_from_a_config_and_its_errors(tmp_path):
+    """`estimate --config`: shapes of a training config without an export; bad options exit 2 with one line."""
+    proc = golden_cli("estimate", "--config", "configs/unet_em_small.yaml", "--size", "64", "--timesteps", "4",
+                      "--out", str(tmp_path), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1].startswith("ESTIMATE unet_em_small: frame ")
+    proc = golden_cli("estimate", "--config", "configs/unet_em_small.yaml", "--reuse", "0", "--out", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr.startswith("error:"), proc.stderr
+    proc = golden_cli("estimate", "--export", str(tmp_path / "none"), "--out", str(tmp_path))
+    assert proc.returncode == 2 and proc.stderr.strip().startswith("error:") and "none" in proc.stderr, proc.stderr
+
+
+def test_generate_only_writes_the_sources_for_vitis(d2_export, tmp_path):
+    export, _ = d2_export
+    proc = golden_cli("csim", "--export", str(export), "--build", str(tmp_path), "--generate-only", timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snn_net_top.cpp", "snn_net_top.h", "snn_net_units.h"]
     tcl = (ROOT / "hls" / "run_hls.tcl").read_text()

@@ -1,32 +1,37 @@
-"""`make report` (scripts/report.py, golden/report.py) on a tiny random U-Net and small real crops: every file,
-every section, Markdown numbers equal to the JSON's; plus the counting helpers against hand-computed values."""
-import importlib.util
+"""`make report` (`python -m golden report`: golden/analysis/report.py, golden/analysis/paper.py) on a tiny random
+U-Net and small real crops: every file, every section, Markdown numbers equal to the JSON's; plus the counting
+helpers against hand-computed values."""
 import json
 import re
-from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import yaml
 
-from golden import report as R
-from golden.convert import calibrate
-from golden.finetune import save_npz
-from golden.paths import data_root
-from golden.train import save_checkpoint
-from golden.unet import UNet, layer_specs
+from golden.analysis import paper as R
+from golden.model.convert import calibrate
+from golden.model.finetune import save_npz
+from golden.paths import REPO_ROOT, data_root
+from golden.model.train import save_checkpoint
+from golden.model.unet import UNet, layer_specs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 torch.set_num_threads(1)
 
 
+class _Report:
+    """`python -m golden report ARGS`, in process (golden.cli.main)."""
+
+    @staticmethod
+    def main(argv):
+        from golden.cli import main
+
+        return main(["report", *argv])
+
+
 def _script():
-    spec = importlib.util.spec_from_file_location("report_script", ROOT / "scripts" / "report.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return _Report
 
 
 def _tiny_config(path, name, task, crop):
@@ -197,10 +202,10 @@ def test_report_end_to_end(tmp_path, em_root):
 def test_report_with_committed_snn_and_no_finetuning(tmp_path, em_root):
     """--snn-ckpt supplies the CW MT fine-tuned model (its stored T is the main T); --finetune-steps 0 fine-tunes
     nothing else; a converted SNN passed as --ckpt is refused with a clear error."""
-    from golden.convert import normalise
-    from golden.datasets import build_datasets
-    from golden.finetune import calibration_batch
-    from golden.unet import load_unet_config
+    from golden.model.convert import normalise
+    from golden.model.datasets import build_datasets
+    from golden.model.finetune import calibration_batch
+    from golden.model.unet import load_unet_config
 
     cfg_path = _tiny_config(tmp_path / "seg.yaml", "tiny_seg", "segmentation", 32)
     seg = _tiny_model("segmentation", 2)

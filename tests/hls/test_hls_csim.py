@@ -1,0 +1,104 @@
+"""HLS C-sim equals the integer golden model bit for bit (contract §3-§5, §8), through `python -m golden csim`:
+every layer's spikes and membranes and the output layer's A_t at every step (two frames of the probed top), plus
+the deployable top's A_T, compared with == by hls/tb/csim_net_main.cpp.
+
+The walking-skeleton slice is a depth-0 network (input conv mid_a -> spiking conv mid_b -> output head), so the
+former slice sweep is a sweep of small random network exports of depth 0 and 1 through the same exporter, HLS
+generator and bench as the full model. Each export needs its own build (the generated snn_params.h fixes every
+size and width): 8 g++ builds in this file, about 8 s each at -Og for the small ones.
+"""
+import shutil
+
+import numpy as np
+import pytest
+
+from golden.cli import main
+from golden.export.network import random_network_export
+from golden.export.writer import vectors_text
+from golden.ir.manifest import load_manifest
+
+
+@pytest.mark.slow
+def test_default_full_network_on_real_em_tile(default_export, tmp_path, csim):
+    """The committed default Spiking-UNet (27 layers) on the committed 64x64 real EM tile at T = 4."""
+    m = load_manifest(default_export)
+    assert len(m["layers"]) == 27
+    res = csim.run(default_export, tmp_path / "build", "--opt", "O1")
+    csim.assert_pass(m, res)
+
+
+@pytest.mark.slow
+def test_default_model_compare_ge_non_square_crop(tmp_path, csim):
+    """The committed model exported with `--compare ge` on a non-square 32x48 crop (`--crop Y X H W`): every
+    layer has its own non-square size in the generated header and top."""
+    out = tmp_path / "em_ge"
+    assert main(["export-net", "--out", str(out), "--compare", "ge", "--timesteps", "3",
+                 "--crop", "16", "8", "32", "48"]) == 0
+    m = load_manifest(out)
+    assert m["compare"] == "ge" and (m["input"]["height"], m["input"]["width"]) == (32, 48)
+    res = csim.run(out, tmp_path / "build", "--opt", "O1")
+    csim.assert_pass(m, res)
+
+
+# K = 1..4 thresholds, both compare rules, T = 1..10, 1-3 image channels, depth 0 (the slice) and 1 (pool, upconv,
+# skip concat), both heads (segmentation 1x1, denoising 3x3), automatic and fixed frac_bits / input_shift.
+SWEEP = [
+    dict(seed=1, depth=0, base=2, size=8, thresholds_log2=(0,), compare="gt", timesteps=3),
+    dict(seed=2, depth=0, base=3, size=12, thresholds_log2=(1, 0), compare="ge", timesteps=5, in_channels=2),
+    dict(seed=3, depth=1, base=2, size=10, thresholds_log2=(0, -1, -2), compare="gt", timesteps=10,
+         frac_bits=5, input_shift=3),
+    dict(seed=4, depth=1, base=2, size=16, thresholds_log2=(1, 0, -1, -2), compare="ge", timesteps=1,
+         in_channels=3),
+    dict(seed=6, depth=0, base=4, size=6, thresholds_log2=(2, 0, -1, -3), compare="gt", timesteps=4, in_channels=3,
+         task="denoising", frac_bits=6, input_shift=2),
+]
+
+
+def _id(c):
+    return (f"d{c['depth']}-K{len(c['thresholds_log2'])}-{c['compare']}-T{c['timesteps']}-{c['size']}px"
+            f"-c{c.get('in_channels', 1)}-{c.get('task', 'segmentation')[:3]}"
+            + (f"-F{c['frac_bits']}G{c['input_shift']}" if "frac_bits" in c else ""))
+
+
+@pytest.mark.parametrize("case", SWEEP, ids=_id)
+def test_small_network_sweep(case, tmp_path, csim):
+    export, m = random_network_export(tmp_path / "export", **case)
+    assert m["thresholds_log2"] == list(case["thresholds_log2"]) and m["compare"] == case["compare"]
+    assert m["input"]["channels"] == case.get("in_channels", 1) and m["timesteps"] == case["timesteps"]
+    kinds = [e["kind"] for e in m["layers"]]
+    if case["depth"] == 0:
+        assert [e["name"] for e in m["layers"]] == ["mid_a", "mid_b", "head"]
+    else:
+        assert {"pool", "upconv"} <= set(kinds) and any(len(e["sources"]) == 2 for e in m["layers"])
+    if "frac_bits" in case:
+        assert m["layers"][0]["input_shift"] == case["input_shift"]
+        assert all(e["frac_bits"] == case["frac_bits"] for e in m["layers"])
+    head = m["layers"][-1]
+    assert head["kernel"] == (3 if case.get("task") == "denoising" else 1)
+    vec = np.load(export / "vectors.npz")
+    assert vec["mid_b.spikes"].any(), "degenerate case: mid_b never fires"
+    res = csim.run(export, tmp_path / "build", "--opt", "Og")
+    csim.assert_pass(m, res)
+
+
+def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim):
+    """The check can fail: one wrong spike word in mid_b.spikes gives CSIM FAIL, exit 1 and a precise report."""
+    export, m = random_network_export(tmp_path / "export", seed=5, base=4, depth=0, size=8, timesteps=3,
+                                      thresholds_log2=(1, 0), compare="gt")
+    build = tmp_path / "build"
+    csim.assert_pass(m, csim.run(export, build, "--opt", "Og"))
+
+    bad = tmp_path / "corrupt"
+    shutil.copytree(export, bad)
+    spikes = np.load(export / "vectors.npz")["mid_b.spikes"].astype(np.int64)
+    t, c, y, x = 1, 2, 3, 5
+    good = int(spikes[t, c, y, x])
+    spikes[t, c, y, x] = good ^ 1  # still a valid 2-bit spike word
+    (bad / "vectors" / "mid_b.spikes.txt").write_text(vectors_text(spikes))
+
+    res = csim.run(bad, build, "--opt", "Og")  # same header and flags: reuses the build
+    assert "up to date" in res.out
+    assert res.rc == 1 and res.net and res.net.group(1) == "FAIL", res.out
+    assert int(res.net.group(5)) >= 1, res.out
+    first = next(line for line in res.lines if line.startswith("MISMATCH"))
+    assert first.endswith(f": layer=mid_b t={t} channel={c} y={y} x={x} expected={good ^ 1} got={good}"), first
