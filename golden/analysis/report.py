@@ -93,14 +93,8 @@ def finetune(snn: UNet, train_set, steps: int, batch: int, lr: float, T: int, th
 
 def seg_scores(preds: list[np.ndarray], targets: list[np.ndarray], classes: int, ignore) -> dict:
     """Pooled over all pixels, as golden.model.finetune.evaluate."""
-    p = np.concatenate([a.ravel() for a in preds])
-    t = np.concatenate([a.ravel() for a in targets])
-    if classes == 2:
-        r = metrics.binary_scores(p, t, positive=1)
-    else:
-        keep = t != ignore if ignore is not None else slice(None)
-        r = {"acc": metrics.pixel_accuracy(p[keep], t[keep])}
-    r["miou"] = metrics.mean_iou(p, t, classes, ignore)
+    r = metrics.segmentation_scores(np.concatenate([a.ravel() for a in preds]),
+                                    np.concatenate([a.ravel() for a in targets]), classes, ignore)
     return {k: round(float(v), 5) for k, v in r.items()}
 
 

@@ -115,14 +115,8 @@ def evaluate(model: UNet, dataset, task: str, snn_T=(), thresholds=MT_THRESHOLDS
     result = {}
     for k in keys:
         if task == "segmentation":
-            p = np.concatenate([a.ravel() for a in preds[k]])
-            t = np.concatenate([a.ravel() for a in targets])
-            if classes == 2:
-                r = metrics.binary_scores(p, t, positive=1)
-            else:
-                keep = t != ignore_index if ignore_index is not None else slice(None)
-                r = {"acc": metrics.pixel_accuracy(p[keep], t[keep])}
-            r["miou"] = metrics.mean_iou(p, t, classes, ignore_index)
+            r = metrics.segmentation_scores(np.concatenate([a.ravel() for a in preds[k]]),
+                                            np.concatenate([a.ravel() for a in targets]), classes, ignore_index)
         else:
             r = {"psnr": float(np.mean(scores[k]["psnr"])), "ssim": float(np.mean(scores[k]["ssim"]))}
         result[str(k)] = {m: round(float(v), 5) for m, v in r.items()}

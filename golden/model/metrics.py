@@ -131,3 +131,16 @@ def ssim(a, b, data_range: float = 255.0, win_size: int = 11, sigma: float = 1.5
     sxy = filt(tx * ty) - mx * my
     s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
     return float(s.mean())
+
+
+def segmentation_scores(pred: np.ndarray, target: np.ndarray, classes: int, ignore_index=None) -> dict:
+    """The paper's segmentation scores, pooled over all pixels: F1 / Jaccard / ACC (binary, class 1 positive)
+    or pixel accuracy (multi-class, `ignore_index` left out), and mIoU."""
+    p, t = np.asarray(pred).ravel(), np.asarray(target).ravel()
+    if classes == 2:
+        r = binary_scores(p, t, positive=1)
+    else:
+        keep = t != ignore_index if ignore_index is not None else slice(None)
+        r = {"acc": pixel_accuracy(p[keep], t[keep])}
+    r["miou"] = mean_iou(p, t, classes, ignore_index)
+    return r

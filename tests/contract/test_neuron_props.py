@@ -44,15 +44,20 @@ def test_integer_neuron_matches_scalar_reference(exps, frac, compare, data):
             assert words[j] == ref_words[-1] and v[j] == ref_trace[-1]
 
 
+def draw_currents(data, max_steps: int, neurons: int, bound: int):
+    """T in 1..max_steps and an int64 [T][neurons] current in [-bound, bound]."""
+    t = data.draw(st.integers(1, max_steps))
+    cur = data.draw(st.lists(st.integers(-bound, bound), min_size=t * neurons, max_size=t * neurons))
+    return t, np.array(cur, dtype=np.int64).reshape(t, neurons)
+
+
 @settings(max_examples=100, deadline=None)
 @given(exps=exponent_sets, compare=st.sampled_from(["gt", "ge"]), data=st.data())
 def test_float_neuron_equals_integer_neuron_on_dyadic_inputs(exps, compare, data):
     """With currents that are exact multiples of 2^-F the float neuron must equal the integer one exactly."""
     frac = 8
     ths_int = [1 << (e + frac) for e in exps]
-    t = data.draw(st.integers(1, 10))
-    cur = np.array(data.draw(st.lists(st.integers(-2000, 2000), min_size=t * 5, max_size=t * 5)),
-                   dtype=np.int64).reshape(t, 5)
+    t, cur = draw_currents(data, 10, 5, 2000)
     fneuron = MTIFNeuron([2.0**e for e in exps], compare)
     v = np.zeros(5, dtype=np.int64)
     for step in range(t):
@@ -69,9 +74,7 @@ def test_conservation_and_membrane_bound(exps, compare, data):
     """sum of emitted value + final V == sum of input (reset by subtraction loses nothing); |V_t| <= t*max|I|."""
     frac = 6
     ths = [1 << (e + frac) for e in exps]
-    t = data.draw(st.integers(1, 16))
-    cur = np.array(data.draw(st.lists(st.integers(-500, 500), min_size=t * 4, max_size=t * 4)),
-                   dtype=np.int64).reshape(t, 4)
+    t, cur = draw_currents(data, 16, 4, 500)
     imax = int(np.abs(cur).max())
     v, emitted = np.zeros(4, dtype=np.int64), np.zeros(4)
     for step in range(t):

@@ -144,6 +144,10 @@ def test_bad_config_names_file_and_field(tmp_path, name):
     good = yaml.safe_load((REPO_ROOT / "configs" / name).read_text())
     load_unet_config(REPO_ROOT / "configs" / name)  # the committed one is fine
     cases = [(lambda c: c.pop("name"), "name"),
+             (lambda c: c["model"].pop("base"), "model.base"),
+             (lambda c: c.__setitem__("task", "x"), "task"),
+             (lambda c: c["data"].__setitem__("crop", 100), "data.crop"),
+             (lambda c: c["train"].__setitem__("optimizer", "sgd"), "train.optimizer"),
              (lambda c: c["model"].__setitem__("depth", 0), "model.depth"),
              (lambda c: c["model"].__setitem__("in_channels", "one"), "model.in_channels"),
              (lambda c: c["data"].pop("dataset"), "data.dataset"),
