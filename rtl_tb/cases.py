@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from golden import kinds
 from golden.backends.rtl import simulate as simlib
 
 
@@ -84,7 +85,7 @@ class NeuronCase:
     def layer_of(self, manifest: dict) -> str:
         if self.layer is not None:
             return self.layer
-        spiking = [l for l in manifest["layers"] if l["kind"] != "output"]
+        spiking = [l for l in manifest["layers"] if kinds.get(l["kind"]).has_neuron]
         return max(spiking, key=lambda l: l["membrane_bits"])["name"]
 
     def env(self, export: Path, manifest: dict) -> dict:

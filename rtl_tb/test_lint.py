@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from golden import kinds
 from golden.backends.rtl import simulate as simlib
 from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
 from golden.ir.manifest import load_manifest
@@ -43,7 +44,7 @@ def test_lint_neuron_manifest_parameters():
     for case in NEURON_CASES.values():
         m = load_manifest(case.export())
         for layer in m["layers"]:
-            if layer["kind"] != "output":
+            if kinds.get(layer["kind"]).has_neuron:
                 _lint("mtif_neuron", simlib.neuron_params(m, layer["name"]))
 
 

@@ -57,5 +57,20 @@ def export_copy(tmp_path):
     return copy
 
 
+@pytest.fixture
+def rehash():
+    """rehash(d): record the current SHA-256 of every file the manifest lists, as a self-consistent export
+    whose content is wrong would carry (so a bench, not the loader's hash check, has to find the error)."""
+    import yaml
+
+    from golden.export.writer import sha256
+
+    def update(d):
+        m = yaml.safe_load((d / "manifest.yaml").read_text())
+        m["files"] = {f: sha256(d / f) for f in m["files"] if (d / f).is_file()}
+        (d / "manifest.yaml").write_text(yaml.safe_dump(m, sort_keys=False))
+    return update
+
+
 def pytest_configure(config):
     os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -11,7 +11,7 @@ import numpy as np
 
 from golden import kinds
 from golden.ir.network import Layer
-from golden.contract.quant import signed_bits
+from golden.kinds.base import widths_of
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,7 @@ def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) ->
     except ValueError as exc:
         raise ValueError(f"layer {layer.name}: {exc}") from None
     w, b = q.weight, q.bias
-    widths = {
-        "weight_bits": signed_bits(np.abs(w).max() if w.size else 0),
-        "bias_bits": signed_bits(np.abs(b).max()),
-        "acc_bits": signed_bits(q.acc_bound),
-        "current_bits": signed_bits(q.current_bound),
-        "membrane_bits": signed_bits(timesteps * q.current_bound),  # the output layer's accumulator too
-    }
+    widths = widths_of(w, b, q.acc_bound, q.current_bound, timesteps)
     for key, bits in widths.items():
         if bits > MAX_BITS:  # the integer model computes in int64, HLS in ap_int, the RTL in registers
             raise ValueError(f"layer {layer.name}: field {key}={bits} is above the supported {MAX_BITS} bits "

@@ -1,19 +1,21 @@
 """Writers of an export (docs/contract.md §8): manifest.yaml, weights.npz, `$readmemh` ROM images, the HLS
-header, golden vectors (npz and text). Every file is written atomically; the manifest goes last, so its
-presence means the export is complete.
+header, golden vectors (npz and text). The export is written into a temporary sibling folder and swapped in at
+the end (golden/atomic.py), so a killed export leaves the old complete export or none. The manifest records the
+SHA-256 of every other file; every consumer verifies them (golden/ir/manifest.py).
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from golden.atomic import write_npz, write_text
+from golden.atomic import replace_dir, temporary_sibling, write_npz, write_text
 from golden.contract.quant import to_hex_words
 from golden.ir.network import Network
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: `files` holds the SHA-256 of every file
 
 
 def manifest_for(net: Network) -> dict:
@@ -45,11 +47,36 @@ def vectors_text(arr: np.ndarray) -> str:
     return "\n".join(lines) + "\n"
 
 
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def rom_image(values: np.ndarray, bits: int) -> str:
+    """A `$readmemh` ROM image: one two's complement value of `bits` bits per line (§8)."""
+    return "\n".join(to_hex_words(values, bits)) + "\n"
+
+
 def write_export(out_dir: str | Path, net: Network, vectors: dict[str, np.ndarray]) -> tuple[Path, dict]:
+    out_dir = Path(out_dir)
+    tmp = temporary_sibling(out_dir)
+    try:
+        manifest = _write_files(tmp, net, vectors)
+        replace_dir(tmp, out_dir)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir, manifest
+
+
+def _write_files(out_dir: Path, net: Network, vectors: dict[str, np.ndarray]) -> dict:
     from golden.backends.hls.header import render_header
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     manifest = manifest_for(net)
     arrays = {}
     for l in net.layers:
@@ -57,12 +84,14 @@ def write_export(out_dir: str | Path, net: Network, vectors: dict[str, np.ndarra
             continue
         arrays[f"{l.name}.weight"] = l.weight
         arrays[f"{l.name}.bias"] = l.bias
-        write_text(out_dir / f"{l.name}_weight.mem", "\n".join(to_hex_words(l.weight, l.weight_bits)) + "\n")
-        write_text(out_dir / f"{l.name}_bias.mem", "\n".join(to_hex_words(l.bias, l.bias_bits)) + "\n")
+        write_text(out_dir / f"{l.name}_weight.mem", rom_image(l.weight, l.weight_bits))
+        write_text(out_dir / f"{l.name}_bias.mem", rom_image(l.bias, l.bias_bits))
     write_npz(out_dir / "weights.npz", arrays)
     write_text(out_dir / "snn_params.h", render_header(net))
     write_npz(out_dir / "vectors.npz", vectors)
     for key, arr in vectors.items():
         write_text(out_dir / "vectors" / f"{key}.txt", vectors_text(arr))
-    write_text(out_dir / "manifest.yaml", yaml.safe_dump(manifest, sort_keys=False))
-    return out_dir, manifest
+    files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
+    manifest["files"] = {f: sha256(out_dir / f) for f in files}
+    write_text(out_dir / "manifest.yaml", yaml.safe_dump(manifest, sort_keys=False))  # last
+    return manifest

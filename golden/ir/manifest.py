@@ -14,6 +14,8 @@ from golden import kinds
 from golden.errors import _need
 from golden.ir.network import WIDTH_FIELDS, Layer, Network, NetworkError
 from golden.contract.quant import fits
+from golden.export.writer import FORMAT_VERSION, sha256
+from golden.kinds.base import widths_of
 
 LAYER_INT_FIELDS = ("in_channels", "out_channels", "height", "width", "kernel", "frac_bits", "input_shift",
                     "weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
@@ -38,8 +40,9 @@ def load_manifest(export_dir: str | Path) -> dict:
         raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(m, dict):
         raise ManifestError(f"{path}: expected a mapping at the top level")
-    if _field(m, "format_version", path, "", int) != 1:
-        raise ManifestError(f"{path}: field format_version={m['format_version']} is not supported (expected 1)")
+    if _field(m, "format_version", path, "", int) != FORMAT_VERSION:
+        raise ManifestError(f"{path}: field format_version={m['format_version']} is not supported (expected "
+                            f"{FORMAT_VERSION}: re-run the export)")
     _field(m, "model", path, "", str)
     if _field(m, "timesteps", path, "", int) < 1:
         raise ManifestError(f"{path}: field timesteps must be >= 1")
@@ -91,7 +94,28 @@ def load_manifest(export_dir: str | Path) -> dict:
             raise ManifestError(f"{path}: field {where}weight_shape={shape} disagrees with kind, kernel and "
                                 f"in/out_channels (expected {want})")
         channels[name] = layer["out_channels"]
+    verify_files(Path(export_dir), m)
     return m
+
+
+def verify_files(export_dir: Path, m: dict) -> None:
+    """Every file the manifest lists exists with its SHA-256, and every file the export needs is listed."""
+    path = export_dir / "manifest.yaml"
+    files = _field(m, "files", path, "", dict)
+    needed = {"weights.npz", "snn_params.h", "vectors.npz"}
+    for layer in m["layers"]:
+        needed |= {layer[k] for k in ("weight_file", "bias_file") if k in layer}
+    for name in sorted(needed - set(files)):
+        raise ManifestError(f"{path}: field files has no entry for {name}")
+    for name, digest in files.items():
+        f = export_dir / name
+        if not isinstance(name, str) or ".." in Path(name).parts or Path(name).is_absolute():
+            raise ManifestError(f"{path}: field files has a path outside the export: {name!r}")
+        if not f.is_file():
+            raise ManifestError(f"{f}: missing (listed in manifest.yaml; re-run the export)")
+        if sha256(f) != digest:
+            raise ManifestError(f"{f}: SHA-256 differs from manifest.yaml (edited after the export; re-run the "
+                                "export)")
 
 
 def load_network(export_dir: str | Path, manifest: dict | None = None) -> Network:
@@ -112,7 +136,31 @@ def load_network(export_dir: str | Path, manifest: dict | None = None) -> Networ
         if (l.height, l.width) != (entry["height"], entry["width"]):
             raise ManifestError(f"{path}: field layers({l.name}).height/width={entry['height']}x{entry['width']} "
                                 f"does not follow from its sources ({l.height}x{l.width})")
+    check_derived(export_dir, net, m)
     return net
+
+
+def check_derived(export_dir: Path, net: Network, m: dict) -> None:
+    """What the contract derives from the weights must equal what the files say: every width (§7, by the
+    kind's bound), the ROM images (regenerated from weights.npz) and the HLS header (regenerated from the
+    manifest and the weights). A hand edit of any one of them is refused, not simulated."""
+    from golden.backends.hls.header import render_header
+    from golden.export.writer import rom_image
+
+    path = export_dir / "manifest.yaml"
+    for l, entry in zip(net.layers, m["layers"]):
+        acc, cur = l.spec.bounds(l.weight, l.bias, l.input_shift, net.thresholds_log2)
+        want = widths_of(l.weight, l.bias, acc, cur, net.timesteps)
+        for key, bits in want.items():
+            if entry[key] != bits:
+                raise ManifestError(f"{path}: field layers({l.name}).{key}={entry[key]}, but the weights, T and "
+                                    f"the contract's bound give {bits}")
+        for key, arr, bits in (("weight_file", l.weight, l.weight_bits), ("bias_file", l.bias, l.bias_bits)):
+            if key in entry and (export_dir / entry[key]).read_text() != rom_image(arr, bits):
+                raise ManifestError(f"{export_dir / entry[key]}: differs from weights.npz ({l.name})")
+    if (export_dir / "snn_params.h").read_text() != render_header(net):
+        raise ManifestError(f"{export_dir / 'snn_params.h'}: differs from the header the manifest and weights.npz "
+                            "give (edited by hand?)")
 
 
 def load_layers(export_dir: str | Path, manifest: dict | None = None) -> list[Layer]:

@@ -57,13 +57,17 @@ class LayerKind:
     def quantise(self, weight, bias, frac_bits: int, exps, in_channels: int, input_shift, bits: int) -> Quantised:
         """Spiking-input layers: a spike of threshold 2^e adds w << (e - e_min), so w has F + e_min fraction bits."""
         e_min = min(exps)
-        m = sum(1 << (e - e_min) for e in exps)  # largest spike magnitude: every threshold fires
         from golden.contract.quant import quantize
 
         w = quantize(weight, frac_bits + e_min)
         b = quantize(bias, frac_bits)
-        bound = worst_case(b, w, m)
-        return Quantised(w, b, 0, bound, bound)
+        return Quantised(w, b, 0, *self.bounds(w, b, 0, exps))
+
+    def bounds(self, weight: np.ndarray, bias: np.ndarray, input_shift: int, exps) -> tuple[int, int]:
+        """(acc bound, current bound) of §7 from the integer weights: the exporter sizes the widths with it and
+        the loader re-derives them, so a manifest whose widths disagree with its weights is refused."""
+        bound = worst_case(bias, weight, spike_magnitude_max(exps))
+        return bound, bound
 
     # ---------------------------------------------------------------- integer semantics (§3)
     def accumulate(self, layer, x: np.ndarray) -> np.ndarray:
@@ -115,6 +119,24 @@ class LayerKind:
         if n == 1:
             t[0] = 1
         return t
+
+
+def spike_magnitude_max(exps) -> int:
+    """The largest spike magnitude (units of 2^e_min): every threshold fires."""
+    return sum(1 << (e - min(exps)) for e in exps)
+
+
+def widths_of(weight: np.ndarray, bias: np.ndarray, acc_bound: int, current_bound: int, timesteps: int) -> dict:
+    """The five widths of §7 of one layer."""
+    from golden.contract.quant import signed_bits
+
+    return {
+        "weight_bits": signed_bits(int(np.abs(weight).max()) if weight.size else 0),
+        "bias_bits": signed_bits(int(np.abs(bias).max()) if bias.size else 0),
+        "acc_bits": signed_bits(acc_bound),
+        "current_bits": signed_bits(current_bound),
+        "membrane_bits": signed_bits(timesteps * current_bound),  # the output layer's accumulator too
+    }
 
 
 def worst_case(bias: np.ndarray, weight: np.ndarray, magnitude: int) -> int:

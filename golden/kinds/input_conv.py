@@ -29,8 +29,11 @@ class InputConv(LayerKind):
             raise ValueError("input_shift must be >= 1")
         w = quantize(weight / 255.0, frac_bits + g)
         b = quantize(bias, frac_bits + g) + (1 << (g - 1))  # rounding offset of the >>> G folded into the bias
-        acc = worst_case(b, w, 255)
-        return Quantised(w, b, g, acc, -(-acc >> g))  # ceil
+        return Quantised(w, b, g, *self.bounds(w, b, g, exps))
+
+    def bounds(self, weight, bias, input_shift, exps):
+        acc = worst_case(bias, weight, 255)  # 8-bit pixels
+        return acc, -(-acc >> input_shift)  # ceil
 
     def accumulate(self, layer, x):
         from golden.contract.intmodel import conv_int

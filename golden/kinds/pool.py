@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.kinds.base import LayerKind, Quantised, ones
+from golden.kinds.base import LayerKind, Quantised, ones, spike_magnitude_max
 
 
 class Pool(LayerKind):
@@ -30,14 +30,15 @@ class Pool(LayerKind):
         return self.lowest_frac_bits(e_min)
 
     def quantise(self, weight, bias, frac_bits, exps, in_channels, input_shift, bits):
-        e_min = min(exps)
-        m = sum(1 << (e - e_min) for e in exps)
-        shift = frac_bits + e_min - 2
+        shift = frac_bits + min(exps) - 2
         if shift < 0:
-            raise ValueError(f"pool needs frac_bits >= {2 - e_min}, got {frac_bits}")
-        bound = (4 * m) << shift
-        return Quantised(np.zeros((in_channels, 0, 0, 0), dtype=np.int64), np.zeros(in_channels, dtype=np.int64),
-                         shift, bound, bound)
+            raise ValueError(f"pool needs frac_bits >= {2 - min(exps)}, got {frac_bits}")
+        w, b = np.zeros((in_channels, 0, 0, 0), dtype=np.int64), np.zeros(in_channels, dtype=np.int64)
+        return Quantised(w, b, shift, *self.bounds(w, b, shift, exps))
+
+    def bounds(self, weight, bias, input_shift, exps):
+        bound = (4 * spike_magnitude_max(exps)) << input_shift
+        return bound, bound
 
     def accumulate(self, layer, x):
         c, h, w = x.shape

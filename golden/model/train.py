@@ -23,7 +23,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from golden.atomic import write_bytes
+from golden.atomic import write_bytes, write_text
+from golden.errors import InputError
 from golden.model.unet import build_model, load_unet_config
 
 CKPT = "last.pt"
@@ -78,6 +79,24 @@ def _dist():
     return rank, world, dev
 
 
+def prepare_run_folder(out: Path, resume: bool, force: bool) -> None:
+    """A run folder holds one run: a non-empty one is continued (--resume, which needs its checkpoint) or set
+    aside (--force), never mixed with a new run."""
+    busy = out.is_dir() and any(out.iterdir())
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+    if resume:
+        if not (out / CKPT).is_file():
+            raise InputError(f"{out / CKPT}: no checkpoint to --resume from")
+        return
+    if busy and not force:
+        raise InputError(f"{out}: holds an earlier run; --resume continues it, --force sets it aside and starts over")
+    if busy:
+        aside = out.with_name(f"{out.name}.old-{time.strftime('%Y%m%d-%H%M%S')}")
+        out.rename(aside)
+        print(f"train: the earlier run in {out} is now {aside}", flush=True)
+
+
 def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = False, data_root=None,
           progress: bool = True, evaluate_every: int = 1) -> dict:
     from golden.model.datasets import build_datasets
@@ -93,9 +112,11 @@ def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = 
     model = build_model(cfg).to(dev)
     opt = make_optimizer(model, tcfg)
     start = 0
+    log: list[dict] = []
     ckpt_path = out / CKPT
     if resume and ckpt_path.is_file():
         state = load_checkpoint(ckpt_path)
+        log = list(state.get("log", []))
         if state["arch"] != model.arch():
             raise ValueError(f"{ckpt_path}: field arch {state['arch']} does not match the config's {model.arch()}")
         model.load_state_dict(state["model"])
@@ -145,11 +166,13 @@ def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = 
                                           ignore_index=None if ignore == -100 else ignore,
                                           limit=cfg["data"].get("val_limit"))["ann"]
             weights = {k: v.cpu() for k, v in model.state_dict().items()}
+            log.append(history)
             save_checkpoint(ckpt_path, {"epoch": epoch + 1, "model": weights, "optimizer": opt.state_dict(),
-                                        "arch": model.arch(),
+                                        "arch": model.arch(), "log": log,
                                         "config": {"name": cfg["name"], "path": cfg.get("_path", "")}})
-            with open(out / "log.jsonl", "a") as f:
-                f.write(json.dumps(history) + "\n")
+            # the log is rewritten from the checkpoint's history: a kill between the two writes leaves a log one
+            # epoch short, which the next --resume rewrites; never one that disagrees with the checkpoint
+            write_text(out / "log.jsonl", "".join(json.dumps(h) + "\n" for h in log))
             if progress:
                 print(json.dumps(history), flush=True)
         if world > 1:
@@ -162,7 +185,8 @@ def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = 
 def add_arguments(ap) -> None:
     ap.add_argument("--config", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    ap.add_argument("--force", action="store_true", help="set an earlier run in --out aside and start over")
     ap.add_argument("--epochs", type=int, help="total epochs (default: the config's train.epochs)")
     ap.add_argument("--data-root")
     ap.add_argument("--quiet", action="store_true")
@@ -171,6 +195,12 @@ def add_arguments(ap) -> None:
 def run(args) -> int:
     try:
         cfg = load_unet_config(args.config)
+        if args.epochs is not None and args.epochs < 1:
+            raise InputError(f"--epochs must be >= 1, got {args.epochs}")
+        if args.resume and args.force:
+            raise InputError("--resume and --force exclude each other")
+        if int(os.environ.get("RANK", "0")) == 0:
+            prepare_run_folder(Path(args.out), args.resume, args.force)
         train(cfg, args.out, args.epochs, args.resume, args.data_root, progress=not args.quiet)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

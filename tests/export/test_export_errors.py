@@ -48,7 +48,7 @@ def _error_line(capsys, *words):
 
 @pytest.mark.parametrize("edit, field", [
     (lambda m: m.pop("timesteps"), "timesteps"),
-    (_set(["format_version"], 2), "format_version"),
+    (_set(["format_version"], 1), "format_version"),
     (_set(["thresholds_log2"], [0, 1]), "thresholds_log2"),
     (_set(["input", "channels"], 0), "input.channels"),
     (lambda m: m["layers"][1].pop("membrane_bits"), "membrane_bits"),
@@ -77,7 +77,7 @@ def test_bad_geometry_in_manifest_names_the_layer(default_export, export_copy):
         load_network(d)
 
 
-def test_structure_only_the_ir_checks_is_refused_by_load_network(default_export, export_copy):
+def test_structure_only_the_ir_checks_is_refused_by_load_network(default_export, export_copy, rehash):
     """A conv appended after the output layer, reading it: the manifest's fields are all fine, the Network is
     not (NetworkError, reported as a ManifestError naming the file and the layer)."""
     d = export_copy(default_export)
@@ -92,18 +92,22 @@ def test_structure_only_the_ir_checks_is_refused_by_load_network(default_export,
     def append(m):
         m["layers"].append(dict(last, name="extra", sources=["head"], in_channels=2, weight_shape=[o, 3, 3, 2]))
     _edit_manifest(d, append)
+    rehash(d)
     load_manifest(d)  # field by field it is valid
     with pytest.raises(ManifestError, match=r"manifest.yaml: layer extra: reads the output layer"):
         load_network(d)
 
 
-def test_weights_with_wrong_shape_width_key_or_type_are_refused(default_export, export_copy):
+def test_weights_with_wrong_shape_width_key_or_type_are_refused(default_export, export_copy, rehash):
     d = export_copy(default_export)
     with np.load(default_export / "weights.npz") as z:
         good = {k: z[k] for k in z.files}
 
     def refused(arrays, pattern):
         np.savez(d / "weights.npz", **arrays)
+        with pytest.raises(ManifestError, match=r"weights.npz: SHA-256 differs"):
+            load_layers(d)
+        rehash(d)
         with pytest.raises(ManifestError, match=pattern):
             load_layers(d)
 
@@ -112,11 +116,64 @@ def test_weights_with_wrong_shape_width_key_or_type_are_refused(default_export, 
     refused({k: v for k, v in good.items() if k != "head.weight"}, r"weights.npz.*missing field head.weight")
     refused(dict(good, **{"mid_a.bias": good["mid_a.bias"].astype(np.float64)}), r"weights.npz.*mid_a.bias.*integer")
     (d / "weights.npz").write_bytes(b"not a zip")
+    rehash(d)
     with pytest.raises(ManifestError, match=r"weights.npz.*not a readable"):
         load_layers(d)
     (d / "weights.npz").unlink()
     with pytest.raises(ManifestError, match=r"weights.npz.*missing"):
         load_layers(d)
+
+
+def _flip_mem_word(f, line: int) -> None:
+    lines = f.read_text().splitlines()
+    word = lines[line]
+    lines[line] = format(int(word, 16) ^ 1, f"0{len(word)}x")
+    f.write_text("\n".join(lines) + "\n")
+
+
+def test_tampered_files_are_refused_naming_the_file(default_export, export_copy, rehash):
+    """Every file the manifest describes is hashed; with the hash updated too, what the contract derives from the
+    weights (ROM images, widths, the HLS header) must still agree, so a hand edit of one file is refused."""
+    m = load_manifest(default_export)
+    layer = m["layers"][12]
+    cases = {
+        layer["weight_file"]: lambda d: _flip_mem_word(d / layer["weight_file"], 5),
+        layer["bias_file"]: lambda d: _flip_mem_word(d / layer["bias_file"], 0),
+        "snn_params.h": lambda d: (d / "snn_params.h").write_text(
+            (d / "snn_params.h").read_text().replace("compare_ge = false", "compare_ge = true", 1)),
+        "vectors.npz": lambda d: (d / "vectors.npz").write_bytes((d / "vectors.npz").read_bytes()[:-7] + b"\0" * 7),
+    }
+    for i, (name, tamper) in enumerate(cases.items()):
+        d = export_copy(default_export, f"copy{i}")
+        tamper(d)
+        with pytest.raises(ManifestError, match=rf"{name}: SHA-256 differs"):
+            load_network(d)
+        if name != "vectors.npz":  # consistent hashes: the derived check names the file
+            rehash(d)
+            with pytest.raises(ManifestError, match=rf"{name}: differs from"):
+                load_network(d)
+    d = export_copy(default_export, "missing")
+    (d / layer["weight_file"]).unlink()
+    with pytest.raises(ManifestError, match=rf"{layer['weight_file']}: missing"):
+        load_network(d)
+
+
+@pytest.mark.parametrize("key", ["weight_bits", "acc_bits", "current_bits", "membrane_bits"])
+def test_widths_that_disagree_with_the_weights_are_refused(default_export, export_copy, key):
+    """Widths are re-derived from the weights by the contract's rules: shrunk (or grown) widths are refused."""
+    d = export_copy(default_export)
+    m = load_manifest(default_export)
+    i = next(i for i, l in enumerate(m["layers"]) if l[key] > 2 + 3)
+    _edit_manifest(d, _set(["layers", i, key], m["layers"][i][key] + 1))
+    with pytest.raises(ManifestError, match=rf"layers\({m['layers'][i]['name']}\)\.{key}="):
+        load_network(d)
+
+
+def test_timesteps_that_disagree_with_the_widths_are_refused(default_export, export_copy):
+    d = export_copy(default_export)
+    _edit_manifest(d, lambda m: m.__setitem__("timesteps", m["timesteps"] * 4))
+    with pytest.raises(ManifestError, match=r"membrane_bits=.*T"):
+        load_network(d)
 
 
 def test_corrupt_or_foreign_checkpoint(tmp_path):

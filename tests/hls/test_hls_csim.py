@@ -81,7 +81,7 @@ def test_small_network_sweep(case, tmp_path, csim):
     csim.assert_pass(m, res)
 
 
-def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim):
+def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim, rehash):
     """The check can fail: one wrong spike word in mid_b.spikes gives CSIM FAIL, exit 1 and a precise report."""
     export, m = random_network_export(tmp_path / "export", seed=5, base=4, depth=0, size=8, timesteps=3,
                                       thresholds_log2=(1, 0), compare="gt")
@@ -95,6 +95,7 @@ def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim):
     good = int(spikes[t, c, y, x])
     spikes[t, c, y, x] = good ^ 1  # still a valid 2-bit spike word
     (bad / "vectors" / "mid_b.spikes.txt").write_text(vectors_text(spikes))
+    rehash(bad)  # a consistent export with one wrong golden value: the bench must find it
 
     res = csim.run(bad, build, "--opt", "Og")  # same header and flags: reuses the build
     assert "up to date" in res.out

@@ -79,7 +79,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
-def test_network_and_every_layer_bit_exact(case, tmp_path, csim):
+def test_network_and_every_layer_bit_exact(case, tmp_path, csim, rehash):
     export, manifest = export_case(tmp_path / f"export-{case['id']}", case)
     net_ir = load_network(export)
     assert [l.name for l in net_ir.layers] == [e["name"] for e in manifest["layers"]]
@@ -118,10 +118,10 @@ def test_network_and_every_layer_bit_exact(case, tmp_path, csim):
         assert (first[: c * h * w] == (1 << len(case["thresholds_log2"])) - 1).all()
 
     if case is CASES[0]:
-        check_failure_report(export, build, manifest, tmp_path, case["opt"], csim)
+        check_failure_report(export, build, manifest, tmp_path, case["opt"], csim, rehash)
 
 
-def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Path, opt: str, csim) -> None:
+def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Path, opt: str, csim, rehash) -> None:
     """The comparison can fail, and names the first wrong value: one membrane of the upconv layer at t = 1."""
     bad = tmp_path / "corrupt"
     shutil.copytree(export, bad)
@@ -131,6 +131,7 @@ def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Pa
     good = int(membrane[t, c, y, x])
     membrane[t, c, y, x] = good + 1
     (bad / "vectors" / f"{up}.membrane.txt").write_text(vectors_text(membrane))
+    rehash(bad)  # a consistent export with one wrong golden value: the bench must find it
     res = csim.run(bad, build, "--opt", opt)  # same header and flags: reuses the build
     out = res.out
     assert "up to date" in out

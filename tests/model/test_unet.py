@@ -182,6 +182,16 @@ def test_train_resume(em_root, tmp_path):
     bad["model"]["base"] = 4
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(bad))
     assert main(["--config", str(tmp_path / "bad.yaml"), "--out", str(tmp_path / "cut"), "--resume", "--quiet"]) == 2
+    # one run per folder: no silent overwrite, no --resume from nothing, --force keeps the old run aside
+    before = (tmp_path / "cut/last.pt").read_bytes()
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "cut"), "--epochs", "1", "--quiet"]) == 2
+    assert (tmp_path / "cut/last.pt").read_bytes() == before
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "none"), "--resume", "--quiet"]) == 2
+    assert not (tmp_path / "none").exists()
+    assert main(["--config", str(cfg), "--out", str(tmp_path / "cut"), "--epochs", "1", "--force", "--quiet"]) == 0
+    aside = [d for d in tmp_path.iterdir() if d.name.startswith("cut.old-")]
+    assert len(aside) == 1 and (aside[0] / "last.pt").read_bytes() == before
+    assert [json.loads(l)["epoch"] for l in (tmp_path / "cut/log.jsonl").read_text().splitlines()] == [1]
 
 
 def test_training_killed_mid_run_loses_only_the_current_epoch(em_root, tmp_path):
