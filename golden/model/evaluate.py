@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from golden.model import metrics
 from golden.atomic import write_bytes
+from golden.errors import InputError, resolve
 from golden.model.convert import simulate
 from golden.data import load_u8
 from golden.model.datasets import add_noise, list_images, match_pairs
@@ -125,14 +126,22 @@ def _save_png(path: Path, array_u8: np.ndarray) -> None:
 
 def setup(args, task: str):
     d = DEFAULTS[task]
-    cfg = load_unet_config(args.config or d["config"])
-    snn, info = load_model_npz(args.checkpoint or d["checkpoint"])
+    if args.timesteps is not None and args.timesteps < 1:
+        raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
+    cfg = load_unet_config(resolve(args.config or d["config"]))
+    if cfg["task"] != task:
+        raise InputError(f"{args.config}: field task is {cfg['task']}, not {task}")
+    snn_path = resolve(args.checkpoint or d["checkpoint"])
+    snn, info = load_model_npz(snn_path)
     if snn.task != task:
-        raise ValueError(f"{args.checkpoint or d['checkpoint']}: a {snn.task} model, not {task}")
+        raise InputError(f"{snn_path}: field arch.task is {snn.task}: a {snn.task} model, not {task}")
     levels = tuple(args.levels)
     ann = None
     if "ann" in levels:
-        ann, _ = load_model_npz(args.ann_checkpoint or d["ann_checkpoint"])
+        ann_path = resolve(args.ann_checkpoint or d["ann_checkpoint"])
+        ann, _ = load_model_npz(ann_path)
+        if ann.arch() != snn.arch():
+            raise InputError(f"{ann_path}: field arch {ann.arch()} differs from the SNN checkpoint's {snn.arch()}")
     T = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
     return Runner(ann, snn, T, cfg["snn"]["thresholds"], cfg["snn"]["compare"], levels), T
 
@@ -146,9 +155,14 @@ def eval_seg(args) -> dict:
         image = load_u8(img_path, channels=runner.snn.in_channels)
         label = load_u8(lab_path, channels=1)[0]
         if label.shape != image.shape[1:]:
-            raise ValueError(f"{lab_path}: label is {label.shape[1]}x{label.shape[0]}, its image "
+            raise InputError(f"{lab_path}: label is {label.shape[1]}x{label.shape[0]}, its image "
                              f"{img_path} is {image.shape[2]}x{image.shape[1]}")
-        targets.append((label > 127).astype(np.int64))  # 1 = interior (255), 0 = membrane
+        values = np.unique(label)
+        if not set(values.tolist()) <= {0, 255}:
+            shown = ", ".join(str(v) for v in values[:6]) + (" ..." if len(values) > 6 else "")
+            raise InputError(f"{lab_path}: a binary label holds only 0 (membrane) and 255 (interior); its "
+                             f"values are {shown}")
+        targets.append((label == 255).astype(np.int64))  # 1 = interior (255), 0 = membrane
         for level, out in runner(image).items():
             pred = out.argmax(0)
             preds[level].append(pred)
@@ -165,6 +179,8 @@ def eval_seg(args) -> dict:
 
 
 def eval_denoise(args) -> dict:
+    if not (math.isfinite(args.sigma) and 0 < args.sigma <= 255):
+        raise InputError(f"--sigma must be a finite noise level in (0, 255], got {args.sigma}")
     runner, T = setup(args, "denoising")
     files = list_images(Path(args.images))
     scores = {k: {"psnr": [], "ssim": []} for k in runner.levels}

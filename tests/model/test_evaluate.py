@@ -77,3 +77,34 @@ def test_eval_errors_name_the_file(tmp_path, capsys):
     assert main(["eval-seg", "--images", str(tmp_path / "img"), "--labels", str(tmp_path / "lab2"), *bad]) == 2
     err = capsys.readouterr().err
     assert "foreign.npz" in err and "arch." in err
+
+
+def test_eval_refuses_bad_labels_options_and_models(tmp_path, capsys):
+    """Labels 0/1, a labels folder holding images, T = 0, sigma NaN, a denoising model as the ANN of a
+    segmentation one: each exit 2 with one `error:` line naming the file or option."""
+    seg = _model_files(tmp_path / "seg", "segmentation")
+    den = _model_files(tmp_path / "den", "denoising")
+    image = synthetic_image(1, 16)[0]
+    _write(tmp_path / "img", "a.png", image)
+    _write(tmp_path / "lab01", "a.png", (image > 127).astype(np.uint8))
+    _write(tmp_path / "imgs_as_labels", "a.png", image)
+    _write(tmp_path / "lab", "a.png", np.where(image > 127, 255, 0).astype(np.uint8))
+
+    def refused(argv, *words):
+        assert main(argv) == 2
+        err = [l for l in capsys.readouterr().err.splitlines() if "error" in l]  # (the rest: progress bars)
+        assert len(err) == 1 and err[0].startswith("error:") and all(w in err[0] for w in words), err
+
+    seg_cmd = ["eval-seg", "--images", str(tmp_path / "img")]
+    refused([*seg_cmd, "--labels", str(tmp_path / "lab01"), *seg], "lab01/a.png", "0 (membrane) and 255")
+    refused([*seg_cmd, "--labels", str(tmp_path / "imgs_as_labels"), *seg], "imgs_as_labels/a.png")
+    refused([*seg_cmd, "--labels", str(tmp_path / "lab"), "--timesteps", "0", *seg], "--timesteps")
+    wrong_ann = seg[:5] + [den[5]]  # the denoising ANN beside the segmentation SNN
+    refused([*seg_cmd, "--labels", str(tmp_path / "lab"), *wrong_ann], "ann.npz", "arch")
+    refused(["eval-denoise", "--images", str(tmp_path / "img"), "--sigma", "nan", *den], "--sigma")
+    refused(["eval-denoise", "--images", str(tmp_path / "img"), "--sigma", "25", *seg], "unet_em_small.yaml",
+            "segmentation")
+    seg_snn_under_den_config = den[:2] + seg[2:]
+    refused(["eval-denoise", "--images", str(tmp_path / "img"), "--sigma", "25", *seg_snn_under_den_config],
+            "seg/snn.npz", "segmentation model")
+    assert main([*seg_cmd, "--labels", str(tmp_path / "lab"), "--timesteps", "2", *seg]) == 0
