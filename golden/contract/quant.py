@@ -30,14 +30,24 @@ def fits(values, bits: int) -> bool:
     return bool(v.min() >= lo and v.max() <= hi)
 
 
-def to_hex_words(values, bits: int) -> list[str]:
-    """Two's complement hex words of `bits` width, ceil(bits/4) digits (for $readmemh)."""
+def hex_lines(values, bits: int) -> str:
+    """Two's complement hex words of `bits` width (<= 64), ceil(bits/4) digits, one per line (for $readmemh);
+    vectorised: a ROM image of half a million weights in milliseconds."""
     v = np.asarray(values, dtype=np.int64).ravel()
     if not fits(v, bits):
         raise ValueError(f"value does not fit {bits} signed bits")
     digits = (bits + 3) // 4
-    mask = (1 << bits) - 1
-    return [format(int(x) & mask, f"0{digits}x") for x in v]
+    u = v.astype(np.uint64) & np.uint64((1 << bits) - 1)
+    nibbles = (u[:, None] >> (np.uint64(4) * np.arange(digits - 1, -1, -1, dtype=np.uint64))) & np.uint64(15)
+    chars = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)[nibbles.astype(np.int64)]
+    out = np.empty((len(v), digits + 1), dtype=np.uint8)
+    out[:, :digits], out[:, digits] = chars, ord("\n")
+    return out.tobytes().decode("ascii")
+
+
+def to_hex_words(values, bits: int) -> list[str]:
+    """Two's complement hex words of `bits` width, ceil(bits/4) digits (for $readmemh)."""
+    return hex_lines(values, bits).splitlines()
 
 
 def spike_magnitude(words: np.ndarray, exponents) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 import yaml
 
 from golden.atomic import replace_dir, temporary_sibling, write_npz, write_text
-from golden.contract.quant import to_hex_words
+from golden.contract.quant import hex_lines
 from golden.ir.network import Network
 
 FORMAT_VERSION = 2  # 2: `files` holds the SHA-256 of every file
@@ -57,7 +57,7 @@ def sha256(path: Path) -> str:
 
 def rom_image(values: np.ndarray, bits: int) -> str:
     """A `$readmemh` ROM image: one two's complement value of `bits` bits per line (§8)."""
-    return "\n".join(to_hex_words(values, bits)) + "\n"
+    return hex_lines(values, bits)
 
 
 def write_export(out_dir: str | Path, net: Network, vectors: dict[str, np.ndarray]) -> tuple[Path, dict]:

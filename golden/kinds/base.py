@@ -109,6 +109,20 @@ class LayerKind:
         ty, tx = self.taps(nonzero.shape[1], k3), self.taps(nonzero.shape[2], k3)
         return int((nonzero * ty[None, :, None] * tx[None, None, :]).sum()) * out_channels
 
+    def tap_valid(self, n: int, k3: bool) -> np.ndarray:
+        """bool [taps][n]: input coordinate i feeds an output inside the map through tap k (zero padding 1)."""
+        if not k3:
+            return np.ones((1, n), dtype=bool)
+        i = np.arange(n)
+        return np.stack([i <= n - 2, np.ones(n, dtype=bool), i >= 1])  # output i - k + 1 in [0, n)
+
+    def exercised(self, nonzero: np.ndarray, kernel: int) -> np.ndarray:
+        """bool [ky][kx][C]: the weights w[*][ky][kx][c] that took part in an accumulate with a nonzero input
+        (the input [C][H][W] != 0 of one step) landing inside the output: the verification coverage."""
+        k3 = self.k3(kernel)
+        vy, vx = self.tap_valid(nonzero.shape[1], k3), self.tap_valid(nonzero.shape[2], k3)
+        return np.einsum("cyx,ay,bx->abc", nonzero.astype(np.int64), vy.astype(np.int64), vx.astype(np.int64)) > 0
+
     def taps(self, n: int, k3: bool) -> np.ndarray:
         """Valid taps per input coordinate along one axis: synaptic events of one nonzero input (§3 padding)."""
         if not k3:

@@ -7,6 +7,7 @@ former slice sweep is a sweep of small random network exports of depth 0 and 1 t
 generator and bench as the full model. Each export needs its own build (the generated snn_params.h fixes every
 size and width): 8 g++ builds in this file, about 8 s each at -Og for the small ones.
 """
+import re
 import shutil
 
 import numpy as np
@@ -77,8 +78,14 @@ def test_small_network_sweep(case, tmp_path, csim):
     assert head["kernel"] == (3 if case.get("task") == "denoising" else 1)
     vec = np.load(export / "vectors.npz")
     assert vec["mid_b.spikes"].any(), "degenerate case: mid_b never fires"
-    res = csim.run(export, tmp_path / "build", "--opt", "Og")
+    res = csim.run(export, tmp_path / "build", "--opt", "Og", *(["--coverage"] if case["depth"] == 1 else []))
     csim.assert_pass(m, res)
+    if case["depth"] == 1:  # the layer-isolated random runs exercise every nonzero weight and bias
+        cov = [l for l in res.lines if l.startswith("COVERAGE ")]
+        assert len(cov) == 1 and re.match(r"COVERAGE weights=1\.000 biases=1\.000 \((\d+) of \1 nonzero weights, "
+                                          r"(\d+) of \2 nonzero biases; the image run alone: weights=0\.\d{3}\)$",
+                                          cov[0]), cov
+        assert all(u.group(1) == "PASS" for u in res.units) and len(res.units) == 1
 
 
 def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim, rehash):

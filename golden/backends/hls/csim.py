@@ -35,7 +35,7 @@ from golden.contract import intmodel
 from golden.export.writer import vectors_text
 from golden.backends.hls.top import render_network
 from golden.ir.network import Network
-from golden.ir.manifest import ManifestError, load_network
+from golden.ir.manifest import ManifestError, load_network, load_vectors
 from golden.contract.quant import spike_magnitude
 
 HLS = ROOT / "hls"
@@ -114,11 +114,6 @@ def build(export: Path, build_dir: Path, cxx: str, generated: list[Path], opt: s
 # ------------------------------------------------------------------------------------------- unit stimuli
 
 
-def _load_vectors(export: Path) -> dict[str, np.ndarray]:
-    with np.load(export / "vectors.npz", allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
-
-
 def random_words(rng: np.random.Generator, shape, k: int) -> np.ndarray:
     """[T][C][H][W] spike words: t = 0 every threshold fires everywhere (the §7 worst case), t = 1 none, then
     random words at a density drawn per step."""
@@ -133,13 +128,14 @@ def random_words(rng: np.random.Generator, shape, k: int) -> np.ndarray:
     return out
 
 
-def write_unit_stimulus(export: Path, net: Network, mode: str, out_dir: Path, seed: int) -> Path:
-    """Per layer: <layer>.in<k>.txt (its sources' spike words, or the image) and the expected outputs."""
+def write_unit_stimulus(export: Path, net: Network, mode: str, out_dir: Path, seed: int) -> dict[str, np.ndarray]:
+    """Per layer: <layer>.in<k>.txt (its sources' spike words, or the image) and the expected outputs; returns
+    the arrays by file stem."""
     out_dir.mkdir(parents=True, exist_ok=True)
     t_steps, exps, compare, k = net.timesteps, list(net.thresholds_log2), net.compare, net.K
     files: dict[str, np.ndarray] = {}
     if mode == "golden":
-        vec = _load_vectors(export)
+        vec = load_vectors(export)
         for e in net.layers:
             n = e.name
             for i, s in enumerate(e.sources):
@@ -181,8 +177,15 @@ def write_unit_stimulus(export: Path, net: Network, mode: str, out_dir: Path, se
             files[f"{n}.membrane"] = np.stack(membranes)
     for key, arr in files.items():
         write_if_changed(out_dir / f"{key}.txt", vectors_text(np.asarray(arr)))
-    return out_dir
+    return files
 
+
+def unit_coverage(cov, net: Network, files: dict[str, np.ndarray]) -> None:
+    """Add the layer-isolated runs of a unit stimulus to a golden.analysis.coverage.Coverage."""
+    for l in net.layers:
+        ins = [files[f"{l.name}.in{i}"] for i in range(len(l.sources))]
+        steps = [ins[0]] if l.spec.reads_image else [np.concatenate([x[t] for x in ins]) for t in range(net.timesteps)]
+        cov.add_layer_run(l.name, steps)
 
 def add_arguments(ap) -> None:
     ap.add_argument("--export", required=True, help="export directory (manifest.yaml, snn_params.h, vectors/)")
@@ -195,6 +198,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--seed", type=int, default=0, help="seed of the random unit stimulus")
     ap.add_argument("--generate-only", action="store_true",
                     help="write the generated sources into the build directory and stop")
+    ap.add_argument("--coverage", action="store_true",
+                    help="also run every layer alone on random spikes (--units random) and print the fraction of "
+                         "nonzero weights and biases that took part in a compared accumulate")
 
 
 def run(args) -> int:
@@ -209,6 +215,8 @@ def run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     units = [u for u in args.units.split(",") if u]
+    if args.coverage and "random" not in units:
+        units.append("random")
     bad = [u for u in units if u not in UNIT_MODES]
     if bad:
         print(f"error: --units {args.units!r}: modes are {UNIT_MODES}", file=sys.stderr)
@@ -223,9 +231,20 @@ def run(args) -> int:
     except (FileNotFoundError, RuntimeError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from golden.analysis.coverage import Coverage, line
+
     rc = 0
+    cov, image_run = Coverage(net), Coverage(net)
+    image_run.add_network_run(load_vectors(export))
+    cov.add_network_run(load_vectors(export))
     for mode in units:
-        stim = write_unit_stimulus(export, net, mode, build_dir / f"units-{mode}", args.seed)
+        stim = build_dir / f"units-{mode}"
+        files = write_unit_stimulus(export, net, mode, stim, args.seed)
         print(f"CSIM units ({mode} stimulus, {stim})", flush=True)
         rc = max(rc, subprocess.run([str(exe), "--units", str(stim)]).returncode)
+        unit_coverage(cov, net, files)
+    if args.coverage:
+        plain = image_run.summary()
+        print(line(cov.summary(), f"; the image run alone: weights={plain['weights'] / plain['nonzero_weights']:.3f}"),
+              flush=True)
     return max(rc, subprocess.run([str(exe), str(export)]).returncode)

@@ -35,6 +35,8 @@ def add_arguments(ap) -> None:
     ap.add_argument("--p-backpressure", type=float, default=0.3, help="probability that m_axis_tready is low")
     ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (output channels in parallel, default 8)")
     ap.add_argument("--reset-at", choices=["mid", "input"], help="first a frame cut by a reset")
+    ap.add_argument("--coverage", action="store_true",
+                    help="print the fraction of nonzero weights and biases the run exercised")
 
 
 def run(args) -> int:
@@ -82,6 +84,14 @@ def run_engine(args, export: Path, m: dict) -> int:
           f"log: {res.build_dir}")
     if simlib.waves_enabled():
         print(f"waves: {simlib.waves_file(res.build_dir)}")
+    if args.coverage:
+        from golden.analysis.coverage import Coverage, line
+        from golden.ir.manifest import load_vectors
+
+        cov = Coverage(load_network(export, m))
+        cov.add_network_run(load_vectors(export))
+        print(line(cov.summary(), "; the image run: the RTL bench has no layer-isolated mode yet, "
+                   "`python -m golden csim --coverage` covers every weight in C-sim"), flush=True)
     values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
     tail = f"cycles={s.get('cycles', 0)} bound={s.get('bound', 0)}"
     checked = set((s.get("layers") or {})) == {l["name"] for l in m["layers"]}
