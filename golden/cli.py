@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # subcommand -> (module with add_arguments(p) and run(args) -> int, one-line help)
@@ -60,11 +61,20 @@ def main(argv=None) -> int:
         if args.command.startswith("eval-"):
             return mod.run_eval(args)
         return mod.run(args)
-    except (InputError, ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+    except (InputError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
+    except OSError as exc:  # a read-only folder, a file where a folder should be, a full disk
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"error: {args.command}: out of memory (a smaller image or --crop Y X H W)", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # torch's errors; GOLDEN_TRACEBACK=1 shows where
+        if os.environ.get("GOLDEN_TRACEBACK"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {args.command}: {first} (GOLDEN_TRACEBACK=1 for the traceback)", file=sys.stderr)
         return 2
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import warnings
+
 import numpy as np
 from PIL import Image
 
@@ -17,7 +19,12 @@ def load_u8(path: str | Path, channels: int | None = None) -> np.ndarray:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such image")
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            # PIL only warns between 1x and 2x its pixel limit: keep its decompression-bomb limit an error
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(path)
+            im.load()
+        with im:
             mode = im.mode
             if mode not in ("L", "RGB", "P"):
                 raise ValueError(f"{path}: image mode {mode!r} is not 8-bit grey or RGB")

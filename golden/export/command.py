@@ -41,8 +41,11 @@ def run(args) -> int:
     timesteps = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
     exps = thresholds_log2(cfg["snn"]["thresholds"])
     name = args.name or Path(args.checkpoint).stem
-    out, manifest = export_network(snn, image, args.out, name, timesteps, exps, args.compare or cfg["snn"]["compare"],
-                                   info["lambdas"])
+    try:
+        out, manifest = export_network(snn, image, args.out, name, timesteps, exps,
+                                       args.compare or cfg["snn"]["compare"], info["lambdas"])
+    except ValueError as exc:  # a quantisation rule refused a layer (it names the layer): name the file too
+        raise InputError(f"{resolve(args.checkpoint)}: {exc}") from None
     print(f"EXPORT {name} -> {out}: {len(manifest['layers'])} layers, {image.shape[1]}x{image.shape[2]} (HxW) "
           f"image from {image_path}, T={timesteps}, compare={manifest['compare']}")
     return 0

@@ -46,6 +46,9 @@ def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) ->
     """One layer to the integer contract (§2), with widths from the worst-case bounds (§7). The kind's module
     (golden/kinds) gives the rule; the widths and thresholds are common to every kind."""
     spec = kinds.get(layer.kind)
+    for what, arr in (("weight", layer.weight), ("bias", layer.bias)):
+        if arr is not None and not np.all(np.isfinite(arr)):
+            raise ValueError(f"layer {layer.name}: field {what} holds NaN or Inf")
     e_min, f = min(exps), layer.frac_bits
     if f is None:
         f = spec.default_frac_bits(layer.weight, layer.weight_bits_target, e_min)

@@ -66,7 +66,10 @@ def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
         if tuple(arrays[key].shape) != tuple(ref.shape):
             raise ValueError(f"{path}: field {key} has shape {arrays[key].shape}, the architecture needs "
                              f"{tuple(ref.shape)}")
-        state[key] = torch.from_numpy(np.asarray(arrays[key], dtype=np.float64))
+        value = np.asarray(arrays[key], dtype=np.float64)
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{path}: field {key} holds NaN or Inf")
+        state[key] = torch.from_numpy(value)
     model.load_state_dict(state)
     model.eval()
     info = {"lambdas": {k[7:]: float(v) for k, v in arrays.items() if k.startswith("lambda.")},

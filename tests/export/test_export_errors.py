@@ -319,3 +319,69 @@ def test_interrupted_export_leaves_no_manifest(tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "write_text", failing)
     assert main(["export-net", "--out", str(tmp_path / "o"), "--timesteps", "2"]) == 2
     assert "snn_params.h" in calls and not (tmp_path / "o" / "manifest.yaml").exists()
+
+
+def test_os_errors_and_bombs_are_one_error_line(tmp_path, capsys):
+    """A file where the export folder should be, a read-only parent folder, an image above PIL's
+    decompression-bomb limit: exit 2, one `error:` line naming the path, no traceback, nothing written."""
+    import os
+
+    from PIL import Image
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder")
+    assert main(["export-net", "--out", str(blocker), "--timesteps", "1"]) == 2
+    _error_line(capsys, "blocker")
+    assert blocker.read_text() == "a file, not a folder"
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    os.chmod(ro, 0o500)
+    try:
+        if os.access(ro, os.W_OK):  # root ignores permissions
+            pytest.skip("running as root: a read-only folder is writable")
+        assert main(["export-net", "--out", str(ro / "e"), "--timesteps", "1"]) == 2
+        _error_line(capsys, str(ro))
+    finally:
+        os.chmod(ro, 0o700)
+
+
+def test_decompression_bomb_is_refused(tmp_path, capsys):
+    from PIL import Image
+
+    big = tmp_path / "big.png"
+    Image.new("L", (12000, 12000)).save(big)  # 144 M pixels: above PIL's 89 M limit
+    assert main(["export-net", "--out", str(tmp_path / "e"), "--image", str(big), "--timesteps", "1"]) == 2
+    _error_line(capsys, "big.png")
+    assert not (tmp_path / "e").exists()
+
+
+def test_non_finite_weights_name_the_file_and_layer(tmp_path, capsys):
+    with np.load(REPO_ROOT / "configs/models/em_unet_snn.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["layers.enc2a.weight"] = arrays["layers.enc2a.weight"].copy()
+    arrays["layers.enc2a.weight"].flat[3] = np.nan
+    bad = tmp_path / "nan.npz"
+    np.savez(bad, **arrays)
+    assert main(["export-net", "--out", str(tmp_path / "e"), "--checkpoint", str(bad), "--timesteps", "1"]) == 2
+    _error_line(capsys, "nan.npz", "enc2a", "NaN")
+    assert not (tmp_path / "e").exists()
+
+
+def test_quantisation_refuses_nan_and_widths_beyond_every_level():
+    """No silent arithmetic: NaN/Inf weights and widths above 62 bits are refused naming the layer and the field;
+    bounds are Python integers, so weights of 1e15 give an error, not a wrapped width."""
+    from golden.export.quantise import FloatLayer, quantise_layer
+
+    def layer(w, b):
+        return FloatLayer("conv7", "spiking_conv", ("x",), np.asarray(w), np.asarray(b), None)
+
+    w = np.ones((2, 4, 3, 3))
+    with pytest.raises(ValueError, match=r"layer conv7: field weight holds NaN or Inf"):
+        quantise_layer(layer(np.where(w > 0, np.inf, 0), np.zeros(2)), (1, 0, -1, -2), 10, 4)
+    with pytest.raises(ValueError, match=r"layer conv7: field bias holds NaN or Inf"):
+        quantise_layer(layer(w, np.array([0, np.nan])), (1, 0, -1, -2), 10, 4)
+    with pytest.raises(ValueError, match=r"layer conv7: field (acc|current|membrane)_bits=\d+ is above the "
+                                         r"supported 62"):
+        quantise_layer(layer(w * 1e15, np.zeros(2)), (1, 0, -1, -2), 10, 4)
+    with pytest.raises(ValueError, match=r"layer conv7: value too large"):
+        quantise_layer(layer(w * 1e19, np.zeros(2)), (1, 0, -1, -2), 10, 4)
