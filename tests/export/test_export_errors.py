@@ -326,8 +326,6 @@ def test_os_errors_and_bombs_are_one_error_line(tmp_path, capsys):
     decompression-bomb limit: exit 2, one `error:` line naming the path, no traceback, nothing written."""
     import os
 
-    from PIL import Image
-
     blocker = tmp_path / "blocker"
     blocker.write_text("a file, not a folder")
     assert main(["export-net", "--out", str(blocker), "--timesteps", "1"]) == 2
