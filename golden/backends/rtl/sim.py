@@ -22,6 +22,8 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from golden.backends.rtl import simulate as simlib
 from golden.ir.manifest import ManifestError, load_manifest, load_network
 
@@ -36,7 +38,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (output channels in parallel, default 8)")
     ap.add_argument("--reset-at", choices=["mid", "input"], help="first a frame cut by a reset")
     ap.add_argument("--coverage", action="store_true",
-                    help="print the fraction of nonzero weights and biases the run exercised")
+                    help="also run every layer with parameters alone (its probe network: inputs firing everywhere) "
+                         "and print the fraction of nonzero weights and biases that took part in a compared "
+                         "accumulate")
 
 
 def run(args) -> int:
@@ -53,26 +57,66 @@ def run(args) -> int:
     return run_engine(args, export, m)
 
 
+def _tag(export: Path, lanes: int) -> str:
+    return (re.sub(r"[^A-Za-z0-9_.-]", "_", export.name) + "-" + hashlib.sha1(str(export).encode()).hexdigest()[:8]
+            + f"-p{lanes}")
+
+
+def simulate_export(args, export: Path, m: dict, vectors: Path | None = None):
+    """Build (or reuse) the engine for `export` and run the bench on it; the SimResult."""
+    from rtl_tb.cases import EngineCase
+
+    tag = _tag(export, args.lanes)
+    params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}")
+    case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
+                      p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
+    return simlib.simulate(f"run_sim-{tag}", "snn_engine", "tb_engine", params, case.env(export, vectors),
+                           quiet=True)
+
+
+def passed(res, m: dict) -> bool:
+    s = res.summary or {}
+    checked = set((s.get("layers") or {})) == {l["name"] for l in m["layers"]}
+    return bool(res.ok and int(s.get("mismatches", 0)) == 0 and checked and int(s.get("values", 0)) > 0)
+
+
+def probe_runs(args, export: Path, m: dict, cov) -> tuple[int, str]:
+    """Every layer with parameters alone on the engine, driven by spikes that fire everywhere (its probe network,
+    golden/export/probe.py); adds each run to `cov`. Returns (mismatches, first failure)."""
+    from tqdm import tqdm
+
+    from golden.export.probe import probed_layers, write_probe
+    from golden.ir.manifest import load_vectors
+
+    net = load_network(export, m)
+    root = simlib.SIM_ROOT / "probes" / _tag(export, args.lanes)
+    bad, first = 0, ""
+    for name in tqdm(probed_layers(net), desc="sim probes", unit="layer"):
+        probe_dir, pm = write_probe(net, name, root / name)
+        res = simulate_export(args, probe_dir, pm)
+        if not passed(res, pm):
+            bad += max(1, int((res.summary or {}).get("mismatches", 0)))
+            first = first or f"probe {name}: {res.message}"
+            continue
+        vec = load_vectors(probe_dir)
+        target = next(l for l in pm["layers"] if l["name"] == name)
+        steps = ([vec["input"]] if target["sources"] == ["input"] else
+                 [np.concatenate([vec[f"{s}.spikes"][t] for s in target["sources"]]) for t in range(pm["timesteps"])])
+        cov.add_layer_run(name, steps)
+    return bad, first
+
+
 def run_engine(args, export: Path, m: dict) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
-    tag = re.sub(r"[^A-Za-z0-9_.-]", "_", export.name) + "-" + hashlib.sha1(str(export).encode()).hexdigest()[:8]
-    tag += f"-p{args.lanes}"
-    try:
-        params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}")
-    except (ValueError, KeyError, OSError) as exc:
-        print(f"error: {export}: {exc}", file=sys.stderr)
-        return 2
     h, w = m["input"]["height"], m["input"]["width"]
     print(f"RTL sim: snn_engine (P={args.lanes}) on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
           f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
           flush=True)
-    from rtl_tb.cases import EngineCase
-
-    case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
-                      p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
-    env = case.env(export, Path(args.vectors).resolve() if args.vectors else None)
     try:
-        res = simlib.simulate(f"run_sim-{tag}", "snn_engine", "tb_engine", params, env, quiet=True)
+        res = simulate_export(args, export, m, Path(args.vectors).resolve() if args.vectors else None)
+    except (ValueError, KeyError) as exc:
+        print(f"error: {export}: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -84,20 +128,29 @@ def run_engine(args, export: Path, m: dict) -> int:
           f"log: {res.build_dir}")
     if simlib.waves_enabled():
         print(f"waves: {simlib.waves_file(res.build_dir)}")
+    values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
+    ok, message = passed(res, m), res.message
     if args.coverage:
         from golden.analysis.coverage import Coverage, line
         from golden.ir.manifest import load_vectors
 
-        cov = Coverage(load_network(export, m))
-        cov.add_network_run(load_vectors(export))
-        print(line(cov.summary(), "; the image run: the RTL bench has no layer-isolated mode yet, "
-                   "`python -m golden csim --coverage` covers every weight in C-sim"), flush=True)
-    values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
+        cov, image_run = Coverage(load_network(export, m)), Coverage(load_network(export, m))
+        for c in (cov, image_run):
+            c.add_network_run(load_vectors(export))
+        try:
+            bad, first = probe_runs(args, export, m, cov)
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        plain = image_run.summary()
+        print(line(cov.summary(), f"; the image run alone: weights={plain['weights'] / plain['nonzero_weights']:.3f}"),
+              flush=True)
+        if bad:
+            ok, mismatches, message = False, mismatches + bad, message if not ok else first
     tail = f"cycles={s.get('cycles', 0)} bound={s.get('bound', 0)}"
-    checked = set((s.get("layers") or {})) == {l["name"] for l in m["layers"]}
-    if res.ok and mismatches == 0 and checked and values > 0:
+    if ok:
         print(f"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 {tail}")
         return 0
-    print(f"first mismatch: {res.message}")
+    print(f"first mismatch: {message}")
     print(f"SIM FAIL layers={n} timesteps={t_n} values={values} mismatches={mismatches} {tail}")
     return 1
