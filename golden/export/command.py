@@ -31,6 +31,9 @@ def run(args) -> int:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
     snn, info = load_model_npz(resolve(args.checkpoint))
     cfg = load_unet_config(resolve(args.config))
+    if cfg["task"] != snn.task or cfg["model"]["in_channels"] != snn.in_channels:
+        raise InputError(f"{resolve(args.checkpoint)}: field arch ({snn.task}, {snn.in_channels} channel(s)) does not "
+                         f"match {resolve(args.config)} ({cfg['task']}, {cfg['model']['in_channels']})")
     image_path = resolve(args.image)
     image = load_u8(image_path, channels=snn.in_channels)
     if args.crop:

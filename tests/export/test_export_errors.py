@@ -383,3 +383,10 @@ def test_quantisation_refuses_nan_and_widths_beyond_every_level():
         quantise_layer(layer(w * 1e15, np.zeros(2)), (1, 0, -1, -2), 10, 4)
     with pytest.raises(ValueError, match=r"layer conv7: value too large"):
         quantise_layer(layer(w * 1e19, np.zeros(2)), (1, 0, -1, -2), 10, 4)
+
+
+def test_export_refuses_a_checkpoint_of_another_task(tmp_path, capsys):
+    assert main(["export-net", "--out", str(tmp_path / "e"), "--checkpoint", "configs/models/bsd_unet_snn.npz",
+                 "--timesteps", "1"]) == 2
+    _error_line(capsys, "bsd_unet_snn.npz", "denoising", "unet_em_small.yaml")
+    assert not (tmp_path / "e").exists()
