@@ -29,14 +29,19 @@ class Coverage:
             taps = layer.spec.exercised(np.asarray(x) != 0, layer.kernel)  # [ky][kx][C]
             self.hit[name] |= taps[None]
 
+    def add_layer_inputs(self, name: str, inputs: list[np.ndarray]) -> None:
+        """A run of layer `name` fed `inputs`, one array per source: the image [C][H][W] for the input layer,
+        else spike words [T][C][H][W] (concatenated along channels at each step, §3)."""
+        if self.net.layer(name).spec.reads_image:
+            self.add_layer_run(name, inputs[:1])
+        else:
+            self.add_layer_run(name, (np.concatenate([x[t] for x in inputs]) for t in range(self.net.timesteps)))
+
     def add_network_run(self, vectors: dict) -> None:
         """The image run: each layer fed its sources' golden spikes (the image for the input layer)."""
         for l in self.net.layers:
-            if l.spec.reads_image:
-                self.add_layer_run(l.name, [vectors["input"]])
-            else:
-                self.add_layer_run(l.name, (np.concatenate([vectors[f"{s}.spikes"][t] for s in l.sources])
-                                            for t in range(self.net.timesteps)))
+            self.add_layer_inputs(l.name, [vectors["input"] if s == "input" else vectors[f"{s}.spikes"]
+                                           for s in l.sources])
 
     def summary(self) -> dict:
         w_hit = w_all = b_hit = b_all = 0

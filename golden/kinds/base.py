@@ -106,7 +106,8 @@ class LayerKind:
         """Synaptic events (accumulates) of the nonzero inputs [C][H][W] of one step: taps inside the output x
         output channels, what an event-driven engine with no wasted cycle performs."""
         k3 = self.k3(kernel)
-        ty, tx = self.taps(nonzero.shape[1], k3), self.taps(nonzero.shape[2], k3)
+        ty = self.tap_valid(nonzero.shape[1], k3).sum(axis=0)  # valid taps per input coordinate
+        tx = self.tap_valid(nonzero.shape[2], k3).sum(axis=0)
         return int((nonzero * ty[None, :, None] * tx[None, None, :]).sum()) * out_channels
 
     def tap_valid(self, n: int, k3: bool) -> np.ndarray:
@@ -123,16 +124,6 @@ class LayerKind:
         vy, vx = self.tap_valid(nonzero.shape[1], k3), self.tap_valid(nonzero.shape[2], k3)
         return np.einsum("cyx,ay,bx->abc", nonzero.astype(np.int64), vy.astype(np.int64), vx.astype(np.int64)) > 0
 
-    def taps(self, n: int, k3: bool) -> np.ndarray:
-        """Valid taps per input coordinate along one axis: synaptic events of one nonzero input (§3 padding)."""
-        if not k3:
-            return np.ones(n, dtype=np.int64)
-        t = np.full(n, 3)
-        t[0] -= 1
-        t[-1] -= 1
-        if n == 1:
-            t[0] = 1
-        return t
 
 
 def spike_magnitude_max(exps) -> int:

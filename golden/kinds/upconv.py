@@ -47,10 +47,5 @@ class Upconv(LayerKind):
         i = np.arange(n)
         return np.stack([i >= 1, np.ones(n, dtype=bool), np.ones(n, dtype=bool)])  # output 2i + k - 1 in [0, 2n)
 
-    def taps(self, n, k3):
-        t = np.full(n, 3)  # output 2i + k - 1 in [0, 2n): k = 0 is outside at i = 0
-        t[0] = 2
-        return t
-
 
 KIND = Upconv()

@@ -180,13 +180,6 @@ def write_unit_stimulus(export: Path, net: Network, mode: str, out_dir: Path, se
     return files
 
 
-def unit_coverage(cov, net: Network, files: dict[str, np.ndarray]) -> None:
-    """Add the layer-isolated runs of a unit stimulus to a golden.analysis.coverage.Coverage."""
-    for l in net.layers:
-        ins = [files[f"{l.name}.in{i}"] for i in range(len(l.sources))]
-        steps = [ins[0]] if l.spec.reads_image else [np.concatenate([x[t] for x in ins]) for t in range(net.timesteps)]
-        cov.add_layer_run(l.name, steps)
-
 def add_arguments(ap) -> None:
     ap.add_argument("--export", required=True, help="export directory (manifest.yaml, snn_params.h, vectors/)")
     ap.add_argument("--build", help="build directory (default build/csim/<export dir name>)")
@@ -234,17 +227,17 @@ def run(args) -> int:
     from golden.analysis.coverage import Coverage, line
 
     rc = 0
-    cov, image_run = Coverage(net), Coverage(net)
-    image_run.add_network_run(load_vectors(export))
+    cov = Coverage(net)
     cov.add_network_run(load_vectors(export))
+    plain = cov.summary()  # the image run alone, before the layer-isolated runs add to it
     for mode in units:
         stim = build_dir / f"units-{mode}"
         files = write_unit_stimulus(export, net, mode, stim, args.seed)
         print(f"CSIM units ({mode} stimulus, {stim})", flush=True)
         rc = max(rc, subprocess.run([str(exe), "--units", str(stim)]).returncode)
-        unit_coverage(cov, net, files)
+        for l in net.layers:
+            cov.add_layer_inputs(l.name, [files[f"{l.name}.in{i}"] for i in range(len(l.sources))])
     if args.coverage:
-        plain = image_run.summary()
         print(line(cov.summary(), f"; the image run alone: weights={plain['weights'] / plain['nonzero_weights']:.3f}"),
               flush=True)
     return max(rc, subprocess.run([str(exe), str(export)]).returncode)

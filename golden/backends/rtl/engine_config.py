@@ -36,18 +36,6 @@ def _ubits(v: int) -> int:
     return max(1, int(v).bit_length())
 
 
-def read_mem(path: Path, bits: int, count: int) -> np.ndarray:
-    """A `$readmemh` file of the exporter: one two's complement value of `bits` bits per line (contract §8)."""
-    words = [l.split("//")[0].strip() for l in Path(path).read_text().splitlines()]
-    words = [w for w in words if w]
-    if len(words) != count:
-        raise ValueError(f"{path}: {len(words)} values, expected {count}")
-    v = np.array([int(w, 16) for w in words], dtype=np.int64)
-    if np.any(v >> bits):
-        raise ValueError(f"{path}: a value wider than {bits} bits")
-    return np.where(v >= 1 << (bits - 1), v - (1 << bits), v)
-
-
 def _hex_word(values, width: int) -> str:
     """P lanes of `width` bits (lane j at [width*j +: width], two's complement) as one hex word."""
     total = 0
@@ -66,17 +54,17 @@ class EngineConfig:
         return self.params
 
 
-def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) -> EngineConfig:
+def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path, net=None) -> EngineConfig:
     """Lay the network out for snn_engine with `lanes` = P and write layers.mem, weights.mem, bias.mem,
-    engine_params.vh and engine_params.json to out_dir. The structure comes from the IR (loaded and validated
-    once); the weights from the export's ROM images, so the engine runs what the .mem files hold."""
+    engine_params.vh and engine_params.json to out_dir. The structure and the weights come from the IR (`net`,
+    or loaded here), whose loader has checked them equal to the export's ROM images."""
     from golden.ir.manifest import load_network
 
     P = int(lanes)
     if P < 1:
         raise ValueError("lanes must be >= 1")
     export_dir = Path(export_dir)
-    net = load_network(export_dir, manifest)
+    net = net if net is not None else load_network(export_dir, manifest)
     if net.K > rc.EVENT_VAL_W:
         raise ValueError(f"snn_engine carries spike words in {rc.EVENT_VAL_W}-bit events: K <= {rc.EVENT_VAL_W}")
     if net.pixel_bits != 8:
@@ -84,7 +72,6 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
     exps = list(net.thresholds_log2)
     th_shift = [exps[0] - e for e in exps]
     by_name = {l.name: l for l in net.layers}
-    entries = {l["name"]: l for l in manifest["layers"]}
 
     spk_base, mem_base, w_base, b_base = {}, {}, 0, 0
     spk_next = mem_next = 0
@@ -133,10 +120,7 @@ def build_config(manifest: dict, export_dir: Path, lanes: int, out_dir: Path) ->
         if not spec.has_params:
             b_words += [_hex_word([0] * P, bb)] * G
         else:
-            k = l.kernel
-            entry = entries[name]
-            w = read_mem(export_dir / entry["weight_file"], l.weight_bits, cout * k * k * cin).reshape(cout, k, k, cin)
-            b = read_mem(export_dir / entry["bias_file"], l.bias_bits, cout)
+            k, w, b = l.kernel, l.weight, l.bias
             d["D_WBASE"] = w_base
             n_words = cin << gtl
             rom = np.zeros((n_words, P), dtype=np.int64)

@@ -22,7 +22,6 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
 
 from golden.backends.rtl import simulate as simlib
 from golden.ir.manifest import ManifestError, load_manifest, load_network
@@ -50,11 +49,11 @@ def run(args) -> int:
     export = Path(args.export).resolve()
     try:
         m = load_manifest(export)
-        load_network(export, m)  # the weights and the structure, checked once
+        net = load_network(export, m)  # every file, the weights and the structure, checked once
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return run_engine(args, export, m)
+    return run_engine(args, export, m, net)
 
 
 def _tag(export: Path, lanes: int) -> str:
@@ -62,16 +61,16 @@ def _tag(export: Path, lanes: int) -> str:
             + f"-p{lanes}")
 
 
-def simulate_export(args, export: Path, m: dict, vectors: Path | None = None):
-    """Build (or reuse) the engine for `export` and run the bench on it; the SimResult."""
+def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = None):
+    """Build (or reuse) the engine for `export` (its loaded IR `net`) and run the bench on it; the SimResult."""
     from rtl_tb.cases import EngineCase
 
     tag = _tag(export, args.lanes)
-    params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}")
+    params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}", net)
     case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
                       p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
     return simlib.simulate(f"run_sim-{tag}", "snn_engine", "tb_engine", params, case.env(export, vectors),
-                           quiet=True)
+                           quiet=True, manifest=m)
 
 
 def passed(res, m: dict) -> bool:
@@ -80,7 +79,7 @@ def passed(res, m: dict) -> bool:
     return bool(res.ok and int(s.get("mismatches", 0)) == 0 and checked and int(s.get("values", 0)) > 0)
 
 
-def probe_runs(args, export: Path, m: dict, cov) -> tuple[int, str]:
+def probe_runs(args, export: Path, net, cov) -> tuple[int, str]:
     """Every layer with parameters alone on the engine, driven by spikes that fire everywhere (its probe network,
     golden/export/probe.py); adds each run to `cov`. Returns (mismatches, first failure)."""
     from tqdm import tqdm
@@ -88,32 +87,29 @@ def probe_runs(args, export: Path, m: dict, cov) -> tuple[int, str]:
     from golden.export.probe import probed_layers, write_probe
     from golden.ir.manifest import load_vectors
 
-    net = load_network(export, m)
     root = simlib.SIM_ROOT / "probes" / _tag(export, args.lanes)
     bad, first = 0, ""
     for name in tqdm(probed_layers(net), desc="sim probes", unit="layer"):
         probe_dir, pm = write_probe(net, name, root / name)
-        res = simulate_export(args, probe_dir, pm)
+        res = simulate_export(args, probe_dir, pm, load_network(probe_dir, pm))
         if not passed(res, pm):
             bad += max(1, int((res.summary or {}).get("mismatches", 0)))
             first = first or f"probe {name}: {res.message}"
             continue
         vec = load_vectors(probe_dir)
-        target = next(l for l in pm["layers"] if l["name"] == name)
-        steps = ([vec["input"]] if target["sources"] == ["input"] else
-                 [np.concatenate([vec[f"{s}.spikes"][t] for s in target["sources"]]) for t in range(pm["timesteps"])])
-        cov.add_layer_run(name, steps)
+        sources = next(l["sources"] for l in pm["layers"] if l["name"] == name)
+        cov.add_layer_inputs(name, [vec["input"] if s == "input" else vec[f"{s}.spikes"] for s in sources])
     return bad, first
 
 
-def run_engine(args, export: Path, m: dict) -> int:
+def run_engine(args, export: Path, m: dict, net) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
     h, w = m["input"]["height"], m["input"]["width"]
     print(f"RTL sim: snn_engine (P={args.lanes}) on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
           f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
           flush=True)
     try:
-        res = simulate_export(args, export, m, Path(args.vectors).resolve() if args.vectors else None)
+        res = simulate_export(args, export, m, net, Path(args.vectors).resolve() if args.vectors else None)
     except (ValueError, KeyError) as exc:
         print(f"error: {export}: {exc}", file=sys.stderr)
         return 2
@@ -134,15 +130,14 @@ def run_engine(args, export: Path, m: dict) -> int:
         from golden.analysis.coverage import Coverage, line
         from golden.ir.manifest import load_vectors
 
-        cov, image_run = Coverage(load_network(export, m)), Coverage(load_network(export, m))
-        for c in (cov, image_run):
-            c.add_network_run(load_vectors(export))
+        cov = Coverage(net)
+        cov.add_network_run(load_vectors(export))
+        plain = cov.summary()  # the image run alone, before the probes add to it
         try:
-            bad, first = probe_runs(args, export, m, cov)
+            bad, first = probe_runs(args, export, net, cov)
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        plain = image_run.summary()
         print(line(cov.summary(), f"; the image run alone: weights={plain['weights'] / plain['nonzero_weights']:.3f}"),
               flush=True)
         if bad:

@@ -185,16 +185,16 @@ def engine_run(case, vectors: Path | None = None, simulator: str = "verilator", 
     m = load_manifest(export)
     build = build or (f"engine-{case.name}" if simulator == "verilator" else f"{simulator}-engine-{case.name}")
     params = engine_params(m, export, case.lanes, build)
-    return m, simulate(build, "snn_engine", "tb_engine", params, case.env(export, vectors), quiet=True,
+    return m, simulate(build, "snn_engine", "tb_engine", params, case.env(export, vectors), quiet=True, manifest=m,
                        simulator=simulator)
 
 
-def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str) -> dict:
+def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str, net=None) -> dict:
     """snn_engine parameters for an export with `lanes` lanes; writes the descriptor / weight / bias ROM images to
     build/sim/engine_cfg/<name>/ (golden/backends/rtl/engine_config.py)."""
     from golden.backends.rtl import engine_config
 
-    return engine_config.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name).params
+    return engine_config.build_config(manifest, export_dir, lanes, SIM_ROOT / "engine_cfg" / name, net).params
 
 
 # ------------------------------------------------------------------------------------------- simulation
@@ -207,7 +207,8 @@ class SimResult:
 
 
 def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: dict,
-             quiet: bool = False, sources=None, simulator: str = "verilator") -> SimResult:
+             quiet: bool = False, sources=None, simulator: str = "verilator",
+             manifest: dict | None = None) -> SimResult:
     """Build `toplevel` with `parameters` in build/sim/<name> and run the cocotb module `test_module` on it.
 
     `env` is passed to the bench (SNN_* variables). The bench writes a JSON summary (values compared,
@@ -259,7 +260,7 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
             # the manifest, read and validated by golden.ir.manifest here, goes to the bench as JSON: the bench's
             # process then need not import golden (whose integer model imports torch, seconds per simulation)
             manifest_json = build_dir / f"{test_module}.manifest.json"
-            manifest_json.write_text(json.dumps(load_manifest(env["SNN_EXPORT"])))
+            manifest_json.write_text(json.dumps(manifest if manifest is not None else load_manifest(env["SNN_EXPORT"])))
             bench_env["SNN_MANIFEST_JSON"] = str(manifest_json)
         ok, run_error = True, None
         try:

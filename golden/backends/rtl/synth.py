@@ -80,13 +80,13 @@ def run(args) -> int:
     export = Path(args.export) if args.export else default_net_export()
     try:
         m = load_manifest(export)
-        load_network(export, m)
+        net = load_network(export, m)
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     srcs = [str(simlib.RTL_DIR / s) for s in simlib.engine_sources()]
     for p in args.lanes:
-        params = _engine_params(m, export, p)
+        params = _engine_params(m, export, p, net)
         r = run_yosys("snn_engine", srcs, params, OUT / f"snn_engine-p{p}.log")
         report[f"snn_engine-p{p}"] = {"export": str(export), "model": m["model"], "params": params, **r}
         print(f"snn_engine P={p}: LUT={r['LUT']} LUTRAM={r['LUTRAM']} FF={r['FF']} BRAM18={r['BRAM18']} "
@@ -104,5 +104,5 @@ def run(args) -> int:
     return 0
 
 
-def _engine_params(m: dict, export: Path, lanes: int) -> dict:
-    return engine_config.build_config(m, export, lanes, OUT / f"engine_cfg-p{lanes}").params
+def _engine_params(m: dict, export: Path, lanes: int, net) -> dict:
+    return engine_config.build_config(m, export, lanes, OUT / f"engine_cfg-p{lanes}", net).params
