@@ -29,6 +29,7 @@ The model (what the generated top does):
   multiplies the loop time by R (a designer's fold of the channel loops; the C++ as written is R = 1).
 - Storage per layer: membranes H*W*C*membrane_bits, line buffers, skip FIFOs H*W*C*K, the static current.
 Output: a table on stdout and <out>/<model>.md and <out>/<model>.json.
+(About 360 lines: the model above, its scheduler and its report are one unit; this docstring is a fifth of it.)
 """
 from __future__ import annotations
 

@@ -7,6 +7,9 @@ output) and the layers run in list order inside the step (Algorithm 1). A layer 
 its spike stream forked; the branch that feeds a concat as the encoder part is the skip connection's frame
 buffer, a FIFO as deep as that layer's frame (H*W beats). After the last step the output layer's A_T goes out on
 `accum_out`.
+
+(About 350 lines: the three generated files, the top's header, its body and the per-layer benches, share the
+stream wiring of one step; split apart they would pass it around.)
 """
 from __future__ import annotations
 
