@@ -256,6 +256,8 @@ def test_cli_export_errors_exit_2_with_one_error_line(tmp_path, capsys):
     np.savez(foreign, something=np.zeros(3))
     assert export("--checkpoint", str(foreign)) == 2
     _error_line(capsys, "foreign.npz", "arch.in_channels")
+    assert export("--crop", "0", "0", "-5", "32") == 2  # an empty region, not another one
+    _error_line(capsys, "em_slice22_y224_x224_64.png", "crop")
     assert export("--crop", "40", "0", "32", "32") == 2  # leaves the 64x64 tile
     _error_line(capsys, "em_slice22_y224_x224_64.png", "crop")
     assert export("--crop", "0", "0", "24", "32") == 2  # 24 is not a multiple of 2^4
