@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from golden.contract import intmodel
 from golden import kinds
 from golden.export.quantise import FloatLayer, quantise
 from golden.export.writer import write_export
@@ -66,7 +65,11 @@ def network_output(layers: list[Layer], vectors: dict[str, np.ndarray], timestep
 
 def run_int(layers, image_u8: np.ndarray, timesteps: int, thresholds_log2, compare: str = "gt",
             record_membranes: bool = False) -> dict[str, np.ndarray]:
-    return intmodel.run(layers, image_u8, timesteps, list(thresholds_log2), compare, record_membranes)
+    """The golden vectors of one image (contract §8), by the fast exact model (golden.contract.fastmodel; equal
+    to the int64 reference golden.contract.intmodel.run, tests/contract/test_fastmodel.py)."""
+    from golden.contract.fastmodel import FastModel
+
+    return FastModel(layers, list(thresholds_log2), compare, timesteps).vectors(image_u8, record_membranes)
 
 
 def export_network(snn: UNet, image_u8: np.ndarray, out_dir: str | Path, name: str, timesteps: int,

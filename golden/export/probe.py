@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.contract import intmodel
+from golden.contract.fastmodel import FastModel
 from golden.export.writer import write_export
 from golden.ir.network import INPUT, Layer, Network
 from golden.kinds.base import widths_of
@@ -76,7 +76,7 @@ def probe_network(net: Network, name: str, seed: int = 0) -> tuple[Network, np.n
 def write_probe(net: Network, name: str, out_dir: str | Path, seed: int = 0) -> tuple[Path, dict]:
     """Export the probe network of layer `name` (golden vectors of every layer, every step)."""
     probe, image = probe_network(net, name, seed)
-    vectors = intmodel.run(probe, image, probe.timesteps, list(probe.thresholds_log2), probe.compare)
+    vectors = FastModel(probe, list(probe.thresholds_log2), probe.compare, probe.timesteps).vectors(image)
     return write_export(out_dir, probe, vectors)
 
 

@@ -78,6 +78,18 @@ class LayerKind:
         """The current the neuron (or the output accumulator) integrates, from the accumulator."""
         return acc
 
+    # ---------------------------------------------------------------- the same in torch (golden.contract.fastmodel)
+    def torch_weight(self, weight: np.ndarray):
+        """The contract's [out][ky][kx][in] weights in the layout of this kind's torch op (float64 tensor)."""
+        import torch
+
+        return torch.from_numpy(np.ascontiguousarray(np.transpose(weight, (0, 3, 1, 2)), dtype=np.float64))
+
+    def torch_accumulate(self, layer, x, weight, bias):
+        """accumulate() on a batch of torch tensors [N][C][H][W] of an exact float type (contract §9): only ops
+        that sum exact products (direct convolution or GEMM), so the result equals the int64 one."""
+        raise NotImplementedError(self.name)
+
     # ---------------------------------------------------------------- HLS (hls/nnet_*.h)
     def hls_call(self, n: str, src: str, cur: str) -> str:
         """The C++ statement of this kind's process in one step: reads stream `src`, writes stream `cur`."""

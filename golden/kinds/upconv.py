@@ -25,6 +25,16 @@ class Upconv(LayerKind):
 
         return upconv_int(x, layer.weight) + layer.bias[:, None, None]
 
+    def torch_weight(self, weight):
+        import torch
+
+        return torch.from_numpy(np.ascontiguousarray(np.transpose(weight, (3, 0, 1, 2)), dtype=np.float64))
+
+    def torch_accumulate(self, layer, x, weight, bias):
+        import torch.nn.functional as F
+
+        return F.conv_transpose2d(x, weight, bias, stride=2, padding=1, output_padding=1)
+
     def hls_call(self, n, src, cur):
         return f"nnet::upconv<{n}_config>({src}, {cur}, snn_params::{n}_weight, snn_params::{n}_bias);"
 

@@ -151,8 +151,12 @@ def simulate(snn: UNet, x: torch.Tensor, timesteps: int, thresholds=MT_THRESHOLD
                                   [outs[s] for s in layer.sources])
             if layer.spiking:
                 n = neurons[layer.name]
-                spikes = n(cur)
-                o = n.output(spikes)
+                if count_spikes and not n.halving:
+                    spikes = n(cur)
+                    o, count = n.output(spikes), float(spikes.sum())
+                else:
+                    o = n.fire(cur)
+                    count = spike_count(o, n) if count_spikes else 0.0
                 if record_flows:
                     if t == 1:
                         res.flow_in[layer.name] = cur.clone()
@@ -161,7 +165,7 @@ def simulate(snn: UNet, x: torch.Tensor, timesteps: int, thresholds=MT_THRESHOLD
                         res.flow_in[layer.name] += cur
                         res.flow_out[layer.name] += o
                 if count_spikes:
-                    res.spike_counts[layer.name] = res.spike_counts.get(layer.name, 0.0) + float(spikes.sum())
+                    res.spike_counts[layer.name] = res.spike_counts.get(layer.name, 0.0) + count
                 outs[layer.name] = o
             elif layer.kind == "head":
                 acc = cur.clone() if acc is None else acc + cur
@@ -174,6 +178,16 @@ def simulate(snn: UNet, x: torch.Tensor, timesteps: int, thresholds=MT_THRESHOLD
             res.outputs_at[t] = acc / t
     res.output = acc / timesteps
     return res
+
+
+def spike_count(o: torch.Tensor, neuron: MTIFNeuron) -> float:
+    """Spikes (all thresholds) behind the outputs o of one step: o / th_min is a sum of distinct powers of two,
+    one per threshold that fired, so the count is its number of set bits."""
+    m = torch.round(o / neuron.th_min).to(torch.int64)
+    bits = torch.zeros_like(m)
+    for i in range(len(neuron.thresholds)):
+        bits += (m >> i) & 1
+    return float(bits.sum())
 
 
 def normalised_activations(snn: UNet, x: torch.Tensor) -> dict[str, torch.Tensor]:

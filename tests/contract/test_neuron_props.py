@@ -108,3 +108,23 @@ def test_cascade_fires_coarse_to_fine_at_most_once_each():
     assert words[0] == 0b0010 and v[0] == 44  # 300 > 256 fires; 44 fires nothing
     v, words = neuron_step(np.array([0]), np.array([256]), [512, 256, 128, 64], "gt")
     assert words[0] == 0b1100 and v[0] == 64  # strict: 256 is not > 256; then 128 and 64... 256>128 -> 128 > 64
+
+
+@settings(max_examples=150, deadline=None)
+@given(top=st.integers(-2, 3), k=st.integers(1, 5), compare=st.sampled_from(["gt", "ge"]),
+       dtype=st.sampled_from([torch.float32, torch.float64]), data=st.data())
+def test_float_fire_equals_the_cascade(top, k, compare, dtype, data):
+    """MTIFNeuron.fire (closed form of halving thresholds) gives the same outputs and membranes, bit for bit, as
+    forward + output (the cascade), step after step, on arbitrary float currents and on the thresholds' edges."""
+    ths = [2.0 ** (top - i) for i in range(k)]
+    edges = [t * s for t in ths for s in (1.0, -1.0)] + [sum(ths), 0.0, ths[-1] / 3]
+    steps = data.draw(st.integers(1, 8))
+    cur = torch.tensor(data.draw(st.lists(st.lists(st.one_of(st.floats(-40, 40, width=32), st.sampled_from(edges)),
+                                                   min_size=6, max_size=6), min_size=steps, max_size=steps)),
+                       dtype=dtype)
+    fast, ref = MTIFNeuron(ths, compare), MTIFNeuron(ths, compare)
+    assert fast.halving
+    for t in range(steps):
+        o = fast.fire(cur[t])
+        o_ref = ref.output(ref(cur[t]))
+        assert torch.equal(o, o_ref) and torch.equal(fast.v, ref.v)
