@@ -2,6 +2,7 @@
 
     python -m golden eval-seg --images DIR --labels DIR [--config C] [--checkpoint K] [--ann-checkpoint A]
                               [--timesteps T] [--levels ann snn_float snn_int] [--save DIR]
+                              [--batch N] [--threads N] [--device cpu|cuda|auto] [--float-dtype float32|float64]
     python -m golden eval-denoise --images DIR --sigma S [--seed N] ...
 
 Segmentation labels follow the EM layout (0 = membrane, 255 = interior; images and labels matched by file
@@ -15,6 +16,7 @@ it came from (golden.model.finetune.save_npz writes both kinds).
 """
 from __future__ import annotations
 
+import copy
 import json
 import math
 import zlib
@@ -30,7 +32,9 @@ from golden.errors import InputError, resolve
 from golden.model.convert import simulate
 from golden.data import load_u8
 from golden.model.datasets import add_noise, list_images, match_pairs
-from golden.export.network import int_network, network_output, run_int
+from golden import runtime
+from golden.contract.fastmodel import FastModel
+from golden.export.network import int_network
 from golden.model.unet import UNet, load_unet_config, pad_to_multiple
 
 LEVELS = ("ann", "snn_float", "snn_int")
@@ -91,29 +95,62 @@ def thresholds_log2(thresholds) -> list[int]:
 
 
 class Runner:
-    """Runs one 8-bit image through each level; returns the head output per level (float, [C][H][W])."""
+    """Runs 8-bit images through each level; returns the head output per level (float, [C][H][W] per image).
 
-    def __init__(self, ann: UNet | None, snn: UNet, timesteps: int, thresholds, compare: str, levels):
-        self.ann, self.snn, self.T, self.compare, self.levels = ann, snn, timesteps, compare, levels
+    The three levels share the padding of each batch; the ANN and the float SNN run in `dtype` (float32 by
+    default: what SpikingJelly or any deployment would use), the integer SNN in its exact types
+    (golden.contract.fastmodel), quantised once at construction. `snapshots`: also return A_t / t at these t
+    (the dynamics do not depend on T, so one run gives every shorter window).
+    """
+
+    def __init__(self, ann: UNet | None, snn: UNet, timesteps: int, thresholds, compare: str, levels,
+                 device="cpu", dtype=torch.float32, snapshots=()):
+        self.T, self.compare, self.levels = timesteps, compare, tuple(levels)
+        self.device, self.dtype = torch.device(device), dtype
         self.thresholds = tuple(float(t) for t in thresholds)
-        self.int_layers = None
-        if "snn_int" in levels:
-            self.int_layers = int_network(snn, thresholds_log2(thresholds), timesteps)
+        self.snapshots = sorted({int(t) for t in snapshots} | {timesteps})
+        self.int_layers = self.fast = None
+        if "snn_int" in levels:  # quantised from the float64 weights, as the exporter does
+            exps = thresholds_log2(thresholds)
+            self.int_layers = int_network(copy.deepcopy(snn).double(), exps, timesteps)
+            self.fast = FastModel(self.int_layers, exps, compare, timesteps, self.device)
+        self.ann = None if ann is None else copy.deepcopy(ann).to(self.device, dtype).eval()
+        self.snn_t = copy.deepcopy(snn).to(self.device, dtype).eval()
+        self.multiple = snn.multiple
 
     @torch.no_grad()
-    def __call__(self, image_u8: np.ndarray) -> dict[str, np.ndarray]:
-        x = torch.from_numpy(image_u8[None].astype(np.float64) / 255.0)
-        xp, (h, w) = pad_to_multiple(x, self.snn.multiple)
-        outs = {}
+    def run_batch(self, images_u8: np.ndarray) -> dict[str, dict[int, np.ndarray]]:
+        """images [N][C][H][W] uint8 -> {level: {t: output [N][C][H][W]}} (the ANN at key T)."""
+        x = torch.from_numpy(np.asarray(images_u8).astype(np.float32) / 255.0).to(self.device, self.dtype)
+        xp, (h, w) = pad_to_multiple(x, self.multiple)
+        outs: dict[str, dict[int, np.ndarray]] = {}
         if "ann" in self.levels:
-            outs["ann"] = self.ann(xp)[0, :, :h, :w].numpy()
+            outs["ann"] = {self.T: self.ann(xp)[:, :, :h, :w].double().cpu().numpy()}
         if "snn_float" in self.levels:
-            outs["snn_float"] = simulate(self.snn, xp, self.T, self.thresholds, self.compare).output[0, :, :h, :w].numpy()
+            r = simulate(self.snn_t, xp, self.T, self.thresholds, self.compare, snapshots=self.snapshots)
+            outs["snn_float"] = {t: r.outputs_at[t][:, :, :h, :w].double().cpu().numpy() for t in self.snapshots}
         if "snn_int" in self.levels:
-            padded_u8 = np.round(xp[0].numpy() * 255).astype(np.uint8)  # padding copies pixels: still 8-bit
-            vec = run_int(self.int_layers, padded_u8, self.T, thresholds_log2(self.thresholds), self.compare)
-            outs["snn_int"] = network_output(self.int_layers, vec, self.T)[:, :h, :w]
+            padded_u8 = np.round(xp.double().cpu().numpy() * 255).astype(np.uint8)  # padding copies pixels
+            accum = self.fast.outputs(padded_u8, at=self.snapshots)
+            scale = 2.0 ** self.int_layers[-1].frac_bits
+            outs["snn_int"] = {t: accum[t][:, :, :h, :w] / (t * scale) for t in self.snapshots}
         return outs
+
+    def __call__(self, image_u8: np.ndarray) -> dict[str, np.ndarray]:
+        """One image [C][H][W] -> {level: output [C][H][W] at T}."""
+        return {k: v[self.T][0] for k, v in self.run_batch(np.asarray(image_u8)[None]).items()}
+
+
+def batches(items: list, size: int, shape_of):
+    """Consecutive runs of at most `size` items whose shape_of() agree (images of one size batch together)."""
+    group: list = []
+    for item in items:
+        if group and (len(group) == size or shape_of(item) != shape_of(group[0])):
+            yield group
+            group = []
+        group.append(item)
+    if group:
+        yield group
 
 
 def _save_png(path: Path, array_u8: np.ndarray) -> None:
@@ -131,6 +168,9 @@ def setup(args, task: str):
     d = DEFAULTS[task]
     if args.timesteps is not None and args.timesteps < 1:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
+    if args.batch < 1:
+        raise InputError(f"--batch must be >= 1, got {args.batch}")
+    device = runtime.configure(args.threads, args.device)
     cfg = load_unet_config(resolve(args.config or d["config"]))
     if cfg["task"] != task:
         raise InputError(f"{args.config}: field task is {cfg['task']}, not {task}")
@@ -146,7 +186,32 @@ def setup(args, task: str):
         if ann.arch() != snn.arch():
             raise InputError(f"{ann_path}: field arch {ann.arch()} differs from the SNN checkpoint's {snn.arch()}")
     T = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
-    return Runner(ann, snn, T, cfg["snn"]["thresholds"], cfg["snn"]["compare"], levels), T
+    dtype = {"float32": torch.float32, "float64": torch.float64}[args.float_dtype]
+    return Runner(ann, snn, T, cfg["snn"]["thresholds"], cfg["snn"]["compare"], levels, device, dtype), T
+
+
+def _size(path: Path) -> tuple[int, int]:
+    """Width and height from the file header (no decoding): which images can share a batch."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except Exception:  # load_u8 reports it with its own message
+        return (-1, -1)
+
+
+def _binary_label(lab_path: Path, image: np.ndarray, img_path: Path) -> np.ndarray:
+    label = load_u8(lab_path, channels=1)[0]
+    if label.shape != image.shape[1:]:
+        raise InputError(f"{lab_path}: label is {label.shape[1]}x{label.shape[0]}, its image "
+                         f"{img_path} is {image.shape[2]}x{image.shape[1]}")
+    values = np.unique(label)
+    if not set(values.tolist()) <= {0, 255}:
+        shown = ", ".join(str(v) for v in values[:6]) + (" ..." if len(values) > 6 else "")
+        raise InputError(f"{lab_path}: a binary label holds only 0 (membrane) and 255 (interior); its "
+                         f"values are {shown}")
+    return (label == 255).astype(np.int64)  # 1 = interior (255), 0 = membrane
 
 
 def eval_seg(args) -> dict:
@@ -154,23 +219,21 @@ def eval_seg(args) -> dict:
     pairs = match_pairs(Path(args.images), Path(args.labels))
     preds = {k: [] for k in runner.levels}
     targets = []
-    for img_path, lab_path in tqdm(pairs, desc="eval-seg", unit="img"):
-        image = load_u8(img_path, channels=runner.snn.in_channels)
-        label = load_u8(lab_path, channels=1)[0]
-        if label.shape != image.shape[1:]:
-            raise InputError(f"{lab_path}: label is {label.shape[1]}x{label.shape[0]}, its image "
-                             f"{img_path} is {image.shape[2]}x{image.shape[1]}")
-        values = np.unique(label)
-        if not set(values.tolist()) <= {0, 255}:
-            shown = ", ".join(str(v) for v in values[:6]) + (" ..." if len(values) > 6 else "")
-            raise InputError(f"{lab_path}: a binary label holds only 0 (membrane) and 255 (interior); its "
-                             f"values are {shown}")
-        targets.append((label == 255).astype(np.int64))  # 1 = interior (255), 0 = membrane
-        for level, out in runner(image).items():
-            pred = out.argmax(0)
-            preds[level].append(pred)
-            if args.save:
-                _save_png(Path(args.save) / level / img_path.name, (pred[None] * 255).astype(np.uint8))
+    channels = runner.snn_t.in_channels
+    with tqdm(total=len(pairs), desc="eval-seg", unit="img") as bar:
+        for group in batches(pairs, args.batch, lambda pair: _size(pair[0])):
+            images = []
+            for img_path, lab_path in group:
+                image = load_u8(img_path, channels=channels)
+                targets.append(_binary_label(lab_path, image, img_path))
+                images.append(image)
+            for level, out in runner.run_batch(np.stack(images)).items():
+                for (img_path, _), o in zip(group, out[runner.T]):
+                    pred = o.argmax(0)
+                    preds[level].append(pred)
+                    if args.save:
+                        _save_png(Path(args.save) / level / img_path.name, (pred[None] * 255).astype(np.uint8))
+            bar.update(len(group))
     t = np.concatenate([a.ravel() for a in targets])
     result = {"task": "segmentation", "T": T, "images": len(pairs)}
     for level in runner.levels:
@@ -187,17 +250,25 @@ def eval_denoise(args) -> dict:
     runner, T = setup(args, "denoising")
     files = list_images(Path(args.images))
     scores = {k: {"psnr": [], "ssim": []} for k in runner.levels}
-    for path in tqdm(files, desc="eval-denoise", unit="img"):
-        clean = load_u8(path, channels=runner.snn.in_channels)
-        rng = np.random.default_rng([args.seed, zlib.crc32(path.name.encode())])
-        noisy = add_noise(clean, args.sigma, rng).astype(np.uint8)
-        for level, noise in runner(noisy).items():
-            restored = np.clip(noisy / 255.0 - noise, 0.0, 1.0)
-            restored_u8 = np.floor(restored * 255 + 0.5).astype(np.uint8)
-            scores[level]["psnr"].append(metrics.psnr(restored_u8.astype(np.float64), clean.astype(np.float64), 255))
-            scores[level]["ssim"].append(metrics.ssim(restored_u8.astype(np.float64), clean.astype(np.float64), 255))
-            if args.save:
-                _save_png(Path(args.save) / level / path.name, restored_u8)
+    channels = runner.snn_t.in_channels
+    with tqdm(total=len(files), desc="eval-denoise", unit="img") as bar:
+        for group in batches(files, args.batch, _size):
+            cleans, noisies = [], []
+            for path in group:
+                clean = load_u8(path, channels=channels)
+                rng = np.random.default_rng([args.seed, zlib.crc32(path.name.encode())])
+                cleans.append(clean)
+                noisies.append(add_noise(clean, args.sigma, rng).astype(np.uint8))
+            for level, out in runner.run_batch(np.stack(noisies)).items():
+                for path, clean, noisy, noise in zip(group, cleans, noisies, out[runner.T]):
+                    restored = np.clip(noisy / 255.0 - noise, 0.0, 1.0)
+                    restored_u8 = np.floor(restored * 255 + 0.5).astype(np.uint8)
+                    ref = clean.astype(np.float64)
+                    scores[level]["psnr"].append(metrics.psnr(restored_u8.astype(np.float64), ref, 255))
+                    scores[level]["ssim"].append(metrics.ssim(restored_u8.astype(np.float64), ref, 255))
+                    if args.save:
+                        _save_png(Path(args.save) / level / path.name, restored_u8)
+            bar.update(len(group))
     result = {"task": "denoising", "T": T, "sigma": args.sigma, "images": len(files)}
     for level in runner.levels:
         result[level] = {k: round(float(np.mean(v)), 4) for k, v in scores[level].items()}
@@ -217,6 +288,10 @@ def add_arguments(p, task: str) -> None:
     p.add_argument("--timesteps", type=int)
     p.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS))
     p.add_argument("--save", help="write predictions as PNG under DIR/<level>/<input name>")
+    p.add_argument("--batch", type=int, default=4, help="images of one size run together (default 4)")
+    p.add_argument("--float-dtype", choices=("float32", "float64"), default="float32",
+                   help="type of the ANN and float SNN levels (the integer SNN is exact either way)")
+    runtime.add_arguments(p)
 
 
 def print_result(result: dict) -> None:
