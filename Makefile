@@ -13,6 +13,7 @@ IMAGE ?= configs/demo/em_slice22_y224_x224_64.png
 CROP ?=
 T ?=
 LANES ?= 8
+THREADS ?= $(shell nproc)
 EMPTY :=
 SPACE := $(EMPTY) $(EMPTY)
 EXPORT ?= build/export/$(basename $(notdir $(IMAGE)))$(if $(CROP),-$(subst $(SPACE),_,$(strip $(CROP))))$(if $(T),-t$(T))
@@ -50,8 +51,8 @@ csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the export: every la
 test: $(STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL benches (what CI runs)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests rtl_tb
 
-bench: $(STAMP)  ## integer model vs float SNN speed; RTL cycles vs the event bound
-	$(GOLDEN) bench
+bench: $(STAMP)  ## golden model vs one float32 ANN forward (every core), time-to-F1 vs SpikingJelly; RTL cycles
+	$(PY) -m golden bench --threads $(THREADS)
 
 synth: $(STAMP)  ## yosys synth_xilinx of the engine: LUT / FF / BRAM / DSP
 	$(GOLDEN) synth

@@ -1,6 +1,6 @@
 """Process-wide run-time settings of the compute commands: threads, device, the allocator.
 
-`--threads N` sets torch's intra-op threads (default: every core this process may use); `--device` picks
+`--threads N` sets torch's intra-op threads (default: $OMP_NUM_THREADS, else every core this process may use); `--device` picks
 cpu, cuda or auto (cuda when present; never required). `tune_allocator` keeps freed buffers in the process
 (glibc mallopt) instead of returning them to the kernel: a step of a 512x512 frame frees and reallocates
 hundreds of MB, and without it a third of the time goes to page faults.
@@ -22,6 +22,14 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def default_threads() -> int:
+    """$OMP_NUM_THREADS when set (the test suite and `make` set 1), else every core."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return available_cores()
+
+
 def tune_allocator() -> bool:
     """glibc only; elsewhere a no-op. True when applied."""
     try:
@@ -40,7 +48,7 @@ def configure(threads: int | None = None, device: str = "cpu"):
 
     if threads is not None and threads < 1:
         raise InputError(f"--threads must be >= 1, got {threads}")
-    torch.set_num_threads(threads or available_cores())
+    torch.set_num_threads(threads or default_threads())
     tune_allocator()
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -52,5 +60,6 @@ def configure(threads: int | None = None, device: str = "cpu"):
 
 
 def add_arguments(p, default_device: str = "cpu") -> None:
-    p.add_argument("--threads", type=int, help=f"torch threads (default: every core, {available_cores()} here)")
+    p.add_argument("--threads", type=int,
+                   help=f"torch threads (default: $OMP_NUM_THREADS, else every core: {available_cores()} here)")
     p.add_argument("--device", default=default_device, help="cpu, cuda[:N] or auto (a GPU when present)")

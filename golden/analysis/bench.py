@@ -119,7 +119,7 @@ def add_arguments(ap) -> None:
     ap.add_argument("--size", type=int, default=512, help="frame size of the BENCH golden line (default 512)")
     ap.add_argument("--timesteps", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--threads", type=int, help=f"torch threads (default: every core, {runtime.available_cores()})")
+    ap.add_argument("--threads", type=int, help="torch threads (default: $OMP_NUM_THREADS, else every core)")
     ap.add_argument("--sweep-t", type=int, default=16, help="our integer SNN's sweep goes to this T (default 16)")
     ap.add_argument("--peer-t", type=int, default=96, help="SpikingJelly's sweep goes to this T (default 96)")
     ap.add_argument("--data-root", help="data root (default ../shared/data or $SUNET_DATA_ROOT)")
@@ -128,6 +128,8 @@ def add_arguments(ap) -> None:
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-sweep", action="store_true", help="no F1 sweeps (ours and SpikingJelly)")
     ap.add_argument("--skip-rtl", action="store_true", help="only the golden-model part")
+    ap.add_argument("--profile", action="store_true",
+                    help="also where the time goes: torch profiler per level, written to <out>_profile.md")
     bench_rtl.add_arguments(ap)
 
 
@@ -148,6 +150,9 @@ def run(args) -> int:
           f"float_snn_ms={g['float_snn_ms']:.1f} int_snn_ms={g['int_snn_ms']:.1f} "
           f"int_over_ann={g['int_over_ann']:.2f} float_over_ann={g['float_over_ann']:.2f} "
           "(per step; targets int <= 2.0, float <= 1.5)", flush=True)
+    if args.profile:
+        write_text(f"{args.out}_profile.md", profile(runs, frame(args.size, args.data_root), T, threads))
+        print(f"BENCH profile written to {args.out}_profile.md", flush=True)
     if not args.skip_scaling:
         result["scaling"] = []
         for size in SIZES:
@@ -201,6 +206,31 @@ def sweep(args, ann, snn, cfg, our_step_s: float) -> dict:
     print(f"BENCH time_to_f1 ours_T={t_ours} ours_s={ours_s:.2f} spikingjelly_T={t_sj} "
           f"spikingjelly_s={sj_s:.2f} ratio={sj_s / ours_s:.1f} (target >= 10)", flush=True)
     return res
+
+
+def profile(runs: dict, image: np.ndarray, T: int, threads: int, rows: int = 10) -> str:
+    """Self time per torch operator of one run of each level (ms per time step; the ANN: per forward)."""
+    from torch.profiler import ProfilerActivity
+    from torch.profiler import profile as torch_profile
+
+    md = [f"# Where the time goes ({image.shape[1]}x{image.shape[2]}, T = {T}, {threads} thread(s))", "",
+          f"`python -m golden bench --profile` on {machine()}. Self time of each torch operator in one run, per time "
+          "step (the ANN: per forward); the rest of a level's time is Python between the operators.", ""]
+    for level, r in runs.items():
+        r.run_batch(image[None])
+        t0 = time.perf_counter()
+        with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+            r.run_batch(image[None])
+        wall = (time.perf_counter() - t0) * 1e3
+        per = 1 if level == "ann" else T
+        ops = sorted(prof.key_averages(), key=lambda e: e.self_cpu_time_total, reverse=True)[:rows]
+        total = sum(e.self_cpu_time_total for e in prof.key_averages()) / 1e3
+        md += [f"## {level}: {wall / per:.1f} ms per step under the profiler, {total / per:.1f} ms in operators",
+               "", "| operator | calls per step | ms per step | share |", "|---|---|---|---|"]
+        md += [f"| `{e.key}` | {e.count / per:g} | {e.self_cpu_time_total / 1e3 / per:.2f} | "
+               f"{e.self_cpu_time_total / 1e3 / total:.0%} |" for e in ops]
+        md.append("")
+    return "\n".join(md) + "\n"
 
 
 def machine() -> str:

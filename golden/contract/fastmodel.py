@@ -193,7 +193,7 @@ class FastModel:
         else:
             u.add_(current)
         if check:
-            _check(u + d, plan.layer, "membrane_bits")  # right after integration
+            _check(u, plan.layer, "membrane_bits", offset=d)  # right after integration
         return fire(u, plan.thresholds, plan.shifts, plan.closed_form)
 
     # ------------------------------------------------------------------ public
@@ -233,7 +233,7 @@ class FastModel:
                 lut = word_of.get(plan.shifts)
                 if lut is None:
                     lut = word_of[plan.shifts] = _word_table(plan.shifts)
-                arr, key = lut[arr.astype(np.int64)], "spikes"
+                arr, key = lut[arr.astype(np.uint8 if len(lut) <= 256 else np.int64)], "spikes"
             elif key == "membrane":
                 arr = arr.astype(np.int64) + (1 if self.compare == "gt" else 0)
             else:
@@ -287,12 +287,13 @@ def _batch(images) -> np.ndarray:
     return images
 
 
-def _check(values: torch.Tensor, layer, width: str) -> None:
+def _check(values: torch.Tensor, layer, width: str, offset: int = 0) -> None:
+    """values + offset fit the layer's manifest width (one pass: aminmax)."""
     bits = layer.widths.get(width)
     if bits is None or values.numel() == 0:
         return
-    lo, hi = torch.aminmax(values)
+    lo, hi = (int(v) + offset for v in torch.aminmax(values))
     if lo < -(1 << (bits - 1)) or hi > (1 << (bits - 1)) - 1:
         raise intmodel.ContractViolation(
-            f"layer {layer.name}: a value in [{int(lo)}, {int(hi)}] does not fit {width}={bits}")
+            f"layer {layer.name}: a value in [{lo}, {hi}] does not fit {width}={bits}")
 

@@ -108,3 +108,50 @@ def test_eval_refuses_bad_labels_options_and_models(tmp_path, capsys):
     refused(["eval-denoise", "--images", str(tmp_path / "img"), "--sigma", "25", *seg_snn_under_den_config],
             "seg/snn.npz", "segmentation model")
     assert main([*seg_cmd, "--labels", str(tmp_path / "lab"), "--timesteps", "2", *seg]) == 0
+
+
+def test_integer_level_equals_the_int64_reference(tmp_path):
+    """What eval-seg scores as the integer SNN is the contract: the int64 reference's A_T / (T 2^F), bit for bit,
+    batched or not, at every snapshot."""
+    from golden.contract import intmodel
+    from golden.export.network import int_network, network_output
+    from golden.model.evaluate import Runner, load_model_npz
+
+    _model_files(tmp_path, "segmentation")
+    snn, _ = load_model_npz(tmp_path / "snn.npz")
+    T = 5
+    runner = Runner(None, snn, T, (2.0, 1.0, 0.5, 0.25), "gt", ("snn_int",), snapshots=(2, 3))
+    layers = int_network(snn, (1, 0, -1, -2), T)
+    images = np.stack([synthetic_image(s, 16) for s in (1, 2, 3)])
+    got = runner.run_batch(images)["snn_int"]
+    for n, image in enumerate(images):
+        ref = intmodel.run(layers, image, T, [1, 0, -1, -2], "gt")
+        assert np.array_equal(got[T][n], network_output(layers, ref, T))
+        for t in (2, 3):
+            assert np.array_equal(got[t][n], ref[f"{layers[-1].name}.accum"][t - 1] / (t * 2.0**layers[-1].frac_bits))
+        assert np.array_equal(runner(image)["snn_int"], got[T][n])
+
+
+def test_batches_group_consecutive_images_of_one_size():
+    from golden.model.evaluate import batches
+
+    sizes = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 1}
+    assert list(batches(list("abcdef"), 2, sizes.get)) == [["a", "b"], ["c", "d"], ["e"], ["f"]]
+    assert list(batches([], 3, sizes.get)) == []
+
+
+def test_threads_and_device_errors(tmp_path, capsys):
+    args = _model_files(tmp_path, "segmentation")
+    _write(tmp_path / "img", "a.png", synthetic_image(1, 16)[0])
+    _write(tmp_path / "lab", "a.png", np.zeros((16, 16), np.uint8))
+    base = ["eval-seg", "--images", str(tmp_path / "img"), "--labels", str(tmp_path / "lab"), *args]
+    assert main([*base, "--threads", "0"]) == 2
+    assert "--threads" in capsys.readouterr().err
+    assert main([*base, "--batch", "0"]) == 2
+    assert "--batch" in capsys.readouterr().err
+    if not torch.cuda.is_available():
+        assert main([*base, "--device", "cuda"]) == 2
+        assert "--device cuda" in capsys.readouterr().err
+    assert main([*base, "--device", "tpu"]) == 2
+    assert "--device" in capsys.readouterr().err
+    assert main([*base, "--threads", "1", "--batch", "3", "--device", "auto"]) == 0
