@@ -92,10 +92,6 @@ class FastModel:
         self.exponents, self.compare, self.timesteps = list(exponents), compare, int(timesteps)
         self.device = torch.device(device)
         self.plans = [self._plan(layer) for layer in self.layers]
-        self.readers = {}  # layer -> how many later layers read its spikes (its magnitude buffer is kept until then)
-        for layer in self.layers:
-            for s in layer.sources:
-                self.readers[s] = self.readers.get(s, 0) + 1
         if self_check:
             with exact_backend(self.device):
                 for plan in self.plans:
