@@ -11,7 +11,7 @@ import numpy as np
 import yaml
 
 from golden import kinds
-from golden.errors import _need
+from golden.errors import ManifestError, _need
 from golden.ir.network import WIDTH_FIELDS, Layer, Network, NetworkError
 from golden.contract.quant import fits
 from golden.export.writer import FORMAT_VERSION, sha256
@@ -20,10 +20,6 @@ from golden.kinds.base import widths_of
 LAYER_INT_FIELDS = ("in_channels", "out_channels", "height", "width", "kernel", "frac_bits", "input_shift",
                     "weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
 KINDS = kinds.NAMES
-
-
-class ManifestError(ValueError):
-    pass
 
 
 def _field(d, key, path, where, kind=None):
