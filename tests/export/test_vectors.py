@@ -1,6 +1,6 @@
 """Golden vectors on disk (docs/contract.md §8, golden/export/vectors.py): §5 beats and narrow integers, gzip,
 an index; packing round trips for any K and channel count, the exact bit layout of a beat, sizes, corrupt and
-truncated files refused naming the file."""
+truncated files refused naming the file, the files of an export."""
 import gzip
 import json
 import time
@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from golden.cli import main
 from golden.errors import ManifestError
 from golden.export import vectors as vio
+from golden.ir.manifest import load_manifest, load_vectors
 
 
 def reference_beats(words: np.ndarray, bits: int) -> bytes:
@@ -181,3 +183,79 @@ def test_broken_files_are_refused_naming_the_file(tmp_path):
                           (text[:-5], r"index\.json: not valid JSON")):
         idx.write_text(edit)
         refused(pattern)
+
+
+# ------------------------------------------------------------------------------------------------- exports
+
+
+def test_export_files_sizes_and_index(default_export):
+    """The default model's 64x64 export at T = 4: one gzip file per key and index.json under vectors/, every one
+    hashed by the manifest; a spikes file holds exactly ceil(C*K/8)*H*W*T bytes before compression, and less
+    after; the loader returns what the integer model gives (uint8 words and pixels, int64 values)."""
+    m = load_manifest(default_export)
+    t_n, k = m["timesteps"], len(m["thresholds_log2"])
+    index = vio.read_index(default_export / "vectors")
+    assert list(index) == vio.export_keys(m, membranes=True)  # 64x64 <= 256x256: --membranes auto records them
+    assert not (default_export / "vectors.npz").exists() and not list(default_export.glob("vectors/*.txt"))
+    listed = {f for f in m["files"] if f.startswith("vectors/")}
+    assert listed == {"vectors/index.json"} | {f"vectors/{e['file']}" for e in index.values()}
+    assert {f"vectors/{p.name}" for p in (default_export / "vectors").iterdir()} == listed
+    for l in m["layers"]:
+        if l["kind"] == "output":
+            assert index[f"{l['name']}.accum"]["dtype"] == vio.int_dtype(l["membrane_bits"])
+            continue
+        e = index[f"{l['name']}.spikes"]
+        bound = -(-l["out_channels"] * k // 8) * l["height"] * l["width"] * t_n
+        raw = gzip.decompress((default_export / "vectors" / e["file"]).read_bytes())
+        assert len(raw) <= bound and len(raw) == bound
+        assert (default_export / "vectors" / e["file"]).stat().st_size < bound
+        assert index[f"{l['name']}.membrane"]["dtype"] == vio.int_dtype(l["membrane_bits"])
+    enc1a = m["layers"][0]
+    assert index[f"{enc1a['name']}.current"]["dtype"] == vio.int_dtype(enc1a["current_bits"])
+    vec = load_vectors(default_export)
+    assert vec["input"].dtype == np.uint8 and vec["input"].shape == (1, 64, 64)
+    assert all(v.dtype == (np.uint8 if key == "input" or key.endswith(".spikes") else np.int64)
+               for key, v in vec.items())
+
+
+def test_loader_checks_entries_against_the_manifest(small_export, export_copy, rehash):
+    """A self-consistent export (hashes updated) whose index disagrees with the manifest, whose vectors mix
+    membranes of some layers only, or whose vector file is truncated: refused naming the file (the CLI: exit 2,
+    one error line, before anything is built)."""
+    src, m = small_export
+    d = export_copy(src, "shape")
+    idx = d / "vectors" / "index.json"
+    idx.write_text(idx.read_text().replace('"shape": [3, 2, 8, 8]', '"shape": [3, 2, 4, 16]', 1))
+    rehash(d)
+    with pytest.raises(ManifestError, match=r"index\.json: field vectors\.mid_a\.spikes\.shape=\[3, 2, 4, 16\], the "
+                                            r"manifest gives \[3, 2, 8, 8\]"):
+        load_vectors(d)
+    d = export_copy(src, "partial")
+    vec = load_vectors(src)
+    specs = {k: vio.spec_of(m, k) for k in vio.export_keys(m) if k != "mid_b.membrane"}
+    vio.write_vectors(d / "vectors", vec, specs)
+    (d / "vectors" / "mid_b.membrane.gz").unlink()
+    import yaml
+
+    doc = yaml.safe_load((d / "manifest.yaml").read_text())
+    del doc["files"]["vectors/mid_b.membrane.gz"]
+    (d / "manifest.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    rehash(d)
+    with pytest.raises(ManifestError, match=r"index\.json: .*membranes of some layers only"):
+        load_vectors(d)
+    with pytest.raises(ValueError, match="membranes of some layers only"):
+        vio.write_export_vectors(d / "again", m, {k: vec[k] for k in specs})
+
+
+def test_truncated_vector_file_is_one_error_line(small_export, export_copy, rehash, tmp_path, capsys):
+    d = export_copy(small_export[0], "trunc")
+    f = d / "vectors" / "mid_b.spikes.gz"
+    f.write_bytes(f.read_bytes()[:-12])
+    rehash(d)  # the hashes agree: the gzip check has to find it
+    with pytest.raises(ManifestError, match=r"vectors/mid_b\.spikes\.gz: truncated"):
+        load_vectors(d)
+    assert main(["csim", "--export", str(d), "--build", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    lines = [l for l in err.splitlines() if l.startswith("error:")]
+    assert len(lines) == 1 and "mid_b.spikes.gz: truncated" in lines[0] and "Traceback" not in err, err
+    assert not (tmp_path / "b" / "csim").exists()
