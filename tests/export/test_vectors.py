@@ -1,6 +1,6 @@
 """Golden vectors on disk (docs/contract.md §8, golden/export/vectors.py): §5 beats and narrow integers, gzip,
 an index; packing round trips for any K and channel count, the exact bit layout of a beat, sizes, corrupt and
-truncated files refused naming the file, the files of an export."""
+truncated files refused naming the file, and exports with and without membranes."""
 import gzip
 import json
 import time
@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from golden.cli import main
 from golden.errors import ManifestError
 from golden.export import vectors as vio
-from golden.ir.manifest import load_manifest, load_vectors
+from golden.export.command import MEMBRANES_AUTO_PIXELS, record_membranes
+from golden.ir.manifest import load_manifest, load_network, load_vectors
 
 
 def reference_beats(words: np.ndarray, bits: int) -> bytes:
@@ -216,6 +217,29 @@ def test_export_files_sizes_and_index(default_export):
     assert vec["input"].dtype == np.uint8 and vec["input"].shape == (1, 64, 64)
     assert all(v.dtype == (np.uint8 if key == "input" or key.endswith(".spikes") else np.int64)
                for key, v in vec.items())
+
+
+def test_membranes_option(tmp_path, capsys):
+    assert record_membranes("auto", 256, 256) and not record_membranes("auto", 256, 257)
+    assert not record_membranes("auto", 512, 512) and record_membranes("on", 512, 512)
+    assert not record_membranes("off", 8, 8) and MEMBRANES_AUTO_PIXELS == 65536
+    outs = {}
+    for mode in ("off", "on"):
+        out = tmp_path / mode
+        assert main(["export-net", "--out", str(out), "--crop", "0", "0", "16", "32", "--timesteps", "2",
+                     "--membranes", mode]) == 0
+        lines = capsys.readouterr().out.strip().splitlines()
+        assert lines[-1].startswith("EXPORT ") and lines[-2].startswith("VECTORS "), lines
+        assert lines[-2].endswith(f"membranes {'recorded' if mode == 'on' else 'not recorded'} (--membranes {mode})")
+        outs[mode] = load_vectors(out)
+        load_network(out)
+    m = load_manifest(tmp_path / "off")
+    assert list(outs["off"]) == vio.export_keys(m, membranes=False)
+    assert list(outs["on"]) == vio.export_keys(m, membranes=True)
+    for key, v in outs["off"].items():  # the same run, less the membranes
+        assert np.array_equal(v, outs["on"][key]), key
+    with pytest.raises(SystemExit):
+        main(["export-net", "--out", str(tmp_path / "x"), "--membranes", "maybe"])
 
 
 def test_loader_checks_entries_against_the_manifest(small_export, export_copy, rehash):

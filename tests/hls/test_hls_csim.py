@@ -89,6 +89,20 @@ def test_small_network_sweep(case, tmp_path, csim):
         assert all(u.group(1) == "PASS" for u in res.units) and len(res.units) == 1
 
 
+def test_export_without_membranes_passes(tmp_path, csim):
+    """`--membranes off` (random_network_export(record_membranes=False)): the bench compares spikes and A_t, says
+    that membranes were not compared, and the golden units run compares no membranes either."""
+    export, m = random_network_export(tmp_path / "export", seed=7, base=2, depth=1, size=8, timesteps=3,
+                                      thresholds_log2=(1, 0, -1), compare="gt", record_membranes=False)
+    vec = load_vectors(export)
+    assert not any(k.endswith(".membrane") for k in vec) and any(k.endswith(".spikes") for k in vec)
+    res = csim.run(export, tmp_path / "build", "--opt", "Og", "--units", "golden")
+    csim.assert_pass(m, res, membranes=False)
+    assert [u.group(1) for u in res.units] == ["PASS"], res.out
+    for u in res.unit:
+        assert int(u.group(2)) == csim.unit_values(m, u.group(1), membranes=False) and u.group(3) == "0", u.group(0)
+
+
 def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim, rehash):
     """The check can fail: one wrong spike word in mid_b.spikes gives CSIM FAIL, exit 1 and a precise report."""
     export, m = random_network_export(tmp_path / "export", seed=5, base=4, depth=0, size=8, timesteps=3,
