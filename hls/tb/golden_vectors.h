@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -79,6 +80,8 @@ class JsonParser {
                 const char e = t_[p_++];
                 if (e == 'u') {  // \uXXXX: the index is ASCII; keep code points below 128 only
                     if (p_ + 4 > t_.size()) return fail("bad \\u escape");
+                    for (size_t h = p_; h < p_ + 4; h++)
+                        if (!std::isxdigit((unsigned char)t_[h])) return fail("bad \\u escape");
                     const unsigned long cp = std::stoul(t_.substr(p_, 4), nullptr, 16);
                     p_ += 4;
                     if (cp >= 128) return fail("non-ASCII \\u escape");
