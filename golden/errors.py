@@ -17,6 +17,10 @@ class ConfigError(InputError):
     pass
 
 
+class ManifestError(InputError):
+    """An export (manifest, weights, ROM images, header, golden vectors) that is malformed or was edited."""
+
+
 def _need(cfg: dict, key: str, kind, path: Path, where: str = "", error: type[Exception] = ConfigError):
     """cfg[key], checked to be of `kind` (None: any); errors name the file and the field."""
     if not isinstance(cfg, dict) or key not in cfg:

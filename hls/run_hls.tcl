@@ -6,6 +6,7 @@
 #
 # Arguments (key=value after -tclargs; all but export are optional):
 #   export   export directory (manifest.yaml, snn_params.h, vectors/); the benches read its golden vectors
+#            (gzip files: the bench links zlib, -ldflags -lz)
 #   gen      directory of the generated sources (default build/csim/<export name>, where `golden csim` writes them)
 #   part     FPGA part (default xcu250-figd2104-2L-e, an Alveo U250)
 #   clock    clock period in ns (default 5 = 200 MHz, the clock `golden estimate` assumes by default)
@@ -53,9 +54,9 @@ create_clock -period [dict get $opts clock] -name default
 
 foreach step [split [dict get $opts steps] ,] {
     switch -- $step {
-        csim    { csim_design -argv $export }
+        csim    { csim_design -ldflags {-lz} -argv $export }
         csynth  { csynth_design }
-        cosim   { cosim_design -argv $export }
+        cosim   { cosim_design -ldflags {-lz} -argv $export }
         export  { export_design -format ip_catalog }
         default { error "run_hls.tcl: unknown step '$step' (csim, csynth, cosim, export)" }
     }

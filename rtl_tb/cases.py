@@ -5,7 +5,7 @@ EngineCase: snn_engine on a whole network: a seeded golden.netexport.random_netw
 the committed default Spiking-UNet (model="default", `python -m golden export-net`), with P lanes, frames back to
 back, optionally a first frame cut by a reset (reset_at "mid": at step T/2 in the middle layer; "input": halfway
 through the image), random idle cycles on the image source (p_idle) and random back-pressure on m_axis
-(p_backpressure).
+(p_backpressure), with or without membranes among the golden vectors.
 NeuronCase: mtif_neuron with the thresholds / widths of one layer of a small random network export, so K and the
 compare rule are whatever the case says (random_network_export takes thresholds_log2 of any length K).
 Every HDL parameter is derived from the manifest the export writes (golden/backends/rtl/simulate.py); nothing is copied by hand.
@@ -38,6 +38,7 @@ class EngineCase:
     bench_seed: int = 5             # seed of the stall patterns
     model: str = "random"           # "random": random_network_export(seed, base, ...); "default": the committed model
     slow: bool = False
+    membranes: bool = True          # False: an export without membrane vectors (export-net --membranes off)
 
     @property
     def K(self) -> int:
@@ -45,7 +46,8 @@ class EngineCase:
 
     def export_kwargs(self) -> dict:
         return dict(seed=self.seed, base=self.base, depth=self.depth, size=self.size, timesteps=self.timesteps,
-                    thresholds_log2=tuple(self.thresholds_log2), compare=self.compare, task=self.task)
+                    thresholds_log2=tuple(self.thresholds_log2), compare=self.compare, task=self.task,
+                    **({} if self.membranes else {"record_membranes": False}))
 
     def export(self) -> Path:
         if self.model == "default":
@@ -114,6 +116,8 @@ DEFAULT_MODEL = EngineCase("default_net-p8", model="default", timesteps=10, lane
 
 # The negative tests and the Icarus / run_sim checks reuse these (so they share builds and exports).
 NEGATIVE_CASE = ENGINE_CASES["d2b2s8t3-gt-p2"]
+# The negative case's network exported without membranes (its own export, the same engine build).
+NO_MEMBRANES_CASE = NEGATIVE_CASE.replace(name=NEGATIVE_CASE.name + "-nomem", membranes=False)
 ICARUS_ENGINE_CASE = ENGINE_CASES["d2b2s8t3-gt-p2"].replace(frames=1, bench_seed=9)
 
 # mtif_neuron: K = 1..4 x both compare rules (K = 3 with a gap in the exponents).

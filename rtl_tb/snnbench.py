@@ -5,7 +5,7 @@ monitor, and the checkers (the bulk trace comparison against the golden vectors)
 A bench is configured by environment variables that golden/backends/rtl/simulate.py sets (from rtl_tb/cases.py; nothing is
 hard-coded):
 
-  SNN_EXPORT   export directory (manifest.yaml, vectors.npz)    SNN_VECTORS  vectors file (default: the export's)
+  SNN_EXPORT   export directory (manifest.yaml, vectors/)       SNN_VECTORS  vectors folder (default: the export's)
   SNN_MANIFEST_JSON  the manifest as golden.manifest.load_manifest returned it (else it is loaded here)
   SNN_LAYER    manifest layer a unit bench checks               SNN_FRAMES   images sent back to back (default 1)
   SNN_SEED     random seed for stalls / stimuli                 SNN_LANES    engine lanes P (default 1)
@@ -58,9 +58,10 @@ class Settings:
             from golden.ir.manifest import load_manifest
 
             manifest = load_manifest(export)
-        # the golden vectors (contract §8), as golden.manifest.load_vectors reads them
-        with np.load(env.get("SNN_VECTORS") or export / "vectors.npz", allow_pickle=False) as z:
-            vectors = {k: z[k] for k in z.files}
+        # the golden vectors (contract §8) through the one loader; SNN_VECTORS: another folder of that format
+        from golden.ir.manifest import load_vectors
+
+        vectors = load_vectors(export, manifest, env.get("SNN_VECTORS") or None)
         result = env.get("SNN_RESULT")
         return cls(export=export, manifest=manifest, vectors=vectors, layer=env.get("SNN_LAYER") or None,
                    frames=int(env.get("SNN_FRAMES", "1")), seed=int(env.get("SNN_SEED", "1")),
@@ -255,10 +256,12 @@ def check_network_frame(s: Settings, trace: list[tuple], out: list[tuple[int, in
             checks = ((f"{name}.accum", exp_v, got_v), (f"{name} (spikes of the output layer)",
                                                           np.zeros_like(got_s), got_s))
         else:
-            r["membranes"] += len(bi)
             exp_s = s.vectors[f"{name}.spikes"][tt, cc, yy, xx].astype(np.int64)
-            exp_v = s.vectors[f"{name}.membrane"][tt, cc, yy, xx].astype(np.int64)
-            checks = ((name, exp_s, got_s), (f"{name}.membrane", exp_v, got_v))
+            checks = ((name, exp_s, got_s),)
+            if f"{name}.membrane" in s.vectors:  # an export without membranes (export-net --membranes off)
+                r["membranes"] += len(bi)
+                exp_v = s.vectors[f"{name}.membrane"][tt, cc, yy, xx].astype(np.int64)
+                checks += ((f"{name}.membrane", exp_v, got_v),)
         for what, exp, got in checks:
             for i in np.flatnonzero(exp != got):
                 bad.append((int(tt[i]), li, int(cc[i]), int(yy[i]), int(xx[i]), what, int(exp[i]), int(got[i])))

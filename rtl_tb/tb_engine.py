@@ -1,6 +1,7 @@
 """cocotb bench of snn_engine: the whole exported network against its golden vectors (contract §3-§6).
 
-Per clean frame it checks, with ==, every layer's spike words AND membranes at every time step (the trace port:
+Per clean frame it checks, with ==, every layer's spike words and membranes (when the export recorded them:
+`export-net --membranes`) at every time step (the trace port:
 one beat per neuron-phase cycle, P lanes) and the output layer's running sum A_t at every step, plus the
 streamed A_T beats on m_axis (with tlast). The image goes in through cocotbext-axi's AxiStreamSource with random
 idle cycles, m_axis comes out through AxiStreamSink with random back-pressure, random idle cycles before each
@@ -162,6 +163,7 @@ async def engine_matches_golden(dut):
         "layers": layers, "timesteps": s.T, "frames": s.frames, "lanes": s.lanes,
         "values": sum(v["values"] for v in layers.values()),
         "membranes": sum(v["membranes"] for v in layers.values()),
+        "membranes_recorded": any(k.endswith(".membrane") for k in s.vectors),
         "out_values": sum(r["out_values"] for r in results),
         "mismatches": sum(r["mismatches"] for r in results),
         "first_mismatch": firsts[0] if firsts else None,

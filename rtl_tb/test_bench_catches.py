@@ -5,9 +5,8 @@ port and at m_axis), and the earliest in (t, layer) order first. The negative ca
 with test_engine (rtl_tb/cases.py NEGATIVE_CASE: a frame cut by a reset, then two clean frames)."""
 import re
 
-import numpy as np
-
 from golden.backends.rtl import simulate as simlib
+from golden.export.vectors import write_export_vectors
 from rtl_tb.cases import NEGATIVE_CASE
 from golden.ir.manifest import load_manifest, load_vectors
 
@@ -34,9 +33,9 @@ def test_engine_reports_flipped_values(tmp_path):
     vec[f"{head}.accum"][t_n - 1, c_n - 1, 3, 5] = a_t - 3            # A_T: the trace port and m_axis
     flips.append(f"layer={head}.accum t={t_n - 1} channel={c_n - 1} y=3 x=5 expected={a_t - 3} got={a_t}")
     flips.append(f"layer=m_axis A_T t={t_n} channel={c_n - 1} y=3 x=5 expected={a_t - 3} got={a_t}")
-    np.savez(tmp_path / "vectors.npz", **vec)
+    write_export_vectors(tmp_path / "vectors", m, vec)
 
-    _, res = simlib.engine_run(case, vectors=tmp_path / "vectors.npz")
+    _, res = simlib.engine_run(case, vectors=tmp_path / "vectors")
     assert not res.ok, "the bench passed although four expected values were wrong"
     s = res.summary
     # each flipped value fails once per clean frame, A_T twice

@@ -1,7 +1,7 @@
 """snn_engine (the whole network) against the golden vectors of seeded random U-Net exports (docs/rtl_engine.md).
 
-Every layer's spike words and membranes at every time step, the output layer's A_t at every step and A_T at the
-m_axis output are compared with ==, under random idle cycles on the image stream, back-pressure on m_axis and
+Every layer's spike words and membranes at every time step (membranes when the export has them: one case without),
+the output layer's A_t at every step and A_T at the m_axis output are compared with ==, under random idle cycles on the image stream, back-pressure on m_axis and
 idle cycles before ap_start. The cases (rtl_tb/cases.py ENGINE_CASES) sweep lanes P = 1..4, both compare rules,
 K = 1..4, depth 1 and 2, base 2..4, 8x8..16x16, T = 2..6, segmentation and denoising; two cases first run a frame
 cut by a reset (in the image, in the middle of a step), two run two frames back to back.
@@ -15,7 +15,8 @@ import os
 import pytest
 
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES
+from golden.ir.manifest import load_vectors
+from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES, NEGATIVE_CASE, NO_MEMBRANES_CASE
 
 
 def _check(case, m, res):
@@ -23,6 +24,9 @@ def _check(case, m, res):
     s = res.summary
     per_step = sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"])
     assert s["mismatches"] == 0 and s["values"] == case.frames * m["timesteps"] * per_step
+    neurons = sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"] if l["kind"] != "output")
+    assert s["membranes_recorded"] == case.membranes
+    assert s["membranes"] == (case.frames * m["timesteps"] * neurons if case.membranes else 0)
     head = m["layers"][-1]
     assert s["out_values"] == case.frames * head["out_channels"] * head["height"] * head["width"]
     assert set(s["layers"]) == {l["name"] for l in m["layers"]}
@@ -37,6 +41,14 @@ def _check(case, m, res):
 def test_engine(case):
     m, res = simlib.engine_run(case)
     _check(case, m, res)
+
+
+def test_engine_on_an_export_without_membranes():
+    """`export-net --membranes off` (here random_network_export(record_membranes=False)): spikes and A_t are
+    compared, membranes are not; the negative case's engine build is reused (same manifest, same parameters)."""
+    m, res = simlib.engine_run(NO_MEMBRANES_CASE, build=f"engine-{NEGATIVE_CASE.name}")
+    assert not any(k.endswith(".membrane") for k in load_vectors(NO_MEMBRANES_CASE.export()))
+    _check(NO_MEMBRANES_CASE, m, res)
 
 
 @pytest.mark.full_model

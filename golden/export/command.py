@@ -7,6 +7,14 @@ from pathlib import Path
 DEFAULT_CHECKPOINT = "configs/models/em_unet_snn.npz"
 DEFAULT_CONFIG = "configs/unet_em_small.yaml"
 DEFAULT_IMAGE = "configs/demo/em_slice22_y224_x224_64.png"
+MEMBRANES_AUTO_PIXELS = 65536  # --membranes auto: recorded up to this many pixels (256x256)
+
+
+def record_membranes(mode: str, height: int, width: int) -> bool:
+    """--membranes on / off, or auto: recorded when the image has at most MEMBRANES_AUTO_PIXELS pixels."""
+    if mode not in ("auto", "on", "off"):
+        raise ValueError(f"--membranes must be auto, on or off, got {mode!r}")
+    return mode == "on" or (mode == "auto" and height * width <= MEMBRANES_AUTO_PIXELS)
 
 
 def add_arguments(p) -> None:
@@ -17,6 +25,9 @@ def add_arguments(p) -> None:
     p.add_argument("--timesteps", type=int, help="T (default: the checkpoint's, else the config's first)")
     p.add_argument("--compare", choices=("gt", "ge"), help="threshold compare rule (default: the config's)")
     p.add_argument("--name", help="model name in the manifest (default: the checkpoint's file name)")
+    p.add_argument("--membranes", choices=("auto", "on", "off"), default="auto",
+                   help="record every layer's membranes in the golden vectors (auto, the default: when the image has "
+                        f"at most {MEMBRANES_AUTO_PIXELS} pixels, i.e. 256x256); spikes and A_t always")
     p.add_argument("--out", required=True, help="export directory")
 
 
@@ -44,11 +55,19 @@ def run(args) -> int:
     timesteps = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
     exps = thresholds_log2(cfg["snn"]["thresholds"])
     name = args.name or Path(args.checkpoint).stem
+    pixels = image.shape[1] * image.shape[2]
+    membranes = record_membranes(args.membranes, image.shape[1], image.shape[2])
     try:
         out, manifest = export_network(snn, image, args.out, name, timesteps, exps,
-                                       args.compare or cfg["snn"]["compare"], info["lambdas"])
+                                       args.compare or cfg["snn"]["compare"], info["lambdas"],
+                                       record_membranes=membranes)
     except ValueError as exc:  # a quantisation rule refused a layer (it names the layer): name the file too
         raise InputError(f"{resolve(args.checkpoint)}: {exc}") from None
+    vec_files = {f: (Path(out) / f).stat().st_size for f in manifest["files"] if f.startswith("vectors/")}
+    why = {"on": "--membranes on", "off": "--membranes off"}.get(
+        args.membranes, f"--membranes auto: {pixels} pixels {'<=' if membranes else '>'} {MEMBRANES_AUTO_PIXELS}")
+    print(f"VECTORS {len(vec_files)} files, {sum(vec_files.values()) / 1e6:.3f} MB in {Path(out) / 'vectors'}; "
+          f"membranes {'recorded' if membranes else 'not recorded'} ({why})")
     print(f"EXPORT {name} -> {out}: {len(manifest['layers'])} layers, {image.shape[1]}x{image.shape[2]} (HxW) "
           f"image from {image_path}, T={timesteps}, compare={manifest['compare']}")
     return 0

@@ -74,15 +74,16 @@ def run_int(layers, image_u8: np.ndarray, timesteps: int, thresholds_log2, compa
 
 def export_network(snn: UNet, image_u8: np.ndarray, out_dir: str | Path, name: str, timesteps: int,
                    thresholds_log2=(1, 0, -1, -2), compare: str = "gt", lambdas: dict[str, float] | None = None,
-                   **quant) -> tuple[Path, dict]:
-    """Quantise `snn`, run the integer model on one image and write every file of contract §8."""
+                   record_membranes: bool = True, **quant) -> tuple[Path, dict]:
+    """Quantise `snn`, run the integer model on one image and write every file of contract §8 (the membranes
+    among the golden vectors only with `record_membranes`)."""
     image = np.asarray(image_u8)
     if image.ndim == 2:
         image = image[None]
     layers = int_network(snn, thresholds_log2, timesteps, **quant)
     net = Network(name, tuple(layers), timesteps, tuple(thresholds_log2), compare, int(image.shape[0]),
                   int(image.shape[1]), int(image.shape[2]), snn.task, lambdas=dict(lambdas or {}))
-    vectors = run_int(net.layers, image, timesteps, thresholds_log2, compare, record_membranes=True)
+    vectors = run_int(net.layers, image, timesteps, thresholds_log2, compare, record_membranes=record_membranes)
     return write_export(out_dir, net, vectors)
 
 

@@ -1,5 +1,6 @@
 """Writers of an export (docs/contract.md §8): manifest.yaml, weights.npz, `$readmemh` ROM images, the HLS
-header, golden vectors (npz and text). The export is written into a temporary sibling folder and swapped in at
+header, golden vectors (vectors/: gzip files of §5 beats and narrow integers and their index.json,
+golden/export/vectors.py). The export is written into a temporary sibling folder and swapped in at
 the end (golden/atomic.py), so a killed export leaves the old complete export or none. The manifest records the
 SHA-256 of every other file; every consumer verifies them (golden/ir/manifest.py).
 """
@@ -13,9 +14,11 @@ import yaml
 
 from golden.atomic import replace_dir, temporary_sibling, write_npz, write_text
 from golden.contract.quant import hex_lines
+from golden.export.vectors import write_export_vectors
 from golden.ir.network import Network
 
-FORMAT_VERSION = 2  # 2: `files` holds the SHA-256 of every file
+FORMAT_VERSION = 3  # 2: `files` holds the SHA-256 of every file; 3: golden vectors in vectors/ (index.json, .gz)
+VECTORS = "vectors"  # the folder of the golden vectors, relative to the export
 
 
 def manifest_for(net: Network) -> dict:
@@ -37,14 +40,6 @@ def manifest_for(net: Network) -> dict:
             "input": {"channels": net.in_channels, "height": net.height, "width": net.width,
                       "pixel_bits": net.pixel_bits},
             "layers": entries}
-
-
-def vectors_text(arr: np.ndarray) -> str:
-    flat = np.asarray(arr).astype(np.int64).ravel()
-    lines = ["# shape " + " ".join(str(d) for d in arr.shape)]
-    for start in range(0, flat.size, 32):
-        lines.append(" ".join(str(int(v)) for v in flat[start : start + 32]))
-    return "\n".join(lines) + "\n"
 
 
 def sha256(path: Path) -> str:
@@ -88,9 +83,7 @@ def _write_files(out_dir: Path, net: Network, vectors: dict[str, np.ndarray]) ->
         write_text(out_dir / f"{l.name}_bias.mem", rom_image(l.bias, l.bias_bits))
     write_npz(out_dir / "weights.npz", arrays)
     write_text(out_dir / "snn_params.h", render_header(net))
-    write_npz(out_dir / "vectors.npz", vectors)
-    for key, arr in vectors.items():
-        write_text(out_dir / "vectors" / f"{key}.txt", vectors_text(arr))
+    write_export_vectors(out_dir / VECTORS, manifest, vectors)
     files = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
     manifest["files"] = {f: sha256(out_dir / f) for f in files}
     write_text(out_dir / "manifest.yaml", yaml.safe_dump(manifest, sort_keys=False))  # last

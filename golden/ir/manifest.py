@@ -11,19 +11,16 @@ import numpy as np
 import yaml
 
 from golden import kinds
-from golden.errors import _need
+from golden.errors import ManifestError, _need
 from golden.ir.network import WIDTH_FIELDS, Layer, Network, NetworkError
 from golden.contract.quant import fits
-from golden.export.writer import FORMAT_VERSION, sha256
+from golden.export import vectors as vectors_io
+from golden.export.writer import FORMAT_VERSION, VECTORS, sha256
 from golden.kinds.base import widths_of
 
 LAYER_INT_FIELDS = ("in_channels", "out_channels", "height", "width", "kernel", "frac_bits", "input_shift",
                     "weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
 KINDS = kinds.NAMES
-
-
-class ManifestError(ValueError):
-    pass
 
 
 def _field(d, key, path, where, kind=None):
@@ -102,7 +99,7 @@ def verify_files(export_dir: Path, m: dict) -> None:
     """Every file the manifest lists exists with its SHA-256, and every file the export needs is listed."""
     path = export_dir / "manifest.yaml"
     files = _field(m, "files", path, "", dict)
-    needed = {"weights.npz", "snn_params.h", "vectors.npz"}
+    needed = {"weights.npz", "snn_params.h", f"{VECTORS}/{vectors_io.INDEX}"}
     for layer in m["layers"]:
         needed |= {layer[k] for k in ("weight_file", "bias_file") if k in layer}
     for name in sorted(needed - set(files)):
@@ -205,7 +202,36 @@ def _array(arrays, key, path, shape):
     return a.astype(np.int64)
 
 
-def load_vectors(export_dir: str | Path) -> dict[str, np.ndarray]:
-    path = Path(export_dir) / "vectors.npz"
-    with np.load(path, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+def load_vectors(export_dir: str | Path, manifest: dict | None = None,
+                 folder: str | Path | None = None) -> dict[str, np.ndarray]:
+    """The golden vectors of an export (contract §8), unpacked: `input` uint8 [C][H][W], `<layer>.current` int64
+    [C][H][W], `<layer>.spikes` uint8 [T][C][H][W] spike words, `<layer>.membrane` (when the export recorded
+    them) and `<output>.accum` int64 [T][C][H][W].
+
+    `manifest`: as load_manifest returned it (loaded here otherwise, which verifies every file's SHA-256; the
+    index and every file it names must be among the manifest's files). Every index entry must be the one the
+    manifest's layers give (encoding, dtype, shape, bits), the keys those of an export with or without membranes,
+    and every file a complete gzip stream of exactly its size. `folder`: read another vectors folder (a bench's
+    `--vectors`: golden vectors edited on purpose), checked the same way except for the hashes. Errors are
+    ManifestError naming the file."""
+    export_dir = Path(export_dir)
+    m = manifest if manifest is not None else load_manifest(export_dir)
+    if folder is None:
+        folder = export_dir / VECTORS
+        index = vectors_io.read_index(folder)
+        for e in index.values():
+            if f"{VECTORS}/{e['file']}" not in m["files"]:
+                raise ManifestError(f"{folder / e['file']}: not listed in {export_dir / 'manifest.yaml'} (field "
+                                    "files; re-run the export)")
+    folder = Path(folder)
+    vec = vectors_io.read_vectors(folder, lambda key: vectors_io.spec_of(m, key))
+    try:
+        vectors_io.has_membranes(m, vec)
+    except ValueError as exc:
+        raise ManifestError(f"{folder / vectors_io.INDEX}: {exc}") from None
+    return vec
+
+
+def vectors_have_membranes(vectors: dict) -> bool:
+    """Whether golden vectors (load_vectors) hold the membranes (`export-net --membranes`)."""
+    return any(k.endswith(".membrane") for k in vectors)

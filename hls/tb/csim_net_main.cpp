@@ -1,28 +1,31 @@
 // C-simulation test bench of the whole network (generated top, golden/backends/hls/top.py). Compares
 // with == against the integer golden model (contract §3-§6, §8); no tolerance.
 //
-// usage: csim <export dir>        network run: <export dir>/vectors/<key>.txt
+// usage: csim <export dir>        network run: the golden vectors of <export dir>/vectors (index.json, .gz files)
 //        csim --units <stim dir>  every layer alone on the stimulus of <stim dir> (`python -m golden csim --units` writes it)
-// The binary is built against one export's snn_params.h and generated top by `python -m golden csim`.
+// The binary is built against one export's snn_params.h and generated top by `python -m golden csim` (link -lz).
+// Vectors are read through golden_vectors.h: each key's file, encoding, dtype and shape come from index.json and
+// must agree with snn_params.h.
 //
 // Network run: two frames through snn_net_top_probe (every layer's spike words and membranes, and the output
 // layer's running sum A_t, at every time step, plus A_T on accum_out; the second frame checks that nothing leaks
 // from one frame into the next), then one frame through snn_net_top (A_T only). Values are compared time step by
 // time step, layers in network order, so the first mismatch printed is the earliest one:
-// `MISMATCH <run> <signal>: layer=.. t=.. channel=.. y=.. x=.. expected=.. got=..`. Last line:
+// `MISMATCH <run> <signal>: layer=.. t=.. channel=.. y=.. x=.. expected=.. got=..`. Membranes are compared when the
+// export recorded them (`export-net --membranes`); a line `CSIM membranes: compared` or `CSIM membranes: not
+// compared (...)` says which. Last line:
 // `CSIM PASS layers=L timesteps=T values=N mismatches=0` (exit 0) or `CSIM FAIL ... mismatches=M` (exit 1).
 //
 // Units run: for each layer, its kind's processes alone for T steps (concat + conv/pool/upconv + MT-IF, or
-// conv + accumulate), fed with <stim>/<layer>.in<k>.txt (source k's spike words [T][C][H][W]; the image
+// conv + accumulate), fed with the stimulus keys <layer>.in<k> (source k's spike words [T][C][H][W]; the image
 // [C][H][W] for the input layer) and compared with <layer>.spikes/.membrane or <layer>.accum of the same
-// directory. One line per layer `UNIT <layer> values=N mismatches=M`, last line
+// folder (membranes when it has them). One line per layer `UNIT <layer> values=N mismatches=M`, last line
 // `CSIM UNITS PASS|FAIL layers=L timesteps=T values=N mismatches=M`.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "golden_vectors.h"
 #include "snn_net_top.h"
 
 using namespace snn_net;
@@ -32,51 +35,26 @@ namespace {
 const unsigned T = model_config::timesteps;
 const unsigned K = model_config::num_thresholds;
 
-struct Tensor {
-    std::vector<long long> shape;
-    std::vector<long long> values;
-    long long at4(unsigned t, unsigned c, unsigned y, unsigned x) const {
-        return values[((t * shape[1] + c) * shape[2] + y) * shape[3] + x];
-    }
-};
-
-bool load(const std::string &path, const std::vector<long long> &shape, Tensor &out) {
-    std::ifstream f(path);
-    if (!f) {
-        std::printf("ERROR %s: cannot open\n", path.c_str());
-        return false;
-    }
-    std::string line;
-    std::getline(f, line);
-    std::istringstream header(line);
-    std::string hash, word;
-    header >> hash >> word;
-    if (hash != "#" || word != "shape") {
-        std::printf("ERROR %s: first line must be '# shape d0 d1 ...'\n", path.c_str());
-        return false;
-    }
-    out.shape.clear();
-    out.values.clear();
-    long long d;
-    while (header >> d) out.shape.push_back(d);
-    if (out.shape != shape) {
-        std::printf("ERROR %s: shape does not match snn_params.h (rebuild against this export)\n", path.c_str());
-        return false;
-    }
-    long long n = 1;
-    for (long long s : shape) n *= s;
-    out.values.reserve(n);
-    long long v;
-    while (f >> v) out.values.push_back(v);
-    if (!f.eof() || (long long)out.values.size() != n) {
-        std::printf("ERROR %s: expected %lld integers, read %zu\n", path.c_str(), n, out.values.size());
-        return false;
-    }
-    return true;
-}
+using golden_vectors::Index;
+using golden_vectors::Tensor;
 
 template <class CFG> std::vector<long long> frames_shape() {
     return {(long long)T, (long long)CFG::out_channels, (long long)CFG::height, (long long)CFG::width};
+}
+
+std::vector<long long> image_shape() {
+    return {(long long)model_config::in_channels, (long long)model_config::height, (long long)model_config::width};
+}
+
+bool load_image(const Index &ix, const std::string &key, Tensor &out) {
+    return ix.read(key, "image_beats", image_shape(), model_config::pixel_bits, out);
+}
+template <class CFG> bool load_spikes(const Index &ix, const std::string &key, Tensor &out) {
+    return ix.read(key, "spike_beats", frames_shape<CFG>(), K, out);
+}
+// membranes and the output layer's A_t: integers of the layer's membrane_bits
+template <class CFG> bool load_membrane(const Index &ix, const std::string &key, Tensor &out) {
+    return ix.read(key, "int", frames_shape<CFG>(), CFG::membrane_bits, out);
 }
 
 struct Checker {
@@ -112,7 +90,7 @@ void push_image(const Tensor &image, hls::stream<image_beat_t> &image_in) {
         for (unsigned x = 0; x < W; x++) {
             image_beat_t beat = 0;
             for (unsigned c = 0; c < C; c++)  // §5: channel c in bits [8c+7 : 8c]
-                beat.range(P * c + P - 1, P * c) = (unsigned)image.values[(c * H + y) * W + x];
+                beat.range(P * c + P - 1, P * c) = (unsigned)image.at3(c, y, x);
             image_in.write(beat);
         }
 }
@@ -133,17 +111,19 @@ template <class beat_T> long long spike_word(const beat_T &beat, unsigned c) {
     return (long long)beat.range(K * c + K - 1, K * c).to_uint64();
 }
 
-// Compare step t of a spiking layer's probe stream (H*W beats) with its golden spikes and membranes.
+// Compare step t of a spiking layer's probe stream (H*W beats) with its golden spikes and membranes (when
+// `membrane` holds any: an export without membranes has none to compare).
 template <class CFG>
 void check_neuron_step(Checker &chk, const std::string &run, const char *layer, hls::stream<nnet::neuron_probe<CFG>> &probe,
                        const Tensor &spikes, const Tensor &membrane, unsigned t) {
     const std::string ws = run + " " + layer + ".spikes", wv = run + " " + layer + ".membrane";
+    const bool membranes = !membrane.empty();
     for (unsigned y = 0; y < CFG::height; y++)
         for (unsigned x = 0; x < CFG::width; x++) {
             const nnet::neuron_probe<CFG> beat = probe.read();
             for (unsigned c = 0; c < CFG::out_channels; c++) {
                 chk.check(ws, layer, spikes, t, c, y, x, spike_word(beat.spikes, c));
-                chk.check(wv, layer, membrane, t, c, y, x, beat.membrane[c].to_int64());
+                if (membranes) chk.check(wv, layer, membrane, t, c, y, x, beat.membrane[c].to_int64());
             }
         }
 }
@@ -183,22 +163,40 @@ struct ProbeStreams {
     hls::stream<CAT(HEAD, _probe_t)> HEAD{STR(HEAD) "_probe"};
 };
 
-int run_network(const std::string &dir) {
-    Golden g;
-    const std::string v = dir + "/vectors/";
-    bool ok = load(v + "input.txt", {(long long)model_config::in_channels, (long long)model_config::height,
-                                     (long long)model_config::width}, g.input);
-#define X(n)                                                                                 \
-    ok = ok && load(v + #n ".spikes.txt", frames_shape<n##_config>(), g.n##_spikes) &&      \
-         load(v + #n ".membrane.txt", frames_shape<n##_config>(), g.n##_membrane);
+// Whether a vectors folder has the membranes of every spiking layer (true), of none (false); -1: of some only.
+int membranes_in(const Index &ix) {
+    unsigned with = 0, all = 0;
+#define X(n) all++, with += ix.has(#n ".membrane");
     SNN_NET_SPIKING_LAYERS(X)
 #undef X
-    ok = ok && load(v + STR(HEAD) ".accum.txt", frames_shape<head_config>(), g.head_accum);
+    return with == all ? 1 : with == 0 ? 0 : -1;
+}
+
+int run_network(const std::string &dir) {
+    Golden g;
+    Index ix;
+    bool ok = ix.load(dir + "/vectors");
+    const int membranes = ok ? membranes_in(ix) : 0;
+    if (membranes < 0) {
+        std::printf("ERROR %s/vectors/index.json: membranes of some spiking layers only\n", dir.c_str());
+        ok = false;
+    }
+    ok = ok && load_image(ix, "input", g.input);
+#define X(n)                                                                                 \
+    ok = ok && load_spikes<n##_config>(ix, #n ".spikes", g.n##_spikes) &&                   \
+         (!membranes || load_membrane<n##_config>(ix, #n ".membrane", g.n##_membrane));
+    SNN_NET_SPIKING_LAYERS(X)
+#undef X
+    ok = ok && load_membrane<head_config>(ix, STR(HEAD) ".accum", g.head_accum);
     if (!ok) {
         std::printf("CSIM FAIL layers=%u timesteps=%u values=0 mismatches=0 (cannot read the vectors)\n",
                     SNN_NET_NUM_LAYERS, T);
         return 1;
     }
+    if (membranes)
+        std::printf("CSIM membranes: compared\n");
+    else
+        std::printf("CSIM membranes: not compared (the export has no membrane vectors: export-net --membranes off)\n");
     const size_t out_beats = (size_t)head_config::height * head_config::width;
     Checker chk;
     for (unsigned frame = 0; frame < 2 && chk.mismatches == 0; frame++) {
@@ -245,13 +243,13 @@ template <class CFG> struct UnitExpect {
 };
 
 struct UnitBench {
-    std::string dir;
+    Index ix;
     Checker chk;
     unsigned layers = 0;
     bool failed_load = false;
     unsigned long long layer_values = 0, layer_mismatches = 0;
 
-    std::string path(const char *layer, const std::string &what) const { return dir + "/" + layer + "." + what + ".txt"; }
+    static std::string key(const char *layer, const std::string &what) { return std::string(layer) + "." + what; }
 
     bool fail_load() {
         failed_load = true;
@@ -259,18 +257,19 @@ struct UnitBench {
         return false;
     }
     bool load_image(const char *layer, Tensor &out) {
-        return load(path(layer, "in0"), {(long long)model_config::in_channels, (long long)model_config::height,
-                                         (long long)model_config::width}, out) || fail_load();
+        return ::load_image(ix, key(layer, "in0"), out) || fail_load();
     }
     template <class SRC> bool load_source(const char *layer, unsigned i, Tensor &out) {
-        return load(path(layer, "in" + std::to_string(i)), frames_shape<SRC>(), out) || fail_load();
+        return load_spikes<SRC>(ix, key(layer, "in" + std::to_string(i)), out) || fail_load();
     }
+    // spikes, and the membranes when the stimulus folder has them
     template <class CFG> bool load_expect_neuron(const char *layer, UnitExpect<CFG> &e) {
-        return (load(path(layer, "spikes"), frames_shape<CFG>(), e.spikes) &&
-                load(path(layer, "membrane"), frames_shape<CFG>(), e.membrane)) || fail_load();
+        return (load_spikes<CFG>(ix, key(layer, "spikes"), e.spikes) &&
+                (!ix.has(key(layer, "membrane")) || load_membrane<CFG>(ix, key(layer, "membrane"), e.membrane))) ||
+               fail_load();
     }
     template <class CFG> bool load_expect_accum(const char *layer, UnitExpect<CFG> &e) {
-        return load(path(layer, "accum"), frames_shape<CFG>(), e.accum) || fail_load();
+        return load_membrane<CFG>(ix, key(layer, "accum"), e.accum) || fail_load();
     }
     template <class CFG>
     void check_neuron(const char *layer, const UnitExpect<CFG> &e, unsigned t,
@@ -304,7 +303,10 @@ namespace {
 
 int run_units(const std::string &dir) {
     UnitBench bench;
-    bench.dir = dir;
+    if (!bench.ix.load(dir)) {
+        std::printf("CSIM UNITS FAIL layers=0 timesteps=%u values=0 mismatches=1 (cannot read the stimulus)\n", T);
+        return 1;
+    }
 #define X(n)                                                                                                \
     {                                                                                                       \
         const unsigned long long v0 = bench.chk.values, m0 = bench.chk.mismatches;                          \

@@ -12,7 +12,7 @@ from golden import atomic
 from golden.cli import main
 from golden.data import load_u8
 from golden.errors import ConfigError, InputError
-from golden.ir.manifest import ManifestError, load_layers, load_manifest, load_network
+from golden.ir.manifest import ManifestError, load_layers, load_manifest, load_network, load_vectors
 from golden.model.evaluate import load_model_npz
 from golden.model.unet import load_unet_config
 from golden.paths import REPO_ROOT
@@ -124,6 +124,12 @@ def test_weights_with_wrong_shape_width_key_or_type_are_refused(default_export, 
         load_layers(d)
 
 
+def _flip_byte(f, offset: int) -> None:
+    data = bytearray(f.read_bytes())
+    data[offset] ^= 0x10
+    f.write_bytes(bytes(data))
+
+
 def _flip_mem_word(f, line: int) -> None:
     lines = f.read_text().splitlines()
     word = lines[line]
@@ -141,14 +147,18 @@ def test_tampered_files_are_refused_naming_the_file(default_export, export_copy,
         layer["bias_file"]: lambda d: _flip_mem_word(d / layer["bias_file"], 0),
         "snn_params.h": lambda d: (d / "snn_params.h").write_text(
             (d / "snn_params.h").read_text().replace("compare_ge = false", "compare_ge = true", 1)),
-        "vectors.npz": lambda d: (d / "vectors.npz").write_bytes((d / "vectors.npz").read_bytes()[:-7] + b"\0" * 7),
+        "vectors/enc2a.spikes.gz": lambda d: _flip_byte(d / "vectors" / "enc2a.spikes.gz", 40),
+        "vectors/index.json": lambda d: (d / "vectors" / "index.json").write_text(
+            (d / "vectors" / "index.json").read_text().replace('"int16"', '"int32"', 1)),
     }
     for i, (name, tamper) in enumerate(cases.items()):
         d = export_copy(default_export, f"copy{i}")
         tamper(d)
         with pytest.raises(ManifestError, match=rf"{name}: SHA-256 differs"):
             load_network(d)
-        if name != "vectors.npz":  # consistent hashes: the derived check names the file
+        with pytest.raises(ManifestError, match=rf"{name}: SHA-256 differs"):
+            load_vectors(d)
+        if not name.startswith("vectors/"):  # consistent hashes: the derived check names the file
             rehash(d)
             with pytest.raises(ManifestError, match=rf"{name}: differs from"):
                 load_network(d)

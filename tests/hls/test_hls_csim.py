@@ -7,16 +7,17 @@ former slice sweep is a sweep of small random network exports of depth 0 and 1 t
 generator and bench as the full model. Each export needs its own build (the generated snn_params.h fixes every
 size and width): 8 g++ builds in this file, about 8 s each at -Og for the small ones.
 """
+import gzip
 import re
 import shutil
+import subprocess
 
-import numpy as np
 import pytest
 
 from golden.cli import main
 from golden.export.network import random_network_export
-from golden.export.writer import vectors_text
-from golden.ir.manifest import load_manifest
+from golden.export.vectors import write_export_vectors
+from golden.ir.manifest import load_manifest, load_vectors
 
 
 @pytest.mark.slow
@@ -76,7 +77,7 @@ def test_small_network_sweep(case, tmp_path, csim):
         assert all(e["frac_bits"] == case["frac_bits"] for e in m["layers"])
     head = m["layers"][-1]
     assert head["kernel"] == (3 if case.get("task") == "denoising" else 1)
-    vec = np.load(export / "vectors.npz")
+    vec = load_vectors(export)
     assert vec["mid_b.spikes"].any(), "degenerate case: mid_b never fires"
     res = csim.run(export, tmp_path / "build", "--opt", "Og", *(["--coverage"] if case["depth"] == 1 else []))
     csim.assert_pass(m, res)
@@ -88,6 +89,20 @@ def test_small_network_sweep(case, tmp_path, csim):
         assert all(u.group(1) == "PASS" for u in res.units) and len(res.units) == 1
 
 
+def test_export_without_membranes_passes(tmp_path, csim):
+    """`--membranes off` (random_network_export(record_membranes=False)): the bench compares spikes and A_t, says
+    that membranes were not compared, and the golden units run compares no membranes either."""
+    export, m = random_network_export(tmp_path / "export", seed=7, base=2, depth=1, size=8, timesteps=3,
+                                      thresholds_log2=(1, 0, -1), compare="gt", record_membranes=False)
+    vec = load_vectors(export)
+    assert not any(k.endswith(".membrane") for k in vec) and any(k.endswith(".spikes") for k in vec)
+    res = csim.run(export, tmp_path / "build", "--opt", "Og", "--units", "golden")
+    csim.assert_pass(m, res, membranes=False)
+    assert [u.group(1) for u in res.units] == ["PASS"], res.out
+    for u in res.unit:
+        assert int(u.group(2)) == csim.unit_values(m, u.group(1), membranes=False) and u.group(3) == "0", u.group(0)
+
+
 def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim, rehash):
     """The check can fail: one wrong spike word in mid_b.spikes gives CSIM FAIL, exit 1 and a precise report."""
     export, m = random_network_export(tmp_path / "export", seed=5, base=4, depth=0, size=8, timesteps=3,
@@ -97,11 +112,11 @@ def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim, rehash):
 
     bad = tmp_path / "corrupt"
     shutil.copytree(export, bad)
-    spikes = np.load(export / "vectors.npz")["mid_b.spikes"].astype(np.int64)
+    vec = load_vectors(export)
     t, c, y, x = 1, 2, 3, 5
-    good = int(spikes[t, c, y, x])
-    spikes[t, c, y, x] = good ^ 1  # still a valid 2-bit spike word
-    (bad / "vectors" / "mid_b.spikes.txt").write_text(vectors_text(spikes))
+    good = int(vec["mid_b.spikes"][t, c, y, x])
+    vec["mid_b.spikes"][t, c, y, x] = good ^ 1  # still a valid 2-bit spike word
+    write_export_vectors(bad / "vectors", m, vec)
     rehash(bad)  # a consistent export with one wrong golden value: the bench must find it
 
     res = csim.run(bad, build, "--opt", "Og")  # same header and flags: reuses the build
@@ -110,3 +125,15 @@ def test_corrupted_vector_fails_and_names_the_value(tmp_path, csim, rehash):
     assert int(res.net.group(5)) >= 1, res.out
     first = next(line for line in res.lines if line.startswith("MISMATCH"))
     assert first.endswith(f": layer=mid_b t={t} channel={c} y={y} x={x} expected={good ^ 1} got={good}"), first
+
+    # the bench's own reader (zlib) refuses a truncated file and one that is not gzip, naming it (the bench run
+    # directly: `golden csim` refuses both before it starts the bench)
+    f = bad / "vectors" / "head.accum.gz"
+    packed = f.read_bytes()
+    for content, why in ((packed[:-10], "not a complete gzip stream"),
+                         (gzip.decompress(packed), "not a gzip file")):
+        f.write_bytes(content)
+        proc = subprocess.run([str(build / "csim"), str(bad)], capture_output=True, text=True, timeout=60)
+        lines = proc.stdout.strip().splitlines()
+        assert proc.returncode == 1 and lines[-1].startswith("CSIM FAIL"), proc.stdout
+        assert f"ERROR {f}: {why}" in proc.stdout, proc.stdout

@@ -27,8 +27,8 @@ import pytest
 from golden.backends.hls import estimate as he
 from golden.backends.hls.header import render_header
 from golden.backends.hls.top import render_network, skip_depth
-from golden.export.writer import vectors_text
-from golden.ir.manifest import load_network
+from golden.export.vectors import read_vectors, write_export_vectors
+from golden.ir.manifest import load_network, load_vectors
 from golden.paths import REPO_ROOT as ROOT
 
 DEMO = ROOT / "configs" / "demo" / "em_slice22_y224_x224_64.png"
@@ -106,16 +106,14 @@ def test_network_and_every_layer_bit_exact(case, tmp_path, csim, rehash):
     csim.assert_pass(manifest, res)
 
     # not a vacuous pass: the golden network fires in most layers and its output depends on the image
-    vec = np.load(export / "vectors.npz")
+    vec = load_vectors(export)
     silent = [n for n in names[:-1] if not vec[f"{n}.spikes"].any()]
     assert not silent, f"degenerate case: {silent} never fire"
     assert np.ptp(vec[f"{head['name']}.accum"][-1]) > 0
     # the random stimulus drives every layer with every threshold firing at t = 0 (§7 worst case)
-    stim = build / "units-random"
+    stim = read_vectors(build / "units-random")
     for e in manifest["layers"][1:]:
-        first = np.array((stim / f"{e['name']}.in0.txt").read_text().split("\n", 1)[1].split(), dtype=np.int64)
-        c, h, w = (manifest["layers"][names.index(e["sources"][0])][k] for k in ("out_channels", "height", "width"))
-        assert (first[: c * h * w] == (1 << len(case["thresholds_log2"])) - 1).all()
+        assert (stim[f"{e['name']}.in0"][0] == (1 << len(case["thresholds_log2"])) - 1).all()
 
     if case is CASES[0]:
         check_failure_report(export, build, manifest, tmp_path, case["opt"], csim, rehash)
@@ -126,11 +124,11 @@ def check_failure_report(export: Path, build: Path, manifest: dict, tmp_path: Pa
     bad = tmp_path / "corrupt"
     shutil.copytree(export, bad)
     up = next(e["name"] for e in manifest["layers"] if e["kind"] == "upconv")
-    membrane = np.load(export / "vectors.npz")[f"{up}.membrane"].astype(np.int64)
+    vec = load_vectors(export)
     t, c, y, x = 1, 0, 3, 2
-    good = int(membrane[t, c, y, x])
-    membrane[t, c, y, x] = good + 1
-    (bad / "vectors" / f"{up}.membrane.txt").write_text(vectors_text(membrane))
+    good = int(vec[f"{up}.membrane"][t, c, y, x])
+    vec[f"{up}.membrane"][t, c, y, x] = good + 1
+    write_export_vectors(bad / "vectors", manifest, vec)
     rehash(bad)  # a consistent export with one wrong golden value: the bench must find it
     res = csim.run(bad, build, "--opt", opt)  # same header and flags: reuses the build
     out = res.out

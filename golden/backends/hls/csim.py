@@ -7,10 +7,13 @@ the golden vectors, forward the bench's output. Exit code: 0 pass, 1 mismatch, 2
 The top is generated from the manifest (golden/backends/hls/top.py: snn_net_top.h/.cpp, snn_net_units.h,
 written to the build directory), the bench is hls/tb/csim_net_main.cpp, the last line
 `CSIM PASS|FAIL layers=L timesteps=T values=N mismatches=M`. `--units` first runs every layer alone (its kind's
-HLS processes, its own state) on a stimulus written to <build>/units-<mode>/: `golden` feeds each layer its
-sources' golden spikes; `random` feeds seeded random spike words (all thresholds firing everywhere at t = 0, the
-§7 worst case; then random densities) and a random image, with the expected values computed here by the integer
-model. Each prints `CSIM UNITS PASS|FAIL layers=L timesteps=T values=N mismatches=M` before the network's line.
+HLS processes, its own state) on a stimulus written to <build>/units-<mode>/ (a golden-vectors folder in the
+exporter's format, golden/export/vectors.py): `golden` feeds each layer its sources' golden spikes; `random`
+feeds seeded random spike words (all thresholds firing everywhere at t = 0, the §7 worst case; then random
+densities) and a random image, with the expected values computed here by the integer model. Each prints
+`CSIM UNITS PASS|FAIL layers=L timesteps=T values=N mismatches=M` before the network's line. Membranes are
+compared when the export recorded them (`export-net --membranes`); the bench says so in a line
+`CSIM membranes: compared|not compared (...)` before its last line.
 
 The binary only fits the export whose header it was built with, so each export directory gets its own build
 directory (default build/csim/<export dir name>). The sources are compiled as one translation unit
@@ -23,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,10 +36,11 @@ import numpy as np
 from golden.paths import REPO_ROOT as ROOT
 
 from golden.contract import intmodel
-from golden.export.writer import vectors_text
+from golden.export import vectors as vectors_io
+from golden.export.writer import manifest_for
 from golden.backends.hls.top import render_network
 from golden.ir.network import Network
-from golden.ir.manifest import ManifestError, load_network, load_vectors
+from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
 from golden.contract.quant import spike_magnitude
 
 HLS = ROOT / "hls"
@@ -43,6 +48,7 @@ NET_SOURCES = ["snn_net_top.cpp", "tb/csim_net_main.cpp"]  # snn_net_top.cpp is 
 # -Wno-unknown-pragmas: g++ does not know `#pragma HLS` (the Vitis directives) and -Wall would reject every one.
 # Everything else is -Wall -Wextra -Werror on our code; the vendor ap_types headers are -isystem.
 FLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas"]
+LIBS = ["-lz"]  # zlib: the bench reads the gzip golden vectors (hls/tb/golden_vectors.h)
 OPT = "-O2"  # default; --opt Og builds in about half the time (the tests use it), the warnings stay on
 UNIT_MODES = ("golden", "random")
 
@@ -83,10 +89,10 @@ def build(export: Path, build_dir: Path, cxx: str, generated: list[Path], opt: s
     exe = build_dir / "csim"
     unity = build_dir / "csim_all.cpp"
     sources = NET_SOURCES
-    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), "-I", str(export), "-I", str(build_dir), "-I", str(HLS), str(unity), "-o"]
+    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), "-I", str(export), "-I", str(build_dir), "-I", str(HLS), str(unity), *LIBS, "-o"]
     digest = hashlib.sha256()
     # the export path itself is not hashed: a copy of the same export reuses the build
-    digest.update(" ".join([cxx, opt, *FLAGS, str(ap), *sources]).encode() + b"\0" + Path(__file__).read_bytes())
+    digest.update(" ".join([cxx, opt, *FLAGS, *LIBS, str(ap), *sources]).encode() + b"\0" + Path(__file__).read_bytes())
     for f in sorted(HLS.rglob("*")):
         if f.suffix in (".h", ".hpp", ".cpp") and f.is_file():
             digest.update(str(f.relative_to(HLS)).encode() + b"\0" + f.read_bytes())
@@ -128,21 +134,30 @@ def random_words(rng: np.random.Generator, shape, k: int) -> np.ndarray:
     return out
 
 
-def write_unit_stimulus(export: Path, net: Network, mode: str, out_dir: Path, seed: int) -> dict[str, np.ndarray]:
-    """Per layer: <layer>.in<k>.txt (its sources' spike words, or the image) and the expected outputs; returns
-    the arrays by file stem."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def write_unit_stimulus(vec: dict[str, np.ndarray], net: Network, mode: str, out_dir: Path,
+                        seed: int) -> dict[str, np.ndarray]:
+    """A vectors folder (golden/export/vectors.py: index.json and one gzip file per key) with, per layer,
+    <layer>.in<k> (its sources' spike words, or the image) and the expected outputs (<layer>.spikes and
+    .membrane, or .accum); returns the arrays by key. `vec`: the export's golden vectors (mode golden; without
+    membranes when the export has none, and then the units compare none)."""
     t_steps, exps, compare, k = net.timesteps, list(net.thresholds_log2), net.compare, net.K
+    m = manifest_for(net)
     files: dict[str, np.ndarray] = {}
+    specs: dict[str, dict] = {}
+    for e in net.layers:
+        for i, s in enumerate(e.sources):
+            specs[f"{e.name}.in{i}"] = vectors_io.spec_of(m, "input" if s == "input" else f"{s}.spikes")
+        for key in (("spikes", "membrane") if e.spec.has_neuron else ("accum",)):
+            specs[f"{e.name}.{key}"] = vectors_io.spec_of(m, f"{e.name}.{key}")
     if mode == "golden":
-        vec = load_vectors(export)
         for e in net.layers:
             n = e.name
             for i, s in enumerate(e.sources):
                 files[f"{n}.in{i}"] = vec["input"] if s == "input" else vec[f"{s}.spikes"]
             keys = ("spikes", "membrane") if e.spec.has_neuron else ("accum",)
             for key in keys:
-                files[f"{n}.{key}"] = vec[f"{n}.{key}"]
+                if f"{n}.{key}" in vec:
+                    files[f"{n}.{key}"] = vec[f"{n}.{key}"]
     else:
         rng = np.random.default_rng(seed)
         shapes = {e.name: (e.out_channels, e.height, e.width) for e in net.layers}
@@ -175,8 +190,9 @@ def write_unit_stimulus(export: Path, net: Network, mode: str, out_dir: Path, se
                 membranes.append(v)
             files[f"{n}.spikes"] = np.stack(spikes)
             files[f"{n}.membrane"] = np.stack(membranes)
-    for key, arr in files.items():
-        write_if_changed(out_dir / f"{key}.txt", vectors_text(np.asarray(arr)))
+    if out_dir.exists():
+        shutil.rmtree(out_dir)  # no file of an earlier stimulus stays behind
+    vectors_io.write_vectors(out_dir, files, {key: spec for key, spec in specs.items() if key in files})
     return files
 
 
@@ -203,7 +219,9 @@ def run(args) -> int:
             print(f"error: {export / need} is missing (run the export first)", file=sys.stderr)
             return 2
     try:
-        net = load_network(export)
+        m = load_manifest(export)
+        net = load_network(export, m)
+        vec = load_vectors(export, m)  # every vector file checked before anything is built
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -228,11 +246,11 @@ def run(args) -> int:
 
     rc = 0
     cov = Coverage(net)
-    cov.add_network_run(load_vectors(export))
+    cov.add_network_run(vec)
     plain = cov.summary()  # the image run alone, before the layer-isolated runs add to it
     for mode in units:
         stim = build_dir / f"units-{mode}"
-        files = write_unit_stimulus(export, net, mode, stim, args.seed)
+        files = write_unit_stimulus(vec, net, mode, stim, args.seed)
         print(f"CSIM units ({mode} stimulus, {stim})", flush=True)
         rc = max(rc, subprocess.run([str(exe), "--units", str(stim)]).returncode)
         for l in net.layers:

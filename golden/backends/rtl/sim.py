@@ -7,7 +7,8 @@ Builds rtl/snn_engine with P lanes and the export's parameters (Verilator throug
 build/sim/run_sim-<export>-p<P>; docs/rtl_engine.md) and runs rtl_tb/tb_engine.py on it: the image goes in on
 s_axis with random idle cycles, A_T comes out on m_axis with random back-pressure (cocotbext-axi), and every
 layer's spike words and membranes at every step and the output layer's A_t are compared with == through the
-engine's trace port, A_T also at m_axis. The last line is exactly one of
+engine's trace port, A_T also at m_axis; membranes only when the export recorded them (`export-net --membranes`),
+which the line `membranes: compared|not compared (...)` before the last says. The last line is exactly one of
     SIM PASS layers=L timesteps=T values=N mismatches=0 cycles=C bound=B
     SIM FAIL layers=L timesteps=T values=N mismatches=M cycles=C bound=B      (exit status 1)
 with N = spike words + output accumulations compared, C the cycles of the frame (ap_start to ap_done; it depends
@@ -24,12 +25,13 @@ from pathlib import Path
 
 
 from golden.backends.rtl import simulate as simlib
-from golden.ir.manifest import ManifestError, load_manifest, load_network
+from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
 
 
 def add_arguments(ap) -> None:
-    ap.add_argument("--export", required=True, help="export directory (manifest.yaml, .mem files, vectors.npz)")
-    ap.add_argument("--vectors", help="golden vectors to compare with (default: <export>/vectors.npz)")
+    ap.add_argument("--export", required=True, help="export directory (manifest.yaml, .mem files, vectors/)")
+    ap.add_argument("--vectors", help="golden vectors folder to compare with, in the export's format (index.json "
+                                      "and its gzip files; default: <export>/vectors)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the random stalls")
     ap.add_argument("--frames", type=int, default=1, help="send the image this many times back to back")
     ap.add_argument("--p-idle", type=float, default=0.2, help="probability that the image source idles a cycle")
@@ -50,6 +52,7 @@ def run(args) -> int:
     try:
         m = load_manifest(export)
         net = load_network(export, m)  # every file, the weights and the structure, checked once
+        load_vectors(export, m, Path(args.vectors).resolve() if args.vectors else None)  # every vector file too
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -85,7 +88,6 @@ def probe_runs(args, export: Path, net, cov) -> tuple[int, str]:
     from tqdm import tqdm
 
     from golden.export.probe import probed_layers, write_probe
-    from golden.ir.manifest import load_vectors
 
     root = simlib.SIM_ROOT / "probes" / _tag(export, args.lanes)
     bad, first = 0, ""
@@ -96,7 +98,7 @@ def probe_runs(args, export: Path, net, cov) -> tuple[int, str]:
             bad += max(1, int((res.summary or {}).get("mismatches", 0)))
             first = first or f"probe {name}: {res.message}"
             continue
-        vec = load_vectors(probe_dir)
+        vec = load_vectors(probe_dir, pm)
         sources = next(l["sources"] for l in pm["layers"] if l["name"] == name)
         cov.add_layer_inputs(name, [vec["input"] if s == "input" else vec[f"{s}.spikes"] for s in sources])
     return bad, first
@@ -128,10 +130,9 @@ def run_engine(args, export: Path, m: dict, net) -> int:
     ok, message = passed(res, m), res.message
     if args.coverage:
         from golden.analysis.coverage import Coverage, line
-        from golden.ir.manifest import load_vectors
 
         cov = Coverage(net)
-        cov.add_network_run(load_vectors(export))
+        cov.add_network_run(load_vectors(export, m))
         plain = cov.summary()  # the image run alone, before the probes add to it
         try:
             bad, first = probe_runs(args, export, net, cov)
@@ -143,6 +144,10 @@ def run_engine(args, export: Path, m: dict, net) -> int:
         if bad:
             ok, mismatches, message = False, mismatches + bad, message if not ok else first
     tail = f"cycles={s.get('cycles', 0)} bound={s.get('bound', 0)}"
+    if s.get("membranes_recorded"):
+        print(f"membranes: compared ({s.get('membranes', 0)} values)")
+    elif s:
+        print("membranes: not compared (the export has no membrane vectors: export-net --membranes off)")
     if ok:
         print(f"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 {tail}")
         return 0
