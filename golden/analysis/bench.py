@@ -10,7 +10,8 @@ Everything is measured in this one run, on this machine, with the stated threads
   step show whether the cost is linear in pixels.
 - `BENCH memory`: peak resident memory of each level on the 512x512 slice at T, each in a fresh process.
 - `BENCH sweep` / `BENCH time_to_f1`: F1 against T of our integer SNN and of SpikingJelly 2.0.0's ann2snn (IF
-  neurons, 99.9th-percentile calibration on training slices) on the same ANN and the same held-out slices 20-23;
+  neurons, 99.9th-percentile calibration on the same training crops as ours; golden/analysis/peers.py) on the same
+  ANN and the same held-out slices 20-23;
   seconds per 512x512 slice to come within 0.01 F1 of the ANN = (first such T) x (seconds per step).
 Writes build/bench/bench.json, bench.md and bench.png (F1 against T; time per step against pixels).
 """
@@ -31,7 +32,7 @@ from golden.paths import REPO_ROOT
 
 CONFIG = "configs/unet_em_small.yaml"
 ANN, SNN = "configs/models/em_unet_ann.npz", "configs/models/em_unet_snn.npz"
-BENCH_SLICE, EVAL_SLICES, CALIB_SLICES = 22, (20, 21, 22, 23), tuple(range(8))
+BENCH_SLICE, EVAL_SLICES = 22, (20, 21, 22, 23)
 SIZES = (64, 128, 256, 512)
 MARGIN = 0.01
 
@@ -189,8 +190,10 @@ def sweep(args, ann, snn, cfg, our_step_s: float) -> dict:
     if peers is None or not peers.spikingjelly_available():
         print("BENCH time_to_f1 skipped: SpikingJelly is not installed (make peers)")
         return res
-    calib, _, _ = load_em_pairs(CALIB_SLICES, args.data_root)
-    sj = peers.sweep_spikingjelly(ann, images, labels, args.peer_t, calib, threads=None)
+    import torch
+
+    calib = peers.calibration_crops(CONFIG, args.data_root)  # our own calibration batch (training crops)
+    sj = peers.sweep_spikingjelly(ann, images, labels, args.peer_t, calib, threads=torch.get_num_threads())
     sj_f1 = {t + 1: v for t, v in enumerate(sj["f1"])}
     t_sj = first_within(sj_f1, sj["ann_f1"])
     res["spikingjelly"] = {**sj, "f1": sj_f1, "T_within": t_sj}
