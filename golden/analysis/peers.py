@@ -265,9 +265,42 @@ def sweep_spikingjelly(ann: UNet, images, labels, t_max: int, calib_images, thre
 
 # ----------------------------------------------------------------------------------------------- command
 
+def peer_sweep(threads: int = 1, t_max: int = 64, margin: float = 0.01, calib: str = "crops",
+               slices=EVAL_SLICES, ann_path: str | Path = ANN_CHECKPOINT, config: str | Path = CONFIG,
+               data_root=None, progress: bool = True) -> dict:
+    """The measurement in one call: the committed ANN, SpikingJelly's conversion calibrated on our training
+    crops (`calib="crops"`) or on whole training slices 0-7 (`"slices"`), swept on the evaluation slices.
+    `sweep_spikingjelly`'s dict plus "within" (the first t within `margin` of the ANN F1, or None), "margin",
+    "calib", "slices". Set OMP_NUM_THREADS to `threads` before the process starts for a clean timing."""
+    from golden.errors import resolve
+    from golden.model.unet import load_unet_config
+
+    if calib not in ("crops", "slices"):
+        raise ValueError(f"calib must be 'crops' or 'slices', got {calib!r}")
+    train = set(load_unet_config(resolve(config))["data"].get("train_slices", range(20))) | set(CALIB_SLICES)
+    if train & {int(i) for i in slices}:
+        raise ValueError(f"evaluation slices {sorted(train & {int(i) for i in slices})} are training slices of "
+                         f"{config} (calibration data): evaluate on held-out slices, e.g. {list(EVAL_SLICES)}")
+    ann = load_ann(ann_path)
+    images, labels = eval_slices(slices, data_root)
+    calib_images = (calibration_crops(config, data_root) if calib == "crops"
+                    else calibration_slices(CALIB_SLICES, data_root))
+    r = sweep_spikingjelly(ann, images, labels, t_max, calib_images, threads=threads, progress=progress)
+    r.update(within=steps_to_within(r["f1"], r["ann_f1"], margin), margin=margin, calib=calib,
+             slices=[int(i) for i in slices])
+    return r
+
+
+def summary_line(r: dict) -> str:
+    """PEER spikingjelly <version> ann_f1=... within <margin> at T=... step_s=... threads=... s_per_slice=..."""
+    s = "n/a" if r["within"] is None else f"{r['within'] * r['step_s']:.3f}"
+    return (f"PEER spikingjelly {r['spikingjelly']} ann_f1={r['ann_f1']:.4f} within {r['margin']} at T={r['within']} "
+            f"step_s={r['step_s']:.4f} threads={r['threads']} s_per_slice={s}")
+
+
 def main(argv=None) -> int:
     """`python -m golden.analysis.peers`: the SpikingJelly sweep on the committed ANN and slices 20-23; prints
-    F1 by t and one JSON object as the last line."""
+    F1 by t, the PEER summary line and one JSON object as the last line."""
     ap = argparse.ArgumentParser(prog="python -m golden.analysis.peers", description=main.__doc__)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--t-max", type=int, default=64)
@@ -284,18 +317,15 @@ def main(argv=None) -> int:
         print("error: SpikingJelly is not installed (make peers)", file=sys.stderr)
         return 2
     torch.set_num_threads(args.threads)
-    ann = load_ann(args.ann)
-    images, labels = eval_slices(args.slices, args.data_root)
-    calib = (calibration_crops(args.config, args.data_root) if args.calib == "crops"
-             else calibration_slices(CALIB_SLICES, args.data_root))
-    r = sweep_spikingjelly(ann, images, labels, args.t_max, calib, threads=args.threads)
-    r["within"] = steps_to_within(r["f1"], r["ann_f1"], args.margin)
-    r["margin"], r["calib"], r["slices"] = args.margin, args.calib, args.slices
+    try:
+        r = peer_sweep(args.threads, args.t_max, args.margin, args.calib, args.slices, args.ann, args.config,
+                       args.data_root)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for t, f in enumerate(r["f1"], start=1):
         print(f"t={t:3d} f1={f:.4f}")
-    print(f"PEER spikingjelly {r['spikingjelly']} ann_f1={r['ann_f1']:.4f} within {args.margin} at T={r['within']} "
-          f"step_s={r['step_s']:.4f} threads={args.threads} "
-          f"s_per_slice={'n/a' if r['within'] is None else format(r['within'] * r['step_s'], '.3f')}")
+    print(summary_line(r))
     line = json.dumps(r)
     if args.out:
         Path(args.out).write_text(line + "\n")

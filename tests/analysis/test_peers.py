@@ -182,3 +182,9 @@ def test_neurons_are_reset_between_images(ann, crop_sweep):
                                   progress=False)
     assert r2["f1"] == r["f1"] and r2["ann_f1"] == r["ann_f1"]
     assert r2["mae"] == pytest.approx(r["mae"], rel=1e-12)
+
+
+def test_the_command_refuses_training_slices_for_evaluation(em_root, capsys):
+    pytest.importorskip("spikingjelly")
+    assert peers.main(["--slices", "3", "20", "--t-max", "1"]) == 2
+    assert "evaluation slices [3] are training slices" in capsys.readouterr().err
