@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import statistics
 import sys
 import time
@@ -209,7 +210,9 @@ def sweep_spikingjelly(ann: UNet, images, labels, t_max: int, calib_images, thre
     t_max steps on each image (uint8 [N][1][H][W], labels [N][H][W] with 1 = interior, or 0/255).
 
     Returns {"f1": F1 at t = 1..t_max, "ann_f1": F1 of the (float32) ANN, "step_s": median seconds of one time
-    step of one image (the SNN's forward, measured in this run), "t_max", "threads", "images", "mae": mean
+    step of one image (wall clock of the SNN's forward, measured in this run), "step_cpu_s": the same in process
+    CPU time (all threads; with 1 thread a check of step_s on a busy machine), "loadavg": the 1-minute load
+    average before and after the run, "t_max", "threads", "images", "mae": mean
     |SNN output averaged over t steps - ANN output| at every t, "thresholds": lambda per IF layer,
     "spikingjelly": version}. F1 as eval_seg: argmax over the channels, positive class 1, pooled pixels."""
     if t_max < 1:
@@ -235,7 +238,8 @@ def sweep_spikingjelly(ann: UNet, images, labels, t_max: int, calib_images, thre
         fx_ann = FXUNet(ann).float().eval()
         snn = convert_spikingjelly(ann, calib_images)
         preds = [[] for _ in range(t_max)]
-        ann_preds, step_times = [], []
+        ann_preds, step_times, step_cpu = [], [], []
+        load0 = os.getloadavg()[0]
         mae = np.zeros(t_max)
         bar = tqdm(range(len(images)), desc=f"spikingjelly T={t_max}", unit="img", disable=not progress)
         for n in bar:
@@ -245,20 +249,23 @@ def sweep_spikingjelly(ann: UNet, images, labels, t_max: int, calib_images, thre
             functional.reset_net(snn)
             acc = None
             for t in range(1, t_max + 1):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 out = snn(x)  # static coding: the same analog image every step
                 acc = out.clone() if acc is None else acc.add_(out)
                 step_times.append(time.perf_counter() - t0)
+                step_cpu.append(time.process_time() - c0)
                 avg = acc / t
                 preds[t - 1].append(avg.argmax(1)[0].numpy().astype(np.uint8))
                 mae[t - 1] += float((avg - ann_out).abs().mean()) / len(images)
             bar.set_postfix(step_s=f"{statistics.median(step_times):.3f}")
         functional.reset_net(snn)
+        load1 = os.getloadavg()[0]
         thresholds = if_thresholds(snn, ann)
     finally:
         torch.set_num_threads(old_threads)
     return {"f1": [_scores(p, targets)["f1"] for p in preds], "ann_f1": _scores(ann_preds, targets)["f1"],
-            "step_s": statistics.median(step_times), "t_max": int(t_max), "threads": int(threads),
+            "step_s": statistics.median(step_times), "step_cpu_s": statistics.median(step_cpu),
+            "loadavg": [round(load0, 2), round(load1, 2)], "t_max": int(t_max), "threads": int(threads),
             "images": int(len(images)), "mae": mae.tolist(), "thresholds": thresholds,
             "spikingjelly": spikingjelly_version()}
 

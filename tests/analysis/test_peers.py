@@ -164,7 +164,7 @@ def test_converted_snn_approaches_the_ann_on_a_real_crop(ann, crop_sweep):
     r, image, label, _ = crop_sweep
     assert r["t_max"] == 32 and len(r["f1"]) == 32 and len(r["mae"]) == 32 and r["images"] == 1
     assert all(0.0 <= f <= 1.0 for f in r["f1"]) and 0.0 <= r["ann_f1"] <= 1.0
-    assert r["spikingjelly"] == "2.0.0" and r["step_s"] > 0
+    assert r["spikingjelly"] == "2.0.0" and r["step_s"] > 0 and r["step_cpu_s"] > 0 and len(r["loadavg"]) == 2
     # the ANN's F1 is eval_seg's score of the float32 U-Net on the same pixels
     with torch.no_grad():
         pred = copy.deepcopy(ann).float()(torch.from_numpy(image).float() / 255.0).argmax(1).numpy()
