@@ -299,10 +299,12 @@ def peer_sweep(threads: int = 1, t_max: int = 64, margin: float = 0.01, calib: s
 
 
 def summary_line(r: dict) -> str:
-    """PEER spikingjelly <version> ann_f1=... within <margin> at T=... step_s=... threads=... s_per_slice=..."""
+    """PEER spikingjelly <version> ann_f1=... within <margin> at T=... step_s=... threads=... s_per_slice=...
+    (cpu/step=... s, load a->b)"""
     s = "n/a" if r["within"] is None else f"{r['within'] * r['step_s']:.3f}"
     return (f"PEER spikingjelly {r['spikingjelly']} ann_f1={r['ann_f1']:.4f} within {r['margin']} at T={r['within']} "
-            f"step_s={r['step_s']:.4f} threads={r['threads']} s_per_slice={s}")
+            f"step_s={r['step_s']:.4f} threads={r['threads']} s_per_slice={s} (cpu/step={r['step_cpu_s']:.4f} s, "
+            f"load {r['loadavg'][0]:.2f}->{r['loadavg'][1]:.2f})")
 
 
 def main(argv=None) -> int:
