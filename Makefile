@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 GOLDEN := OMP_NUM_THREADS=1 $(PY) -m golden
 STAMP := $(VENV)/.installed
+PEERS_STAMP := $(VENV)/.peers-installed
 
 # What a user changes: the model, the image, its crop (Y X H W), T, the engine's lanes.
 CHECKPOINT ?= configs/models/em_unet_snn.npz
@@ -22,7 +23,7 @@ REPORT_ARGS ?=
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
                $(if $(T),--timesteps $(T))
 
-.PHONY: help setup export sim csim test bench synth estimate report clean
+.PHONY: help setup peers export sim csim test bench synth estimate report clean
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -35,6 +36,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+peers: $(PEERS_STAMP)  ## setup plus SpikingJelly 2.0.0 (ann2snn peer), pins from pyproject's `peers` group, --no-deps
+
+# --no-deps: spikingjelly declares torchvision/torchaudio, whose wheels would replace the pinned torch
+$(PEERS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q --no-deps $$($(PY) -c "import tomllib; print(' '.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['peers']))")
+	touch $(PEERS_STAMP)
 
 # The export is rebuilt when its inputs change (model, config, image or the exporter's code).
 $(EXPORT)/manifest.yaml: $(STAMP) $(CHECKPOINT) $(CONFIG) $(IMAGE) $(shell find golden -name '*.py' 2>/dev/null)
