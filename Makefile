@@ -56,10 +56,10 @@ sim: $(EXPORT)/manifest.yaml  ## RTL engine (Verilator) on the export: every lay
 csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the export: every layer, every step compared
 	$(GOLDEN) csim --export $(EXPORT)
 
-test: $(STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL benches (what CI runs)
+test: $(PEERS_STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL benches, the SpikingJelly peer (what CI runs)
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n auto tests rtl_tb
 
-bench: $(STAMP)  ## golden model vs one float32 ANN forward (every core), time-to-F1 vs SpikingJelly; RTL cycles
+bench: $(PEERS_STAMP)  ## golden model vs one float32 ANN forward (every core), time-to-F1 vs SpikingJelly; RTL cycles
 	$(PY) -m golden bench --threads $(THREADS)
 
 synth: $(STAMP)  ## yosys synth_xilinx of the engine: LUT / FF / BRAM / DSP
