@@ -35,13 +35,14 @@ def test_exact_dtype_boundaries():
     assert exact_dtype(FLOAT64_EXACT) == torch.int64
 
 
-def test_default_model_vectors_equal_the_reference(default_export):
+@pytest.mark.parametrize("schedule", ["step", "layer"])
+def test_default_model_vectors_equal_the_reference(default_export, schedule):
     m = load_manifest(default_export)
     layers = load_layers(default_export, m)
     image = load_vectors(default_export)["input"]
     args = (m["thresholds_log2"], m["compare"])
     ref = intmodel.run(layers, image, m["timesteps"], *args)
-    fast = FastModel(layers, *args, m["timesteps"])
+    fast = FastModel(layers, *args, m["timesteps"], schedule=schedule)
     assert {p.acc_dtype for p in fast.plans} == {torch.float32}  # the committed model runs entirely in float32
     assert_same(fast.vectors(image), ref)
     assert np.array_equal(fast.outputs(image)[m["timesteps"]][0], ref[f"{layers[-1].name}.accum"][-1])
@@ -59,21 +60,23 @@ def random_layers(seed, base, depth, in_channels, exps, timesteps, size):
 @pytest.mark.parametrize("exps", [(1, 0, -1, -2), (0,), (2, 0, -3), (0, -1, -2), (3, 1)])
 @pytest.mark.parametrize("compare", ["gt", "ge"])
 @pytest.mark.parametrize("depth,in_channels", [(0, 1), (2, 3)])
-def test_random_unets_equal_the_reference(exps, compare, depth, in_channels):
+@pytest.mark.parametrize("schedule", ["step", "layer"])
+def test_random_unets_equal_the_reference(exps, compare, depth, in_channels, schedule):
     T = 5
     layers, image = random_layers(depth * 10 + len(exps), 3, depth, in_channels, exps, T, 16)
     ref = intmodel.run(layers, image, T, list(exps), compare)
-    fast = FastModel(layers, list(exps), compare, T)
+    fast = FastModel(layers, list(exps), compare, T, schedule=schedule)
     assert all(p.closed_form == (exps != (2, 0, -3) and exps != (3, 1)) for p in fast.plans if p.thresholds)
     assert_same(fast.vectors(image), ref)
     assert any(ref[k].any() for k in ref if k.endswith(".spikes"))  # something fired
 
 
-def test_batch_equals_one_image_at_a_time():
+@pytest.mark.parametrize("schedule", ["step", "layer"])
+def test_batch_equals_one_image_at_a_time(schedule):
     T = 6
     layers, image = random_layers(3, 3, 1, 1, (1, 0, -1, -2), T, 16)
     images = np.stack([image, synthetic_image(9, 16, 1), np.full_like(image, 255), np.zeros_like(image)])
-    fast = FastModel(layers, [1, 0, -1, -2], "gt", T)
+    fast = FastModel(layers, [1, 0, -1, -2], "gt", T, schedule=schedule)
     got = fast.outputs(images, at=range(1, T + 1))
     for n, img in enumerate(images):
         accum = intmodel.run(layers, img, T, [1, 0, -1, -2], "gt")[f"{layers[-1].name}.accum"]
@@ -114,11 +117,12 @@ def extreme_network(scale: int, sign: int, exps=(1, 0, -1, -2), timesteps=4):
     ((FLOAT64_EXACT - 5) // (27 * 15) + 1, torch.int64),      # past 2^53: int64 reference
 ])
 @pytest.mark.parametrize("sign", [1, -1])
-def test_worst_case_sums_at_the_float_boundaries(scale, expected, sign):
+@pytest.mark.parametrize("schedule", ["step", "layer"])
+def test_worst_case_sums_at_the_float_boundaries(scale, expected, sign, schedule):
     """White and black images, all weights at one extreme: every accumulate at its §7 bound, in the chosen type,
     equals int64."""
     layers = extreme_network(scale, sign)
-    fast = FastModel(layers, [1, 0, -1, -2], "gt", 4)
+    fast = FastModel(layers, [1, 0, -1, -2], "gt", 4, schedule=schedule)
     assert fast.plans[1].acc_dtype == expected
     for image in (np.full((1, 6, 6), 255, np.uint8), np.zeros((1, 6, 6), np.uint8),
                   np.random.default_rng(2).integers(0, 256, (1, 6, 6)).astype(np.uint8)):
@@ -146,11 +150,22 @@ def test_a_rounding_backend_is_caught_before_any_run(monkeypatch):
         FastModel(layers, [1, 0, -1, -2], "gt", 3)
 
 
-def test_width_check_names_the_layer():
+@pytest.mark.parametrize("schedule", ["step", "layer"])
+def test_width_check_names_the_layer(schedule):
     layers, image = random_layers(1, 3, 0, 1, (1, 0, -1, -2), 3, 8)
     narrow = [dataclasses.replace(layers[0], widths={**layers[0].widths, "membrane_bits": 3})] + layers[1:]
     with pytest.raises(ContractViolation, match=f"layer {layers[0].name}.*membrane_bits"):
-        FastModel(narrow, [1, 0, -1, -2], "gt", 3).vectors(image)
+        FastModel(narrow, [1, 0, -1, -2], "gt", 3, schedule=schedule).vectors(image)
+
+
+def test_auto_schedule_is_layer_major_while_the_maps_fit(monkeypatch):
+    layers, image = random_layers(1, 3, 1, 1, (1, 0, -1, -2), 3, 16)
+    fast = FastModel(layers, [1, 0, -1, -2], "gt", 3)
+    assert fast._runner(image[None]) == fast._run_layers
+    monkeypatch.setattr(fastmodel, "LAYER_MAJOR_BYTES", 1000)
+    assert fast._runner(image[None]) == fast._run
+    with pytest.raises(ValueError, match="schedule"):
+        FastModel(layers, [1, 0, -1, -2], "gt", 3, schedule="random")
 
 
 halving_sets = st.tuples(st.integers(-3, 3), st.integers(1, 5)).map(lambda a: list(range(a[0], a[0] - a[1], -1)))
