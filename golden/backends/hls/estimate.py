@@ -332,6 +332,11 @@ def add_arguments(ap) -> None:
     ap.add_argument("--clock-mhz", type=float, default=200.0, help="clock for the times (default 200 MHz)")
     ap.add_argument("--reuse", type=int, default=1, help="initiation interval of every loop (default 1)")
     ap.add_argument("--out", default=str(ROOT / "build" / "hls_estimate"), help="report directory")
+    ap.add_argument("--max-width", type=int, help="also size the external-memory frame engine for frames up to this "
+                                                  "width (golden/backends/rtl/frame_plan.py): a FRAME line")
+    ap.add_argument("--t-chunk", type=int, help="--max-width: time steps one layer pass holds (default T)")
+    ap.add_argument("--weights", choices=("rom", "stream"), default="rom",
+                    help="--max-width: weights on chip, or streamed per layer in groups (default rom)")
 
 
 def run(args) -> int:
@@ -358,4 +363,13 @@ def run(args) -> int:
     print(f"ESTIMATE {report['model']}: frame {report['frame_cycles']} cycles = {report['frame_latency_us']:.2f} us "
           f"at {args.clock_mhz:g} MHz ({report['frames_per_second']:.1f} frames/s), step {report['step_cycles']} "
           f"cycles; reports in {out}")
+    if args.max_width:
+        from golden.backends.rtl import frame_plan
+
+        if args.max_width < net.width or (args.t_chunk is not None and args.t_chunk < 1):
+            print(f"error: --max-width must be >= the frame width {net.width} and --t-chunk >= 1", file=sys.stderr)
+            return 2
+        plan = frame_plan.frame_plan(net, args.max_width, args.t_chunk, args.weights)
+        (out / f"{report['model']}_frame.json").write_text(json.dumps(plan, indent=1) + "\n")
+        print(frame_plan.line(plan))
     return 0
