@@ -99,7 +99,8 @@ class Runner:
 
     The three levels share the padding of each batch; the ANN and the float SNN run in `dtype` (float32 by
     default: what SpikingJelly or any deployment would use), the integer SNN in its exact types
-    (golden.contract.fastmodel), quantised once at construction. `snapshots`: also return A_t / t at these t
+    (golden.contract.fastmodel, which batches the T steps of each layer into one convolution while the frame's
+    spike maps fit in memory), quantised once at construction. `snapshots`: also return A_t / t at these t
     (the dynamics do not depend on T, so one run gives every shorter window).
     """
 
@@ -121,7 +122,7 @@ class Runner:
     @torch.no_grad()
     def run_batch(self, images_u8: np.ndarray) -> dict[str, dict[int, np.ndarray]]:
         """images [N][C][H][W] uint8 -> {level: {t: output [N][C][H][W]}} (the ANN at key T)."""
-        x = torch.from_numpy(np.asarray(images_u8).astype(np.float32) / 255.0).to(self.device, self.dtype)
+        x = torch.from_numpy(np.asarray(images_u8).astype(np.float64) / 255.0).to(self.device, self.dtype)
         xp, (h, w) = pad_to_multiple(x, self.multiple)
         outs: dict[str, dict[int, np.ndarray]] = {}
         if "ann" in self.levels:
