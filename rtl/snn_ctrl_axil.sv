@@ -138,6 +138,8 @@ module snn_ctrl_axil #(
     /* verilator lint_on UNUSEDSIGNAL */
     reg  [3:0]      w_strb;
     reg             w_full;
+    wire            aw_hs    = s_axil_awvalid && s_axil_awready;
+    wire            w_hs     = s_axil_wvalid && s_axil_wready;
     wire            do_write = aw_full && w_full && (!s_axil_bvalid || s_axil_bready);
     wire [31:0]     wmask = {{8{w_strb[3]}}, {8{w_strb[2]}}, {8{w_strb[1]}}, {8{w_strb[0]}}};
     assign s_axil_awready = !aw_full;
@@ -149,13 +151,13 @@ module snn_ctrl_axil #(
             aw_full <= 1'b0; w_full <= 1'b0; s_axil_bvalid <= 1'b0;
             aw_word <= {WA_W{1'b0}}; w_data <= 32'd0; w_strb <= 4'd0;
         end else begin
-            if (s_axil_awvalid && !aw_full) begin
+            if (aw_hs) begin
                 aw_full <= 1'b1;
                 aw_word <= s_axil_awaddr[ADDR_W-1:2];
             end else if (do_write) begin
                 aw_full <= 1'b0;
             end
-            if (s_axil_wvalid && !w_full) begin
+            if (w_hs) begin
                 w_full <= 1'b1;
                 w_data <= s_axil_wdata;
                 w_strb <= s_axil_wstrb;
@@ -172,7 +174,7 @@ module snn_ctrl_axil #(
     wire wr_isr  = do_write && (aw_word == WA_ISR) && w_strb[0];
 
     // ------------------------------------------------------------------ AXI4-Lite read: R held until accepted
-    wire            ar_hs   = s_axil_arvalid && !s_axil_rvalid;
+    wire            ar_hs   = s_axil_arvalid && s_axil_arready;
     wire [WA_W-1:0] ar_word = s_axil_araddr[ADDR_W-1:2];
     wire            rd_ctrl = ar_hs && (ar_word == WA_CTRL);    // clears ap_done and ap_ready (COR)
     reg  [31:0]     rd_word;                                    // the word at ar_word
