@@ -1,13 +1,27 @@
 """snn_ctrl_axil, the AXI4-Lite control block (docs/ctrl_axil.md): its bench (rtl_tb/tb_snn_ctrl_axil.py) under
 Verilator on every rtl_tb/cases.py CtrlCase (test_icarus.py runs one under Icarus), and its register map: the
 frame engine's offsets as Vitis HLS lays them out, and the table in docs/ctrl_axil.md generated from
-golden/backends/rtl/ctrl_map.py."""
+golden/backends/rtl/ctrl_map.py. The bench must also fail on a faulty block: each MUTANTS entry rewrites one line
+of the RTL (a copy under build/sim/ctrl_mutants/) and names the bench test that must catch it."""
 import pytest
 
 from golden.backends.rtl import ctrl_map as cm
 from golden.backends.rtl import simulate as simlib
 from golden.paths import REPO_ROOT
 from rtl_tb.cases import CTRL_CASES
+
+# (name, the line of rtl/snn_ctrl_axil.sv, its faulty version, the bench test that must fail)
+MUTANTS = [
+    ("ap_start-cleared-despite-auto_restart", "else if (ap_ready)         int_ap_start <= int_auto_restart;",
+     "else if (ap_ready)         int_ap_start <= 1'b0;", "auto_restart"),
+    ("ap_done-not-cor", "else if (rd_ctrl)          int_task_ap_done <= 1'b0;", "", "polled_frames"),
+    ("isr-written-not-toggled", "int_isr[0] <= int_isr[0] ^ w_data[0];", "int_isr[0] <= w_data[0];", "interrupts"),
+    ("wstrb-ignored", "q <= (w_data[BITS-1:0] & wmask[BITS-1:0]) |", "q <= (w_data[BITS-1:0]) | 0 &",
+     "argument_registers"),
+    ("args-not-held", "else if (!int_ap_start || ap_ready) args <= arg_q;", "else args <= arg_q;", "polled_frames"),
+    ("w-only-after-aw", "assign s_axil_wready  = !w_full;", "assign s_axil_wready  = !w_full && aw_full;",
+     "handshake_coverage"),
+]
 
 BENCH_TESTS = {"reset_values", "argument_registers", "unmapped_addresses", "polled_frames", "interrupts",
                "auto_restart", "reset_mid_frame", "handshake_coverage"}
@@ -44,3 +58,17 @@ def test_docs_register_table_is_generated():
     doc = (REPO_ROOT / "docs" / "ctrl_axil.md").read_text()
     assert cm.register_table(cm.ENGINE_ARGS) in doc, \
         "docs/ctrl_axil.md: paste golden.backends.rtl.ctrl_map.register_table(ENGINE_ARGS) again"
+
+
+@pytest.mark.parametrize("name,line,fault,catcher", MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_bench_catches_rtl_fault(name, line, fault, catcher):
+    src = (simlib.RTL_DIR / "snn_ctrl_axil.sv").read_text()
+    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/snn_ctrl_axil.sv: {line}"
+    mutant = simlib.SIM_ROOT / "ctrl_mutants" / name / "snn_ctrl_axil.sv"
+    mutant.parent.mkdir(parents=True, exist_ok=True)
+    mutant.write_text(src.replace(line, fault))
+    case = CTRL_CASES["one-a5"]
+    res = simlib.simulate(f"ctrl_axil-mutant-{name}", "snn_ctrl_axil", "tb_snn_ctrl_axil", case.params(), case.env(),
+                          quiet=True, sources=(str(mutant),))
+    assert not res.ok, f"the bench passed the faulty block {name}"
+    assert res.summary["tests"][catcher].startswith("fail"), res.summary["tests"]
