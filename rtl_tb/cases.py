@@ -6,6 +6,8 @@ the committed default Spiking-UNet (model="default", `python -m golden export-ne
 back, optionally a first frame cut by a reset (reset_at "mid": at step T/2 in the middle layer; "input": halfway
 through the image), random idle cycles on the image source (p_idle) and random back-pressure on m_axis
 (p_backpressure), with or without membranes among the golden vectors.
+CtrlCase: snn_ctrl_axil (the AXI4-Lite control block) with an argument list (names, widths) and an address width
+(None: the fewest the map needs), the bench's seed and the probability of a pause cycle on each AXI channel.
 NeuronCase: mtif_neuron with the thresholds / widths of one layer of a small random network export, so K and the
 compare rule are whatever the case says (random_network_export takes thresholds_log2 of any length K).
 Every HDL parameter is derived from the manifest the export writes (golden/backends/rtl/simulate.py); nothing is copied by hand.
@@ -16,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from golden import kinds
+from golden.backends.rtl import ctrl_map
 from golden.backends.rtl import simulate as simlib
 
 
@@ -126,3 +129,31 @@ NEURON_CASES = {c.name: c for c in [
     for th in ((0,), (0, -1), (1, 0, -2), (1, 0, -1, -2)) for cmp in ("gt", "ge")
 ]}
 ICARUS_NEURON_CASE = NEURON_CASES["k2_ge"]
+
+
+@dataclass(frozen=True)
+class CtrlCase:
+    name: str
+    args: tuple[tuple[str, int], ...]   # (name, width) in register-map order
+    addr_w: int | None = None           # None: golden.backends.rtl.ctrl_map.min_addr_w(args)
+    seed: int = 1
+    p_pause: float = 0.3                # probability of a pause cycle on each of the five AXI channels
+
+    def params(self) -> dict:
+        return ctrl_map.hdl_params(self.args, self.addr_w)
+
+    def env(self) -> dict:
+        return {"SNN_CTRL_ARGS": ",".join(f"{n}:{w}" for n, w in self.args), "SNN_SEED": self.seed,
+                "SNN_P_PAUSE": self.p_pause}
+
+
+# snn_ctrl_axil: the frame engine's arguments at the smallest address width (7); a mixed list (widths 1..64, one
+# of 33 bits) in a 4 KiB window; a single 32-bit argument at the smallest possible map (5 address bits) and
+# heavier pauses.
+CTRL_CASES = {c.name: c for c in [
+    CtrlCase("engine-a7", ctrl_map.ENGINE_ARGS),
+    CtrlCase("mixed-a12", (("count", 32), ("mode", 8), ("base", 64), ("size", 17), ("mask", 33), ("flag", 1)),
+             addr_w=12, seed=2),
+    CtrlCase("one-a5", (("n", 32),), addr_w=5, seed=3, p_pause=0.5),
+]}
+ICARUS_CTRL_CASE = CTRL_CASES["engine-a7"]

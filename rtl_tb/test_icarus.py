@@ -1,12 +1,14 @@
 """The same cocotb benches under Icarus Verilog (a second, event-driven simulator with 4-state values), so the RTL
-does not depend on one simulator's semantics: the neuron and the engine (sources: rtl/snn_engine.f)."""
+does not depend on one simulator's semantics: the neuron, the engine (sources: rtl/snn_engine.f) and the AXI4-Lite
+control block snn_ctrl_axil."""
 import shutil
 
 import pytest
 
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
+from rtl_tb.cases import ICARUS_CTRL_CASE, ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
 from rtl_tb.test_mtif_neuron import run_neuron
+from rtl_tb.test_snn_ctrl_axil import check_ctrl_result
 
 pytestmark = [pytest.mark.iverilog,
               pytest.mark.skipif(shutil.which("iverilog") is None, reason="iverilog not installed")]
@@ -27,8 +29,15 @@ def test_icarus_engine():
     assert res.summary["aborted_frame"]["at"] == ICARUS_ENGINE_CASE.reset_at
 
 
+def test_icarus_ctrl_axil():
+    """snn_ctrl_axil's whole bench (rtl_tb/tb_snn_ctrl_axil.py) with the frame engine's arguments."""
+    check_ctrl_result(simlib.ctrl_run(ICARUS_CTRL_CASE, simulator="icarus"))
+
+
 @pytest.mark.parametrize("top,param,name", [("snn_fifo", "WIDTH=0", "WIDTH"), ("snn_fifo", "DEPTH=0", "DEPTH"),
-                                            ("mtif_neuron", "THRESH=64'h0040008000c00200", "THRESH")])
+                                            ("mtif_neuron", "THRESH=64'h0040008000c00200", "THRESH"),
+                                            ("snn_ctrl_axil", "ADDR_W=6", "ADDR_W"),
+                                            ("snn_ctrl_axil", "ARG_W=40'h2020404000", "ARG_W")])
 def test_icarus_parameter_checks_fire(top, param, name, tmp_path):
     """Icarus 11 has no elaboration system tasks: SNN_REQUIRE checks at time 0 ($error, $finish)."""
     import subprocess

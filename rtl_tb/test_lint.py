@@ -14,7 +14,7 @@ import pytest
 
 from golden import kinds
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
+from rtl_tb.cases import CTRL_CASES, DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
 from golden.ir.manifest import load_manifest
 
 SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES]
@@ -61,9 +61,19 @@ def test_lint_engine_default_model(lanes):
     _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-default_net-p{lanes}"))
 
 
+@pytest.mark.parametrize("case", list(CTRL_CASES.values()), ids=list(CTRL_CASES))
+def test_lint_ctrl_cases(case):
+    """snn_ctrl_axil with the argument lists and address widths its bench runs (rtl_tb/cases.py CTRL_CASES)."""
+    _lint("snn_ctrl_axil", case.params())
+
+
 # (top, illegal parameters, the parameter the message must name)
 ILLEGAL = [("snn_fifo", {"DEPTH": 0}, "DEPTH"), ("snn_fifo", {"WIDTH": 0}, "WIDTH"), ("snn_engine", {"P": 0}, "P"),
-           ("snn_engine", {"K": 9}, "K"), ("mtif_neuron", {"THRESH": "64'h0040008000c00200"}, "THRESH")]
+           ("snn_engine", {"K": 9}, "K"), ("mtif_neuron", {"THRESH": "64'h0040008000c00200"}, "THRESH"),
+           ("snn_ctrl_axil", {"ADDR_W": 6}, "ADDR_W"),        # the frame engine's map ends at 0x44: 7 bits
+           ("snn_ctrl_axil", {"DATA_W": 64}, "DATA_W"),
+           ("snn_ctrl_axil", {"ARG_W": "40'h2020404041"}, "ARG_W"),   # a 65-bit argument
+           ("snn_ctrl_axil", {"N_ARGS": 0, "ARG_W": "8'd32"}, "N_ARGS")]
 
 
 @pytest.mark.parametrize("top,params,name", ILLEGAL, ids=[f"{t}-{n}" for t, _, n in ILLEGAL])
@@ -100,3 +110,21 @@ def test_yosys_elaborates_engine():
     # descriptor, weight and bias ROMs, the two FIFOs, and per lane: acc, membrane, spike, current RAM
     mems = re.findall(r"^\s+\$mem_v2\s+(\d+)", out, re.M)
     assert mems and int(mems[-1]) == 5 + 4 * lanes, out[-2000:]
+
+
+@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
+@pytest.mark.parametrize("case", list(CTRL_CASES.values()), ids=list(CTRL_CASES))
+def test_yosys_elaborates_ctrl(case):
+    """yosys elaborates snn_ctrl_axil (constant functions, a generate per argument word) without a warning, into
+    two flip-flops per argument bit (the host's register and the core's copy) and fewer than 100 others."""
+    chparam = " ".join(f"-set {k} {v}" for k, v in case.params().items())
+    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {simlib.RTL_DIR / 'snn_ctrl_axil.sv'}; "
+              f"chparam {chparam} snn_ctrl_axil; hierarchy -check -top snn_ctrl_axil; proc; flatten; opt -fast; "
+              "techmap; opt -fast; stat")
+    proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert not re.search(r"^(Warning|ERROR)", out, re.M), "\n".join(l for l in out.splitlines() if "arning" in l)
+    width = sum(w for _, w in case.args)
+    ffs = sum(int(n) for n in re.findall(r"^\s+\$_\w*DFF\w*\s+(\d+)", out, re.M))
+    assert 2 * width <= ffs < 2 * width + 100, (ffs, out[-2000:])

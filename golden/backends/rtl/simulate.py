@@ -41,8 +41,10 @@ def engine_sources() -> tuple[str, ...]:
 ENGINE_SOURCES = engine_sources()
 # mtif_neuron (the neuron bench) is a wrapper of the engine's MT-IF core
 RTL_SOURCES = ("mtif_neuron_rt.sv", "mtif_neuron.sv")
+# the AXI4-Lite control block of the external-memory frame engine (docs/ctrl_axil.md)
+CTRL_SOURCES = ("snn_ctrl_axil.sv",)
 # every RTL source (lint): the engine's, then the rest
-ALL_SOURCES = ENGINE_SOURCES + tuple(s for s in RTL_SOURCES if s not in ENGINE_SOURCES)
+ALL_SOURCES = ENGINE_SOURCES + tuple(s for s in RTL_SOURCES + CTRL_SOURCES if s not in ENGINE_SOURCES)
 # every `include`d file (rtl/*.svh): part of every build's key, so an edit rebuilds
 HEADERS = tuple(sorted(p.name for p in RTL_DIR.glob("*.svh")))
 ENGINE_HEADERS = HEADERS
@@ -187,6 +189,13 @@ def engine_run(case, vectors: Path | None = None, simulator: str = "verilator", 
     params = engine_params(m, export, case.lanes, build)
     return m, simulate(build, "snn_engine", "tb_engine", params, case.env(export, vectors), quiet=True, manifest=m,
                        simulator=simulator)
+
+
+def ctrl_run(case, simulator: str = "verilator"):
+    """Build and run snn_ctrl_axil's bench (rtl_tb/tb_snn_ctrl_axil.py) on a rtl_tb/cases.py CtrlCase."""
+    build = f"ctrl_axil-{case.name}" if simulator == "verilator" else f"{simulator}-ctrl_axil-{case.name}"
+    return simulate(build, "snn_ctrl_axil", "tb_snn_ctrl_axil", case.params(), case.env(), quiet=True,
+                    sources=CTRL_SOURCES, simulator=simulator)
 
 
 def engine_params(manifest: dict, export_dir: Path, lanes: int, name: str, net=None) -> dict:
