@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from golden.contract import intmodel
+from golden.kinds.base import spike_magnitude_max
 
 FLOAT32_EXACT = 2**24   # every integer of smaller magnitude is a float32
 FLOAT64_EXACT = 2**53
@@ -128,10 +129,10 @@ class FastModel:
         """The layer's accumulate here equals the int64 reference on random inputs of full range (every spike
         magnitude from 0 to all thresholds firing): a backend that rounds would be caught before any run."""
         layer = plan.layer
-        if layer.spec.reads_image or plan.weight is None and layer.spec.has_params:
+        if layer.spec.reads_image or plan.acc_dtype == torch.int64:  # the reference itself runs those
             return
         rng = np.random.default_rng(0)
-        m_max = sum(1 << (e - min(self.exponents)) for e in self.exponents)
+        m_max = spike_magnitude_max(self.exponents)
         x = rng.integers(0, m_max + 1, size=(1, layer.in_channels, 6, 6))
         x[0, :, :3, :3] = m_max  # a saturated corner: the largest sums
         ref = layer.spec.accumulate(layer, x[0].astype(np.int64))
@@ -160,40 +161,49 @@ class FastModel:
             return self._run_layers if layer_major else self._run
         return self._run_layers if self.schedule == "layer" else self._run
 
+    def _static_current(self, plan: _Plan, images: np.ndarray, sink) -> torch.Tensor:
+        """The input layer's current (static coding, §3): once per frame, by the reference (a single conv)."""
+        current = np.stack([intmodel.static_current(plan.layer, im) for im in images])
+        static = torch.from_numpy(current).to(self.device, plan.state_dtype)
+        sink(0, plan, "current", static)
+        return static
+
+    def _current(self, plan: _Plan, inputs: dict[str, torch.Tensor], check: bool) -> torch.Tensor:
+        """A spiking-input layer's current from its sources' magnitudes (concatenated in order), in the layer's
+        membrane type; the batch dimension may hold images and time steps alike."""
+        layer = plan.layer
+        parts = [inputs[s].to(plan.acc_dtype) for s in layer.sources]
+        current = self._accumulate(plan, parts[0] if len(parts) == 1 else torch.cat(parts, dim=1))
+        if check:
+            _check(current, layer, "acc_bits")
+        return current.to(plan.state_dtype)
+
+    def _accumulate_output(self, plan: _Plan, state: dict, t: int, current: torch.Tensor, sink, check: bool):
+        """The output layer: A_t = A_(t-1) + I_t (§6)."""
+        acc = state.get(plan.layer.name)
+        acc = current.clone() if acc is None else acc.add_(current)
+        state[plan.layer.name] = acc
+        if check:
+            _check(acc, plan.layer, "membrane_bits")
+        sink(t, plan, "accum", acc)
+
     def _run(self, images: np.ndarray, sink, check: bool) -> None:
         """Runs a batch [N][C][H][W] of 8-bit images for T steps; calls sink(t, plan, key, tensor) with each
         layer's spike magnitudes ("magnitude"), membrane ("membrane", after the step), static current
         ("current", at t = 0) and the output layer's running sum ("accum")."""
         with exact_backend(self.device):
             state: dict[str, torch.Tensor] = {}
-            static: dict[str, torch.Tensor] = {}
-            for plan in self.plans:
-                layer = plan.layer
-                if layer.spec.reads_image:
-                    current = np.stack([intmodel.static_current(layer, im) for im in images])
-                    static[layer.name] = torch.from_numpy(current).to(self.device, plan.state_dtype)
-                    sink(0, plan, "current", static[layer.name])
+            static = {p.layer.name: self._static_current(p, images, sink) for p in self.plans
+                      if p.layer.spec.reads_image}
             for t in range(self.timesteps):
                 magnitudes: dict[str, torch.Tensor] = {}
                 for plan in self.plans:
                     layer = plan.layer
-                    if layer.spec.reads_image:
-                        current = static[layer.name]
-                    else:
-                        parts = [magnitudes[s].to(plan.acc_dtype) for s in layer.sources]
-                        x = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
-                        current = self._accumulate(plan, x)
-                        if check:
-                            _check(current, layer, "acc_bits")
-                    if current.dtype != plan.state_dtype:
-                        current = current.to(plan.state_dtype)
-                    if not layer.spec.has_neuron:  # the output layer accumulates its current over T (§6)
-                        acc = state.get(layer.name)
-                        acc = current.clone() if acc is None else acc.add_(current)
-                        state[layer.name] = acc
-                        if check:
-                            _check(acc, layer, "membrane_bits")
-                        sink(t, plan, "accum", acc)
+                    current = static.get(layer.name)
+                    if current is None:
+                        current = self._current(plan, magnitudes, check)
+                    if not layer.spec.has_neuron:
+                        self._accumulate_output(plan, state, t, current, sink, check)
                         continue
                     magnitudes[layer.name] = self._neuron(plan, state, current, check)
                     sink(t, plan, "magnitude", magnitudes[layer.name])
@@ -204,47 +214,34 @@ class FastModel:
         [T*N][C][H][W] (known once its sources have run all T steps), then its neuron runs the T steps in order.
         Same arithmetic, same results, fewer and larger convolutions; needs every kept map for all T."""
         T, n = self.timesteps, len(images)
-        d = 1 if self.compare == "gt" else 0
         last_read = {s: i for i, plan in enumerate(self.plans) for s in plan.layer.sources}
         with exact_backend(self.device):
+            state: dict[str, torch.Tensor] = {}
             maps: dict[str, torch.Tensor] = {}  # layer -> its spike magnitudes of all T steps, [T*N][C][H][W]
             for i, plan in enumerate(self.plans):
                 layer = plan.layer
                 if layer.spec.reads_image:
-                    current = np.stack([intmodel.static_current(layer, im) for im in images])
-                    static = torch.from_numpy(current).to(self.device, plan.state_dtype)
-                    sink(0, plan, "current", static)
-                    currents = static.expand(T, *static.shape).reshape(T * n, *static.shape[1:])
+                    static = self._static_current(plan, images, sink)
+                    steps = [static] * T
                 else:
-                    parts = [maps[s].to(plan.acc_dtype) for s in layer.sources]
-                    currents = self._accumulate(plan, parts[0] if len(parts) == 1 else torch.cat(parts, dim=1))
-                    if check:
-                        _check(currents, layer, "acc_bits")
-                    currents = currents.to(plan.state_dtype)
+                    current = self._current(plan, maps, check)
+                    steps = current.view(T, n, *current.shape[1:])
                 for s in layer.sources:
                     if last_read.get(s) == i:
                         maps.pop(s, None)  # no later layer reads it
-                steps = currents.view(T, n, *currents.shape[1:])
-                if not layer.spec.has_neuron:  # A_t: the running sum over the steps (§6)
-                    acc = torch.cumsum(steps, dim=0)
+                if not layer.spec.has_neuron:
                     for t in range(T):
-                        if check:
-                            _check(acc[t], layer, "membrane_bits")
-                        sink(t, plan, "accum", acc[t])
+                        self._accumulate_output(plan, state, t, steps[t], sink, check)
                     continue
-                out = torch.empty_like(currents)
-                u = None
+                out = None
                 for t in range(T):
-                    if u is None:
-                        u = steps[t] - d
-                    else:
-                        u.add_(steps[t])
-                    if check:
-                        _check(u, layer, "membrane_bits", offset=d)
-                    m = fire(u, plan.thresholds, plan.shifts, plan.closed_form)
+                    m = self._neuron(plan, state, steps[t], check)
+                    if out is None:
+                        out = m.new_empty((T * n,) + tuple(m.shape[1:]))
                     out[t * n : (t + 1) * n] = m
                     sink(t, plan, "magnitude", m)
-                    sink(t, plan, "membrane", u)
+                    sink(t, plan, "membrane", state[layer.name])
+                del state[layer.name]  # its membranes are done with
                 maps[layer.name] = out
 
     def _neuron(self, plan: _Plan, state: dict, current: torch.Tensor, check: bool) -> torch.Tensor:
