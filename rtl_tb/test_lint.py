@@ -84,6 +84,15 @@ def test_elaboration_checks_fire(top, params, name):
     assert re.search(rf"Error: {name} must ", out), out
 
 
+def yosys_clean(script: str) -> str:
+    """yosys' log of `script`, which must succeed without a warning."""
+    proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert not re.search(r"^(Warning|ERROR)", out, re.M), "\n".join(l for l in out.splitlines() if "arning" in l)
+    return out
+
+
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
 def test_yosys_parameter_checks_fire():
     script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {simlib.RTL_DIR / 'snn_fifo.sv'}; "
@@ -103,10 +112,7 @@ def test_yosys_elaborates_engine():
     script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {sources}; "
               f"chparam {chparam} snn_engine; hierarchy -check -top snn_engine; proc; flatten; opt -fast; "
               "memory -nomap; opt -fast; stat")
-    proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-3000:]
-    assert not re.search(r"^(Warning|ERROR)", out, re.M), "\n".join(l for l in out.splitlines() if "arning" in l)
+    out = yosys_clean(script)
     # descriptor, weight and bias ROMs, the two FIFOs, and per lane: acc, membrane, spike, current RAM
     mems = re.findall(r"^\s+\$mem_v2\s+(\d+)", out, re.M)
     assert mems and int(mems[-1]) == 5 + 4 * lanes, out[-2000:]
@@ -121,10 +127,7 @@ def test_yosys_elaborates_ctrl(case):
     script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {simlib.RTL_DIR / 'snn_ctrl_axil.sv'}; "
               f"chparam {chparam} snn_ctrl_axil; hierarchy -check -top snn_ctrl_axil; proc; flatten; opt -fast; "
               "techmap; opt -fast; stat")
-    proc = subprocess.run(["yosys", "-p", script], capture_output=True, text=True)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-3000:]
-    assert not re.search(r"^(Warning|ERROR)", out, re.M), "\n".join(l for l in out.splitlines() if "arning" in l)
+    out = yosys_clean(script)
     width = sum(w for _, w in case.args)
     ffs = sum(int(n) for n in re.findall(r"^\s+\$_\w*DFF\w*\s+(\d+)", out, re.M))
     assert 2 * width <= ffs < 2 * width + 100, (ffs, out[-2000:])

@@ -116,8 +116,8 @@ class Runner:
             self.int_layers = int_network(copy.deepcopy(snn).double(), exps, timesteps)
             self.fast = FastModel(self.int_layers, exps, compare, timesteps, self.device)
         self.ann = None if ann is None else copy.deepcopy(ann).to(self.device, dtype).eval()
-        self.snn_t = copy.deepcopy(snn).to(self.device, dtype).eval()
-        self.multiple = snn.multiple
+        self.snn_t = copy.deepcopy(snn).to(self.device, dtype).eval() if "snn_float" in self.levels else None
+        self.multiple, self.in_channels = snn.multiple, snn.in_channels
 
     @torch.no_grad()
     def run_batch(self, images_u8: np.ndarray) -> dict[str, dict[int, np.ndarray]]:
@@ -220,7 +220,7 @@ def eval_seg(args) -> dict:
     pairs = match_pairs(Path(args.images), Path(args.labels))
     preds = {k: [] for k in runner.levels}
     targets = []
-    channels = runner.snn_t.in_channels
+    channels = runner.in_channels
     with tqdm(total=len(pairs), desc="eval-seg", unit="img") as bar:
         for group in batches(pairs, args.batch, lambda pair: _size(pair[0])):
             images = []
@@ -251,7 +251,7 @@ def eval_denoise(args) -> dict:
     runner, T = setup(args, "denoising")
     files = list_images(Path(args.images))
     scores = {k: {"psnr": [], "ssim": []} for k in runner.levels}
-    channels = runner.snn_t.in_channels
+    channels = runner.in_channels
     with tqdm(total=len(files), desc="eval-denoise", unit="img") as bar:
         for group in batches(files, args.batch, _size):
             cleans, noisies = [], []

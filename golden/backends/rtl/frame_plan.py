@@ -27,11 +27,7 @@ XCZU7EV = {"lut": 230_400, "bram36": 312, "uram": 96, "dsp": 1728}  # ZCU104's p
 def line_rows(kind_name: str, kernel: int) -> int:
     """Input rows a layer must hold to produce one output row: a k x k window k, a 2x2 pool 2, a transposed
     3x3 stride-2 conv 2 (output rows 2y, 2y+1 need input rows y and y+1), a 1x1 conv 1."""
-    if kind_name == "pool":
-        return 2
-    if kind_name == "upconv":
-        return 2
-    return kernel
+    return 2 if kind_name in ("pool", "upconv") else kernel
 
 
 @dataclass(frozen=True)
