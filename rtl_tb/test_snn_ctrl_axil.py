@@ -42,12 +42,12 @@ def test_snn_ctrl_axil(case):
 
 
 def test_engine_register_map():
-    """The frame engine's list as a Vitis HLS kernel `(uint64 image, uint64 output, uint64 scratch, uint32 height,
-    uint32 width)` lays it out: 64-bit pointers take low, high and a reserved word, 32-bit scalars a data and a
+    """The frame engine's list as a Vitis HLS kernel `(uint64 image, uint64 output, uint64 scratch, uint64 weights,
+    uint32 height, uint32 width)` lays it out: 64-bit pointers take low, high and a reserved word, 32-bit scalars a data and a
     reserved word, no alignment."""
-    assert cm.arg_offsets(cm.ENGINE_ARGS) == [0x10, 0x1C, 0x28, 0x34, 0x3C]
-    assert cm.map_end(cm.ENGINE_ARGS) == 0x44 and cm.min_addr_w(cm.ENGINE_ARGS) == 7
-    assert cm.hdl_params(cm.ENGINE_ARGS) == {"ADDR_W": 7, "DATA_W": 32, "N_ARGS": 5, "ARG_W": "40'h2020404040"}
+    assert cm.arg_offsets(cm.ENGINE_ARGS) == [0x10, 0x1C, 0x28, 0x34, 0x40, 0x48]
+    assert cm.map_end(cm.ENGINE_ARGS) == 0x50 and cm.min_addr_w(cm.ENGINE_ARGS) == 7
+    assert cm.hdl_params(cm.ENGINE_ARGS) == {"ADDR_W": 7, "DATA_W": 32, "N_ARGS": 6, "ARG_W": "48'h202040404040"}
     # the layout of a generated map with 32-bit and 64-bit arguments mixed (Vitis 2023.1: n, l, xnzval, xcols)
     assert cm.arg_offsets((("n", 32), ("l", 32), ("xnzval", 64), ("xcols", 64))) == [0x10, 0x18, 0x20, 0x2C]
     with pytest.raises(ValueError):

@@ -18,9 +18,10 @@ AP_START, AP_DONE, AP_IDLE, AP_READY, AUTO_RESTART, INTERRUPT = 1 << 0, 1 << 1, 
 # bits of IER / ISR
 IRQ_DONE, IRQ_READY = 1 << 0, 1 << 1
 
-# the external-memory frame engine's arguments (name, width): three 64-bit byte addresses and the image size
-ENGINE_ARGS: tuple[tuple[str, int], ...] = (("image", 64), ("output", 64), ("scratch", 64), ("height", 32),
-                                            ("width", 32))
+# the external-memory frame engine's arguments (name, width): four 64-bit byte addresses (`weights`: the weight
+# buffer of a build that streams its weights; a build with the weights on chip ignores it) and the image size
+ENGINE_ARGS: tuple[tuple[str, int], ...] = (("image", 64), ("output", 64), ("scratch", 64), ("weights", 64),
+                                            ("height", 32), ("width", 32))
 MAX_ARG_W = 64
 
 

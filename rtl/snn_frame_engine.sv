@@ -1,0 +1,294 @@
+// snn_frame_engine: the external-memory frame engine (docs/frame_engine.md). Bit-exact to the integer golden
+// model (docs/contract.md) on frames of any height and any width up to W_MAX, set at run time.
+//
+// Layer-major: one layer at a time, all T steps of it. The layer's sources come in from memory row by row
+// (snn_axi_reader), become events (snn_frame_scan), are scattered into an accumulator band of four output rows
+// on P lanes (snn_frame_scatter, snn_frame_lane), and each completed row runs through the neurons
+// (snn_frame_neuron); its spike trains (or the output layer's A_T) are packed into beats (snn_frame_packer) and
+// written back (snn_axi_writer). On chip: the band (4 x SLOT_DEPTH words a lane, SLOT_DEPTH = the widest
+// layer's W x T x G), the weights and biases, the descriptors; nothing depends on the height.
+//
+//   image / scratch ──AXI R──► reader ─► scan ─► event FIFO ─► scatter ─► P lanes (band RMW, weight ROM)
+//                                                                              │ rows completed
+//   scratch / output ◄─AXI W── writer ◄─ packer ◄─ chunk FIFO ◄─ neuron phase ◄┘ (bias ROM, MT-IF)
+//
+// One AXI4 master (m_axi_*, the reader's AR/R and the writer's AW/W/B) and ap_ctrl_hs; snn_frame_kernel adds the
+// AXI4-Lite control block with the Vitis register map.
+`include "snn_check.svh"
+module snn_frame_engine #(
+    parameter integer P           = 8,
+    parameter integer DATA_W      = 64,
+    parameter integer ADDR_W      = 64,
+    parameter integer ID_W        = 1,
+    parameter integer K           = 4,
+    parameter integer FB          = 4,
+    parameter integer T           = 10,
+    parameter integer N_LAYERS    = 4,
+    parameter integer N_REGIONS   = 3,
+    parameter integer DESC_FW     = 16,
+    parameter integer W_BITS      = 8,
+    parameter integer B_BITS      = 8,
+    parameter integer ACC_W       = 20,
+    parameter integer CUR_W       = 20,
+    parameter integer MEM_W       = 24,
+    parameter integer TH_W        = 16,
+    parameter integer VAL_W       = 8,
+    parameter integer W_MAX       = 64,
+    parameter integer SLOT_DEPTH  = 640,
+    parameter integer G_MAX       = 1,
+    parameter integer C_MAX       = 16,
+    parameter integer WROM_DEPTH  = 64,
+    parameter integer BROM_DEPTH  = 8,
+    parameter integer COMPARE_GE  = 0,
+    parameter [K*8-1:0] TH_SHIFT  = {8'd3, 8'd2, 8'd1, 8'd0},
+    parameter [K*8-1:0] SPIKE_SHIFT = {8'd0, 8'd1, 8'd2, 8'd3},
+    parameter integer MAX_BURST   = 16,
+    parameter integer MAX_OUTSTANDING = 4,
+    parameter         DESC_FILE    = "frame_layers.mem",
+    parameter         WEIGHTS_FILE = "frame_weights.mem",
+    parameter         BIAS_FILE    = "frame_bias.mem"
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+    input  wire                 ap_start,
+    output wire                 ap_done,
+    output wire                 ap_idle,
+    output wire                 ap_ready,
+    input  wire [ADDR_W-1:0]    image,
+    input  wire [ADDR_W-1:0]    output_buf,
+    input  wire [ADDR_W-1:0]    scratch,
+    input  wire [31:0]          height,
+    input  wire [31:0]          width,
+    output wire                 err,             // sticky: an AXI error response
+    // AXI4 master
+    output wire [ID_W-1:0]      m_axi_arid,
+    output wire [ADDR_W-1:0]    m_axi_araddr,
+    output wire [7:0]           m_axi_arlen,
+    output wire [2:0]           m_axi_arsize,
+    output wire [1:0]           m_axi_arburst,
+    output wire                 m_axi_arlock,
+    output wire [3:0]           m_axi_arcache,
+    output wire [2:0]           m_axi_arprot,
+    output wire [3:0]           m_axi_arqos,
+    output wire                 m_axi_arvalid,
+    input  wire                 m_axi_arready,
+    input  wire [ID_W-1:0]      m_axi_rid,
+    input  wire [DATA_W-1:0]    m_axi_rdata,
+    input  wire [1:0]           m_axi_rresp,
+    input  wire                 m_axi_rlast,
+    input  wire                 m_axi_rvalid,
+    output wire                 m_axi_rready,
+    output wire [ID_W-1:0]      m_axi_awid,
+    output wire [ADDR_W-1:0]    m_axi_awaddr,
+    output wire [7:0]           m_axi_awlen,
+    output wire [2:0]           m_axi_awsize,
+    output wire [1:0]           m_axi_awburst,
+    output wire                 m_axi_awlock,
+    output wire [3:0]           m_axi_awcache,
+    output wire [2:0]           m_axi_awprot,
+    output wire [3:0]           m_axi_awqos,
+    output wire                 m_axi_awvalid,
+    input  wire                 m_axi_awready,
+    output wire [DATA_W-1:0]    m_axi_wdata,
+    output wire [DATA_W/8-1:0]  m_axi_wstrb,
+    output wire                 m_axi_wlast,
+    output wire                 m_axi_wvalid,
+    input  wire                 m_axi_wready,
+    input  wire [ID_W-1:0]      m_axi_bid,
+    input  wire [1:0]           m_axi_bresp,
+    input  wire                 m_axi_bvalid,
+    output wire                 m_axi_bready
+);
+    `include "snn_frame_pkg.svh"
+    localparam integer X_W    = $clog2(W_MAX + 1);
+    localparam integer Y_W    = 16;
+    localparam integer T_W    = (T > 1) ? $clog2(T) : 1;
+    localparam integer C_W    = $clog2(C_MAX + 1);
+    localparam integer OFF_W  = (SLOT_DEPTH > 1) ? $clog2(SLOT_DEPTH) : 1;
+    localparam integer WA_W   = (WROM_DEPTH > 1) ? $clog2(WROM_DEPTH) : 1;
+    localparam integer BA_W   = (BROM_DEPTH > 1) ? $clog2(BROM_DEPTH) : 1;
+    localparam integer G_W    = (G_MAX > 1) ? $clog2(G_MAX) : 1;
+    localparam integer LEN_W  = 24;
+    localparam integer CH_W   = (P * 32 > DATA_W) ? P * 32 : DATA_W;
+    localparam integer EV_DEPTH  = 8;
+    localparam integer PKT_DEPTH = 8;
+    localparam integer EV_W   = 2 + Y_W + X_W + T_W + C_W + VAL_W;
+    `SNN_REQUIRE(g_check_p, P >= 1 && (P & (P - 1)) == 0 && P <= 64, "Error: P must be a power of two <= 64 (instance %m)")
+    `SNN_REQUIRE(g_check_dw, DATA_W == 64 || DATA_W == 128 || DATA_W == 256, "Error: DATA_W must be 64, 128 or 256 (instance %m)")
+    `SNN_REQUIRE(g_check_lanes_fit, P * FB <= DATA_W, "Error: P * FB must be <= DATA_W (instance %m)")
+    `SNN_REQUIRE(g_check_mem, MEM_W <= 32, "Error: MEM_W must be <= 32, A_T leaves as 32-bit words (instance %m)")
+
+    // ---------------------------------------------------------------- sequencer and the layer's fields
+    wire [DESC_N*DESC_FW-1:0] desc;
+    function automatic [DESC_FW-1:0] fld(input integer i);
+        fld = desc[DESC_FW*i +: DESC_FW];
+    endfunction
+    wire              lstart, init_clr;
+    wire [Y_W-1:0]    h_in, h_out;
+    wire [X_W:0]      w_in, w_out;
+    wire [LEN_W-1:0]  rb0, rb1, out_row_beats;
+    wire [OFF_W-1:0]  sx, init_off;
+    wire [ADDR_W-1:0] dst, out_row_bytes;
+    wire              rcmd_valid, rcmd_ready;
+    wire [ADDR_W-1:0] rcmd_addr;
+    wire [LEN_W-1:0]  rcmd_beats;
+    wire [Y_W:0]      rows_done, rows_ready;
+    wire              scan_busy, scat_idle, rd_busy, wr_idle, rd_err, wr_err;
+    wire [2:0]        kind = 3'(fld(F_KIND));
+
+    snn_frame_seq #(.N_LAYERS(N_LAYERS), .N_REGIONS(N_REGIONS), .DESC_FW(DESC_FW), .DATA_W(DATA_W), .T(T),
+                    .ADDR_W(ADDR_W), .LEN_W(LEN_W), .Y_W(Y_W), .X_W(X_W), .OFF_W(OFF_W),
+                    .SLOT_DEPTH(SLOT_DEPTH), .DESC_FILE(DESC_FILE))
+        u_seq (.clk(clk), .rst(rst), .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle),
+               .ap_ready(ap_ready), .a_image(image), .a_output(output_buf), .a_scratch(scratch),
+               .a_height(height), .a_width(width), .desc(desc), .lstart(lstart), .h_in(h_in), .h_out(h_out),
+               .w_in(w_in), .w_out(w_out), .rb0(rb0), .rb1(rb1), .sx(sx), .dst(dst),
+               .out_row_beats(out_row_beats), .out_row_bytes(out_row_bytes), .init_clr(init_clr),
+               .init_off(init_off), .rcmd_valid(rcmd_valid), .rcmd_ready(rcmd_ready), .rcmd_addr(rcmd_addr),
+               .rcmd_beats(rcmd_beats), .units_idle(!scan_busy && scat_idle && !rd_busy && wr_idle),
+               .rows_done(rows_done));
+
+    // ---------------------------------------------------------------- external memory
+    wire              rd_valid, rd_ready, rd_last;
+    wire [DATA_W-1:0] rd_data;
+    wire              wcmd_valid, wcmd_ready;
+    wire [ADDR_W-1:0] wcmd_addr;
+    wire [LEN_W-1:0]  wcmd_beats;
+    wire              wd_valid, wd_ready;
+    wire [DATA_W-1:0] wd_data;
+    assign err = rd_err || wr_err;
+
+    snn_axi_reader #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .ID_W(ID_W), .LEN_W(LEN_W), .MAX_BURST(MAX_BURST),
+                     .MAX_OUTSTANDING(MAX_OUTSTANDING))
+        u_rd (.clk(clk), .rst(rst), .cmd_valid(rcmd_valid), .cmd_ready(rcmd_ready), .cmd_addr(rcmd_addr),
+              .cmd_beats(rcmd_beats), .dout_valid(rd_valid), .dout_ready(rd_ready), .dout_data(rd_data),
+              .dout_last(rd_last), .busy(rd_busy), .err(rd_err),
+              .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
+              .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arlock(m_axi_arlock),
+              .m_axi_arcache(m_axi_arcache), .m_axi_arprot(m_axi_arprot), .m_axi_arqos(m_axi_arqos),
+              .m_axi_arvalid(m_axi_arvalid), .m_axi_arready(m_axi_arready), .m_axi_rid(m_axi_rid),
+              .m_axi_rdata(m_axi_rdata), .m_axi_rresp(m_axi_rresp), .m_axi_rlast(m_axi_rlast),
+              .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready));
+
+    snn_axi_writer #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .ID_W(ID_W), .LEN_W(LEN_W), .MAX_BURST(MAX_BURST),
+                     .MAX_OUTSTANDING(MAX_OUTSTANDING))
+        u_wr (.clk(clk), .rst(rst), .cmd_valid(wcmd_valid), .cmd_ready(wcmd_ready), .cmd_addr(wcmd_addr),
+              .cmd_beats(wcmd_beats), .din_valid(wd_valid), .din_ready(wd_ready), .din_data(wd_data),
+              .idle(wr_idle), .err(wr_err),
+              .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr), .m_axi_awlen(m_axi_awlen),
+              .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst), .m_axi_awlock(m_axi_awlock),
+              .m_axi_awcache(m_axi_awcache), .m_axi_awprot(m_axi_awprot), .m_axi_awqos(m_axi_awqos),
+              .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata),
+              .m_axi_wstrb(m_axi_wstrb), .m_axi_wlast(m_axi_wlast), .m_axi_wvalid(m_axi_wvalid),
+              .m_axi_wready(m_axi_wready), .m_axi_bid(m_axi_bid), .m_axi_bresp(m_axi_bresp),
+              .m_axi_bvalid(m_axi_bvalid), .m_axi_bready(m_axi_bready));
+
+    // ---------------------------------------------------------------- scan -> event FIFO -> scatter
+    wire              ev_valid;
+    wire [1:0]        ev_type;
+    wire [Y_W-1:0]    ev_y;
+    wire [X_W-1:0]    ev_x;
+    wire [T_W-1:0]    ev_t;
+    wire [C_W-1:0]    ev_c;
+    wire [VAL_W-1:0]  ev_val;
+    wire [EV_W-1:0]   evq;
+    wire              evq_empty, evq_full, evq_pop;
+    wire [$clog2(EV_DEPTH+1)-1:0] evq_count;
+
+    snn_frame_scan #(.DATA_W(DATA_W), .K(K), .FB(FB), .T(T), .VAL_W(VAL_W), .X_W(X_W), .Y_W(Y_W), .C_W(C_W),
+                     .RB_W(LEN_W), .SPIKE_SHIFT(SPIKE_SHIFT))
+        u_scan (.clk(clk), .rst(rst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(fld(F_NSRC) == 2),
+                .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(fld(F_SRC0_CL))),
+                .cl1(4'(fld(F_SRC1_CL))), .c0(C_W'(fld(F_SRC0_C))), .c1(C_W'(fld(F_SRC1_C))),
+                .in_valid(rd_valid), .in_ready(rd_ready), .in_data(rd_data),
+                .ev_valid(ev_valid), .ev_full(evq_count >= EV_DEPTH - 1), .ev_type(ev_type), .ev_y(ev_y),
+                .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
+
+    snn_fifo #(.WIDTH(EV_W), .DEPTH(EV_DEPTH))
+        u_evq (.clk(clk), .rst(rst), .push(ev_valid), .din({ev_type, ev_y, ev_x, ev_t, ev_c, ev_val}),
+               .pop(evq_pop), .dout(evq), .empty(evq_empty), .full(evq_full), .count(evq_count));
+
+    wire              op_valid, op_unit;
+    wire [P-1:0]      op_lane;
+    wire [P*2-1:0]    op_slot;
+    wire [P*OFF_W-1:0] op_off;
+    wire [WA_W-1:0]   op_waddr;
+    wire [VAL_W-1:0]  op_val;
+
+    snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
+                        .WA_W(WA_W), .G_W(G_W), .DESC_FW(DESC_FW))
+        u_scat (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
+                .sx(sx), .groups((G_W+1)'(fld(F_G))), .j_ops(4'(fld(F_J))), .sl(3'(fld(F_SL))),
+                .col(4'(fld(F_COL))), .ntaps(4'(fld(F_NTAPS))), .c_out(C_W'(fld(F_OUT_C))), .gj(fld(F_GJ)),
+                .wbase(WA_W'(fld(F_WBASE))),
+                .ev_empty(evq_empty), .ev_pop(evq_pop),
+                .ev_type(evq[EV_W-1 -: 2]), .ev_y(evq[X_W+T_W+C_W+VAL_W +: Y_W]), .ev_x(evq[T_W+C_W+VAL_W +: X_W]),
+                .ev_t(evq[C_W+VAL_W +: T_W]), .ev_c(evq[VAL_W +: C_W]), .ev_val(evq[0 +: VAL_W]),
+                .rows_done(rows_done), .rows_ready(rows_ready),
+                .op_valid(op_valid), .op_lane(op_lane), .op_slot(op_slot), .op_off(op_off), .op_waddr(op_waddr),
+                .op_val(op_val), .op_unit(op_unit), .idle(scat_idle));
+
+    // ---------------------------------------------------------------- weights, lanes, neuron phase
+    reg [P*W_BITS-1:0] wrom [0:WROM_DEPTH-1];
+    reg [P*B_BITS-1:0] brom [0:BROM_DEPTH-1];
+    initial begin
+        $readmemh(WEIGHTS_FILE, wrom);
+        $readmemh(BIAS_FILE, brom);
+    end
+    reg [P*W_BITS-1:0] w_q;
+    reg [P*B_BITS-1:0] b_q;
+    wire [BA_W-1:0]    b_addr;
+    always @(posedge clk) begin
+        if (op_valid) w_q <= wrom[op_waddr];
+        b_q <= brom[b_addr];
+    end
+
+    wire              n_rd, n_clr;
+    wire [1:0]        n_slot;
+    wire [OFF_W-1:0]  n_off;
+    wire [P*ACC_W-1:0] n_q;
+    genvar gl;
+    generate
+        for (gl = 0; gl < P; gl = gl + 1) begin : g_lane
+            snn_frame_lane #(.ACC_W(ACC_W), .W_BITS(W_BITS), .VAL_W(VAL_W), .SLOT_DEPTH(SLOT_DEPTH), .OFF_W(OFF_W))
+                u_lane (.clk(clk), .rst(rst), .init_clr(init_clr), .init_off(init_off),
+                        .op_valid(op_valid && op_lane[gl]), .op_slot(op_slot[2*gl +: 2]),
+                        .op_off(op_off[OFF_W*gl +: OFF_W]), .op_unit(op_unit), .op_val(op_val),
+                        .w_b($signed(w_q[W_BITS*gl +: W_BITS])), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off),
+                        .n_clr(n_clr), .n_q(n_q[ACC_W*gl +: ACC_W]));
+        end
+    endgenerate
+
+    wire              ch_valid, ch_eor, ch_ready;
+    wire [CH_W-1:0]   ch_data;
+    wire [3:0]        ch_log;
+    wire [CH_W+4:0]   chq;
+    wire              chq_empty, chq_full;
+    wire [$clog2(PKT_DEPTH+1)-1:0] chq_count;
+
+    snn_frame_neuron #(.P(P), .K(K), .FB(FB), .T(T), .ACC_W(ACC_W), .B_BITS(B_BITS), .CUR_W(CUR_W),
+                       .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .C_W(C_W), .OFF_W(OFF_W),
+                       .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
+                       .PKT_DEPTH(PKT_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
+        u_neuron (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
+                  .groups((G_W+1)'(fld(F_G))), .sx(sx), .sl(3'(fld(F_SL))), .col(4'(fld(F_COL))),
+                  .th_exp(6'(fld(F_THEXP))), .shift(5'(fld(F_SHIFT))), .bbase(BA_W'(fld(F_BBASE))),
+                  .dst(dst), .row_beats(out_row_beats), .row_bytes(out_row_bytes), .rows_ready(rows_ready),
+                  .rows_done(rows_done), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off), .n_clr(n_clr), .n_q(n_q),
+                  .b_addr(b_addr), .b_q(b_q), .wcmd_valid(wcmd_valid), .wcmd_ready(wcmd_ready),
+                  .wcmd_addr(wcmd_addr), .wcmd_beats(wcmd_beats), .ch_valid(ch_valid), .ch_data(ch_data),
+                  .ch_log(ch_log), .ch_eor(ch_eor), .ch_count(chq_count));
+
+    snn_fifo #(.WIDTH(CH_W + 5), .DEPTH(PKT_DEPTH))
+        u_chq (.clk(clk), .rst(rst), .push(ch_valid), .din({ch_eor, ch_log, ch_data}), .pop(ch_ready && !chq_empty),
+               .dout(chq), .empty(chq_empty), .full(chq_full), .count(chq_count));
+
+    snn_frame_packer #(.DATA_W(DATA_W), .CH_W(CH_W))
+        u_pack (.clk(clk), .rst(rst), .ch_valid(!chq_empty), .ch_ready(ch_ready), .ch_data(chq[CH_W-1:0]),
+                .ch_log(chq[CH_W +: 4]), .ch_eor(chq[CH_W+4]), .out_valid(wd_valid), .out_ready(wd_ready),
+                .out_data(wd_data));
+
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused = evq_full | chq_full | rd_last | (|w_in[X_W]);
+    /* verilator lint_on UNUSEDSIGNAL */
+endmodule

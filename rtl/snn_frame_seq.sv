@@ -1,0 +1,178 @@
+// snn_frame_seq: the frame FSM of snn_frame_engine (docs/frame_engine.md). ap_ctrl_hs (ap_start held until
+// ap_idle drops; ap_done and ap_ready pulse together at the end of the frame). Once after reset it clears the
+// accumulator band. Per frame: SETUP lays the scratch buffer out for this frame's height and width (region of
+// each layer with a neuron: (H >> level) x (W >> level) records, golden/ir/frame_memory.py), one layer a cycle;
+// then per layer: LOAD derives the layer's sizes and addresses from its descriptor, START starts the scanner,
+// scatter and neuron phase, RUN issues one read command per source row, and the layer ends when its last row
+// is written and acknowledged (the next layer reads it).
+`include "snn_check.svh"
+module snn_frame_seq #(
+    parameter integer N_LAYERS  = 4,
+    parameter integer N_REGIONS = 3,
+    parameter integer DESC_FW   = 16,
+    parameter integer DATA_W    = 64,
+    parameter integer T         = 10,
+    parameter integer ADDR_W    = 64,
+    parameter integer LEN_W     = 24,
+    parameter integer Y_W       = 16,
+    parameter integer X_W       = 10,
+    parameter integer OFF_W     = 12,
+    parameter integer SLOT_DEPTH = 64,
+    parameter         DESC_FILE = "frame_layers.mem"
+) (
+    input  wire                  clk,
+    input  wire                  rst,
+    input  wire                  ap_start,
+    output wire                  ap_done,
+    output wire                  ap_idle,
+    output wire                  ap_ready,
+    input  wire [ADDR_W-1:0]     a_image, a_output, a_scratch,
+    input  wire [31:0]           a_height, a_width,
+    // the current layer
+    output wire [DESC_N*DESC_FW-1:0] desc,
+    output reg                   lstart,
+    output reg  [Y_W-1:0]        h_in, h_out,
+    output reg  [X_W:0]          w_in, w_out,
+    output reg  [LEN_W-1:0]      rb0, rb1,           // scanner: beats per record (image: per row)
+    output reg  [OFF_W-1:0]      sx,
+    output reg  [ADDR_W-1:0]     dst,
+    output reg  [LEN_W-1:0]      out_row_beats,
+    output reg  [ADDR_W-1:0]     out_row_bytes,
+    // band clearing after reset
+    output reg                   init_clr,
+    output reg  [OFF_W-1:0]      init_off,
+    // read commands
+    output reg                   rcmd_valid,
+    input  wire                  rcmd_ready,
+    output reg  [ADDR_W-1:0]     rcmd_addr,
+    output reg  [LEN_W-1:0]      rcmd_beats,
+    // layer progress
+    input  wire                  units_idle,         // scanner, scatter, reader, writer all idle
+    input  wire [Y_W:0]          rows_done
+);
+    `include "snn_frame_pkg.svh"
+    localparam integer LI_W = (N_LAYERS > 1) ? $clog2(N_LAYERS) : 1;
+    localparam integer RI_W = (N_REGIONS > 1) ? $clog2(N_REGIONS) : 1;
+    localparam integer BBL  = $clog2(DATA_W / 8);
+    `SNN_REQUIRE(g_check_layers, N_LAYERS >= 2, "Error: N_LAYERS must be >= 2 (instance %m)")
+
+    reg [DESC_N*DESC_FW-1:0] rom [0:N_LAYERS-1];
+    initial $readmemh(DESC_FILE, rom);
+    reg [LI_W-1:0] li;
+    assign desc = rom[li];
+    function automatic [DESC_FW-1:0] fld(input integer i);
+        fld = desc[DESC_FW*i +: DESC_FW];
+    endfunction
+
+    localparam [2:0] S_CLEAR = 3'd0, S_IDLE = 3'd1, S_SETUP = 3'd2, S_LOAD = 3'd3, S_START = 3'd4, S_RUN = 3'd5,
+                     S_WAIT = 3'd6, S_DONE = 3'd7;
+    reg [2:0] state;
+    assign ap_idle  = (state == S_IDLE) || (state == S_CLEAR);
+    // done and ready in the one S_DONE cycle: the control block drops ap_start at that edge, so S_IDLE after it
+    // never mistakes the finished frame's ap_start for a new one
+    assign ap_done  = (state == S_DONE);
+    assign ap_ready = ap_done;
+
+    reg [ADDR_W-1:0] base [0:N_REGIONS-1];
+    reg [ADDR_W-1:0] acc;
+    reg [31:0]       hh, ww;
+    reg [ADDR_W-1:0] img, outp;
+
+    // sizes of the layer selected by li
+    wire [4:0]        lvl   = 5'(fld(F_LEVEL));
+    wire [4:0]        ilvl  = 5'(fld(F_IN_LEVEL));
+    wire [31:0]       rows  = hh >> lvl;
+    wire [31:0]       cols  = ww >> lvl;
+    wire [ADDR_W-1:0] region_beats = ADDR_W'(rows) * ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB));
+    wire              is_input = (fld(F_KIND) == DESC_FW'(KIND_INPUT));
+    wire              is_out   = (fld(F_KIND) == DESC_FW'(KIND_OUTPUT));
+
+    // read command walk
+    reg [Y_W-1:0]     ry;
+    reg               rs;             // source of the next command
+    reg [ADDR_W-1:0]  ra0, ra1;
+    reg [LEN_W-1:0]   rbeats0, rbeats1;
+    reg               two;
+    reg               issued;
+    reg [1:0]         settle;
+
+    always @(posedge clk) begin
+        lstart <= 1'b0;
+        init_clr <= 1'b0;
+        if (rst) begin
+            state <= S_CLEAR; init_off <= {OFF_W{1'b0}}; rcmd_valid <= 1'b0; li <= {LI_W{1'b0}};
+        end else begin
+            case (state)
+                S_CLEAR: begin
+                    init_clr <= 1'b1;
+                    if (init_clr) init_off <= init_off + 1'b1;
+                    if (init_clr && init_off == OFF_W'(SLOT_DEPTH - 1)) begin init_clr <= 1'b0; state <= S_IDLE; end
+                end
+                S_IDLE: if (ap_start) begin
+                    hh <= a_height; ww <= a_width; img <= a_image; outp <= a_output;
+                    acc <= a_scratch; li <= {LI_W{1'b0}}; state <= S_SETUP;
+                end
+                S_SETUP: begin
+                    if (!is_out) begin
+                        base[RI_W'(fld(F_DST))] <= acc;
+                        acc <= acc + (region_beats << BBL);
+                    end
+                    if (fld(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_LOAD; end
+                    else li <= li + 1'b1;
+                end
+                S_LOAD: begin
+                    h_out <= Y_W'(rows); w_out <= (X_W+1)'(cols);
+                    h_in <= Y_W'(hh >> ilvl); w_in <= (X_W+1)'(ww >> ilvl);
+                    sx <= OFF_W'(T) * OFF_W'(fld(F_G));
+                    two <= (fld(F_NSRC) == 2);
+                    if (is_input) begin
+                        rbeats0 <= LEN_W'((((ww >> ilvl) << fld(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
+                        rb0 <= LEN_W'((((ww >> ilvl) << fld(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
+                        ra0 <= img;
+                    end else begin
+                        rbeats0 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC0_RB));
+                        rb0 <= LEN_W'(fld(F_SRC0_RB));
+                        ra0 <= base[RI_W'(fld(F_SRC0))];
+                    end
+                    rbeats1 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC1_RB));
+                    rb1 <= LEN_W'(fld(F_SRC1_RB));
+                    ra1 <= base[RI_W'(fld(F_SRC1))];
+                    dst <= is_out ? outp : base[RI_W'(fld(F_DST))];
+                    out_row_beats <= LEN_W'(cols) * LEN_W'(fld(F_OUT_RB));
+                    out_row_bytes <= (ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB))) << BBL;
+                    state <= S_START;
+                end
+                S_START: begin
+                    lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; issued <= 1'b0; state <= S_RUN;
+                end
+                S_RUN: begin
+                    if (rcmd_valid && rcmd_ready) rcmd_valid <= 1'b0;
+                    if (!issued && (!rcmd_valid || rcmd_ready)) begin
+                        rcmd_valid <= 1'b1;
+                        rcmd_addr <= rs ? ra1 : ra0;
+                        rcmd_beats <= rs ? rbeats1 : rbeats0;
+                        if (rs) ra1 <= ra1 + (ADDR_W'(rbeats1) << BBL);
+                        else ra0 <= ra0 + (ADDR_W'(rbeats0) << BBL);
+                        if (two && !rs) rs <= 1'b1;
+                        else begin
+                            rs <= 1'b0;
+                            if (ry == h_in - 1'b1) issued <= 1'b1;
+                            ry <= ry + 1'b1;
+                        end
+                    end
+                    if (issued && !rcmd_valid) begin state <= S_WAIT; settle <= 2'd0; end
+                end
+                S_WAIT: begin
+                    // two quiet cycles in a row: nothing is left in flight between the units
+                    if (rows_done == {1'b0, h_out} && units_idle) settle <= settle + 1'b1;
+                    else settle <= 2'd0;
+                    if (settle == 2'd2) begin
+                        if (fld(F_LAST) != 0) state <= S_DONE;
+                        else begin li <= li + 1'b1; state <= S_LOAD; end
+                    end
+                end
+                S_DONE: state <= S_IDLE;
+            endcase
+        end
+    end
+endmodule
