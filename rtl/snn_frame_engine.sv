@@ -99,7 +99,9 @@ module snn_frame_engine #(
     input  wire                 m_axi_bvalid,
     output wire                 m_axi_bready
 );
-    `include "snn_frame_pkg.svh"
+    /* verilator lint_off UNUSEDPARAM */
+    `include "snn_frame_pkg.svh"   // (each module uses some of its fields)
+    /* verilator lint_on UNUSEDPARAM */
     localparam integer X_W    = $clog2(W_MAX + 1);
     localparam integer Y_W    = 16;
     localparam integer T_W    = (T > 1) ? $clog2(T) : 1;
@@ -201,7 +203,7 @@ module snn_frame_engine #(
                 .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(fld(F_SRC0_CL))),
                 .cl1(4'(fld(F_SRC1_CL))), .c0(C_W'(fld(F_SRC0_C))), .c1(C_W'(fld(F_SRC1_C))),
                 .in_valid(rd_valid), .in_ready(rd_ready), .in_data(rd_data),
-                .ev_valid(ev_valid), .ev_full(evq_count >= EV_DEPTH - 1), .ev_type(ev_type), .ev_y(ev_y),
+                .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 1)), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
     snn_fifo #(.WIDTH(EV_W), .DEPTH(EV_DEPTH))
@@ -216,10 +218,10 @@ module snn_frame_engine #(
     wire [VAL_W-1:0]  op_val;
 
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
-                        .WA_W(WA_W), .G_W(G_W), .DESC_FW(DESC_FW))
+                        .WA_W(WA_W), .G_W(G_W))
         u_scat (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
                 .sx(sx), .groups((G_W+1)'(fld(F_G))), .j_ops(4'(fld(F_J))), .sl(3'(fld(F_SL))),
-                .col(4'(fld(F_COL))), .ntaps(4'(fld(F_NTAPS))), .c_out(C_W'(fld(F_OUT_C))), .gj(fld(F_GJ)),
+                .col(4'(fld(F_COL))), .ntaps(4'(fld(F_NTAPS))), .c_out(C_W'(fld(F_OUT_C))), .gj(WA_W'(fld(F_GJ))),
                 .wbase(WA_W'(fld(F_WBASE))),
                 .ev_empty(evq_empty), .ev_pop(evq_pop),
                 .ev_type(evq[EV_W-1 -: 2]), .ev_y(evq[X_W+T_W+C_W+VAL_W +: Y_W]), .ev_x(evq[T_W+C_W+VAL_W +: X_W]),
@@ -267,7 +269,7 @@ module snn_frame_engine #(
     wire [$clog2(PKT_DEPTH+1)-1:0] chq_count;
 
     snn_frame_neuron #(.P(P), .K(K), .FB(FB), .T(T), .ACC_W(ACC_W), .B_BITS(B_BITS), .CUR_W(CUR_W),
-                       .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .C_W(C_W), .OFF_W(OFF_W),
+                       .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .OFF_W(OFF_W),
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
                        .PKT_DEPTH(PKT_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
         u_neuron (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),

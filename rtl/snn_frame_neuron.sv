@@ -20,7 +20,6 @@ module snn_frame_neuron #(
     parameter integer G_MAX    = 1,
     parameter integer X_W      = 10,
     parameter integer Y_W      = 16,
-    parameter integer C_W      = 8,
     parameter integer OFF_W    = 12,
     parameter integer BA_W     = 4,
     parameter integer G_W      = 4,
@@ -70,7 +69,9 @@ module snn_frame_neuron #(
     output reg                  ch_eor,         // the record's last chunk
     input  wire [$clog2(PKT_DEPTH+1)-1:0] ch_count   // chunks in the packer FIFO
 );
-    `include "snn_frame_pkg.svh"
+    /* verilator lint_off UNUSEDPARAM */
+    `include "snn_frame_pkg.svh"   // (each module uses some of its fields)
+    /* verilator lint_on UNUSEDPARAM */
     localparam integer LP  = (P > 1) ? $clog2(P) : 1;
     localparam integer T_W = (T > 1) ? $clog2(T) : 1;
     localparam integer GA_W = (G_MAX > 1) ? $clog2(G_MAX) : 1;
@@ -95,7 +96,8 @@ module snn_frame_neuron #(
     wire last_x = (x == w_out - 1'b1);
     // stages: s1 (band, bias ROM and membrane read), s2 (compute, write back), then the chunk register
     reg               v1, v2;
-    wire credit = (ch_count + (v1 ? 1'b1 : 1'b0) + (v2 ? 1'b1 : 1'b0) + (ch_valid ? 1'b1 : 1'b0)) < PKT_DEPTH;
+    localparam integer CC_W = $clog2(PKT_DEPTH + 1) + 2;
+    wire credit = (CC_W'(ch_count) + CC_W'(v1) + CC_W'(v2) + CC_W'(ch_valid)) < CC_W'(PKT_DEPTH);
     wire go     = in_row && credit;
     reg [T_W-1:0]  t1, t2;
     reg [GA_W-1:0] g1, g2;
@@ -159,7 +161,7 @@ module snn_frame_neuron #(
     generate
         for (gl = 0; gl < P; gl = gl + 1) begin : g_lane
             wire signed [B_BITS-1:0] b = $signed(b_q[B_BITS*gl +: B_BITS]);
-            wire signed [ACC_W:0]    ab = $signed(r[gl]) + b;
+            wire signed [ACC_W:0]    ab = (ACC_W+1)'($signed(r[gl])) + (ACC_W+1)'(b);
             wire signed [CUR_W-1:0]  cur = is_input ? CUR_W'(ab >>> shift)
                                          : is_pool ? CUR_W'($signed(r[gl]) <<< shift) : CUR_W'(ab);
             reg  [MEM_W-1:0] vm [0:G_MAX-1];    // the membranes of the pixel in flight, one per group

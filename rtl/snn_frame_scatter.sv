@@ -20,8 +20,7 @@ module snn_frame_scatter #(
     parameter integer VAL_W  = 8,
     parameter integer OFF_W  = 12,
     parameter integer WA_W   = 10,
-    parameter integer G_W    = 4,
-    parameter integer DESC_FW = 16
+    parameter integer G_W    = 4
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -38,7 +37,7 @@ module snn_frame_scatter #(
     input  wire [3:0]         col,            // log2 CO
     input  wire [3:0]         ntaps,
     input  wire [C_W-1:0]     c_out,
-    input  wire [DESC_FW-1:0] gj,
+    input  wire [WA_W-1:0]    gj,
     input  wire [WA_W-1:0]    wbase,
     // events (FWFT FIFO head)
     input  wire               ev_empty,
@@ -62,7 +61,9 @@ module snn_frame_scatter #(
     output reg                op_unit,        // pool: the weight is 1
     output wire               idle
 );
-    `include "snn_frame_pkg.svh"
+    /* verilator lint_off UNUSEDPARAM */
+    `include "snn_frame_pkg.svh"   // (each module uses some of its fields)
+    /* verilator lint_on UNUSEDPARAM */
     localparam integer LP = (P > 1) ? $clog2(P) : 1;
     `SNN_REQUIRE(g_check_p, P >= 1 && (P & (P - 1)) == 0, "Error: P must be a power of two (instance %m)")
 
@@ -75,13 +76,15 @@ module snn_frame_scatter #(
     integer q;
     always @* begin
         for (q = 0; q < 3; q = q + 1) begin
+            // ky = q: 3x3 conv oy = iy + 1 - ky, transposed oy = 2 iy + ky - 1; 1-tap kernels use q = 1
             if (is_up) begin
-                oy[q] = $signed({1'b0, ev_y, 1'b0}) + q - 1;
-                ox[q] = $signed({2'b0, ev_x, 1'b0}) + q - 1;
+                oy[q] = $signed({1'b0, ev_y, 1'b0}) + (Y_W+2)'(q) - (Y_W+2)'(1);
+                ox[q] = $signed({2'b0, ev_x, 1'b0}) + (X_W+3)'(q) - (X_W+3)'(1);
             end else if (is_pool) begin
-                oy[q] = $signed({3'b0, ev_y[Y_W-1:1]}); ox[q] = $signed({3'b0, ev_x[X_W-1:1]});
+                oy[q] = $signed({3'b0, ev_y[Y_W-1:1]}); ox[q] = $signed({4'b0, ev_x[X_W-1:1]});
             end else begin
-                oy[q] = $signed({2'b0, ev_y}) + 1 - q; ox[q] = $signed({3'b0, ev_x}) + 1 - q;
+                oy[q] = $signed({2'b0, ev_y}) + (Y_W+2)'(1) - (Y_W+2)'(q);
+                ox[q] = $signed({3'b0, ev_x}) + (X_W+3)'(1) - (X_W+3)'(q);
             end
         end
     end
@@ -99,14 +102,15 @@ module snn_frame_scatter #(
     reg  [8:0]        d_jmask;                      // ops with at least one tap inside
 
     // tap k of the kernel -> (ky, kx); a 1-tap kernel is the centre
-    function automatic [3:0] tap_yx(input [3:0] k, input is3);
+    function automatic [3:0] tap_yx(input [7:0] k, input is3);
         tap_yx = !is3 ? 4'b0101 : (k < 3) ? {2'd0, 2'(k)} : (k < 6) ? {2'd1, 2'(k - 3)} : {2'd2, 2'(k - 6)};
     endfunction
 
     // which ops j have a tap inside the map
     reg [8:0] jm;
     reg [2:0] rv, cv;
-    reg [3:0] kk, yx;
+    reg [7:0] kk;
+    reg [3:0] yx;
     integer j, s;
     always @* begin
         for (q = 0; q < 3; q = q + 1) begin
@@ -116,9 +120,9 @@ module snn_frame_scatter #(
         jm = 9'd0;
         for (j = 0; j < 9; j = j + 1)
             for (s = 0; s < P; s = s + 1) begin
-                kk = 4'((j << sl) + s);
+                kk = (8'(j) << sl) + 8'(s);
                 yx = tap_yx(kk, k3);
-                if (j < j_ops && s < (1 << sl) && kk < ntaps && rv[yx[3:2]] && cv[yx[1:0]]) jm[j] = 1'b1;
+                if (j < 32'(j_ops) && s < (1 << sl) && kk < 8'(ntaps) && rv[yx[3:2]] && cv[yx[1:0]]) jm[j] = 1'b1;
             end
     end
 
@@ -128,7 +132,6 @@ module snn_frame_scatter #(
     reg  [5:0]        i_slot;
     reg  [3*OFF_W-1:0] i_col;
     reg  [OFF_W-1:0]  i_tg;
-    reg  [WA_W-1:0]   i_cbase;
     reg  [VAL_W-1:0]  i_val;
     reg  [LP-1:0]     i_plane;
     reg  [8:0]        i_jmask, i_left;              // ops of this group still to issue
@@ -147,7 +150,7 @@ module snn_frame_scatter #(
     // markers are handled in the decode register
     wire [Y_W+1:0] top_row = is_up ? {1'b0, d_y, 1'b1} : is_pool ? {3'b0, d_y[Y_W-1:1]}
                            : k3 ? {2'b0, d_y} + 1'b1 : {2'b0, d_y};
-    wire gate_ok   = ({1'b0, rows_done} + 3'd3) >= top_row;
+    wire gate_ok   = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;
     wire d_go      = d_valid && (d_marker ? (d_type == 2'd1 ? gate_ok : !i_valid) : i_free);
     wire d_take    = !d_valid || d_go;
     assign ev_pop  = !ev_empty && d_take;
@@ -165,7 +168,7 @@ module snn_frame_scatter #(
                 d_col[OFF_W*q +: OFF_W] <= OFF_W'(ox[q]) * sx;
             end
             d_tg <= OFF_W'(ev_t) * OFF_W'(groups) + (is_pool ? OFF_W'(ev_c >> col) : {OFF_W{1'b0}});
-            d_cbase <= wbase + WA_W'(ev_c) * WA_W'(gj);
+            d_cbase <= wbase + WA_W'(ev_c) * gj;
             d_val <= ev_val;
             d_plane <= LP'(ev_c & ((C_W'(1) << col) - 1'b1));
             d_jmask <= is_pool ? 9'd1 : jm;
@@ -192,8 +195,21 @@ module snn_frame_scatter #(
     end
 
     // issue: one op per cycle
+    // lane l's tap and whether it accumulates, for the op being issued
+    reg [7:0]   lk [0:P-1];
+    reg [3:0]   lyx [0:P-1];
+    reg [P-1:0] lon;
     integer l;
-    reg [3:0] lk, lyx;
+    always @* begin
+        for (l = 0; l < P; l = l + 1) begin
+            lk[l] = (8'(jn) << sl) + 8'(l >> col);
+            lyx[l] = tap_yx(lk[l], k3);
+            lon[l] = (lk[l] < 8'(ntaps)) && i_rv[lyx[l][3:2]] && i_cv[lyx[l][1:0]]
+                     && (is_pool ? (LP'(l) == i_plane)
+                                 : ((l >> col) < (1 << sl))
+                                   && ((C_W'(i_g) << col) + C_W'(l & ((1 << col) - 1)) < c_out));
+        end
+    end
     always @(posedge clk) begin
         op_valid <= 1'b0;
         if (rst) begin
@@ -205,22 +221,18 @@ module snn_frame_scatter #(
                 op_val <= i_val;
                 op_unit <= is_pool;
                 for (l = 0; l < P; l = l + 1) begin
-                    lk = 4'((jn << sl) + (l >> col));
-                    lyx = tap_yx(lk, k3);
-                    op_slot[2*l +: 2] <= i_slot[2*lyx[3:2] +: 2];
-                    op_off[OFF_W*l +: OFF_W] <= i_col[OFF_W*lyx[1:0] +: OFF_W] + i_tg
+                    op_slot[2*l +: 2] <= i_slot[2*lyx[l][3:2] +: 2];
+                    op_off[OFF_W*l +: OFF_W] <= i_col[OFF_W*lyx[l][1:0] +: OFF_W] + i_tg
                                                 + (is_pool ? {OFF_W{1'b0}} : OFF_W'(i_g));
-                    op_lane[l] <= (lk < ntaps) && i_rv[lyx[3:2]] && i_cv[lyx[1:0]]
-                                  && (is_pool ? (l == i_plane)
-                                              : ((l >> col) < (1 << sl)) && ((i_g << col) + (l & ((1 << col) - 1)) < c_out));
                 end
+                op_lane <= lon;
                 if (left_after != 9'd0) i_left <= left_after;
                 else begin i_left <= i_jmask; i_g <= i_g + 1'b1; i_gbase <= i_gbase + WA_W'(j_ops); end
             end
             if (i_free) begin
                 i_valid <= d_valid && !d_marker && d_go;
                 i_rv <= d_rv; i_cv <= d_cv; i_slot <= d_slot; i_col <= d_col; i_tg <= d_tg;
-                i_cbase <= d_cbase; i_gbase <= d_cbase; i_val <= d_val; i_plane <= d_plane;
+                i_gbase <= d_cbase; i_val <= d_val; i_plane <= d_plane;
                 i_jmask <= d_jmask; i_left <= d_jmask; i_g <= {(G_W+1){1'b0}};
             end
         end

@@ -50,7 +50,9 @@ module snn_frame_seq #(
     input  wire                  units_idle,         // scanner, scatter, reader, writer all idle
     input  wire [Y_W:0]          rows_done
 );
-    `include "snn_frame_pkg.svh"
+    /* verilator lint_off UNUSEDPARAM */
+    `include "snn_frame_pkg.svh"   // (each module uses some of its fields)
+    /* verilator lint_on UNUSEDPARAM */
     localparam integer LI_W = (N_LAYERS > 1) ? $clog2(N_LAYERS) : 1;
     localparam integer RI_W = (N_REGIONS > 1) ? $clog2(N_REGIONS) : 1;
     localparam integer BBL  = $clog2(DATA_W / 8);

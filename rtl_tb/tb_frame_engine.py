@@ -11,7 +11,8 @@ SNN_RESET_MID=1 the first frame is cut by a reset half-way (AXI traffic in fligh
 every frame after it still has to match.
 
 Environment (golden/backends/rtl/frame_sim.py): SNN_FRAMES (frames.json), SNN_SEED, SNN_P_PAUSE, SNN_RESET_MID,
-SNN_RESULT (the JSON summary: values, mismatches, first mismatch, cycles and bound per frame).
+SNN_RESULT (the JSON summary: values, mismatches, first mismatch, cycles and bound per frame), SNN_OUT_DIR
+(optional: the RTL's A_T of each frame is saved there as <name>.accum.npy).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ SEED = int(os.environ.get("SNN_SEED", "1"))
 P_PAUSE = float(os.environ.get("SNN_P_PAUSE", "0.3"))
 RESET_MID = os.environ.get("SNN_RESET_MID", "0") == "1"
 RESULT = os.environ.get("SNN_RESULT")
+OUT_DIR = os.environ.get("SNN_OUT_DIR")      # where the RTL's A_T of each frame is saved (<name>.accum.npy)
 OFFSETS = dict(zip((n for n, _ in cm.ENGINE_ARGS), cm.arg_offsets(cm.ENGINE_ARGS)))
 PAGE = 4096
 
@@ -97,7 +99,8 @@ class Bench:
             if P_PAUSE > 0:
                 ch.set_pause_generator(pauses(random.Random(self.rng.random()), P_PAUSE))
         self.host = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
-        self.summary = {"frames": [], "values": 0, "mismatches": 0, "first_mismatch": None}
+        self.summary = {"frames": [], "layers": {}, "values": 0, "mismatches": 0, "first_mismatch": None,
+                        "cycles": 0, "bound": 0, "events": 0, "membranes_recorded": False}
 
     async def reset(self, cycles: int = 8) -> None:
         self.dut.rst.value = 1
@@ -137,12 +140,14 @@ class Bench:
         for name in SPEC["spiking"]:
             r = lay.layers[name]
             got = fm.unpack_spikes(self.ram.read(f.scratch_at + r.offset, lay.size(r)), r, lay)
-            self._compare(report, f"{name}.spikes", got, gold[f"{name}.spikes"], ("t", "c", "y", "x"))
+            self._compare(report, name, got, gold[f"{name}.spikes"], ("t", "c", "y", "x"))
         got = fm.unpack_output(self.ram.read(f.output_at, lay.output_bytes), lay)
-        self._compare(report, f"{SPEC['output']}.A_T", got, gold["accum"], ("c", "y", "x"))
+        if OUT_DIR:
+            np.save(os.path.join(OUT_DIR, f"{f.entry['name']}.accum.npy"), got)
+        self._compare(report, SPEC["output"], got, gold["accum"], ("c", "y", "x"))
         self.summary["frames"].append(report)
-        self.summary["values"] += report["values"]
-        self.summary["mismatches"] += report["mismatches"]
+        for key in ("values", "mismatches", "cycles", "bound", "events"):
+            self.summary[key] += report[key]
         if int(self.dut.err.value) != 0:
             self.summary["mismatches"] += 1
             self.summary["first_mismatch"] = self.summary["first_mismatch"] or "the engine saw an AXI error response"
@@ -151,6 +156,9 @@ class Bench:
         report["values"] += want.size
         bad = np.argwhere(got != want)
         report["mismatches"] += len(bad)
+        layer = self.summary["layers"].setdefault(key, {"values": 0, "membranes": 0, "mismatches": 0})
+        layer["values"] += want.size
+        layer["mismatches"] += len(bad)
         if len(bad) and self.summary["first_mismatch"] is None:
             idx = tuple(int(i) for i in bad[0])
             where = ", ".join(f"{a}={i}" for a, i in zip(axes, idx))

@@ -97,7 +97,7 @@ def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: i
 def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64, max_width: int | None = None,
                p_pause: float = 0.3, seed: int = 1, reset_mid: bool = False, vectors=None,
                max_burst: int = 16, max_outstanding: int = 4, simulator: str = "verilator",
-               sources=None) -> simlib.SimResult:
+               sources=None, out_dir: Path | None = None) -> simlib.SimResult:
     """Build the kernel for `net` (P = lanes, frames up to max_width wide) and run the bench on `frames`."""
     widths = [np.asarray(img).shape[-1] for _, img in frames]
     max_width = max_width or max(widths)
@@ -106,5 +106,8 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
                              max_outstanding=max_outstanding)
     spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors)
     env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid)}
+    if out_dir is not None:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        env["SNN_OUT_DIR"] = str(Path(out_dir).resolve())
     return simlib.simulate(name, TOP, BENCH, cfg.params, env, quiet=True, sources=sources or frame_sources(),
                            simulator=simulator)

@@ -1,20 +1,22 @@
-"""RTL simulation of a whole-network export on rtl/snn_engine: every layer, every value, every time step.
+"""RTL simulation of a whole-network export: every layer, every value, every time step.
 
-    python -m golden sim --export DIR [--lanes P] [--reset-at mid|input] [--seed S] [--frames F]
-                         [--p-idle P] [--p-backpressure P] [--vectors FILE]
+    python -m golden sim --export DIR [--lanes P] [--engine frame|onchip] [--max-width W] [--data-bits 64|128|256]
+                         [--reset-at mid] [--seed S] [--frames F] [--p-pause P] [--labels PNG] [--vectors FILE]
 
-Builds rtl/snn_engine with P lanes and the export's parameters (Verilator through the cocotb runner, in
-build/sim/run_sim-<export>-p<P>; docs/rtl_engine.md) and runs rtl_tb/tb_engine.py on it: the image goes in on
-s_axis with random idle cycles, A_T comes out on m_axis with random back-pressure (cocotbext-axi), and every
-layer's spike words and membranes at every step and the output layer's A_t are compared with == through the
-engine's trace port, A_T also at m_axis; membranes only when the export recorded them (`export-net --membranes`),
-which the line `membranes: compared|not compared (...)` before the last says. The last line is exactly one of
+The default engine is the external-memory frame engine (`--engine frame`, rtl/snn_frame_kernel.sv,
+docs/frame_engine.md): built with P lanes for frames up to --max-width (default: the export's width), it runs
+rtl_tb/tb_frame_engine.py (cocotbext-axi AxiRam as the external memory with random pauses on every AXI channel,
+AxiLiteMaster for the registers); every spiking layer's spike words at every step (read back from the scratch
+buffer) and A_T (the output buffer) are compared with ==. `--labels PNG` (segmentation) then prints the F1 of
+the RTL's own A_T against the label next to the golden model's. `--engine onchip` is the older engine that keeps
+every feature map on chip (rtl/snn_engine.sv, docs/rtl_engine.md: image on s_axis, A_T on m_axis, a trace port,
+membranes compared too when the export has them). The last line is exactly one of
     SIM PASS layers=L timesteps=T values=N mismatches=0 cycles=C bound=B
     SIM FAIL layers=L timesteps=T values=N mismatches=M cycles=C bound=B      (exit status 1)
-with N = spike words + output accumulations compared, C the cycles of the frame (ap_start to ap_done; it depends
-on the random stall pattern) and B = ceil(synaptic events / P), the synaptic events counted from the golden
-vectors (golden/backends/rtl/engine_config.py). Exit status 0 pass, 1 mismatch, 2 bad input (an export the
-IR refuses, a network the engine cannot run) or a build error. WAVES=1 in the environment writes build/sim/run_sim-<export>-p<P>/dump.fst.
+with N the values compared (frame: spike words + A_T; onchip: spike words + every A_t), C the cycles of the
+frame(s) (it depends on the random stall pattern) and B = ceil(synaptic events / P), the synaptic events counted
+from the golden vectors (golden/kinds `events`). Exit status 0 pass, 1 mismatch, 2 bad input (an export the IR
+refuses, a network the engine cannot run) or a build error. WAVES=1 in the environment writes an FST of the run.
 """
 from __future__ import annotations
 
@@ -34,10 +36,19 @@ def add_arguments(ap) -> None:
                                       "and its gzip files; default: <export>/vectors)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the random stalls")
     ap.add_argument("--frames", type=int, default=1, help="send the image this many times back to back")
-    ap.add_argument("--p-idle", type=float, default=0.2, help="probability that the image source idles a cycle")
-    ap.add_argument("--p-backpressure", type=float, default=0.3, help="probability that m_axis_tready is low")
+    ap.add_argument("--engine", choices=["frame", "onchip"], default="frame",
+                    help="frame: the external-memory frame engine (default); onchip: every feature map on chip")
+    ap.add_argument("--max-width", type=int, help="frame engine: widest frame it is built for (default: the export's)")
+    ap.add_argument("--data-bits", type=int, choices=[64, 128, 256], default=64, help="frame engine: AXI data width")
+    ap.add_argument("--p-pause", type=float, default=0.1,
+                    help="frame engine: probability of a pause cycle on each AXI channel of the memory model")
+    ap.add_argument("--labels", help="segmentation: the label PNG of the exported image (same crop: --crop Y X)")
+    ap.add_argument("--crop", nargs=2, type=int, metavar=("Y", "X"), default=(0, 0),
+                    help="top-left corner of the export's crop inside --labels (default 0 0)")
+    ap.add_argument("--p-idle", type=float, default=0.2, help="onchip: probability that the image source idles a cycle")
+    ap.add_argument("--p-backpressure", type=float, default=0.3, help="onchip: probability that m_axis_tready is low")
     ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (output channels in parallel, default 8)")
-    ap.add_argument("--reset-at", choices=["mid", "input"], help="first a frame cut by a reset")
+    ap.add_argument("--reset-at", choices=["mid", "input"], help="first a frame cut by a reset (frame engine: mid)")
     ap.add_argument("--coverage", action="store_true",
                     help="also run every layer with parameters alone (its probe network: inputs firing everywhere) "
                          "and print the fraction of nonzero weights and biases that took part in a compared "
@@ -45,8 +56,13 @@ def add_arguments(ap) -> None:
 
 
 def run(args) -> int:
-    if args.lanes < 1 or args.frames < 1 or not (0 <= args.p_idle < 1 and 0 <= args.p_backpressure < 1):
-        print("error: --lanes and --frames must be >= 1, --p-idle and --p-backpressure in [0, 1)", file=sys.stderr)
+    if args.lanes < 1 or args.frames < 1 or not (0 <= args.p_idle < 1 and 0 <= args.p_backpressure < 1
+                                                  and 0 <= args.p_pause < 1):
+        print("error: --lanes and --frames must be >= 1, --p-idle, --p-backpressure and --p-pause in [0, 1)",
+              file=sys.stderr)
+        return 2
+    if args.engine == "frame" and (args.lanes & (args.lanes - 1) or args.reset_at == "input"):
+        print("error: --lanes must be a power of two and --reset-at mid for the frame engine", file=sys.stderr)
         return 2
     export = Path(args.export).resolve()
     try:
@@ -64,11 +80,19 @@ def _tag(export: Path, lanes: int) -> str:
             + f"-p{lanes}")
 
 
-def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = None):
+def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = None, out_dir: Path | None = None):
     """Build (or reuse) the engine for `export` (its loaded IR `net`) and run the bench on it; the SimResult."""
     from rtl_tb.cases import EngineCase
 
     tag = _tag(export, args.lanes)
+    if getattr(args, "engine", "onchip") == "frame":
+        from golden.backends.rtl.frame_sim import run_frames
+
+        vec = load_vectors(export, m, vectors)
+        frames = [(f"frame{i}", vec["input"]) for i in range(args.frames)]
+        return run_frames(net, frames, args.lanes, f"run_frame-{tag}-d{args.data_bits}-w{args.max_width or net.width}",
+                          data_bits=args.data_bits, max_width=args.max_width, p_pause=args.p_pause, seed=args.seed,
+                          reset_mid=args.reset_at == "mid", vectors=[vec] * args.frames, out_dir=out_dir)
     params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}", net)
     case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
                       p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
@@ -104,14 +128,46 @@ def probe_runs(args, export: Path, net, cov) -> tuple[int, str]:
     return bad, first
 
 
+def f1_lines(args, export: Path, m: dict, net, out_dir: Path) -> list[str]:
+    """The F1 of the RTL's A_T and of the golden model's against the label (interior = class 1 positive)."""
+    import numpy as np
+
+    from golden.data import crop, load_u8
+    from golden.errors import InputError
+    from golden.model.metrics import f1_score
+
+    if net.task != "segmentation":
+        raise InputError(f"--labels: {export} is a {net.task} model, F1 needs segmentation")
+    h, w = m["input"]["height"], m["input"]["width"]
+    label = crop(load_u8(Path(args.labels), channels=1), args.crop[0], args.crop[1], h, w, path=args.labels)[0]
+    target = (label >= 128).astype(np.int64)
+    golden_at = load_vectors(export, m)[f"{net.output_layer.name}.accum"][-1]
+    lines = []
+    for f in sorted(out_dir.glob("*.accum.npy")):
+        rtl = np.load(f)
+        same = bool(np.array_equal(rtl.argmax(0), golden_at.argmax(0)))
+        lines.append(f"F1 {f.name.split('.')[0]}: rtl={f1_score(rtl.argmax(0), target):.6f} "
+                     f"golden={f1_score(golden_at.argmax(0), target):.6f} same_predictions={'yes' if same else 'no'} "
+                     f"(label {args.labels})")
+    return lines
+
+
 def run_engine(args, export: Path, m: dict, net) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
     h, w = m["input"]["height"], m["input"]["width"]
-    print(f"RTL sim: snn_engine (P={args.lanes}) on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
+    frame = getattr(args, "engine", "onchip") == "frame"
+    engine = (f"snn_frame_kernel (P={args.lanes}, AXI {args.data_bits} bits, max width {args.max_width or w})"
+              if frame else f"snn_engine (P={args.lanes})")
+    print(f"RTL sim: {engine} on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
           f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
           flush=True)
+    out_dir = simlib.SIM_ROOT / "frame_out" / _tag(export, args.lanes)
+    if frame and out_dir.exists():
+        for f in out_dir.glob("*.accum.npy"):
+            f.unlink()
     try:
-        res = simulate_export(args, export, m, net, Path(args.vectors).resolve() if args.vectors else None)
+        res = simulate_export(args, export, m, net, Path(args.vectors).resolve() if args.vectors else None,
+                              out_dir=out_dir if frame else None)
     except (ValueError, KeyError) as exc:
         print(f"error: {export}: {exc}", file=sys.stderr)
         return 2
@@ -121,9 +177,17 @@ def run_engine(args, export: Path, m: dict, net) -> int:
     s = res.summary or {}
     for name, r in (s.get("layers") or {}).items():
         print(f"{name}: {r['values']} values and {r['membranes']} membranes compared, {r['mismatches']} mismatches")
-    print(f"A_T at m_axis: {s.get('out_values', 0)} values; {s.get('cycles', 0)} cycles for "
-          f"{s.get('events', 0)} synaptic events on {args.lanes} lanes (bound {s.get('bound', 0)}); "
-          f"log: {res.build_dir}")
+    where = "in the output buffer" if frame else f"at m_axis: {s.get('out_values', 0)} values"
+    print(f"A_T {where}; {s.get('cycles', 0)} cycles for {s.get('events', 0)} synaptic events on {args.lanes} lanes "
+          f"(bound {s.get('bound', 0)}); log: {res.build_dir}")
+    if frame and args.labels and res.ok:
+        from golden.errors import InputError
+        try:
+            for line_ in f1_lines(args, export, m, net, out_dir):
+                print(line_)
+        except (InputError, OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if simlib.waves_enabled():
         print(f"waves: {simlib.waves_file(res.build_dir)}")
     values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
@@ -146,6 +210,8 @@ def run_engine(args, export: Path, m: dict, net) -> int:
     tail = f"cycles={s.get('cycles', 0)} bound={s.get('bound', 0)}"
     if s.get("membranes_recorded"):
         print(f"membranes: compared ({s.get('membranes', 0)} values)")
+    elif s and frame:
+        print("membranes: not compared (the frame engine keeps membranes only for the pixel in flight)")
     elif s:
         print("membranes: not compared (the export has no membrane vectors: export-net --membranes off)")
     if ok:
