@@ -190,14 +190,17 @@ class AxiCase:
         return AxiCase(**{**asdict(self), **changes})
 
 
-# snn_axi_reader / snn_axi_writer: 64-bit data with 16-beat bursts, 2 in flight; 128-bit with 256-beat bursts (a
+# snn_axi_reader / snn_axi_writer: 64-bit data with 16-beat bursts, 2 in flight, heavy dout back-pressure / din
+# idle (the reader's data FIFO fills: only the credits keep RREADY high); 128-bit with 256-beat bursts (a
 # whole 4 KiB page), 2 in flight; 256-bit with MAX_BURST 256, capped at the 128-beat page, serialised (1 in
 # flight); single-beat bursts, 8 in flight, a 40-bit address, a one-command queue, heavier pauses.
 AXI_CASES = {c.name: c for c in [
-    AxiCase("d64-b16-o2", data_w=64, max_burst=16, max_outstanding=2),
+    AxiCase("d64-b16-o2", data_w=64, max_burst=16, max_outstanding=2, p_stall=0.6),
     AxiCase("d128-b256-o2", data_w=128, max_burst=256, max_outstanding=2, seed=2),
     AxiCase("d256-b256-o1", data_w=256, max_burst=256, max_outstanding=1, seed=3, len_w=12),
     AxiCase("d64-b1-o8", data_w=64, max_burst=1, max_outstanding=8, addr_w=40, cmd_depth=1, seed=4, p_pause=0.5,
             p_stall=0.5, max_beats=120),
 ]}
 ICARUS_AXI_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-icarus", n_cmds=8, max_beats=100)
+# the faulty-RTL checks (test_snn_axi.py MUTANTS): several bursts in flight, fewer commands
+AXI_MUTANT_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-mutants", n_cmds=15, max_beats=150)

@@ -118,7 +118,7 @@ async def send_commands(dut, rng: random.Random, cmds, p_idle: float) -> None:
     dut.cmd_valid.value = 0
 
 
-async def wait_for(dut, cond, what: str, limit: int = 200_000) -> None:
+async def wait_for(dut, cond, what: str, limit: int = 50_000) -> None:
     for _ in range(limit):
         if cond():
             return
@@ -140,14 +140,18 @@ async def reset(dut, n: int = 4) -> None:
 
 
 def check_burst(kind: str, addr: int, length: int, size: int, burst: int, cache: int, others: int,
-                nbytes: int) -> None:
-    """The rules every AR / AW must keep."""
+                nbytes: int, error) -> None:
+    """The rules every AR / AW must keep; error(message) for each broken one."""
     beats = length + 1
-    check(addr % nbytes == 0, f"{kind} 0x{addr:x} not beat-aligned")
-    check(beats <= MAX_BURST, f"{kind} 0x{addr:x}: {beats} beats > MAX_BURST {MAX_BURST}")
-    check((addr & 0xFFF) + beats * nbytes <= 4096, f"{kind} 0x{addr:x}, {beats} beats crosses a 4 KiB boundary")
-    check(size == (nbytes - 1).bit_length() and burst == 1 and cache == 0b0011 and others == 0,
-          f"{kind} 0x{addr:x}: size {size} burst {burst} cache {cache} id/lock/prot/qos {others}")
+    STATS["checks"] += 1
+    if addr % nbytes:
+        error(f"{kind} 0x{addr:x} not beat-aligned")
+    if beats > MAX_BURST:
+        error(f"{kind} 0x{addr:x}: {beats} beats > MAX_BURST {MAX_BURST}")
+    if (addr & 0xFFF) + beats * nbytes > 4096:
+        error(f"{kind} 0x{addr:x}, {beats} beats crosses a 4 KiB boundary")
+    if (size, burst, cache, others) != ((nbytes - 1).bit_length(), 1, 0b0011, 0):
+        error(f"{kind} 0x{addr:x}: size {size} burst {burst} cache {cache} id/lock/prot/qos {others}")
 
 
 def write_summary(extra: dict | None = None) -> None:
@@ -157,7 +161,7 @@ def write_summary(extra: dict | None = None) -> None:
                                             "first_mismatch": STATS["first_failure"], "error": None}, indent=1))
 
 
-def bench_test(make_tb, seed: int, timeout_ns: int = 2_000_000):
+def bench_test(make_tb, seed: int, timeout_ns: int = 500_000):
     """A cocotb test with its own Tb (make_tb(dut, seed)) and a reset, the monitor's errors checked afterwards,
     the summary written."""
     def wrap(fn):
@@ -213,6 +217,7 @@ class ReadMonitor:
 
     def error(self, msg: str) -> None:
         self.errors.append(msg)
+        raise AssertionError(msg)       # fails the test at once (cocotb fails a test whose task raised)
 
     async def run(self) -> None:
         d = self.dut
@@ -232,10 +237,7 @@ class ReadMonitor:
                 self.error(f"AR dropped or changed before it was accepted: {self.prev_ar} -> {arvalid}, {ar}")
             self.prev_ar = ar if arvalid == 1 and arready != 1 else None
             if arvalid == 1 and arready == 1:
-                try:
-                    check_burst("AR", *ar, self.nbytes)
-                except AssertionError as exc:
-                    self.error(str(exc))
+                check_burst("AR", *ar, self.nbytes, self.error)
                 self.ars.append((ar[0], ar[1] + 1))
                 self.outstanding += 1
                 self.max_outstanding = max(self.max_outstanding, self.outstanding)

@@ -58,6 +58,7 @@ class WriteMonitor:
 
     def error(self, msg: str) -> None:
         self.errors.append(msg)
+        raise AssertionError(msg)       # fails the test at once (cocotb fails a test whose task raised)
 
     async def run(self) -> None:
         d = self.dut
@@ -99,10 +100,7 @@ class WriteMonitor:
             self.error(f"AW dropped or changed before it was accepted: {self.prev_aw} -> {valid}, {aw}")
         self.prev_aw = aw if valid == 1 and ready != 1 else None
         if valid == 1 and ready == 1:
-            try:
-                check_burst("AW", *aw, self.nbytes)
-            except AssertionError as exc:
-                self.error(str(exc))
+            check_burst("AW", *aw, self.nbytes, self.error)
             self.aws.append((aw[0], aw[1] + 1))
             self.outstanding += 1
             self.max_outstanding = max(self.max_outstanding, self.outstanding)
