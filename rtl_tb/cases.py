@@ -157,3 +157,50 @@ CTRL_CASES = {c.name: c for c in [
     CtrlCase("one-a5", (("n", 32),), addr_w=5, seed=3, p_pause=0.5),
 ]}
 ICARUS_CTRL_CASE = CTRL_CASES["engine-a7"]
+
+
+@dataclass(frozen=True)
+class AxiCase:
+    """snn_axi_reader / snn_axi_writer (docs/axi_master.md) with their HDL parameters, and the bench's seed,
+    pause probability on each AXI channel (p_pause), dout back-pressure / din idle probability (p_stall), number
+    of random commands and their longest length in beats."""
+    name: str
+    data_w: int = 64
+    max_burst: int = 16
+    max_outstanding: int = 4
+    addr_w: int = 64
+    len_w: int = 24
+    cmd_depth: int = 4
+    seed: int = 1
+    p_pause: float = 0.3
+    p_stall: float = 0.3
+    n_cmds: int = 30
+    max_beats: int = 300
+
+    def params(self) -> dict:
+        return {"ADDR_W": self.addr_w, "DATA_W": self.data_w, "LEN_W": self.len_w, "MAX_BURST": self.max_burst,
+                "MAX_OUTSTANDING": self.max_outstanding, "CMD_DEPTH": self.cmd_depth}
+
+    def env(self) -> dict:
+        return {"SNN_SEED": self.seed, "SNN_P_PAUSE": self.p_pause, "SNN_P_STALL": self.p_stall,
+                "SNN_N_CMDS": self.n_cmds, "SNN_MAX_BEATS": self.max_beats, "SNN_MAX_BURST": self.max_burst,
+                "SNN_MAX_OUTSTANDING": self.max_outstanding}
+
+    def replace(self, **changes) -> "AxiCase":
+        return AxiCase(**{**asdict(self), **changes})
+
+
+# snn_axi_reader / snn_axi_writer: 64-bit data with 16-beat bursts, 2 in flight, heavy dout back-pressure / din
+# idle (the reader's data FIFO fills: only the credits keep RREADY high); 128-bit with 256-beat bursts (a
+# whole 4 KiB page), 2 in flight; 256-bit with MAX_BURST 256, capped at the 128-beat page, serialised (1 in
+# flight); single-beat bursts, 8 in flight, a 40-bit address, a one-command queue, heavier pauses.
+AXI_CASES = {c.name: c for c in [
+    AxiCase("d64-b16-o2", data_w=64, max_burst=16, max_outstanding=2, p_stall=0.6),
+    AxiCase("d128-b256-o2", data_w=128, max_burst=256, max_outstanding=2, seed=2),
+    AxiCase("d256-b256-o1", data_w=256, max_burst=256, max_outstanding=1, seed=3, len_w=12),
+    AxiCase("d64-b1-o8", data_w=64, max_burst=1, max_outstanding=8, addr_w=40, cmd_depth=1, seed=4, p_pause=0.5,
+            p_stall=0.5, max_beats=120),
+]}
+ICARUS_AXI_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-icarus", n_cmds=8, max_beats=100)
+# the faulty-RTL checks (test_snn_axi.py MUTANTS): several bursts in flight, fewer commands
+AXI_MUTANT_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-mutants", n_cmds=15, max_beats=150)

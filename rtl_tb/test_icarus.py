@@ -1,13 +1,15 @@
 """The same cocotb benches under Icarus Verilog (a second, event-driven simulator with 4-state values), so the RTL
-does not depend on one simulator's semantics: the neuron, the engine (sources: rtl/snn_engine.f) and the AXI4-Lite
-control block snn_ctrl_axil."""
+does not depend on one simulator's semantics: the neuron, the engine (sources: rtl/snn_engine.f), the AXI4-Lite
+control block snn_ctrl_axil and the AXI4 masters snn_axi_reader / snn_axi_writer."""
 import shutil
 
 import pytest
 
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import ICARUS_CTRL_CASE, ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
+from rtl_tb.cases import ICARUS_AXI_CASE, ICARUS_CTRL_CASE, ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
+from rtl_tb.test_lint import AXI_FILES
 from rtl_tb.test_mtif_neuron import run_neuron
+from rtl_tb.test_snn_axi import axi_run, check_axi_result
 from rtl_tb.test_snn_ctrl_axil import check_ctrl_result
 
 pytestmark = [pytest.mark.iverilog,
@@ -34,15 +36,23 @@ def test_icarus_ctrl_axil():
     check_ctrl_result(simlib.ctrl_run(ICARUS_CTRL_CASE, simulator="icarus"))
 
 
+@pytest.mark.parametrize("unit", ["reader", "writer"])
+def test_icarus_axi(unit):
+    """snn_axi_reader / snn_axi_writer's whole bench on one case (fewer commands)."""
+    check_axi_result(axi_run(ICARUS_AXI_CASE, unit, simulator="icarus"), ICARUS_AXI_CASE)
+
+
 @pytest.mark.parametrize("top,param,name", [("snn_fifo", "WIDTH=0", "WIDTH"), ("snn_fifo", "DEPTH=0", "DEPTH"),
                                             ("mtif_neuron", "THRESH=64'h0040008000c00200", "THRESH"),
                                             ("snn_ctrl_axil", "ADDR_W=6", "ADDR_W"),
-                                            ("snn_ctrl_axil", "ARG_W=40'h2020404000", "ARG_W")])
+                                            ("snn_ctrl_axil", "ARG_W=40'h2020404000", "ARG_W"),
+                                            ("snn_axi_reader", "MAX_BURST=3", "MAX_BURST"),
+                                            ("snn_axi_writer", "DATA_W=48", "DATA_W")])
 def test_icarus_parameter_checks_fire(top, param, name, tmp_path):
     """Icarus 11 has no elaboration system tasks: SNN_REQUIRE checks at time 0 ($error, $finish)."""
     import subprocess
 
-    srcs = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES]
+    srcs = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES + AXI_FILES]
     vvp = tmp_path / "check.vvp"
     build = subprocess.run(["iverilog", "-g2012", f"-I{simlib.RTL_DIR}", "-s", top, f"-P{top}.{param}", "-o", str(vvp),
                             *srcs], capture_output=True, text=True)
