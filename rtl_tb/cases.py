@@ -204,3 +204,59 @@ AXI_CASES = {c.name: c for c in [
 ICARUS_AXI_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-icarus", n_cmds=8, max_beats=100)
 # the faulty-RTL checks (test_snn_axi.py MUTANTS): several bursts in flight, fewer commands
 AXI_MUTANT_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-mutants", n_cmds=15, max_beats=150)
+
+
+@dataclass(frozen=True)
+class FrameCase:
+    """The external-memory frame engine (rtl/snn_frame_kernel.sv) on a random U-Net export (model "random",
+    random_network_export with the fields below) or the committed default model ("default": its 64x64 tile), with
+    P lanes, an AXI data width, burst settings, the frames run back to back (height, width; the default model:
+    its own tile), a first frame cut by a reset (reset_mid) and the pause probability on every AXI channel."""
+    name: str
+    lanes: int
+    frames: tuple[tuple[int, int], ...] = ((16, 16),)
+    seed: int = 0
+    base: int = 4
+    depth: int = 2
+    timesteps: int = 4
+    thresholds_log2: tuple[int, ...] = (1, 0, -1, -2)
+    compare: str = "gt"
+    task: str = "segmentation"
+    in_channels: int = 1
+    data_bits: int = 64
+    max_burst: int = 16
+    max_outstanding: int = 4
+    p_pause: float = 0.3
+    reset_mid: bool = False
+    bench_seed: int = 1
+    model: str = "random"
+
+    def export(self) -> Path:
+        if self.model == "default":
+            return simlib.default_network_export()
+        return simlib.network_export(
+            f"frame-{self.name}", seed=self.seed, base=self.base, depth=self.depth, size=16,
+            timesteps=self.timesteps, thresholds_log2=tuple(self.thresholds_log2), compare=self.compare,
+            task=self.task, in_channels=self.in_channels, record_membranes=False)
+
+    def replace(self, **changes) -> "FrameCase":
+        return FrameCase(**{**asdict(self), **changes})
+
+
+FRAME_CASES = {c.name: c for c in [
+    # non-square frames of three sizes back to back after a frame cut by a reset; image rows padded (W = 20, 80)
+    FrameCase("d2-p4-sizes", lanes=4, frames=((48, 80), (16, 20), (32, 16)), reset_mid=True),
+    # more lanes than channels (taps spread over sub-lanes), 128-bit AXI, a 512-wide row
+    FrameCase("d2-p16-w512", lanes=16, frames=((16, 512), (16, 16)), data_bits=128, seed=1, p_pause=0.2),
+    # ge, three thresholds, 256-bit AXI, long bursts, two outstanding
+    FrameCase("d2-ge-k3-p8-d256", lanes=8, frames=((32, 24),), thresholds_log2=(1, 0, -1), compare="ge",
+              data_bits=256, max_burst=64, max_outstanding=2, seed=2),
+    # RGB (4 bytes a pixel), two thresholds (2-bit fields), depth 1, two lanes, one-beat bursts
+    FrameCase("d1-rgb-k2-p2", lanes=2, frames=((16, 24),), depth=1, in_channels=3, thresholds_log2=(0, -1),
+              max_burst=1, max_outstanding=8, seed=3, task="denoising"),
+    # five thresholds (8-bit fields), P * 8 = 64 bits: a whole beat per chunk
+    FrameCase("d2-k5-p8", lanes=8, frames=((16, 32),), thresholds_log2=(1, 0, -1, -2, -3), seed=4),
+    # the committed default model (27 layers, T = 10) on its 64x64 EM tile
+    FrameCase("default-p8", lanes=8, model="default", p_pause=0.1),
+]}
+FRAME_MUTANT_CASE = FRAME_CASES["d2-p4-sizes"].replace(name="d2-p4-mutants", frames=((16, 20),), reset_mid=False)

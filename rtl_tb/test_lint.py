@@ -14,11 +14,11 @@ import pytest
 
 from golden import kinds
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import AXI_CASES, CTRL_CASES, DEFAULT_MODEL, ENGINE_CASES, NEURON_CASES
+from rtl_tb.cases import AXI_CASES, CTRL_CASES, DEFAULT_MODEL, ENGINE_CASES, FRAME_CASES, NEURON_CASES
 from rtl_tb.test_snn_axi import AXI_SOURCES
-from golden.ir.manifest import load_manifest
+from golden.ir.manifest import load_manifest, load_network
 
-# the AXI4 masters (docs/axi_master.md) are not part of the engine yet: their sources come from test_snn_axi.py
+# the AXI4 masters (docs/axi_master.md; also in the frame engine's list): their benches' sources
 AXI_FILES = tuple(s for unit in AXI_SOURCES.values() for s in unit if s not in simlib.ALL_SOURCES)
 SOURCES = [str(simlib.RTL_DIR / s) for s in simlib.ALL_SOURCES + AXI_FILES]
 # every module of rtl/ (one per file, named like it)
@@ -62,6 +62,18 @@ def test_lint_engine_default_model(lanes):
     """The engine with the parameters of the committed default 27-layer model (`make sim`)."""
     export = DEFAULT_MODEL.export()
     _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-default_net-p{lanes}"))
+
+
+@pytest.mark.parametrize("case", list(FRAME_CASES.values()), ids=list(FRAME_CASES))
+def test_lint_frame_kernel_cases(case):
+    """The frame kernel with the parameters of every frame bench case (rtl_tb/cases.py FRAME_CASES)."""
+    from golden.backends.rtl.frame_config import build_frame_config
+
+    net = load_network(case.export())
+    width = max(w for _, w in case.frames) if case.model != "default" else net.width
+    cfg = build_frame_config(net, case.lanes, simlib.SIM_ROOT / "lint_frame" / case.name, max_width=width,
+                             data_bits=case.data_bits, max_burst=case.max_burst, max_outstanding=case.max_outstanding)
+    _lint("snn_frame_kernel", cfg.params)
 
 
 @pytest.mark.parametrize("case", list(CTRL_CASES.values()), ids=list(CTRL_CASES))

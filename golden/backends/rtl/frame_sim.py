@@ -22,14 +22,13 @@ from golden.backends.rtl.frame_config import build_frame_config
 from golden.ir import frame_memory as fm
 from golden.ir.network import Network
 
-FRAME_LIST = simlib.RTL_DIR / "snn_frame.f"
 TOP = "snn_frame_kernel"
 BENCH = "tb_frame_engine"
 
 
 def frame_sources() -> tuple[str, ...]:
-    return tuple(line.strip() for line in FRAME_LIST.read_text().splitlines()
-                 if line.strip() and not line.startswith("//"))
+    """The kernel's .sv files in compile order (rtl/snn_frame.f)."""
+    return simlib.FRAME_SOURCES
 
 
 def resized(net: Network, height: int, width: int) -> Network:
@@ -97,13 +96,15 @@ def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: i
 def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64, max_width: int | None = None,
                p_pause: float = 0.3, seed: int = 1, reset_mid: bool = False, vectors=None,
                max_burst: int = 16, max_outstanding: int = 4, simulator: str = "verilator",
-               sources=None, out_dir: Path | None = None) -> simlib.SimResult:
+               sources=None, out_dir: Path | None = None, mutate=None) -> simlib.SimResult:
     """Build the kernel for `net` (P = lanes, frames up to max_width wide) and run the bench on `frames`."""
     widths = [np.asarray(img).shape[-1] for _, img in frames]
     max_width = max_width or max(widths)
     work = simlib.SIM_ROOT / "frame_cfg" / name
     cfg = build_frame_config(net, lanes, work, max_width=max_width, data_bits=data_bits, max_burst=max_burst,
                              max_outstanding=max_outstanding)
+    if mutate is not None:      # tests: corrupt a ROM image to show that the bench notices
+        mutate(cfg)
     spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors)
     env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid)}
     if out_dir is not None:

@@ -43,8 +43,12 @@ ENGINE_SOURCES = engine_sources()
 RTL_SOURCES = ("mtif_neuron_rt.sv", "mtif_neuron.sv")
 # the AXI4-Lite control block of the external-memory frame engine (docs/ctrl_axil.md)
 CTRL_SOURCES = ("snn_ctrl_axil.sv",)
+# the external-memory frame engine and its kernel wrapper (docs/frame_engine.md), in compile order
+FRAME_LIST = RTL_DIR / "snn_frame.f"
+FRAME_SOURCES = tuple(l for l in (x.strip() for x in FRAME_LIST.read_text().splitlines()) if l and not l.startswith("//"))
 # every RTL source (lint): the engine's, then the rest
-ALL_SOURCES = ENGINE_SOURCES + tuple(s for s in RTL_SOURCES + CTRL_SOURCES if s not in ENGINE_SOURCES)
+ALL_SOURCES = ENGINE_SOURCES + tuple(dict.fromkeys(s for s in RTL_SOURCES + CTRL_SOURCES + FRAME_SOURCES
+                                                   if s not in ENGINE_SOURCES))
 # every `include`d file (rtl/*.svh): part of every build's key, so an edit rebuilds
 HEADERS = tuple(sorted(p.name for p in RTL_DIR.glob("*.svh")))
 ENGINE_HEADERS = HEADERS

@@ -1,0 +1,89 @@
+"""The external-memory frame engine (rtl/snn_frame_kernel.sv, docs/frame_engine.md) under Verilator: every
+rtl_tb/cases.py FrameCase through rtl_tb/tb_frame_engine.py (AxiRam with pauses on all five channels,
+AxiLiteMaster, frames of several sizes back to back, a reset mid-frame), every spike word and A_T compared with
+==; the generated descriptor header is up to date; and the bench fails on a corrupted weight and on faulty RTL
+(each MUTANTS entry rewrites one line of a copy of the RTL under build/sim/frame_mutants/)."""
+import numpy as np
+import pytest
+
+from golden.backends.rtl import frame_config
+from golden.backends.rtl import simulate as simlib
+from golden.backends.rtl.frame_sim import frame_sources, run_frames
+from golden.ir.manifest import load_manifest, load_network, load_vectors
+from rtl_tb.cases import FRAME_CASES, FRAME_MUTANT_CASE
+
+
+def frame_images(case):
+    """The case's frames: the default model's own tile, else seeded random images of each size."""
+    export = case.export()
+    m = load_manifest(export)
+    net = load_network(export, m)
+    if case.model == "default":
+        vec = load_vectors(export, m)
+        return net, [("tile", vec["input"])], [vec]
+    rng = np.random.default_rng(case.seed)
+    frames = [(f"f{i}-{h}x{w}", rng.integers(0, 256, (case.in_channels, h, w), dtype=np.uint8))
+              for i, (h, w) in enumerate(case.frames)]
+    return net, frames, None
+
+
+def run_case(case, name=None, **kwargs):
+    net, frames, vectors = frame_images(case)
+    return run_frames(net, frames, case.lanes, name or f"frame-{case.name}", data_bits=case.data_bits,
+                      p_pause=case.p_pause, seed=case.bench_seed, reset_mid=case.reset_mid, vectors=vectors,
+                      max_burst=case.max_burst, max_outstanding=case.max_outstanding, **kwargs)
+
+
+def check(res, case):
+    assert res.ok, res.message
+    s = res.summary
+    assert s["mismatches"] == 0 and s["values"] > 0, s
+    assert len(s["frames"]) == len(case.frames) and all(f["cycles"] >= f["bound"] for f in s["frames"]), s["frames"]
+    if case.reset_mid:
+        assert s.get("reset_while_busy"), "the reset did not land in the middle of a frame"
+
+
+@pytest.mark.parametrize("case", list(FRAME_CASES.values()), ids=list(FRAME_CASES))
+def test_frame_engine(case):
+    check(run_case(case), case)
+
+
+def test_frame_pkg_is_current():
+    assert frame_config.PKG_SVH.read_text() == frame_config.render_pkg_svh(), \
+        f"rtl/snn_frame_pkg.svh is stale: {frame_config.REGENERATE}"
+
+
+def test_bench_catches_corrupted_weight(tmp_path):
+    """One weight word of the input layer (every pixel's first tap) off by one bit: the bench must report it."""
+    def corrupt(cfg):
+        path = cfg.files["weights"]
+        lines = open(path).read().splitlines()
+        lines[0] = format(int(lines[0], 16) ^ 1, f"0{len(lines[0])}x")
+        open(path, "w").write("\n".join(lines) + "\n")
+
+    res = run_case(FRAME_MUTANT_CASE, "frame-corrupt-weight", mutate=corrupt)
+    assert not res.ok and res.summary["mismatches"] > 0, res
+
+
+# (name, file, the line, its faulty version)
+MUTANTS = [
+    ("no-bypass", "snn_frame_lane.sv",
+     "b_fwd   <= op_valid && b_valid && op_slot == b_slot && op_off == b_off;", "b_fwd   <= 1'b0;"),
+    ("input-current-cleared", "snn_frame_neuron.sv", "clr1 <= !is_input || last_t;", "clr1 <= 1'b1;"),
+    ("image-padding-scanned", "snn_frame_scan.sv", "((f >> cl) < F_W'(w_in))", "1'b1"),
+    ("no-row-gate", "snn_frame_scatter.sv", "wire gate_ok   = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;",
+     "wire gate_ok   = 1'b1;"),
+    ("membrane-not-forwarded", "snn_frame_neuron.sv", "fwd2 <= v1 && v2 && (g1 == g2);", "fwd2 <= 1'b0;"),
+]
+
+
+@pytest.mark.parametrize("name,file,line,fault", MUTANTS, ids=[m[0] for m in MUTANTS])
+def test_bench_catches_rtl_fault(name, file, line, fault):
+    src = (simlib.RTL_DIR / file).read_text()
+    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/{file}: {line}"
+    mutant = simlib.SIM_ROOT / "frame_mutants" / name / file
+    mutant.parent.mkdir(parents=True, exist_ok=True)
+    mutant.write_text(src.replace(line, fault))
+    sources = tuple(str(mutant) if s == file else s for s in frame_sources())
+    res = run_case(FRAME_MUTANT_CASE, f"frame-mutant-{name}", sources=sources)
+    assert not res.ok, f"the bench passed the faulty engine {name}"
