@@ -43,7 +43,9 @@ constexpr unsigned ceil_div(unsigned a, unsigned b) { return (a + b - 1) / b; }
 
 const unsigned OUT_WORD_BITS = 32;  // frame_memory.OUT_WORD_BITS
 
-// The spike-train record of a spiking layer (CONFIG = its config): one output pixel, all T steps.
+// The spike-train record of a spiking layer (CONFIG = its config): one output pixel, all T steps. A record is
+// handled as an array of `beats` DW-bit beats (it may be wider than an ap_uint can be: 128 channels x 4 thresholds
+// x 10 steps = 5120 bits); only one step of it (C K bits) is ever formed as one integer.
 template <class CONFIG, class MODEL, unsigned DW> struct train {
     static const unsigned K = CONFIG::num_thresholds;
     static const unsigned T = MODEL::timesteps;
@@ -52,7 +54,6 @@ template <class CONFIG, class MODEL, unsigned DW> struct train {
     static const unsigned step_bits = c_pad * K;  // one step of the record
     static const unsigned beats = ceil_div(T * step_bits, DW);
     typedef ap_uint<channels * K> beat_t;  // one step of one pixel, contract §5 (what the kernels compute on)
-    typedef ap_uint<beats * DW> record_t;
 };
 
 // The image buffer's rows (frame_memory: c_pad bytes per pixel, rows padded to whole beats).
@@ -69,40 +70,67 @@ template <class MODEL, unsigned DW> struct image_rows {
 // The output buffer's records: A_T of every output channel, 32 bits each.
 template <class CONFIG, unsigned DW> struct output_record {
     static const unsigned beats = ceil_div(CONFIG::out_channels * OUT_WORD_BITS, DW);
-    typedef ap_uint<beats * DW> record_t;
     static_assert(CONFIG::membrane_bits <= OUT_WORD_BITS, "A_T must fit the 32-bit output word (frame_memory)");
 };
+
+// Bits [lo, lo + N) of a record held as RB beats (beat b = record bits [DW b, DW b + DW)). Called with a constant
+// lo (inside unrolled loops), so it is wiring: every part select below has constant bounds.
+template <unsigned N, unsigned DW, unsigned RB> ap_uint<N> record_get(const ap_uint<DW> rec[RB], unsigned lo) {
+    #pragma HLS INLINE
+    ap_uint<N> out = 0;
+    for (unsigned b = 0; b < RB; b++) {
+        #pragma HLS UNROLL
+        const unsigned b_lo = b * DW, b_hi = b_lo + DW;
+        const unsigned from = lo > b_lo ? lo : b_lo, to = lo + N < b_hi ? lo + N : b_hi;  // the overlap [from, to)
+        if (from < to) out.range(to - 1 - lo, from - lo) = rec[b].range(to - 1 - b_lo, from - b_lo);
+    }
+    return out;
+}
+
+// rec bits [lo, lo + N) = v (the rest unchanged); lo constant as for record_get.
+template <unsigned N, unsigned DW, unsigned RB> void record_put(ap_uint<DW> rec[RB], unsigned lo, const ap_uint<N> &v) {
+    #pragma HLS INLINE
+    for (unsigned b = 0; b < RB; b++) {
+        #pragma HLS UNROLL
+        const unsigned b_lo = b * DW, b_hi = b_lo + DW;
+        const unsigned from = lo > b_lo ? lo : b_lo, to = lo + N < b_hi ? lo + N : b_hi;
+        if (from < to) rec[b].range(to - 1 - b_lo, from - b_lo) = v.range(to - 1 - lo, from - lo);
+    }
+}
 
 // ------------------------------------------------------------------------------------------- memory <-> rows
 
 // Row `row` (cols records) of a spike-train region -> rows[slot][t][x], into bits [LO, LO + C K) of each beat
 // (LO > 0: the second source of a concat, whose channels follow the first's, contract §3). One burst of
-// cols * beats beats, II=1; a record is shifted in beat by beat, then split into its T steps.
+// cols * beats beats, II=1; a record's beats are shifted into a register array, then split into its T steps.
 template <class SRC, class MODEL, unsigned DW, unsigned R, unsigned MAXW, unsigned LO, class beat_T>
 void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigned cols,
                     beat_T rows[R][MODEL::timesteps][MAXW], unsigned slot) {
     #pragma HLS INLINE off
     typedef train<SRC, MODEL, DW> tr;
-    typedef typename tr::record_t record_t;
-    const unsigned T = MODEL::timesteps, CK = SRC::out_channels * SRC::num_thresholds;
+    const unsigned T = MODEL::timesteps, CK = SRC::out_channels * SRC::num_thresholds, RB = tr::beats;
     static_assert(LO + CK <= beat_T::width, "the source's channels fit the line buffer's beat");
-    const addr_t base = region + (addr_t)row * cols * tr::beats;
-    const addr_t n = (addr_t)cols * tr::beats;
-    record_t rec = 0;
+    const addr_t base = region + (addr_t)row * cols * RB;
+    const addr_t n = (addr_t)cols * RB;
+    ap_uint<DW> rec[RB];
+    #pragma HLS ARRAY_PARTITION variable=rec complete
+    for (unsigned k = 0; k < RB; k++) {
+        #pragma HLS UNROLL
+        rec[k] = 0;
+    }
     unsigned x = 0, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
         #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*tr::beats
-        const record_t beat = mem[base + i];
-        if (tr::beats == 1) {
-            rec = beat;
-        } else {
-            rec = (rec >> DW) | (beat << ((tr::beats - 1) * DW));  // little-endian: beat b holds bits [DW b +: DW]
+        for (unsigned k = 0; k + 1 < RB; k++) {
+            #pragma HLS UNROLL
+            rec[k] = rec[k + 1];
         }
-        if (b == tr::beats - 1) {
+        rec[RB - 1] = mem[base + i];  // after RB beats, rec[k] is the record's beat k
+        if (b == RB - 1) {
             for (unsigned t = 0; t < T; t++) {
                 #pragma HLS UNROLL
-                const ap_uint<CK> step = rec.range(t * tr::step_bits + CK - 1, t * tr::step_bits);
+                const ap_uint<CK> step = record_get<CK, DW, RB>(rec, t * tr::step_bits);
                 if (LO == 0) {
                     rows[slot][t][x] = step;  // the other bits (a second source's) are filled next
                 } else {
@@ -161,31 +189,38 @@ void load_image_row(const ap_uint<DW> *image, unsigned row, unsigned cols,
     }
 }
 
-// A row of spike words ([t][x]) -> records in the layer's region, one burst.
+// A row of spike words ([t][x]) -> records in the layer's region, one burst. Padding (channels past C, bits past
+// the T steps, the last beat's rest) is written as 0.
 template <class CONFIG, class MODEL, unsigned DW, unsigned MAXW>
 void store_train_row(ap_uint<DW> *mem, addr_t region, unsigned row, unsigned cols,
                      const typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][MAXW]) {
     #pragma HLS INLINE off
     typedef train<CONFIG, MODEL, DW> tr;
-    typedef typename tr::record_t record_t;
-    const unsigned T = MODEL::timesteps, CK = CONFIG::out_channels * CONFIG::num_thresholds;
-    const addr_t base = region + (addr_t)row * cols * tr::beats;
-    const addr_t n = (addr_t)cols * tr::beats;
-    record_t rec = 0;
+    const unsigned T = MODEL::timesteps, CK = CONFIG::out_channels * CONFIG::num_thresholds, RB = tr::beats;
+    const addr_t base = region + (addr_t)row * cols * RB;
+    const addr_t n = (addr_t)cols * RB;
+    ap_uint<DW> rec[RB];
+    #pragma HLS ARRAY_PARTITION variable=rec complete
     unsigned x = 0, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
         #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*tr::beats
         if (b == 0) {
-            rec = 0;  // padding (channels past C, bits past T steps) is written as 0
+            for (unsigned k = 0; k < RB; k++) {
+                #pragma HLS UNROLL
+                rec[k] = 0;
+            }
             for (unsigned t = 0; t < T; t++) {
                 #pragma HLS UNROLL
-                rec.range(t * tr::step_bits + CK - 1, t * tr::step_bits) = words[t][x];
+                record_put<CK, DW, RB>(rec, t * tr::step_bits, words[t][x]);
             }
         }
-        mem[base + i] = rec.range(DW - 1, 0);
-        if (tr::beats > 1) rec = rec >> DW;
-        if (b == tr::beats - 1) {
+        mem[base + i] = rec[0];
+        for (unsigned k = 0; k + 1 < RB; k++) {
+            #pragma HLS UNROLL
+            rec[k] = rec[k + 1];
+        }
+        if (b == RB - 1) {
             x++;
             b = 0;
         } else {
@@ -199,26 +234,32 @@ template <class CONFIG, unsigned DW, unsigned MAXW>
 void store_output_row(ap_uint<DW> *mem, unsigned row, unsigned cols,
                       const typename CONFIG::membrane_t accum[MAXW][CONFIG::out_channels]) {
     #pragma HLS INLINE off
-    typedef output_record<CONFIG, DW> orc;
-    typedef typename orc::record_t record_t;
-    const addr_t base = (addr_t)row * cols * orc::beats;
-    const addr_t n = (addr_t)cols * orc::beats;
-    record_t rec = 0;
+    const unsigned RB = output_record<CONFIG, DW>::beats;
+    const addr_t base = (addr_t)row * cols * RB;
+    const addr_t n = (addr_t)cols * RB;
+    ap_uint<DW> rec[RB];
+    #pragma HLS ARRAY_PARTITION variable=rec complete
     unsigned x = 0, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*orc::beats
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*RB
         if (b == 0) {
-            rec = 0;
+            for (unsigned k = 0; k < RB; k++) {
+                #pragma HLS UNROLL
+                rec[k] = 0;
+            }
             for (unsigned o = 0; o < CONFIG::out_channels; o++) {
                 #pragma HLS UNROLL
-                const ap_int<OUT_WORD_BITS> word = accum[x][o];  // sign-extended A_T (two's complement)
-                rec.range(OUT_WORD_BITS * o + OUT_WORD_BITS - 1, OUT_WORD_BITS * o) = word;
+                const ap_uint<OUT_WORD_BITS> word = ap_int<OUT_WORD_BITS>(accum[x][o]);  // two's complement A_T
+                record_put<OUT_WORD_BITS, DW, RB>(rec, OUT_WORD_BITS * o, word);
             }
         }
-        mem[base + i] = rec.range(DW - 1, 0);
-        if (orc::beats > 1) rec = rec >> DW;
-        if (b == orc::beats - 1) {
+        mem[base + i] = rec[0];
+        for (unsigned k = 0; k + 1 < RB; k++) {
+            #pragma HLS UNROLL
+            rec[k] = rec[k + 1];
+        }
+        if (b == RB - 1) {
             x++;
             b = 0;
         } else {
