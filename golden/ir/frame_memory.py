@@ -8,8 +8,9 @@ every row of every buffer starts on a beat, every buffer on a beat (4 KiB recomm
 - **image**: per pixel `c_pad = pow2(C)` bytes, channel c in byte c (padding 0), raster order; each row padded to
   whole beats.
 - **spike trains of layer l** (every layer with a neuron, in the scratch buffer, network order): per output pixel
-  one record of `T * c_pad * K` bits, `c_pad = pow2(C_out)`, the spike word (contract §5) of channel c at step t in
-  bits `[(t*c_pad + c)*K +: K]`, padded to whole beats; rows of `W_l` records, `H_l` rows. Layer l lives at level
+  one record of `T * c_pad * FB` bits, `c_pad = pow2(C_out)`, `FB = pow2(K)` (a field never straddles a beat), the
+  spike word (contract §5) of channel c at step t in bits `[(t*c_pad + c)*FB +: K]` (high field bits 0), padded to
+  whole beats; rows of `W_l` records, `H_l` rows. Layer l lives at level
   `d_l` (its size is the frame's `>> d_l`, `<< -d_l` never happens in a U-Net).
 - **output**: per pixel `O` 32-bit two's complement words (A_T of channel o at bits `[32*o +: 32]`), padded to
   whole beats, raster order.
@@ -60,6 +61,10 @@ class FrameLayout:
     image: Region
     layers: dict          # spiking layer name -> Region in the scratch buffer
     output: Region
+
+    @property
+    def field_bits(self) -> int:
+        return pow2(self.K)
 
     @property
     def beat_bytes(self) -> int:
@@ -119,7 +124,7 @@ def frame_layout(net: Network, height: int | None = None, width: int | None = No
     regions, offset = {}, 0
     for l in net.spiking:
         cp = pow2(l.out_channels)
-        r = Region(l.name, offset, height >> lv[l.name], width >> lv[l.name], math.ceil(T * cp * K / data_bits),
+        r = Region(l.name, offset, height >> lv[l.name], width >> lv[l.name], math.ceil(T * cp * pow2(K) / data_bits),
                    l.out_channels, cp, lv[l.name])
         regions[l.name] = r
         offset += r.beats() * bb
@@ -155,8 +160,9 @@ def pack_spikes(spikes: np.ndarray, region: Region, layout: FrameLayout) -> byte
         raise ValueError(f"spikes of {region.name}: shape {s.shape} != {(T, region.channels, region.rows, region.cols)}")
     words = np.zeros((region.rows, region.cols, T, region.c_pad), np.uint8)
     words[..., :region.channels] = s.transpose(2, 3, 0, 1)
-    bits = (words[..., None] >> np.arange(K, dtype=np.uint8)) & 1          # [H][W][T][c_pad][K], bit k of word
-    used, total = _record_bits(region, layout, K, T * region.c_pad)
+    FB = layout.field_bits
+    bits = (words[..., None] >> np.arange(FB, dtype=np.uint8)) & 1         # [H][W][T][c_pad][FB], bit k of word
+    used, total = _record_bits(region, layout, FB, T * region.c_pad)
     rec = np.zeros((region.rows, region.cols, total), np.uint8)
     rec[..., :used] = bits.reshape(region.rows, region.cols, used)
     return np.packbits(rec, axis=-1, bitorder="little").tobytes()
@@ -169,10 +175,11 @@ def unpack_spikes(mem: bytes | np.ndarray, region: Region, layout: FrameLayout) 
     raw = np.frombuffer(bytes(mem[:n]) if not isinstance(mem, np.ndarray) else mem[:n].tobytes(), np.uint8)
     if raw.size != n:
         raise ValueError(f"spikes of {region.name}: {raw.size} bytes, the region has {n}")
-    used, total = _record_bits(region, layout, K, T * region.c_pad)
+    FB = layout.field_bits
+    used, total = _record_bits(region, layout, FB, T * region.c_pad)
     bits = np.unpackbits(raw.reshape(region.rows, region.cols, total // 8), axis=-1, bitorder="little")
-    fields = bits[..., :used].reshape(region.rows, region.cols, T, region.c_pad, K)
-    words = (fields << np.arange(K, dtype=np.uint8)).sum(axis=-1, dtype=np.uint8)
+    fields = bits[..., :used].reshape(region.rows, region.cols, T, region.c_pad, FB)
+    words = (fields << np.arange(FB, dtype=np.uint8)).sum(axis=-1, dtype=np.uint8)
     return np.ascontiguousarray(words[..., :region.channels].transpose(2, 3, 0, 1))
 
 
