@@ -8,9 +8,10 @@
 //
 // Memory layout (frame_memory.py; all buffers are arrays of DW-bit beats, little-endian bits):
 //   image:   per pixel c_pad = pow2(C_in) bytes, channel c in byte c; each row padded to whole beats.
-//   trains:  per output pixel one record of T * c_pad * K bits, c_pad = pow2(C_out): the spike word (§5) of channel
-//            c at step t in bits [(t * c_pad + c) * K +: K]; a record is padded to whole beats, rows of W_l
-//            records, H_l rows. Every spiking layer has one region of the scratch buffer.
+//   trains:  per output pixel one record of T * c_pad * FB bits, c_pad = pow2(C_out), FB = pow2(K) (a field never
+//            straddles a beat): the spike word (§5) of channel c at step t in bits [(t * c_pad + c) * FB +: K], the
+//            field's high bits 0; a record is padded to whole beats, rows of W_l records, H_l rows. Every spiking
+//            layer has one region of the scratch buffer.
 //   output:  per pixel O 32-bit two's complement words (A_T of channel o at bits [32 o +: 32]), padded to beats.
 //
 // Schedule of one layer (docs/frame_engine.md): for each output row y, the source rows it needs are read into a
@@ -51,7 +52,8 @@ template <class CONFIG, class MODEL, unsigned DW> struct train {
     static const unsigned T = MODEL::timesteps;
     static const unsigned channels = CONFIG::out_channels;
     static const unsigned c_pad = pow2(channels);
-    static const unsigned step_bits = c_pad * K;  // one step of the record
+    static const unsigned field_bits = pow2(K);          // FB: one spike word's field (K used bits)
+    static const unsigned step_bits = c_pad * field_bits;  // one step of the record
     static const unsigned beats = ceil_div(T * step_bits, DW);
     typedef ap_uint<channels * K> beat_t;  // one step of one pixel, contract §5 (what the kernels compute on)
 };
@@ -108,7 +110,7 @@ void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigne
                     beat_T rows[R][MODEL::timesteps][MAXW], unsigned slot) {
     #pragma HLS INLINE off
     typedef train<SRC, MODEL, DW> tr;
-    const unsigned T = MODEL::timesteps, CK = SRC::out_channels * SRC::num_thresholds, RB = tr::beats;
+    const unsigned T = MODEL::timesteps, K = SRC::num_thresholds, CK = SRC::out_channels * K, RB = tr::beats;
     static_assert(LO + CK <= beat_T::width, "the source's channels fit the line buffer's beat");
     const addr_t base = region + (addr_t)row * cols * RB;
     const addr_t n = (addr_t)cols * RB;
@@ -130,7 +132,12 @@ void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigne
         if (b == RB - 1) {
             for (unsigned t = 0; t < T; t++) {
                 #pragma HLS UNROLL
-                const ap_uint<CK> step = record_get<CK, DW, RB>(rec, t * tr::step_bits);
+                ap_uint<CK> step;  // the step's fields, packed K bits a channel (§5)
+                for (unsigned c = 0; c < SRC::out_channels; c++) {
+                    #pragma HLS UNROLL
+                    step.range(K * c + K - 1, K * c) =
+                        record_get<K, DW, RB>(rec, t * tr::step_bits + c * tr::field_bits);
+                }
                 if (LO == 0) {
                     rows[slot][t][x] = step;  // the other bits (a second source's) are filled next
                 } else {
@@ -196,7 +203,7 @@ void store_train_row(ap_uint<DW> *mem, addr_t region, unsigned row, unsigned col
                      const typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][MAXW]) {
     #pragma HLS INLINE off
     typedef train<CONFIG, MODEL, DW> tr;
-    const unsigned T = MODEL::timesteps, CK = CONFIG::out_channels * CONFIG::num_thresholds, RB = tr::beats;
+    const unsigned T = MODEL::timesteps, K = CONFIG::num_thresholds, RB = tr::beats;
     const addr_t base = region + (addr_t)row * cols * RB;
     const addr_t n = (addr_t)cols * RB;
     ap_uint<DW> rec[RB];
@@ -212,7 +219,11 @@ void store_train_row(ap_uint<DW> *mem, addr_t region, unsigned row, unsigned col
             }
             for (unsigned t = 0; t < T; t++) {
                 #pragma HLS UNROLL
-                record_put<CK, DW, RB>(rec, t * tr::step_bits, words[t][x]);
+                for (unsigned c = 0; c < CONFIG::out_channels; c++) {
+                    #pragma HLS UNROLL
+                    const ap_uint<K> word = words[t][x].range(K * c + K - 1, K * c);
+                    record_put<K, DW, RB>(rec, t * tr::step_bits + c * tr::field_bits, word);
+                }
             }
         }
         mem[base + i] = rec[0];
