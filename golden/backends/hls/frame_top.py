@@ -19,6 +19,9 @@ BURST = 64          # max_read/write_burst_length (beats)
 OUTSTANDING = 16    # num_read/write_outstanding
 SUPPORTED = ("input_conv", "spiking_conv", "pool", "upconv", "output")
 MAX_SOURCES = 2
+# the top's arguments (name, bits) in prototype order = the s_axilite register map's order (docs/ctrl_axil.md:
+# golden.backends.rtl.ctrl_map.arg_offsets gives 0x10, 0x1c, 0x28, 0x34, 0x40, 0x48)
+FRAME_ARGS = (("image", 64), ("output", 64), ("scratch", 64), ("weights", 64), ("height", 32), ("width", 32))
 
 
 def default_max_width(net: Network, widths=()) -> int:
@@ -167,7 +170,7 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
     return "\n".join(lines)
 
 
-def _call(net: Network, l: Layer, lv: dict[str, int], idx: dict[str, int]) -> list[str]:
+def _call(l: Layer, lv: dict[str, int]) -> list[str]:
     n, d = l.name, lv[l.name]
     size = f"height >> {d}, width >> {d}"
     mw = f"(MAX_WIDTH >> {d})"
@@ -200,7 +203,6 @@ def _call(net: Network, l: Layer, lv: dict[str, int], idx: dict[str, int]) -> li
 
 def _render_cpp(net: Network, data_bits: int, max_width: int) -> str:
     lv = frame_memory.levels(net)
-    idx = {l.name: i for i, l in enumerate(net.spiking)}
     lay = frame_memory.frame_layout(net, data_bits=data_bits)
     bb = data_bits // 8
     depth = {"image": lay.image_bytes // bb, "output": lay.output_bytes // bb, "scratch": lay.scratch_bytes // bb,
@@ -215,7 +217,7 @@ def _render_cpp(net: Network, data_bits: int, max_width: int) -> str:
     pragmas.append("    #pragma HLS INTERFACE mode=ap_ctrl_hs port=return")
     body = []
     for l in net.layers:
-        body += _call(net, l, lv, idx)
+        body += _call(l, lv)
     lines = _banner(net, "the external-memory frame top") + [
         "//",
         "// One call = one frame of height x width (run time; multiples of 2^LEVELS, width <= MAX_WIDTH): the layers",
