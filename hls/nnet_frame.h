@@ -114,6 +114,8 @@ void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigne
     static_assert(LO + CK <= beat_T::width, "the source's channels fit the line buffer's beat");
     const addr_t base = region + (addr_t)row * cols * RB;
     const addr_t n = (addr_t)cols * RB;
+    const unsigned MAX_BEATS = MAXW * RB;  // tripcount bound (a named constant: Vitis pragmas take no expressions)
+    (void)MAX_BEATS;                       // (g++ ignores the pragma)
     ap_uint<DW> rec[RB];
     #pragma HLS ARRAY_PARTITION variable=rec complete
     for (unsigned k = 0; k < RB; k++) {
@@ -123,7 +125,7 @@ void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigne
     unsigned x = 0, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*tr::beats
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_BEATS
         for (unsigned k = 0; k + 1 < RB; k++) {
             #pragma HLS UNROLL
             rec[k] = rec[k + 1];
@@ -206,12 +208,14 @@ void store_train_row(ap_uint<DW> *mem, addr_t region, unsigned row, unsigned col
     const unsigned T = MODEL::timesteps, K = CONFIG::num_thresholds, RB = tr::beats;
     const addr_t base = region + (addr_t)row * cols * RB;
     const addr_t n = (addr_t)cols * RB;
+    const unsigned MAX_BEATS = MAXW * RB;  // tripcount bound (a named constant: Vitis pragmas take no expressions)
+    (void)MAX_BEATS;                       // (g++ ignores the pragma)
     ap_uint<DW> rec[RB];
     #pragma HLS ARRAY_PARTITION variable=rec complete
     unsigned x = 0, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*tr::beats
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_BEATS
         if (b == 0) {
             for (unsigned k = 0; k < RB; k++) {
                 #pragma HLS UNROLL
@@ -248,12 +252,14 @@ void store_output_row(ap_uint<DW> *mem, unsigned row, unsigned cols,
     const unsigned RB = output_record<CONFIG, DW>::beats;
     const addr_t base = (addr_t)row * cols * RB;
     const addr_t n = (addr_t)cols * RB;
+    const unsigned MAX_BEATS = MAXW * RB;  // tripcount bound (a named constant: Vitis pragmas take no expressions)
+    (void)MAX_BEATS;                       // (g++ ignores the pragma)
     ap_uint<DW> rec[RB];
     #pragma HLS ARRAY_PARTITION variable=rec complete
     unsigned x = 0, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW*RB
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_BEATS
         if (b == 0) {
             for (unsigned k = 0; k < RB; k++) {
                 #pragma HLS UNROLL
@@ -343,6 +349,8 @@ void input_conv_layer(const ap_uint<DW> *image, ap_uint<DW> *scratch, addr_t reg
     typedef typename CONFIG::acc_t acc_t;
     typedef stage<CONFIG, MODEL, DW, MAXW> st;
     const unsigned T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned MAX_STEPS = MAXW + 1;  // window steps a row (tripcount)
+    (void)MAX_STEPS;
     #pragma HLS ARRAY_PARTITION variable=weights complete dim=0
     #pragma HLS ARRAY_PARTITION variable=biases complete
 
@@ -364,7 +372,7 @@ void input_conv_layer(const ap_uint<DW> *image, ap_uint<DW> *scratch, addr_t reg
         #pragma HLS ARRAY_PARTITION variable=window complete dim=0
         for (unsigned c = 0; c <= width; c++) {  // column c enters the window; output pixel c - 1 is done
             #pragma HLS PIPELINE II=1
-            #pragma HLS LOOP_TRIPCOUNT min=2 max=MAXW+1
+            #pragma HLS LOOP_TRIPCOUNT min=2 max=MAX_STEPS
             for (unsigned ky = 0; ky < 3; ky++) {
                 #pragma HLS UNROLL
                 const unsigned slot = above + ky >= 3 ? above + ky - 3 : above + ky;
@@ -432,6 +440,8 @@ void conv_layer(ap_uint<DW> *scratch, ap_uint<DW> *output, addr_t src_a, addr_t 
     typedef typename SOURCES::beat_t beat_t;
     typedef stage<CONFIG, MODEL, DW, MAXW> st;
     const unsigned T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned MAX_STEPS = MAXW + HALF;  // window steps a row (tripcount)
+    (void)MAX_STEPS;
     #pragma HLS ARRAY_PARTITION variable=weights complete dim=0
     #pragma HLS ARRAY_PARTITION variable=biases complete
 
@@ -453,7 +463,7 @@ void conv_layer(ap_uint<DW> *scratch, ap_uint<DW> *output, addr_t src_a, addr_t 
             #pragma HLS ARRAY_PARTITION variable=window complete dim=0
             for (unsigned c = 0; c < width + HALF; c++) {  // column c enters; output pixel c - HALF is done
                 #pragma HLS PIPELINE II=1
-                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW+1
+                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_STEPS
                 for (unsigned ky = 0; ky < KS; ky++) {
                     #pragma HLS UNROLL
                     const unsigned slot = above + ky >= KS ? above + ky - KS : above + ky;
