@@ -18,6 +18,8 @@ COMMANDS = {
     "eval-seg": ("golden.model.evaluate", "F1 / Jaccard / ACC / mIoU of ANN, float SNN, integer SNN on a folder"),
     "eval-denoise": ("golden.model.evaluate", "PSNR / SSIM of ANN, float SNN, integer SNN on a folder"),
     "csim": ("golden.backends.hls.csim", "HLS C-simulation of an export (g++), compared with the golden vectors"),
+    "csim-frame": ("golden.backends.hls.frame_csim", "HLS C-sim of the external-memory frame top (snn_frame_top): "
+                   "every spike train and A_T from its buffers compared"),
     "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on snn_engine (Verilator), every spike compared"),
     "rtl-config": ("golden.backends.rtl.engine_config", "write snn_engine's descriptor/weight ROMs and parameters"),
     "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the RTL engine: LUT / FF / BRAM / DSP"),

@@ -1,0 +1,293 @@
+"""HLS C-simulation of the external-memory frame top (snn_frame_top): pack the image into its buffer, run the top,
+unpack every spiking layer's spike trains and the output's A_T from the buffers it wrote, compare with ==.
+
+    python -m golden csim-frame --export DIR [--size HxW ...] [--data-bits 64|128|256] [--max-width W]
+                                [--build DIR] [--opt O2|Og|..] [--generate-only]
+
+The top is generated from the manifest by golden/backends/hls/frame_top.py (snn_frame_top.h/.cpp, into the build
+directory, default build/csim-frame/<export dir name>) and built with hls/tb/csim_frame_main.cpp by g++ exactly as
+`golden csim` builds its bench (golden/backends/hls/csim.py: -std=c++17 -Wall -Wextra -Werror, -isystem the hls4ml
+ap_types), skipped when nothing changed. The frames run in the order given, back to back through the same top
+(default: one frame, the export's own size). A frame of the export's size is compared with the export's golden
+vectors (`<layer>.spikes`, and `<output>.accum`[T-1] = A_T); a frame of another size (its image: the export's
+image tiled) with the integer model (golden/contract/intmodel.py) run on it. The buffers are unpacked with
+golden/ir/frame_memory.py (the top's region offsets, printed by the bench, must be frame_layout's), and the bits
+the layout leaves unused in a record must be 0. Output: per mismatching layer its first value
+`MISMATCH frame=HxW layer=.. t=.. channel=.. y=.. x=.. expected=.. got=..` (the output layer: `A_T` instead of t),
+then one line
+`CSIM-FRAME PASS|FAIL layers=L timesteps=T values=N mismatches=M data_bits=DW frame=HxW[,HxW..]`.
+Exit 0 pass, 1 mismatch, 2 bad input (an export that does not load, a frame size that is not a positive multiple
+of 2^levels, a width over --max-width) or a build error.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from golden.backends.hls.csim import FLAGS, HLS, OPT, ap_types_dir, write_if_changed
+from golden.backends.hls.frame_top import default_max_width, render_frame
+from golden.contract import intmodel
+from golden.ir import frame_memory as fm
+from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
+from golden.ir.network import Network
+from golden.paths import REPO_ROOT as ROOT
+
+SOURCES = ["snn_frame_top.cpp", "tb/csim_frame_main.cpp"]  # snn_frame_top.cpp is generated into the build dir
+RESULT = "CSIM-FRAME"
+
+
+@dataclass
+class Frame:
+    """One frame of a run: its size, image, expected values and buffer files."""
+    height: int
+    width: int
+    image: np.ndarray                 # uint8 [C][H][W]
+    expect: dict                      # <layer>.spikes [T][C][H][W] per spiking layer; <output>.A_T [O][H][W]
+    reference: str                    # where `expect` comes from
+    layout: fm.FrameLayout
+    files: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.height}x{self.width}"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not m:
+        raise ValueError(f"--size {text!r}: expected HxW, e.g. 16x32")
+    return int(m.group(1)), int(m.group(2))
+
+
+def tiled(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """The export's image repeated to cover height x width (the image of a frame of another size)."""
+    c, h, w = image.shape
+    reps = (1, -(-height // h), -(-width // w))
+    return np.ascontiguousarray(np.tile(image, reps)[:, :height, :width])
+
+
+def make_frames(net: Network, vec: dict, sizes: list[tuple[int, int]], data_bits: int) -> list[Frame]:
+    frames = []
+    for h, w in sizes:
+        fm.check_frame_size(net, h, w)  # ValueError: one line, exit 2
+        layout = fm.frame_layout(net, h, w, data_bits)
+        if (h, w) == (net.height, net.width):
+            image, ref = vec["input"], "the export's golden vectors"
+            src = vec
+        else:
+            image, ref = tiled(vec["input"], h, w), "the integer model on the export's image tiled"
+            src = intmodel.run(net, image, net.timesteps, net.thresholds_log2, net.compare, record_membranes=False)
+        expect = {f"{l.name}.spikes": np.asarray(src[f"{l.name}.spikes"]) for l in net.spiking}
+        out = net.output_layer.name
+        expect[f"{out}.A_T"] = np.asarray(src[f"{out}.accum"])[net.timesteps - 1]
+        frames.append(Frame(h, w, np.asarray(image, np.uint8), expect, ref, layout))
+    return frames
+
+
+def generate(net: Network, build_dir: Path, data_bits: int, max_width: int) -> list[Path]:
+    build_dir.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, text in render_frame(net, data_bits, max_width).items():
+        write_if_changed(build_dir / name, text)
+        out.append(build_dir / name)
+    return out
+
+
+def build(params_dir: Path, build_dir: Path, cxx: str, generated: list[Path], opt: str = OPT) -> Path:
+    """Compile the bench and the generated top as one translation unit against params_dir/snn_params.h (the
+    export's); skipped when the command and every input are unchanged (<build>/csim_frame.stamp)."""
+    ap = ap_types_dir()
+    exe = build_dir / "csim_frame"
+    unity = build_dir / "csim_frame_all.cpp"
+    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), "-I", str(params_dir), "-I", str(build_dir),
+           "-I", str(HLS), str(unity), "-o"]
+    digest = hashlib.sha256()
+    digest.update(" ".join([cxx, opt, *FLAGS, str(ap), *SOURCES]).encode() + b"\0" + Path(__file__).read_bytes())
+    for f in sorted(HLS.rglob("*")):
+        if f.suffix in (".h", ".hpp", ".cpp") and f.is_file():
+            digest.update(str(f.relative_to(HLS)).encode() + b"\0" + f.read_bytes())
+    for f in generated:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    digest.update(b"snn_params.h\0" + (params_dir / "snn_params.h").read_bytes())
+    stamp = build_dir / "csim_frame.stamp"
+    if exe.is_file() and stamp.is_file() and stamp.read_text().strip() == digest.hexdigest():
+        print(f"{RESULT} build {exe}: up to date", flush=True)
+        return exe
+    unity.write_text("// Generated by golden/backends/hls/frame_csim.py: the frame C-sim as one translation unit.\n"
+                     + "".join(f'#include "{src}"\n' for src in SOURCES))
+    tmp = build_dir / f"csim_frame.tmp{os.getpid()}"
+    print(f"{RESULT} build: " + " ".join([*cmd, str(exe)]), flush=True)
+    start = time.monotonic()
+    proc = subprocess.run([*cmd, str(tmp)], cwd=ROOT)
+    if proc.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"compilation failed (exit {proc.returncode})")
+    os.replace(tmp, exe)
+    stamp.write_text(digest.hexdigest() + "\n")
+    print(f"{RESULT} build: {time.monotonic() - start:.1f} s", flush=True)
+    return exe
+
+
+def run_bench(exe: Path, frames: list[Frame], build_dir: Path) -> tuple[int, list[str]]:
+    """Write each frame's image buffer, run the bench on all frames, return (exit code, its stdout lines)."""
+    argv = [str(exe)]
+    for i, f in enumerate(frames):
+        f.files = {k: build_dir / f"frame{i}_{f.name}.{k}.bin" for k in ("image", "scratch", "output")}
+        f.files["image"].write_bytes(fm.pack_image(f.image, f.layout))
+        for k in ("scratch", "output"):
+            f.files[k].unlink(missing_ok=True)
+        argv += [str(f.files["image"]), str(f.height), str(f.width), str(f.files["scratch"]), str(f.files["output"])]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    sys.stderr.write(proc.stderr)
+    lines = proc.stdout.splitlines()
+    for line in lines:
+        print(line, flush=True)
+    return proc.returncode, lines
+
+
+def check_regions(frames: list[Frame], lines: list[str]) -> list[str]:
+    """The bench's REGIONS lines (the top's offsets, computed at run time) against frame_layout; the problems."""
+    got = [dict(kv.split("=", 1) for kv in line.split()[1:]) for line in lines if line.startswith("REGIONS ")]
+    sizes = [dict(kv.split("=", 1) for kv in line.split()[1:]) for line in lines if line.startswith("FRAME ")]
+    if len(got) != len(frames) or len(sizes) != len(frames):
+        return [f"the bench reported {len(got)} region lines for {len(frames)} frames"]
+    bad = []
+    for f, regions, size in zip(frames, got, sizes):
+        want = {n: str(r.offset) for n, r in f.layout.layers.items()}
+        want["end"] = str(f.layout.scratch_bytes)
+        for n, off in want.items():
+            if regions.get(n) != off:
+                bad.append(f"frame {f.name}: region {n} at byte {regions.get(n)} in the top, {off} in frame_layout")
+        for k, v in (("image_bytes", f.layout.image_bytes), ("scratch_bytes", f.layout.scratch_bytes),
+                     ("output_bytes", f.layout.output_bytes)):
+            if size.get(k) != str(v):
+                bad.append(f"frame {f.name}: {k}={size.get(k)} in the bench, {v} in frame_layout")
+    return bad
+
+
+def compare(net: Network, frame: Frame, scratch: bytes, output: bytes) -> tuple[int, int, list[str]]:
+    """(values compared, mismatches, MISMATCH lines: the first of each layer) of one frame's buffers. Values are
+    compared with ==; a record's unused bits (padding channels, bits past T steps, beat padding) must be 0: each
+    byte where they are not counts as a mismatch."""
+    lay, values, bad, lines = frame.layout, 0, 0, []
+    if len(scratch) != lay.scratch_bytes or len(output) != lay.output_bytes:
+        return 0, 1, [f"MISMATCH frame={frame.name}: buffer sizes scratch={len(scratch)} output={len(output)}, "
+                      f"frame_layout {lay.scratch_bytes} / {lay.output_bytes}"]
+    for l in net.layers:
+        if l.spec.has_neuron:
+            r = lay.layers[l.name]
+            raw = scratch[r.offset:r.offset + lay.size(r)]
+            got = fm.unpack_spikes(raw, r, lay)
+            exp = frame.expect[f"{l.name}.spikes"]
+            repacked = fm.pack_spikes(got, r, lay)
+        else:
+            raw = output
+            got = fm.unpack_output(raw, lay)
+            exp = frame.expect[f"{l.name}.A_T"]
+            repacked = fm.pack_output(got, lay)
+        values += exp.size
+        diff = got != exp
+        n = int(diff.sum())
+        if n:
+            bad += n
+            idx = tuple(int(i) for i in np.argwhere(diff)[0])
+            where = (f"t={idx[0]} channel={idx[1]} y={idx[2]} x={idx[3]}" if len(idx) == 4 else
+                     f"A_T channel={idx[0]} y={idx[1]} x={idx[2]}")
+            lines.append(f"MISMATCH frame={frame.name} layer={l.name} {where} expected={int(exp[idx])} "
+                         f"got={int(got[idx])} ({n} values of this layer differ)")
+        pad = np.frombuffer(raw, np.uint8) != np.frombuffer(repacked, np.uint8)
+        if pad.any():
+            bad += int(pad.sum())
+            first = int(np.argmax(pad))
+            lines.append(f"MISMATCH frame={frame.name} layer={l.name} padding: {int(pad.sum())} bytes with unused bits "
+                         f"set, the first at byte {first} of the region (0x{raw[first]:02x})")
+    return values, bad, lines
+
+
+def add_arguments(ap) -> None:
+    ap.add_argument("--export", required=True, help="export directory (manifest.yaml, snn_params.h, vectors/)")
+    ap.add_argument("--size", action="append", default=[], metavar="HxW",
+                    help="a frame to run (repeat for several, run back to back in this order); default the export's "
+                         "own size. Other sizes run the export's image tiled, against the integer model")
+    ap.add_argument("--data-bits", type=int, default=64, choices=fm.DATA_BITS, help="AXI data width DW (default 64)")
+    ap.add_argument("--max-width", type=int, help="MAX_WIDTH of the generated top (default: the widest frame, "
+                                                  "rounded up to a multiple of 2^levels)")
+    ap.add_argument("--build", help="build directory (default build/csim-frame/<export dir name>)")
+    ap.add_argument("--cxx", default=os.environ.get("CXX", "g++"), help="C++ compiler (default $CXX or g++)")
+    ap.add_argument("--opt", default=OPT[1:], choices=("O0", "Og", "O1", "O2", "O3"),
+                    help=f"g++ optimisation level (default {OPT[1:]})")
+    ap.add_argument("--generate-only", action="store_true",
+                    help="write snn_frame_top.h/.cpp into the build directory and stop")
+
+
+def _error(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return 2
+
+
+def run(args, params_dir: Path | None = None) -> int:
+    """The command; `params_dir`: build against params_dir/snn_params.h instead of the export's (the tests' way of
+    running a top whose weights differ from the export's)."""
+    export = Path(args.export).resolve()
+    for need in ("manifest.yaml", "snn_params.h", "vectors"):
+        if not (export / need).exists():
+            return _error(f"{export / need} is missing (run the export first)")
+    try:
+        m = load_manifest(export)
+        net = load_network(export, m)
+        vec = load_vectors(export, m)
+    except ManifestError as exc:
+        return _error(str(exc))
+    try:
+        sizes = [parse_size(s) for s in args.size] or [(net.height, net.width)]
+        for h, w in sizes:
+            fm.check_frame_size(net, h, w)
+        max_width = args.max_width if args.max_width else default_max_width(net, [w for _, w in sizes])
+        wide = [f"{h}x{w}" for h, w in sizes if w > max_width]
+        if wide:
+            raise ValueError(f"frame {wide[0]}: wider than --max-width {max_width}")
+    except ValueError as exc:
+        return _error(str(exc))
+    build_dir = Path(args.build).resolve() if args.build else ROOT / "build" / "csim-frame" / export.name
+    try:
+        generated = generate(net, build_dir, args.data_bits, max_width)
+        if args.generate_only:
+            print(f"{RESULT} generated {', '.join(p.name for p in generated)} in {build_dir} (DW={args.data_bits}, "
+                  f"MAX_WIDTH={max_width})")
+            return 0
+        exe = build(Path(params_dir).resolve() if params_dir else export, build_dir, args.cxx, generated,
+                    "-" + args.opt)
+        frames = make_frames(net, vec, sizes, args.data_bits)
+    except (FileNotFoundError, RuntimeError, ValueError, OSError) as exc:
+        return _error(str(exc))
+    for f in frames:
+        print(f"{RESULT} frame {f.name}: compared with {f.reference}", flush=True)
+    rc, lines = run_bench(exe, frames, build_dir)
+    if rc != 0:
+        print(f"{RESULT} FAIL: the bench exited {rc}", file=sys.stderr)
+        return 2 if rc == 2 else 1
+    problems = check_regions(frames, lines)
+    for p in problems:
+        print(f"MISMATCH {p}")
+    values, bad = 0, len(problems)
+    for f in frames:
+        v, n, mis = compare(net, f, f.files["scratch"].read_bytes(), f.files["output"].read_bytes())
+        values, bad = values + v, bad + n
+        for line in mis:
+            print(line)
+    return result_line(net, frames, values, bad, args.data_bits)
+
+
+def result_line(net: Network, frames: list[Frame], values: int, bad: int, data_bits: int) -> int:
+    verdict = "PASS" if bad == 0 else "FAIL"
+    print(f"{RESULT} {verdict} layers={len(net.layers)} timesteps={net.timesteps} values={values} mismatches={bad} "
+          f"data_bits={data_bits} frame={','.join(f.name for f in frames)}", flush=True)
+    return 0 if bad == 0 else 1

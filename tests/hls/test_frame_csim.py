@@ -1,0 +1,252 @@
+"""The external-memory HLS frame top (snn_frame_top, golden/backends/hls/frame_top.py + hls/nnet_frame.h) equals the
+integer golden model bit for bit, through `python -m golden csim-frame`: the bench runs the top on an image buffer
+(golden/ir/frame_memory.py pack_image), every spiking layer's spike trains are unpacked from the scratch buffer and
+A_T from the output buffer, and compared with ==. Each case is one g++ build at -Og (2-3 s for the small ones, about
+8 s for the default model)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from golden.backends.hls import frame_csim
+from golden.backends.hls.frame_top import FRAME_ARGS, render_frame
+from golden.backends.rtl.ctrl_map import arg_offsets
+from golden.cli import build_parser
+from golden.export.network import export_network, random_network_export
+from golden.export.synthetic import synthetic_image
+from golden.ir import frame_memory as fm
+from golden.ir.manifest import load_network, load_vectors
+from golden.model.unet import UNet
+from golden.paths import REPO_ROOT
+
+RESULT = re.compile(r"^CSIM-FRAME (PASS|FAIL) layers=(\d+) timesteps=(\d+) values=(\d+) mismatches=(\d+) "
+                    r"data_bits=(\d+) frame=(\S+)$")
+
+
+def csim_frame(export, build, *extra, timeout=600):
+    proc = subprocess.run([sys.executable, "-m", "golden", "csim-frame", "--export", str(export), "--build", str(build),
+                           *extra], capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
+    lines = proc.stdout.strip().splitlines()
+    return proc, lines, (RESULT.match(lines[-1]) if lines else None)
+
+
+def expected_values(net, sizes) -> int:
+    """What the comparison counts per frame: every spike word of every spiking layer, and A_T."""
+    total = 0
+    for h, w in sizes:
+        lay = fm.frame_layout(net, h, w)
+        total += sum(net.timesteps * r.channels * r.rows * r.cols for r in lay.layers.values())
+        total += lay.output.channels * lay.output.rows * lay.output.cols
+    return total
+
+
+def assert_pass(proc, lines, res, net, sizes, data_bits=64):
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and res and res.group(1) == "PASS", out[-4000:]
+    assert sum(bool(RESULT.match(line)) for line in lines) == 1, out
+    assert (int(res.group(2)), int(res.group(3))) == (len(net.layers), net.timesteps), out
+    assert int(res.group(4)) == expected_values(net, sizes) and res.group(5) == "0", out
+    assert int(res.group(6)) == data_bits and res.group(7) == ",".join(f"{h}x{w}" for h, w in sizes), out
+    assert not any(line.startswith("MISMATCH") for line in lines), out
+
+
+def non_square_export(out_dir, seed=3, height=16, width=32, depth=2, base=2, timesteps=4,
+                      thresholds_log2=(1, 0, -1), compare="gt"):
+    """A seeded random U-Net (as random_network_export) exported on a non-square synthetic image: its golden
+    vectors are the exporter's, at height x width."""
+    from golden.model.convert import calibrate, normalise
+
+    torch.manual_seed(seed)
+    model = UNet(1, 2, base=base, depth=depth, task="segmentation").double()
+    with torch.no_grad():
+        for module in model.layers.values():
+            module.bias.mul_(0.1)
+    image = synthetic_image(seed, max(height, width), 1)[:, :height, :width]
+    x = torch.from_numpy(image[None].astype(np.float64) / 255.0)
+    lambdas = calibrate(model, x)
+    snn = normalise(model, lambdas, "connection_wise")
+    return export_network(snn, np.ascontiguousarray(image), out_dir, f"unet_rand_ns{seed}", timesteps,
+                          thresholds_log2, compare, lambdas)
+
+
+@pytest.fixture(scope="module")
+def ns_export(tmp_path_factory):
+    export, _ = non_square_export(tmp_path_factory.mktemp("frame") / "ns")
+    return export
+
+
+def test_random_network_non_square_passes(ns_export, tmp_path):
+    """A depth-2 random U-Net (input conv, convs, pools, upconvs, 2-source concats, 1x1 head) exported on a 16x32
+    image, K = 3 (spike fields padded to 4 bits), then a second frame of another size (32x16, against the integer
+    model) through the same top: both pass; the top's region offsets are frame_layout's (checked by csim-frame)."""
+    net = load_network(ns_export)
+    assert (net.height, net.width) == (16, 32) and fm.max_level(net) == 2
+    assert {"pool", "upconv"} <= {l.kind for l in net.layers} and any(len(l.sources) == 2 for l in net.layers)
+    assert load_vectors(ns_export)["enc1a.spikes"].any()
+    sizes = [(16, 32), (32, 16)]
+    proc, lines, res = csim_frame(ns_export, tmp_path / "build", "--opt", "Og", "--size", "16x32", "--size", "32x16")
+    assert_pass(proc, lines, res, net, sizes)
+    assert "CSIM-FRAME frame 16x32: compared with the export's golden vectors" in lines
+    assert "CSIM-FRAME frame 32x16: compared with the integer model on the export's image tiled" in lines
+    assert "MAX_WIDTH=32" in proc.stdout
+
+
+def test_wide_bus_and_small_frame(tmp_path):
+    """DW = 256 (several records a beat for the narrow layers, the image in one beat a row) and a frame at the
+    smallest size the levels allow, after the export's own: pass."""
+    export, _ = random_network_export(tmp_path / "export", seed=4, base=2, depth=1, size=8, timesteps=3,
+                                      thresholds_log2=(1, 0), compare="ge", in_channels=3)
+    net = load_network(export)
+    sizes = [(8, 8), (2, 6)]
+    proc, lines, res = csim_frame(export, tmp_path / "build", "--opt", "Og", "--data-bits", "256",
+                                  "--size", "8x8", "--size", "2x6")
+    assert_pass(proc, lines, res, net, sizes, data_bits=256)
+
+
+def test_default_model_demo_tile(default_export, tmp_path):
+    """The committed default Spiking-UNet (27 layers, 4 pooling levels, up to 128 channels: 2048-bit records at
+    T = 4) on its 64x64 demo tile."""
+    net = load_network(default_export)
+    assert len(net.layers) == 27 and (net.height, net.width) == (64, 64)
+    proc, lines, res = csim_frame(default_export, tmp_path / "build", "--opt", "O1")
+    assert_pass(proc, lines, res, net, [(64, 64)])
+
+
+def _negate_largest_weight(header: str, net) -> tuple[str, str]:
+    """The header with the input layer's largest positive weight negated in its ROM (still in range)."""
+    layer = net.input_layer
+    flat = layer.weight.reshape(-1)
+    k = int(np.argmax(flat))
+    assert flat[k] > 0
+    lines = header.splitlines(keepends=True)
+    i = next(i for i, line in enumerate(lines) if f" {layer.name}_weight[" in line)
+    head, rom = lines[i].split("=", 1)
+    nums = list(re.finditer(r"-?\d+", rom))
+    assert len(nums) == flat.size and int(nums[k].group()) == flat[k]
+    rom = rom[:nums[k].start()] + str(-int(flat[k])) + rom[nums[k].end():]
+    lines[i] = head + "=" + rom
+    return "".join(lines), layer.name
+
+
+def test_corrupted_weight_fails(ns_export, tmp_path, capsys):
+    """The check can fail: the top built against a copy of snn_params.h with one ROM weight of the input layer
+    negated gives CSIM-FRAME FAIL (exit 1), the first mismatch in that layer."""
+    net = load_network(ns_export)
+    bad = tmp_path / "params"
+    bad.mkdir()
+    text, name = _negate_largest_weight((ns_export / "snn_params.h").read_text(), net)
+    (bad / "snn_params.h").write_text(text)
+    args = build_parser("csim-frame").parse_args(["csim-frame", "--export", str(ns_export), "--build",
+                                                  str(tmp_path / "build"), "--opt", "Og"])
+    rc = frame_csim.run(args, params_dir=bad)
+    lines = capsys.readouterr().out.strip().splitlines()
+    res = RESULT.match(lines[-1])
+    assert rc == 1 and res and res.group(1) == "FAIL" and int(res.group(5)) > 0, lines[-5:]
+    first = next(line for line in lines if line.startswith("MISMATCH"))
+    assert first.startswith(f"MISMATCH frame=16x32 layer={name} t="), first
+
+
+def test_corrupted_scratch_byte_fails(ns_export, tmp_path):
+    """After a passing run, one flipped spike bit in the scratch buffer is a mismatch naming the layer, step,
+    channel and pixel; a set padding bit (bit 3 of a 4-bit field at K = 3) is one too."""
+    net = load_network(ns_export)
+    vec = load_vectors(ns_export)
+    build = tmp_path / "build"
+    proc, lines, res = csim_frame(ns_export, build, "--opt", "Og")
+    assert_pass(proc, lines, res, net, [(16, 32)])
+    frame = frame_csim.make_frames(net, vec, [(16, 32)], 64)[0]
+    scratch = bytearray((build / "frame0_16x32.scratch.bin").read_bytes())
+    output = (build / "frame0_16x32.output.bin").read_bytes()
+    assert frame_csim.compare(net, frame, bytes(scratch), output)[1] == 0
+
+    layer = "dec1a"
+    r = frame.layout.layers[layer]
+    fb = frame.layout.field_bits
+    assert (net.K, fb) == (3, 4)
+    t, c, y, x = 1, 1, 3, 5
+    bit = (y * r.cols + x) * r.record_beats * 64 + (t * r.c_pad + c) * fb  # bit 0 of that spike word
+    good = int(vec[f"{layer}.spikes"][t, c, y, x])
+    flipped = bytearray(scratch)
+    flipped[r.offset + bit // 8] ^= 1 << (bit % 8)
+    values, bad, mis = frame_csim.compare(net, frame, bytes(flipped), output)
+    assert values == expected_values(net, [(16, 32)]) and bad == 1, mis
+    assert mis == [f"MISMATCH frame=16x32 layer={layer} t={t} channel={c} y={y} x={x} expected={good} "
+                   f"got={good ^ 1} (1 values of this layer differ)"]
+
+    high = bytearray(scratch)  # the field's unused high bit: a word outside K bits
+    high[r.offset + (bit + 3) // 8] ^= 1 << ((bit + 3) % 8)
+    values, bad, mis = frame_csim.compare(net, frame, bytes(high), output)
+    assert bad == 1 and mis == [f"MISMATCH frame=16x32 layer={layer} t={t} channel={c} y={y} x={x} expected={good} "
+                                f"got={good | 8} (1 values of this layer differ)"], mis
+
+    used = net.timesteps * r.c_pad * fb
+    assert used < r.record_beats * 64  # the record's last beat has padding
+    rec0 = (y * r.cols + x) * r.record_beats * 64
+    padded = bytearray(scratch)
+    padded[r.offset + (rec0 + used) // 8] ^= 1 << ((rec0 + used) % 8)
+    values, bad, mis = frame_csim.compare(net, frame, bytes(padded), output)
+    assert bad == 1 and len(mis) == 1 and mis[0].startswith(
+        f"MISMATCH frame=16x32 layer={layer} padding: 1 bytes with unused bits set"), mis
+
+
+def test_frame_size_not_a_multiple_is_refused(ns_export, tmp_path):
+    """A frame that is not a positive multiple of 2^levels (4 here), or wider than --max-width: one error line,
+    exit 2, nothing built; the bench itself refuses a size the top would not run."""
+    for size, extra, why in (("16x30", [], "error: frame 16x30: height and width must be positive multiples of 4 "
+                                            "(the network has 2 pooling levels)"),
+                             ("0x32", [], "error: frame 0x32: height and width must be positive multiples of 4"),
+                             ("16x32", ["--max-width", "16"], "error: frame 16x32: wider than --max-width 16")):
+        proc, lines, res = csim_frame(ns_export, tmp_path / "b", "--size", size, *extra)
+        err = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(err) == 1 and err[0].startswith(why), proc.stderr
+        assert res is None and not (tmp_path / "b" / "csim_frame").exists()
+
+    build = tmp_path / "build"
+    proc, lines, res = csim_frame(ns_export, build, "--opt", "Og")
+    assert proc.returncode == 0, proc.stdout
+    image = build / "frame0_16x32.image.bin"
+    for h, w in (("18", "32"), ("16", "36"), ("16", "0")):  # 36 > MAX_WIDTH 32
+        p = subprocess.run([str(build / "csim_frame"), str(image), h, w, str(tmp_path / "s"), str(tmp_path / "o")],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 2 and p.stdout.strip().splitlines()[-1].startswith(f"error: frame {h}x{w}"), p.stdout
+    p = subprocess.run([str(build / "csim_frame"), str(image), "8", "32", str(tmp_path / "s"), str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=60)  # a valid size, but the image is 16 rows
+    assert p.returncode == 2 and "bytes, the image buffer of this frame has" in p.stdout, p.stdout
+
+
+def test_generated_interface(ns_export):
+    """The generated top has the RTL engine's interface: the prototype's arguments in register-map order (image
+    0x10, output 0x1c, scratch 0x28, weights 0x34, height 0x40, width 0x48, as Vitis lays out s_axilite), every
+    pointer m_axi on bundle gmem with offset=slave and burst/outstanding settings, ap_ctrl_hs; the region offsets
+    computed from height and width; no array sized by the height."""
+    net = load_network(ns_export)
+    files = render_frame(net, 64, 32)
+    h, cpp = files["snn_frame_top.h"], files["snn_frame_top.cpp"]
+    assert [a for a, _ in FRAME_ARGS] == ["image", "output", "scratch", "weights", "height", "width"]
+    assert arg_offsets(FRAME_ARGS) == [0x10, 0x1c, 0x28, 0x34, 0x40, 0x48]
+    proto = re.search(r"void snn_frame_top\(([^)]*)\);", h).group(1)
+    assert [re.split(r"[\s*&]+", p.strip())[-1] for p in proto.split(",")] == [a for a, _ in FRAME_ARGS]
+    for port in ("image", "output", "scratch", "weights"):
+        assert re.search(rf"#pragma HLS INTERFACE mode=m_axi port={port} offset=slave bundle=gmem depth=\d+ "
+                         r"max_read_burst_length=\d+ max_write_burst_length=\d+ num_read_outstanding=\d+ "
+                         r"num_write_outstanding=\d+", cpp), port
+    for port in ("height", "width", "return"):
+        assert f"#pragma HLS INTERFACE mode=s_axilite port={port} bundle=control" in cpp
+    assert "#pragma HLS INTERFACE mode=ap_ctrl_hs port=return" in cpp
+    assert "static const unsigned DW = 64;" in h and "static const unsigned MAX_WIDTH = 32;" in h
+    assert len(re.findall(r"offset\[\d+\] = offset\[\d+\] \+ addr_t\(height >> \d\) \* \(width >> \d\)", h)) == \
+        len(net.spiking)
+    assert len(re.findall(r"nnet::frame::\w+_layer<", cpp)) == len(net.layers)  # one kernel call a layer
+    header = (REPO_ROOT / "hls" / "nnet_frame.h").read_text()
+    assert not re.search(r"\[[^\]]*height[^\]]*\]", header + cpp), "an array sized by the height"
+    for bad in ("new ", "malloc", "std::vector"):
+        assert bad not in header and bad not in cpp
+    with pytest.raises(ValueError, match="multiple of 4"):
+        render_frame(net, 64, 30)
+    with pytest.raises(ValueError, match="data_bits"):
+        render_frame(net, 32)
