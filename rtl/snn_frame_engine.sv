@@ -44,6 +44,9 @@ module snn_frame_engine #(
     parameter [K*8-1:0] SPIKE_SHIFT = {8'd0, 8'd1, 8'd2, 8'd3},
     parameter integer MAX_BURST   = 16,
     parameter integer MAX_OUTSTANDING = 4,
+    parameter integer WSTREAM     = 0,             // 1: weights streamed from the weight buffer, one pass at a time
+    parameter integer WPB         = 1,             // streamed weights: words per beat
+    parameter integer BPW         = 1,             // streamed weights: beats per word
     parameter         DESC_FILE    = "frame_layers.mem",
     parameter         WEIGHTS_FILE = "frame_weights.mem",
     parameter         BIAS_FILE    = "frame_bias.mem"
@@ -57,6 +60,7 @@ module snn_frame_engine #(
     input  wire [ADDR_W-1:0]    image,
     input  wire [ADDR_W-1:0]    output_buf,
     input  wire [ADDR_W-1:0]    scratch,
+    input  wire [ADDR_W-1:0]    weights,         // the weight buffer (WSTREAM builds)
     input  wire [31:0]          height,
     input  wire [31:0]          width,
     output wire                 err,             // sticky: an AXI error response
@@ -137,12 +141,19 @@ module snn_frame_engine #(
     wire [Y_W:0]      rows_done, rows_ready;
     wire              scan_busy, scat_idle, rd_busy, wr_idle, rd_err, wr_err;
     wire [2:0]        kind = 3'(fld(F_KIND));
+    wire [WA_W-1:0]   wbase_pass;
+    wire [BA_W-1:0]   bbase_pass;
+    wire [C_W-1:0]    chan_base;
+    wire              loading, wl_start, wl_done;
 
     snn_frame_seq #(.N_LAYERS(N_LAYERS), .N_REGIONS(N_REGIONS), .DESC_FW(DESC_FW), .DATA_W(DATA_W), .T(T),
                     .ADDR_W(ADDR_W), .LEN_W(LEN_W), .Y_W(Y_W), .X_W(X_W), .OFF_W(OFF_W),
-                    .SLOT_DEPTH(SLOT_DEPTH), .DESC_FILE(DESC_FILE))
+                    .SLOT_DEPTH(SLOT_DEPTH), .WSTREAM(WSTREAM), .WA_W(WA_W), .BA_W(BA_W), .C_W(C_W),
+                    .DESC_FILE(DESC_FILE))
         u_seq (.clk(clk), .rst(rst), .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle),
-               .ap_ready(ap_ready), .a_image(image), .a_output(output_buf), .a_scratch(scratch),
+               .ap_ready(ap_ready), .a_image(image), .a_output(output_buf), .a_scratch(scratch), .a_weights(weights),
+               .wbase_pass(wbase_pass), .bbase_pass(bbase_pass), .chan_base(chan_base), .loading(loading),
+               .wl_start(wl_start), .wl_done(wl_done),
                .a_height(height), .a_width(width), .desc(desc), .lstart(lstart), .h_in(h_in), .h_out(h_out),
                .w_in(w_in), .w_out(w_out), .rb0(rb0), .rb1(rb1), .sx(sx), .dst(dst),
                .out_row_beats(out_row_beats), .out_row_bytes(out_row_bytes), .init_clr(init_clr),
@@ -151,7 +162,7 @@ module snn_frame_engine #(
                .rows_done(rows_done));
 
     // ---------------------------------------------------------------- external memory
-    wire              rd_valid, rd_ready, rd_last;
+    wire              rd_valid, rd_ready, rd_last, scan_ready, wl_ready;
     wire [DATA_W-1:0] rd_data;
     wire              wcmd_valid, wcmd_ready;
     wire [ADDR_W-1:0] wcmd_addr;
@@ -202,7 +213,8 @@ module snn_frame_engine #(
         u_scan (.clk(clk), .rst(rst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(fld(F_NSRC) == 2),
                 .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(fld(F_SRC0_CL))),
                 .cl1(4'(fld(F_SRC1_CL))), .c0(C_W'(fld(F_SRC0_C))), .c1(C_W'(fld(F_SRC1_C))),
-                .in_valid(rd_valid), .in_ready(rd_ready), .in_data(rd_data),
+                .np0(C_W'(fld(F_SRC0_NP))), .np1(C_W'(fld(F_SRC1_NP))),
+                .in_valid(rd_valid && !loading), .in_ready(scan_ready), .in_data(rd_data),
                 .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 1)), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
@@ -220,9 +232,9 @@ module snn_frame_engine #(
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
                         .WA_W(WA_W), .G_W(G_W))
         u_scat (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
-                .sx(sx), .groups((G_W+1)'(fld(F_G))), .j_ops(4'(fld(F_J))), .sl(3'(fld(F_SL))),
-                .col(4'(fld(F_COL))), .ntaps(4'(fld(F_NTAPS))), .c_out(C_W'(fld(F_OUT_C))), .gj(WA_W'(fld(F_GJ))),
-                .wbase(WA_W'(fld(F_WBASE))),
+                .sx(sx), .groups((G_W+1)'(fld(F_GP))), .j_ops(4'(fld(F_J))), .sl(3'(fld(F_SL))),
+                .col(4'(fld(F_COL))), .ntaps(4'(fld(F_NTAPS))), .c_out(C_W'(fld(F_OUT_C))), .chan_base(chan_base),
+                .gj(WA_W'(fld(F_GJ))), .wbase(wbase_pass),
                 .ev_empty(evq_empty), .ev_pop(evq_pop),
                 .ev_type(evq[EV_W-1 -: 2]), .ev_y(evq[X_W+T_W+C_W+VAL_W +: Y_W]), .ev_x(evq[T_W+C_W+VAL_W +: X_W]),
                 .ev_t(evq[C_W+VAL_W +: T_W]), .ev_c(evq[VAL_W +: C_W]), .ev_val(evq[0 +: VAL_W]),
@@ -231,6 +243,7 @@ module snn_frame_engine #(
                 .op_val(op_val), .op_unit(op_unit), .idle(scat_idle));
 
     // ---------------------------------------------------------------- weights, lanes, neuron phase
+    // weights: a ROM, or (WSTREAM) a RAM that snn_frame_wload fills with each pass's words
     reg [P*W_BITS-1:0] wrom [0:WROM_DEPTH-1];
     reg [P*B_BITS-1:0] brom [0:BROM_DEPTH-1];
     initial begin
@@ -244,6 +257,25 @@ module snn_frame_engine #(
         if (op_valid) w_q <= wrom[op_waddr];
         b_q <= brom[b_addr];
     end
+    assign rd_ready = loading ? wl_ready : scan_ready;
+    generate
+        if (WSTREAM != 0) begin : g_wstream
+            wire                we;
+            wire [WA_W-1:0]     wa;
+            wire [P*W_BITS-1:0] wd;
+            snn_frame_wload #(.DATA_W(DATA_W), .WORD_W(P * W_BITS), .WPB(WPB), .BPW(BPW), .WA_W(WA_W))
+                u_wload (.clk(clk), .rst(rst), .start(wl_start), .words((WA_W+1)'(fld(F_WSTRIDE))), .done(wl_done),
+                         .in_valid(rd_valid && loading), .in_ready(wl_ready), .in_data(rd_data),
+                         .we(we), .waddr(wa), .wdata(wd));
+            always @(posedge clk) if (we) wrom[wa] <= wd;
+        end else begin : g_wrom
+            assign wl_done = 1'b1;
+            assign wl_ready = 1'b0;
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire unused_wl = wl_start;   // a ROM build never loads
+            /* verilator lint_on UNUSEDSIGNAL */
+        end
+    endgenerate
 
     wire              n_rd, n_clr;
     wire [1:0]        n_slot;
@@ -273,8 +305,8 @@ module snn_frame_engine #(
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
                        .PKT_DEPTH(PKT_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
         u_neuron (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
-                  .groups((G_W+1)'(fld(F_G))), .sx(sx), .sl(3'(fld(F_SL))), .col(4'(fld(F_COL))),
-                  .th_exp(6'(fld(F_THEXP))), .shift(5'(fld(F_SHIFT))), .bbase(BA_W'(fld(F_BBASE))),
+                  .groups((G_W+1)'(fld(F_GP))), .sx(sx), .sl(3'(fld(F_SL))), .col(4'(fld(F_COL))),
+                  .th_exp(6'(fld(F_THEXP))), .shift(5'(fld(F_SHIFT))), .bbase(bbase_pass),
                   .dst(dst), .row_beats(out_row_beats), .row_bytes(out_row_bytes), .rows_ready(rows_ready),
                   .rows_done(rows_done), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off), .n_clr(n_clr), .n_q(n_q),
                   .b_addr(b_addr), .b_q(b_q), .wcmd_valid(wcmd_valid), .wcmd_ready(wcmd_ready),

@@ -32,6 +32,9 @@ module snn_frame_kernel #(
     parameter [K*8-1:0] SPIKE_SHIFT = {8'd0, 8'd1, 8'd2, 8'd3},
     parameter integer MAX_BURST   = 16,
     parameter integer MAX_OUTSTANDING = 4,
+    parameter integer WSTREAM     = 0,
+    parameter integer WPB         = 1,
+    parameter integer BPW         = 1,
     parameter         DESC_FILE    = "frame_layers.mem",
     parameter         WEIGHTS_FILE = "frame_weights.mem",
     parameter         BIAS_FILE    = "frame_bias.mem"
@@ -116,11 +119,12 @@ module snn_frame_kernel #(
                        .W_MAX(W_MAX), .SLOT_DEPTH(SLOT_DEPTH), .G_MAX(G_MAX), .C_MAX(C_MAX),
                        .WROM_DEPTH(WROM_DEPTH), .BROM_DEPTH(BROM_DEPTH), .COMPARE_GE(COMPARE_GE),
                        .TH_SHIFT(TH_SHIFT), .SPIKE_SHIFT(SPIKE_SHIFT), .MAX_BURST(MAX_BURST),
-                       .MAX_OUTSTANDING(MAX_OUTSTANDING), .DESC_FILE(DESC_FILE), .WEIGHTS_FILE(WEIGHTS_FILE),
+                       .MAX_OUTSTANDING(MAX_OUTSTANDING), .WSTREAM(WSTREAM), .WPB(WPB), .BPW(BPW),
+                       .DESC_FILE(DESC_FILE), .WEIGHTS_FILE(WEIGHTS_FILE),
                        .BIAS_FILE(BIAS_FILE))
         u_engine (.clk(clk), .rst(rst), .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle),
                   .ap_ready(ap_ready), .image(args[63:0]), .output_buf(args[127:64]), .scratch(args[191:128]),
-                  .height(args[287:256]), .width(args[319:288]), .err(err),
+                  .weights(args[255:192]), .height(args[287:256]), .width(args[319:288]), .err(err),
                   .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
                   .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arlock(m_axi_arlock),
                   .m_axi_arcache(m_axi_arcache), .m_axi_arprot(m_axi_arprot), .m_axi_arqos(m_axi_arqos),
@@ -134,8 +138,4 @@ module snn_frame_kernel #(
                   .m_axi_wstrb(m_axi_wstrb), .m_axi_wlast(m_axi_wlast), .m_axi_wvalid(m_axi_wvalid),
                   .m_axi_wready(m_axi_wready), .m_axi_bid(m_axi_bid), .m_axi_bresp(m_axi_bresp),
                   .m_axi_bvalid(m_axi_bvalid), .m_axi_bready(m_axi_bready));
-
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = |args[255:192];   // weights: only a streamed-weights build reads it
-    /* verilator lint_on UNUSEDSIGNAL */
 endmodule

@@ -6,7 +6,8 @@
 // f >> cl, channel f & (c_pad-1)). Every nonzero field of a real (step, channel, pixel) becomes one event, lowest
 // field first: one cycle per event, one cycle for a beat without any. Padding fields are skipped even when the
 // host left garbage there. The event carries the spike magnitude (contract §3: sum_i s_i << (e_i - e_min)) or
-// the pixel, the step, the global input channel (source 1 after source 0's channels) and the pixel column.
+// the pixel, the step, the global input channel (source 1 after source 0's channels) and the pixel column. A source
+// laid out in passes (np > 1) has np row segments of w_in sub-records; segment p holds channels p << cl ...
 `include "snn_check.svh"
 module snn_frame_scan #(
     parameter integer DATA_W = 64,
@@ -28,7 +29,8 @@ module snn_frame_scan #(
     input  wire [Y_W-1:0]    h_in,
     input  wire [X_W-1:0]    w_in,
     input  wire [RB_W-1:0]   rb0, rb1,              // beats per record (image: beats per row)
-    input  wire [3:0]        cl0, cl1,              // log2 c_pad of each source
+    input  wire [3:0]        cl0, cl1,              // log2 of the channels of a (sub-)record of each source
+    input  wire [C_W-1:0]    np0, np1,              // row segments (passes) of each source's layout
     input  wire [C_W-1:0]    c0, c1,                // channels of each source
     input  wire              in_valid,
     output wire              in_ready,
@@ -58,12 +60,15 @@ module snn_frame_scan #(
     reg            src;                             // source being read
     reg [X_W-1:0]  x;                               // record (pixel) of the beat, spike sources
     reg [RB_W-1:0] bi;                              // beat within the record (image: within the row)
+    reg [C_W-1:0]  seg;                             // row segment (pass) of a source laid out in passes
     reg [NFMAX-1:0] taken;                          // fields of the current beat already emitted
     assign busy = (state != S_IDLE);
 
     wire [RB_W-1:0] rb = src ? rb1 : rb0;
     wire [3:0]      cl = src ? cl1 : cl0;
     wire [C_W-1:0]  cs = src ? c1 : c0;
+    wire [C_W-1:0]  ns = src ? np1 : np0;
+    wire [C_W-1:0]  cseg = is_image ? {C_W{1'b0}} : C_W'(seg << cl);   // the segment's first channel
 
     // the fields of the current beat that are events: nonzero and a real (step or pixel, channel)
     reg [NFMAX-1:0] live;
@@ -79,7 +84,7 @@ module snn_frame_scan #(
             end else begin
                 f = F_W'(bi) * F_W'(NF) + F_W'(i);
                 if (i < NF) live[i] = (in_data[FB*i +: FB] != {FB{1'b0}}) && ((f >> cl) < F_W'(T))
-                                      && ((f & ((F_W'(1) << cl) - 1'b1)) < F_W'(cs));
+                                      && ((F_W'(cseg) + (f & ((F_W'(1) << cl) - 1'b1))) < F_W'(cs));
             end
         end
         live = live & ~taken;
@@ -114,7 +119,9 @@ module snn_frame_scan #(
     end
 
     wire last_beat_of_record = (bi == rb - 1'b1);
-    wire last_beat_of_row    = is_image ? last_beat_of_record : (last_beat_of_record && (x == w_in - 1'b1));
+    wire last_x              = (x == w_in - 1'b1);
+    wire last_beat_of_row    = is_image ? last_beat_of_record
+                             : (last_beat_of_record && last_x && (seg == ns - 1'b1));
 
     always @(posedge clk) begin
         ev_valid <= 1'b0;
@@ -128,22 +135,25 @@ module snn_frame_scan #(
                 S_START: if (!ev_full) begin
                     ev_valid <= 1'b1; ev_type <= 2'd1; ev_y <= iy;
                     state <= S_BEATS; src <= 1'b0; x <= {X_W{1'b0}}; bi <= {RB_W{1'b0}}; taken <= {NFMAX{1'b0}};
+                    seg <= {C_W{1'b0}};
                 end
                 S_BEATS: begin
                     if (emit) begin
                         ev_valid <= 1'b1; ev_type <= 2'd0; ev_y <= iy;
                         ev_x <= is_image ? X_W'(fp >> cl) : x;
                         ev_t <= is_image ? {T_W{1'b0}} : T_W'(fp >> cl);
-                        ev_c <= C_W'(fp & ((F_W'(1) << cl) - 1'b1)) + (src ? c0 : {C_W{1'b0}});
+                        ev_c <= C_W'(fp & ((F_W'(1) << cl) - 1'b1)) + cseg + (src ? c0 : {C_W{1'b0}});
                         ev_val <= mag;
                         taken[pick] <= 1'b1;
                     end
                     if (pop) begin
                         taken <= {NFMAX{1'b0}};
                         if (last_beat_of_row) begin
-                            bi <= {RB_W{1'b0}}; x <= {X_W{1'b0}};
+                            bi <= {RB_W{1'b0}}; x <= {X_W{1'b0}}; seg <= {C_W{1'b0}};
                             if (two_src && !src) src <= 1'b1;
                             else state <= S_END;
+                        end else if (last_beat_of_record && last_x && !is_image) begin
+                            bi <= {RB_W{1'b0}}; x <= {X_W{1'b0}}; seg <= seg + 1'b1;
                         end else if (last_beat_of_record) begin
                             bi <= {RB_W{1'b0}}; x <= x + 1'b1;
                         end else bi <= bi + 1'b1;

@@ -37,6 +37,7 @@ module snn_frame_scatter #(
     input  wire [3:0]         col,            // log2 CO
     input  wire [3:0]         ntaps,
     input  wire [C_W-1:0]     c_out,
+    input  wire [C_W-1:0]     chan_base,      // the pass's first output channel
     input  wire [WA_W-1:0]    gj,
     input  wire [WA_W-1:0]    wbase,
     // events (FWFT FIFO head)
@@ -207,7 +208,7 @@ module snn_frame_scatter #(
             lon[l] = (lk[l] < 8'(ntaps)) && i_rv[lyx[l][3:2]] && i_cv[lyx[l][1:0]]
                      && (is_pool ? (LP'(l) == i_plane)
                                  : ((l >> col) < (1 << sl))
-                                   && ((C_W'(i_g) << col) + C_W'(l & ((1 << col) - 1)) < c_out));
+                                   && (chan_base + (C_W'(i_g) << col) + C_W'(l & ((1 << col) - 1)) < c_out));
         end
     end
     always @(posedge clk) begin

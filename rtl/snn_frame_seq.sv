@@ -4,7 +4,9 @@
 // each layer with a neuron: (H >> level) x (W >> level) records, golden/ir/frame_memory.py), one layer a cycle;
 // then per layer: LOAD derives the layer's sizes and addresses from its descriptor, START starts the scanner,
 // scatter and neuron phase, RUN issues one read command per source row, and the layer ends when its last row
-// is written and acknowledged (the next layer reads it).
+// is written and acknowledged (the next layer reads it). A layer split into passes (output channel groups, see
+// golden/backends/rtl/frame_config.py) runs START .. WAIT once per pass, each pass re-reading the sources; with
+// streamed weights (WSTREAM) WLOAD first reads the pass's weights from the weight buffer into the weight RAM.
 `include "snn_check.svh"
 module snn_frame_seq #(
     parameter integer N_LAYERS  = 4,
@@ -18,6 +20,10 @@ module snn_frame_seq #(
     parameter integer X_W       = 10,
     parameter integer OFF_W     = 12,
     parameter integer SLOT_DEPTH = 64,
+    parameter integer WSTREAM   = 0,
+    parameter integer WA_W      = 10,
+    parameter integer BA_W      = 4,
+    parameter integer C_W       = 8,
     parameter         DESC_FILE = "frame_layers.mem"
 ) (
     input  wire                  clk,
@@ -26,7 +32,7 @@ module snn_frame_seq #(
     output wire                  ap_done,
     output wire                  ap_idle,
     output wire                  ap_ready,
-    input  wire [ADDR_W-1:0]     a_image, a_output, a_scratch,
+    input  wire [ADDR_W-1:0]     a_image, a_output, a_scratch, a_weights,
     input  wire [31:0]           a_height, a_width,
     // the current layer
     output wire [DESC_N*DESC_FW-1:0] desc,
@@ -35,9 +41,16 @@ module snn_frame_seq #(
     output reg  [X_W:0]          w_in, w_out,
     output reg  [LEN_W-1:0]      rb0, rb1,           // scanner: beats per record (image: per row)
     output reg  [OFF_W-1:0]      sx,
-    output reg  [ADDR_W-1:0]     dst,
-    output reg  [LEN_W-1:0]      out_row_beats,
-    output reg  [ADDR_W-1:0]     out_row_bytes,
+    output reg  [ADDR_W-1:0]     dst,                // the pass's segment of the layer's first row
+    output reg  [LEN_W-1:0]      out_row_beats,      // one pass's segment of a row
+    output reg  [ADDR_W-1:0]     out_row_bytes,      // a whole row (every pass)
+    output reg  [WA_W-1:0]       wbase_pass,         // the pass's first weight word (streamed: 0)
+    output reg  [BA_W-1:0]       bbase_pass,         // its first bias word
+    output reg  [C_W-1:0]        chan_base,          // its first output channel
+    // streamed weights
+    output wire                  loading,            // reader data goes to the weight loader
+    output reg                   wl_start,
+    input  wire                  wl_done,
     // band clearing after reset
     output reg                   init_clr,
     output reg  [OFF_W-1:0]      init_off,
@@ -66,9 +79,10 @@ module snn_frame_seq #(
         fld = desc[DESC_FW*i +: DESC_FW];
     endfunction
 
-    localparam [2:0] S_CLEAR = 3'd0, S_IDLE = 3'd1, S_SETUP = 3'd2, S_LOAD = 3'd3, S_START = 3'd4, S_RUN = 3'd5,
-                     S_WAIT = 3'd6, S_DONE = 3'd7;
-    reg [2:0] state;
+    localparam [3:0] S_CLEAR = 4'd0, S_IDLE = 4'd1, S_SETUP = 4'd2, S_LOAD = 4'd3, S_START = 4'd4, S_RUN = 4'd5,
+                     S_WAIT = 4'd6, S_DONE = 4'd7, S_PASS = 4'd8, S_WLOAD = 4'd9, S_WWAIT = 4'd10;
+    reg [3:0] state;
+    assign loading = (state == S_WLOAD) || (state == S_WWAIT);
     assign ap_idle  = (state == S_IDLE) || (state == S_CLEAR);
     // done and ready in the one S_DONE cycle: the control block drops ap_start at that edge, so S_IDLE after it
     // never mistakes the finished frame's ap_start for a new one
@@ -78,14 +92,16 @@ module snn_frame_seq #(
     reg [ADDR_W-1:0] base [0:N_REGIONS-1];
     reg [ADDR_W-1:0] acc;
     reg [31:0]       hh, ww;
-    reg [ADDR_W-1:0] img, outp;
+    reg [ADDR_W-1:0] img, outp, wbuf;
+    reg [DESC_FW-1:0] pass;
+    reg [ADDR_W-1:0]  dst0, seg_bytes;
 
     // sizes of the layer selected by li
     wire [4:0]        lvl   = 5'(fld(F_LEVEL));
     wire [4:0]        ilvl  = 5'(fld(F_IN_LEVEL));
     wire [31:0]       rows  = hh >> lvl;
     wire [31:0]       cols  = ww >> lvl;
-    wire [ADDR_W-1:0] region_beats = ADDR_W'(rows) * ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB));
+    wire [ADDR_W-1:0] region_beats = ADDR_W'(rows) * ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB)) * ADDR_W'(fld(F_NPASS));
     wire              is_input = (fld(F_KIND) == DESC_FW'(KIND_INPUT));
     wire              is_out   = (fld(F_KIND) == DESC_FW'(KIND_OUTPUT));
 
@@ -100,6 +116,7 @@ module snn_frame_seq #(
 
     always @(posedge clk) begin
         lstart <= 1'b0;
+        wl_start <= 1'b0;
         init_clr <= 1'b0;
         if (rst) begin
             state <= S_CLEAR; init_off <= {OFF_W{1'b0}}; rcmd_valid <= 1'b0; li <= {LI_W{1'b0}};
@@ -111,7 +128,7 @@ module snn_frame_seq #(
                     if (init_clr && init_off == OFF_W'(SLOT_DEPTH - 1)) begin init_clr <= 1'b0; state <= S_IDLE; end
                 end
                 S_IDLE: if (ap_start) begin
-                    hh <= a_height; ww <= a_width; img <= a_image; outp <= a_output;
+                    hh <= a_height; ww <= a_width; img <= a_image; outp <= a_output; wbuf <= a_weights;
                     acc <= a_scratch; li <= {LI_W{1'b0}}; state <= S_SETUP;
                 end
                 S_SETUP: begin
@@ -130,19 +147,38 @@ module snn_frame_seq #(
                     if (is_input) begin
                         rbeats0 <= LEN_W'((((ww >> ilvl) << fld(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
                         rb0 <= LEN_W'((((ww >> ilvl) << fld(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
-                        ra0 <= img;
                     end else begin
-                        rbeats0 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC0_RB));
+                        rbeats0 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC0_RB)) * LEN_W'(fld(F_SRC0_NP));
                         rb0 <= LEN_W'(fld(F_SRC0_RB));
-                        ra0 <= base[RI_W'(fld(F_SRC0))];
                     end
-                    rbeats1 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC1_RB));
+                    rbeats1 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC1_RB)) * LEN_W'(fld(F_SRC1_NP));
                     rb1 <= LEN_W'(fld(F_SRC1_RB));
-                    ra1 <= base[RI_W'(fld(F_SRC1))];
-                    dst <= is_out ? outp : base[RI_W'(fld(F_DST))];
+                    dst0 <= is_out ? outp : base[RI_W'(fld(F_DST))];
                     out_row_beats <= LEN_W'(cols) * LEN_W'(fld(F_OUT_RB));
-                    out_row_bytes <= (ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB))) << BBL;
-                    state <= S_START;
+                    seg_bytes <= (ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB))) << BBL;
+                    out_row_bytes <= (ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB)) * ADDR_W'(fld(F_NPASS))) << BBL;
+                    pass <= {DESC_FW{1'b0}};
+                    state <= S_PASS;
+                end
+                S_PASS: begin
+                    // the pass's sources from their first row again, its weights, biases, channels and segment
+                    ra0 <= is_input ? img : base[RI_W'(fld(F_SRC0))];
+                    ra1 <= base[RI_W'(fld(F_SRC1))];
+                    dst <= dst0 + ADDR_W'(pass) * seg_bytes;
+                    wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(fld(F_WBASE) + pass * fld(F_WSTRIDE));
+                    bbase_pass <= BA_W'(fld(F_BBASE) + pass * fld(F_GP));
+                    chan_base <= C_W'((pass * fld(F_GP)) << fld(F_COL));
+                    rcmd_addr <= wbuf + ((ADDR_W'(fld(F_WOFF)) + ADDR_W'(pass) * ADDR_W'(fld(F_WBEATS))) << BBL);
+                    rcmd_beats <= LEN_W'(fld(F_WBEATS));
+                    state <= (WSTREAM != 0 && fld(F_WBEATS) != 0) ? S_WLOAD : S_START;
+                end
+                S_WLOAD: begin
+                    rcmd_valid <= 1'b1; wl_start <= 1'b1;
+                    state <= S_WWAIT;
+                end
+                S_WWAIT: begin
+                    if (rcmd_valid && rcmd_ready) rcmd_valid <= 1'b0;
+                    if (!rcmd_valid && !wl_start && wl_done) state <= S_START;
                 end
                 S_START: begin
                     lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; issued <= 1'b0; state <= S_RUN;
@@ -169,11 +205,13 @@ module snn_frame_seq #(
                     if (rows_done == {1'b0, h_out} && units_idle) settle <= settle + 1'b1;
                     else settle <= 2'd0;
                     if (settle == 2'd2) begin
-                        if (fld(F_LAST) != 0) state <= S_DONE;
+                        if (pass != fld(F_NPASS) - 1'b1) begin pass <= pass + 1'b1; state <= S_PASS; end
+                        else if (fld(F_LAST) != 0) state <= S_DONE;
                         else begin li <= li + 1'b1; state <= S_LOAD; end
                     end
                 end
                 S_DONE: state <= S_IDLE;
+                default: state <= S_IDLE;
             endcase
         end
     end

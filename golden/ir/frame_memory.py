@@ -10,7 +10,10 @@ every row of every buffer starts on a beat, every buffer on a beat (4 KiB recomm
 - **spike trains of layer l** (every layer with a neuron, in the scratch buffer, network order): per output pixel
   one record of `T * c_pad * FB` bits, `c_pad = pow2(C_out)`, `FB = pow2(K)` (a field never straddles a beat), the
   spike word (contract §5) of channel c at step t in bits `[(t*c_pad + c)*FB +: K]` (high field bits 0), padded to
-  whole beats; rows of `W_l` records, `H_l` rows. Layer l lives at level
+  whole beats; rows of `W_l` records, `H_l` rows. A layer that an engine build computes in `NP` passes of
+  `c_pad / NP` channels (a streamed-weights build) lays each row out pass-major instead: `NP` segments of `W_l`
+  sub-records, sub-record p of a pixel holding channels `p*CP .. p*CP+CP-1` (`CP = c_pad / NP`) at
+  `[(t*CP + c - p*CP)*FB +: K]`, each padded to whole beats. `NP = 1` is the plain layout. Layer l lives at level
   `d_l` (its size is the frame's `>> d_l`, `<< -d_l` never happens in a U-Net).
 - **output**: per pixel `O` 32-bit two's complement words (A_T of channel o at bits `[32*o +: 32]`), padded to
   whole beats, raster order.
@@ -39,13 +42,14 @@ class Region:
     offset: int          # bytes from the start of its buffer (image / scratch / output)
     rows: int
     cols: int
-    record_beats: int    # image: beats per row (its records are pixels packed c_pad bytes each)
+    record_beats: int    # beats per (sub-)record; image: beats per row (its pixels packed c_pad bytes each)
     channels: int
     c_pad: int
     level: int           # size = frame >> level
+    passes: int = 1      # segments per row (pass-major layout, see above)
 
     def row_beats(self) -> int:
-        return self.record_beats if self.name == "input" else self.cols * self.record_beats
+        return self.record_beats if self.name == "input" else self.passes * self.cols * self.record_beats
 
     def beats(self) -> int:
         return self.rows * self.row_beats()
@@ -110,8 +114,9 @@ def check_frame_size(net: Network, height: int, width: int) -> None:
 
 
 def frame_layout(net: Network, height: int | None = None, width: int | None = None,
-                 data_bits: int = 64) -> FrameLayout:
-    """The layout of a `height` x `width` frame (default: the network's own size) for an AXI width `data_bits`."""
+                 data_bits: int = 64, passes: dict | None = None) -> FrameLayout:
+    """The layout of a `height` x `width` frame (default: the network's own size) for an AXI width `data_bits`;
+    `passes`: layer name -> passes of the engine build (default 1 for every layer)."""
     if data_bits not in DATA_BITS:
         raise ValueError(f"data_bits must be one of {DATA_BITS}, not {data_bits}")
     height = net.height if height is None else height
@@ -124,8 +129,11 @@ def frame_layout(net: Network, height: int | None = None, width: int | None = No
     regions, offset = {}, 0
     for l in net.spiking:
         cp = pow2(l.out_channels)
-        r = Region(l.name, offset, height >> lv[l.name], width >> lv[l.name], math.ceil(T * cp * pow2(K) / data_bits),
-                   l.out_channels, cp, lv[l.name])
+        n_p = (passes or {}).get(l.name, 1)
+        if n_p < 1 or cp % n_p:
+            raise ValueError(f"layer {l.name}: {n_p} passes do not divide its {cp} padded channels")
+        r = Region(l.name, offset, height >> lv[l.name], width >> lv[l.name],
+                   math.ceil(T * (cp // n_p) * pow2(K) / data_bits), l.out_channels, cp, lv[l.name], n_p)
         regions[l.name] = r
         offset += r.beats() * bb
     o = net.output_layer
@@ -158,13 +166,15 @@ def pack_spikes(spikes: np.ndarray, region: Region, layout: FrameLayout) -> byte
     s = np.asarray(spikes, np.uint8)
     if s.shape != (T, region.channels, region.rows, region.cols):
         raise ValueError(f"spikes of {region.name}: shape {s.shape} != {(T, region.channels, region.rows, region.cols)}")
-    words = np.zeros((region.rows, region.cols, T, region.c_pad), np.uint8)
-    words[..., :region.channels] = s.transpose(2, 3, 0, 1)
+    n_p, cp = region.passes, region.c_pad // region.passes
+    words = np.zeros((region.rows, region.cols, T, n_p, cp), np.uint8)
+    words.reshape(region.rows, region.cols, T, -1)[..., :region.channels] = s.transpose(2, 3, 0, 1)
+    words = words.transpose(0, 3, 1, 2, 4)                                   # [H][pass][W][T][cp]
     FB = layout.field_bits
-    bits = (words[..., None] >> np.arange(FB, dtype=np.uint8)) & 1         # [H][W][T][c_pad][FB], bit k of word
-    used, total = _record_bits(region, layout, FB, T * region.c_pad)
-    rec = np.zeros((region.rows, region.cols, total), np.uint8)
-    rec[..., :used] = bits.reshape(region.rows, region.cols, used)
+    bits = (words[..., None] >> np.arange(FB, dtype=np.uint8)) & 1         # bit k of each word
+    used, total = _record_bits(region, layout, FB, T * cp)
+    rec = np.zeros((region.rows, n_p, region.cols, total), np.uint8)
+    rec[..., :used] = bits.reshape(region.rows, n_p, region.cols, used)
     return np.packbits(rec, axis=-1, bitorder="little").tobytes()
 
 
@@ -176,10 +186,12 @@ def unpack_spikes(mem: bytes | np.ndarray, region: Region, layout: FrameLayout) 
     if raw.size != n:
         raise ValueError(f"spikes of {region.name}: {raw.size} bytes, the region has {n}")
     FB = layout.field_bits
-    used, total = _record_bits(region, layout, FB, T * region.c_pad)
-    bits = np.unpackbits(raw.reshape(region.rows, region.cols, total // 8), axis=-1, bitorder="little")
-    fields = bits[..., :used].reshape(region.rows, region.cols, T, region.c_pad, FB)
-    words = (fields << np.arange(FB, dtype=np.uint8)).sum(axis=-1, dtype=np.uint8)
+    n_p, cp = region.passes, region.c_pad // region.passes
+    used, total = _record_bits(region, layout, FB, T * cp)
+    bits = np.unpackbits(raw.reshape(region.rows, n_p, region.cols, total // 8), axis=-1, bitorder="little")
+    fields = bits[..., :used].reshape(region.rows, n_p, region.cols, T, cp, FB)
+    words = (fields << np.arange(FB, dtype=np.uint8)).sum(axis=-1, dtype=np.uint8)   # [H][pass][W][T][cp]
+    words = words.transpose(0, 2, 3, 1, 4).reshape(region.rows, region.cols, T, region.c_pad)
     return np.ascontiguousarray(words[..., :region.channels].transpose(2, 3, 0, 1))
 
 

@@ -10,9 +10,14 @@ instead: S = P / c_pad sub-lanes of CO = c_pad lanes each; lane l = (s = l >> lo
 tap j*S + s of op j into its own partial accumulator of channel o, and the neuron phase sums the S partials
 (an adder tree over the lanes). So every lane works in every layer (docs/frame_engine.md, "Filling the lanes").
 
-Weight ROM: word = P lanes of WB bits; word (c, g, j) of a layer at wbase + (c*G + g)*J + j, c the global input
-channel (concat: source 1 after source 0's channels), J = ceil(taps / S) ops; lane l = w[g*CO + o][tap j*S + s][c]
-(taps in [ky][kx] order), 0 where the tap or the channel does not exist. Bias ROM: word (g) at bbase + g, lane
+Weight ROM: word = P lanes of WB bits; word (c, g, j) of pass p of a layer at wbase + p*WSTRIDE + (c*GP + g)*J + j,
+c the global input channel (concat: source 1 after source 0's channels), g the group within the pass, J =
+ceil(taps / S) ops; lane l = w[(p*GP + g)*CO + o][tap j*S + s][c] (taps in [ky][kx] order), 0 where the tap or
+the channel does not exist. Passes: a layer's G groups run in G / GP passes of GP groups, each re-reading the
+layer's sources; with the weights on chip (`weights="rom"`) GP = G unless `group_pass` asks for fewer. With
+`weights="stream"` only one pass's weights are on chip: the engine loads them from the `weights` buffer (the
+words of every layer and pass in ROM order, packed WPB to a beat, or one word over BPW beats; written here as
+frame_weights.bin) before the pass, and GP = min(G, group_pass or 1). Bias ROM: word (g) at bbase + g, lane
 o < CO = b[g*CO + o], lanes of sub-lanes s > 0 are 0 (the bias is added once, after the partials are summed).
 """
 from __future__ import annotations
@@ -54,12 +59,19 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("F_SL", "log2 S, sub-lanes"),
     ("F_COL", "log2 CO, lanes per sub-lane"),
     ("F_NTAPS", "taps of the kernel: 9 (3x3, transposed 3x3) or 1 (1x1, pool)"),
-    ("F_GJ", "G * J: weight words per input channel"),
+    ("F_GJ", "GP * J: weight words per input channel in a pass"),
     ("F_WBASE", "weight ROM base"),
     ("F_BBASE", "bias ROM base"),
     ("F_THEXP", "log2 of the highest threshold, e_0 + F"),
     ("F_SHIFT", "input_conv: right shift G of (acc + bias); pool: left shift F + e_min - 2"),
     ("F_LAST", "1 on the last layer"),
+    ("F_GP", "output channel groups per pass (a power of two dividing G)"),
+    ("F_NPASS", "passes: G / GP, each re-reading the sources (streamed weights: one pass's weights on chip)"),
+    ("F_SRC0_NP", "passes of source 0's layout (row segments, golden/ir/frame_memory.py)"),
+    ("F_SRC1_NP", "passes of source 1's layout"),
+    ("F_WSTRIDE", "weight words per pass: C_in * GP * J"),
+    ("F_WOFF", "streamed weights: this layer's first beat in the weight buffer"),
+    ("F_WBEATS", "streamed weights: beats per pass"),
 )
 KINDS: tuple[tuple[str, str], ...] = (
     ("KIND_INPUT", "input_conv"), ("KIND_CONV", "spiking_conv"), ("KIND_POOL", "pool"),
@@ -112,6 +124,31 @@ class FrameConfig:
     layers: list = field(default_factory=list)     # per layer: descriptor fields by name
     files: dict = field(default_factory=dict)
     acc_depth: int = 0
+    passes: dict = field(default_factory=dict)     # layer -> passes (golden/ir/frame_memory.py layout)
+    weights: str = "rom"
+    weight_bytes: int = 0                           # streamed weights: the size of the weight buffer
+
+
+def _weight_image(net, descs, w_words, word_w: int, wpb: int, bpw: int, data_bits: int) -> bytes:
+    """The weight buffer of a streamed-weights build: every layer's words (ROM order), per pass WPB words to a
+    beat (word i of the beat at [word_w*i +: word_w]) or one word over BPW beats, little-endian."""
+    out = bytearray()
+    bb = data_bits // 8
+    for d in descs:
+        n = d["F_WSTRIDE"]
+        for p in range(d["F_NPASS"] if n else 0):
+            words = [int(w, 16) for w in w_words[d["F_WBASE"] + p * n: d["F_WBASE"] + (p + 1) * n]]
+            if bpw == 1:
+                for i in range(0, n, wpb):
+                    beat = 0
+                    for k, w in enumerate(words[i:i + wpb]):
+                        beat |= w << (word_w * k)
+                    out += beat.to_bytes(bb, "little")
+            else:
+                for w in words:
+                    out += w.to_bytes(bb * bpw, "little")
+        assert len(out) == (d["F_WOFF"] + d["F_NPASS"] * d["F_WBEATS"]) * bb
+    return bytes(out)
 
 
 def lane_split(c_out: int, P: int) -> tuple[int, int, int]:
@@ -123,9 +160,15 @@ def lane_split(c_out: int, P: int) -> tuple[int, int, int]:
 
 
 def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width: int | None = None,
-                       data_bits: int = 64, max_burst: int = 16, max_outstanding: int = 4) -> FrameConfig:
-    """Lay the network out for snn_frame_engine (P = lanes) and write frame_layers.mem, frame_weights.mem,
-    frame_bias.mem and frame_params.json into out_dir."""
+                       data_bits: int = 64, max_burst: int = 16, max_outstanding: int = 4, weights: str = "rom",
+                       group_pass: int | None = None) -> FrameConfig:
+    """Lay the network out for snn_frame_engine (P = lanes) and write frame_layers.mem, frame_weights.mem (the
+    ROM image, or with weights="stream" frame_weights.bin, the weight buffer's contents), frame_bias.mem and
+    frame_params.json into out_dir."""
+    if weights not in ("rom", "stream"):
+        raise ValueError(f"weights must be 'rom' or 'stream', not {weights!r}")
+    if group_pass is not None and (group_pass < 1 or group_pass & (group_pass - 1)):
+        raise ValueError(f"group_pass must be a power of two, not {group_pass}")
     P = int(lanes)
     if P < 1 or P & (P - 1):
         raise ValueError(f"lanes must be a power of two, not {lanes}")
@@ -143,6 +186,16 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     T = net.timesteps
     region = {l.name: i for i, l in enumerate(net.spiking)}
     w_words, b_words, descs = [], [], []
+    passes = {}
+    for l in net.layers:
+        G = lane_split(l.out_channels, P)[0]
+        gp = G if (weights == "rom" and group_pass is None) else min(G, group_pass or 1)
+        if l.kind in ("pool", "output"):   # no weights to stream (pool) or a few (output: A_T stays one record)
+            gp = G
+        passes[l.name] = G // gp
+    word_w = P * max(l.weight_bits for l in net.layers if l.spec.has_params)
+    wpb, bpw = (data_bits // word_w, 1) if word_w <= data_bits else (1, math.ceil(word_w / data_bits))
+    w_beats_total = 0
     wb = max(l.weight_bits for l in net.layers if l.spec.has_params)
     bb = max(l.bias_bits for l in net.layers if l.spec.has_params)
     acc_slot = 1
@@ -160,6 +213,15 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
             src_rb = [math.ceil(T * fm.pow2(c) * FB / data_bits) for c in src_c]
             src_cl = [(fm.pow2(c) - 1).bit_length() for c in src_c]
         c_max = max(c_max, sum(src_c), l.out_channels)
+        n_pass = passes[l.name]
+        GP = G // n_pass
+        src_np = [passes[s_] for s_ in srcs] if srcs else [1]
+        if kind != "input_conv":   # a source laid out in passes: sub-records of c_pad / NP channels
+            src_rb = [math.ceil(T * (fm.pow2(c) // n) * FB / data_bits) for c, n in zip(src_c, src_np)]
+            src_cl = [((fm.pow2(c) // n) - 1).bit_length() for c, n in zip(src_c, src_np)]
+        c_in = sum(src_c)
+        pass_words = c_in * GP * J if l.spec.has_params else 0
+        pass_beats = (math.ceil(pass_words / wpb) if bpw == 1 else pass_words * bpw) if pass_words else 0
         in_level = lv[l.name] + (-1 if kind == "pool" else 1 if kind == "upconv" else 0)
         d = {
             "F_KIND": KIND_CODE[kind], "F_LEVEL": lv[l.name], "F_IN_LEVEL": in_level, "F_NSRC": len(src_c),
@@ -168,21 +230,27 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
             "F_SRC0_CL": src_cl[0], "F_SRC1_CL": src_cl[1] if len(src_cl) > 1 else 0,
             "F_SRC0_C": src_c[0], "F_SRC1_C": src_c[1] if len(src_c) > 1 else 0,
             "F_DST": region.get(l.name, 0),
-            "F_OUT_RB": (math.ceil(T * fm.pow2(l.out_channels) * FB / data_bits) if l.spec.has_neuron
+            "F_OUT_RB": (math.ceil(T * (fm.pow2(l.out_channels) // n_pass) * FB / data_bits) if l.spec.has_neuron
                          else math.ceil(l.out_channels * fm.OUT_WORD_BITS / data_bits)),
             "F_OUT_C": l.out_channels, "F_G": G, "F_J": J, "F_SL": S.bit_length() - 1,
-            "F_COL": CO.bit_length() - 1, "F_NTAPS": taps, "F_GJ": G * J,
+            "F_COL": CO.bit_length() - 1, "F_NTAPS": taps, "F_GJ": 0,
             "F_WBASE": len(w_words), "F_BBASE": len(b_words),
             "F_THEXP": (exps[0] + l.frac_bits) if l.spec.has_neuron else 0,
             "F_SHIFT": l.input_shift if kind in ("input_conv", "pool") else 0,
             "F_LAST": int(l is net.layers[-1]),
+            "F_GP": GP, "F_NPASS": n_pass, "F_SRC0_NP": src_np[0], "F_SRC1_NP": src_np[1] if len(src_np) > 1 else 0,
+            "F_WSTRIDE": pass_words, "F_WOFF": w_beats_total, "F_WBEATS": pass_beats,
         }
+        d["F_GJ"] = GP * J
+        w_beats_total += n_pass * pass_beats
         if l.spec.has_params:
             w = np.asarray(l.weight, np.int64)           # [out][ky][kx][in]
             k = l.kernel
             wt = w.reshape(l.out_channels, k * k, w.shape[3])
-            for c in range(w.shape[3]):
-                for g in range(G):
+            for p in range(n_pass):
+             for c in range(w.shape[3]):
+                for g_ in range(GP):
+                    g = p * GP + g_
                     for j in range(J):
                         lanes_v = [0] * P
                         for s in range(S):
@@ -196,9 +264,9 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
             for g in range(G):
                 lanes_v = [int(bias[g * CO + o]) if g * CO + o < l.out_channels else 0 for o in range(CO)]
                 b_words.append(_hex_word(lanes_v + [0] * (P - CO), bb))
-        # accumulator band: one slot holds an output row, [x][t][g] (the input layer keeps t = 0 only)
+        # accumulator band: one slot holds an output row of a pass, [x][t][g] (the input layer keeps t = 0 only)
         wl = max_width >> lv[l.name]
-        acc_slot = max(acc_slot, wl * T * G)
+        acc_slot = max(acc_slot, wl * T * GP)
         descs.append(d)
     fw = max(_bits(v) for d in descs for v in d.values())
     out_dir = Path(out_dir)
@@ -209,7 +277,15 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     files = {"layers": out_dir / "frame_layers.mem", "weights": out_dir / "frame_weights.mem",
              "bias": out_dir / "frame_bias.mem"}
     files["layers"].write_text("\n".join(desc_lines) + "\n")
-    files["weights"].write_text("\n".join(w_words) + "\n")
+    if weights == "stream":
+        files["weights"] = out_dir / "frame_weights.bin"
+        files["weights"].write_bytes(_weight_image(net, descs, w_words, word_w, wpb, bpw, data_bits))
+        w_depth = max(max(d["F_WSTRIDE"] for d in descs), 2)
+        files["rom_blank"] = out_dir / "frame_weights_blank.mem"
+        files["rom_blank"].write_text(format(0, f"0{(word_w + 3) // 4}x") + "\n")
+    else:
+        files["weights"].write_text("\n".join(w_words) + "\n")
+        w_depth = max(2, len(w_words))
     files["bias"].write_text("\n".join(b_words) + "\n")
     M = sum(1 << (e - net.e_min) for e in exps)
     spiking = net.spiking
@@ -223,16 +299,19 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
         "VAL_W": max(8, _bits(M)),
         "TH_W": max(d["F_THEXP"] for d in descs) + 2,
         "W_MAX": max_width, "SLOT_DEPTH": max(2, acc_slot), "G_MAX": max(d["F_G"] for d in descs),
-        "C_MAX": c_max, "WROM_DEPTH": max(2, len(w_words)), "BROM_DEPTH": max(2, len(b_words)),
+        "C_MAX": c_max, "WROM_DEPTH": w_depth, "BROM_DEPTH": max(2, len(b_words)),
+        "WSTREAM": int(weights == "stream"), "WPB": wpb, "BPW": bpw,
         "COMPARE_GE": int(net.compare == "ge"),
         "TH_SHIFT": _packed([exps[0] - e for e in exps], 8),
         "SPIKE_SHIFT": _packed(net.spike_shift, 8),
         "MAX_BURST": max_burst, "MAX_OUTSTANDING": max_outstanding,
-        "DESC_FILE": f'"{files["layers"].resolve()}"', "WEIGHTS_FILE": f'"{files["weights"].resolve()}"',
+        "DESC_FILE": f'"{files["layers"].resolve()}"',
+        "WEIGHTS_FILE": f'"{files["rom_blank" if weights == "stream" else "weights"].resolve()}"',
         "BIAS_FILE": f'"{files["bias"].resolve()}"',
     }
     if params["MEM_W"] > fm.OUT_WORD_BITS:
         raise ValueError(f"membrane_bits {params['MEM_W']} > 32: A_T does not fit the output word")
-    cfg = FrameConfig(params, descs, {k: str(v) for k, v in files.items()}, acc_slot * ACC_SLOTS)
+    cfg = FrameConfig(params, descs, {k: str(v) for k, v in files.items()}, acc_slot * ACC_SLOTS, passes,
+                      weights, w_beats_total * (data_bits // 8))
     (out_dir / "frame_params.json").write_text(json.dumps({"params": params, "layers": descs}, indent=1) + "\n")
     return cfg

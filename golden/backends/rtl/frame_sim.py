@@ -61,8 +61,11 @@ def _region(r: fm.Region) -> dict:
     return dataclasses.asdict(r)
 
 
-def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: int, vectors=None) -> Path:
-    """frames: [(name, uint8 image [C][H][W])]; vectors: golden vectors per frame (None: computed here)."""
+def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: int, vectors=None,
+                   passes: dict | None = None, weights_file: str | None = None) -> Path:
+    """frames: [(name, uint8 image [C][H][W])]; vectors: golden vectors per frame (None: computed here); passes:
+    the build's passes per layer (their layout, golden/ir/frame_memory.py); weights_file: a streamed-weights
+    build's weight buffer image."""
     out_dir.mkdir(parents=True, exist_ok=True)
     entries = []
     for i, (name, image) in enumerate(frames):
@@ -72,7 +75,7 @@ def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: i
         h, w = image.shape[1:]
         placed = resized(net, h, w)
         vec = vectors[i] if vectors is not None and vectors[i] is not None else golden_frame(placed, image)
-        lay = fm.frame_layout(placed, h, w, data_bits)
+        lay = fm.frame_layout(placed, h, w, data_bits, passes)
         arrays = {"image": image}
         for l in placed.spiking:
             arrays[f"{l.name}.spikes"] = np.asarray(vec[f"{l.name}.spikes"], np.uint8)
@@ -87,6 +90,7 @@ def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: i
                         "values": int(sum(a.size for k, a in arrays.items() if k.endswith(".spikes"))
                                       + arrays["accum"].size)})
     spec = {"data_bits": data_bits, "timesteps": net.timesteps, "K": net.K, "lanes": lanes,
+            "weights_file": weights_file,
             "spiking": [l.name for l in net.spiking], "output": net.output_layer.name, "frames": entries}
     path = out_dir / "frames.json"
     path.write_text(json.dumps(spec, indent=1) + "\n")
@@ -96,16 +100,19 @@ def prepare_frames(net: Network, frames, out_dir: Path, data_bits: int, lanes: i
 def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64, max_width: int | None = None,
                p_pause: float = 0.3, seed: int = 1, reset_mid: bool = False, vectors=None,
                max_burst: int = 16, max_outstanding: int = 4, simulator: str = "verilator",
-               sources=None, out_dir: Path | None = None, mutate=None) -> simlib.SimResult:
-    """Build the kernel for `net` (P = lanes, frames up to max_width wide) and run the bench on `frames`."""
+               sources=None, out_dir: Path | None = None, mutate=None, weights: str = "rom",
+               group_pass: int | None = None) -> simlib.SimResult:
+    """Build the kernel for `net` (P = lanes, frames up to max_width wide, weights on chip or streamed, passes of
+    group_pass output groups) and run the bench on `frames`."""
     widths = [np.asarray(img).shape[-1] for _, img in frames]
     max_width = max_width or max(widths)
     work = simlib.SIM_ROOT / "frame_cfg" / name
     cfg = build_frame_config(net, lanes, work, max_width=max_width, data_bits=data_bits, max_burst=max_burst,
-                             max_outstanding=max_outstanding)
+                             max_outstanding=max_outstanding, weights=weights, group_pass=group_pass)
     if mutate is not None:      # tests: corrupt a ROM image to show that the bench notices
         mutate(cfg)
-    spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors)
+    spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors, cfg.passes,
+                          cfg.files["weights"] if weights == "stream" else None)
     env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid)}
     if out_dir is not None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
