@@ -230,6 +230,8 @@ class FrameCase:
     reset_mid: bool = False
     bench_seed: int = 1
     model: str = "random"
+    weights: str = "rom"            # "rom": on chip; "stream": loaded per pass from the weight buffer
+    group_pass: int | None = None   # output groups per pass (None: all with "rom", 1 with "stream")
 
     def export(self) -> Path:
         if self.model == "default":
@@ -256,6 +258,11 @@ FRAME_CASES = {c.name: c for c in [
               max_burst=1, max_outstanding=8, seed=3, task="denoising"),
     # five thresholds (8-bit fields), P * 8 = 64 bits: a whole beat per chunk
     FrameCase("d2-k5-p8", lanes=8, frames=((16, 32),), thresholds_log2=(1, 0, -1, -2, -3), seed=4),
+    # streamed weights: one pass per output group, every pass re-reading its sources; two sizes
+    FrameCase("d2-p4-stream", lanes=4, frames=((16, 32), (16, 16)), weights="stream", seed=5),
+    # weights on chip, layers split into passes (pass-major layout); 16 lanes, words over two beats when streamed
+    FrameCase("d2-p4-rom-passes", lanes=4, frames=((16, 24),), group_pass=1, seed=6),
+    FrameCase("d2-p16-stream", lanes=16, frames=((16, 16),), weights="stream", base=8, seed=7, p_pause=0.2),
     # the committed default model (27 layers, T = 10) on its 64x64 EM tile
     FrameCase("default-p8", lanes=8, model="default", p_pause=0.1),
 ]}

@@ -129,7 +129,7 @@ class FrameConfig:
     weight_bytes: int = 0                           # streamed weights: the size of the weight buffer
 
 
-def _weight_image(net, descs, w_words, word_w: int, wpb: int, bpw: int, data_bits: int) -> bytes:
+def _weight_image(descs, words: np.ndarray, word_w: int, wpb: int, bpw: int, data_bits: int) -> bytes:
     """The weight buffer of a streamed-weights build: every layer's words (ROM order), per pass WPB words to a
     beat (word i of the beat at [word_w*i +: word_w]) or one word over BPW beats, little-endian."""
     out = bytearray()
@@ -137,18 +137,47 @@ def _weight_image(net, descs, w_words, word_w: int, wpb: int, bpw: int, data_bit
     for d in descs:
         n = d["F_WSTRIDE"]
         for p in range(d["F_NPASS"] if n else 0):
-            words = [int(w, 16) for w in w_words[d["F_WBASE"] + p * n: d["F_WBASE"] + (p + 1) * n]]
+            chunk = words[d["F_WBASE"] + p * n: d["F_WBASE"] + (p + 1) * n]
             if bpw == 1:
-                for i in range(0, n, wpb):
-                    beat = 0
-                    for k, w in enumerate(words[i:i + wpb]):
-                        beat |= w << (word_w * k)
-                    out += beat.to_bytes(bb, "little")
+                pad = (-n) % wpb
+                chunk = np.concatenate([chunk, np.zeros((pad, chunk.shape[1]), np.int64)])
+                beats = _word_bytes(chunk.reshape(-1, wpb * chunk.shape[1]), word_w // chunk.shape[1])
+                # words of word_w bits packed back to back: the beat holds wpb of them in its low bits
+                out += np.pad(beats, ((0, 0), (0, bb - beats.shape[1]))).tobytes()
             else:
-                for w in words:
-                    out += w.to_bytes(bb * bpw, "little")
+                wbytes = _word_bytes(chunk, word_w // chunk.shape[1])
+                out += np.pad(wbytes, ((0, 0), (0, bb * bpw - wbytes.shape[1]))).tobytes()
         assert len(out) == (d["F_WOFF"] + d["F_NPASS"] * d["F_WBEATS"]) * bb
     return bytes(out)
+
+
+def _layer_words(wt: np.ndarray, n_pass: int, GP: int, J: int, S: int, CO: int, taps: int, P: int) -> np.ndarray:
+    """A layer's weight words in ROM order [pass][c][g][j], lanes last: int64 [words, P] (module docstring)."""
+    c_out, _, c_in = wt.shape
+    words = np.zeros((n_pass, c_in, GP, J, S, CO), np.int64)
+    for s_ in range(S):
+        for j in range(J):
+            tap = j * S + s_
+            if tap >= taps:
+                continue
+            for g in range(n_pass * GP):
+                ch = np.arange(g * CO, min((g + 1) * CO, c_out))
+                if ch.size:
+                    words[g // GP, :, g % GP, j, s_, :ch.size] = wt[ch, tap, :].T
+    return words.reshape(-1, P)
+
+
+def _word_bytes(words: np.ndarray, width: int) -> np.ndarray:
+    """int64 [N, P] lanes of `width` bits (two's complement) -> uint8 [N, ceil(P*width/8)], lane j at
+    [width*j +: width], little-endian."""
+    n, lanes = words.shape
+    bits = ((words[..., None] >> np.arange(width)) & 1).astype(np.uint8).reshape(n, lanes * width)
+    return np.packbits(bits, axis=1, bitorder="little")
+
+
+def _hex_lines(words: np.ndarray, width: int) -> list[str]:
+    digits = (words.shape[1] * width + 3) // 4
+    return [row[::-1].tobytes().hex()[-digits:].rjust(digits, "0") for row in _word_bytes(words, width)]
 
 
 def lane_split(c_out: int, P: int) -> tuple[int, int, int]:
@@ -234,7 +263,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
                          else math.ceil(l.out_channels * fm.OUT_WORD_BITS / data_bits)),
             "F_OUT_C": l.out_channels, "F_G": G, "F_J": J, "F_SL": S.bit_length() - 1,
             "F_COL": CO.bit_length() - 1, "F_NTAPS": taps, "F_GJ": 0,
-            "F_WBASE": len(w_words), "F_BBASE": len(b_words),
+            "F_WBASE": sum(len(x) for x in w_words), "F_BBASE": len(b_words),
             "F_THEXP": (exps[0] + l.frac_bits) if l.spec.has_neuron else 0,
             "F_SHIFT": l.input_shift if kind in ("input_conv", "pool") else 0,
             "F_LAST": int(l is net.layers[-1]),
@@ -247,19 +276,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
             w = np.asarray(l.weight, np.int64)           # [out][ky][kx][in]
             k = l.kernel
             wt = w.reshape(l.out_channels, k * k, w.shape[3])
-            for p in range(n_pass):
-             for c in range(w.shape[3]):
-                for g_ in range(GP):
-                    g = p * GP + g_
-                    for j in range(J):
-                        lanes_v = [0] * P
-                        for s in range(S):
-                            tap = j * S + s
-                            for o in range(CO):
-                                ch = g * CO + o
-                                if tap < taps and ch < l.out_channels:
-                                    lanes_v[s * CO + o] = wt[ch, tap, c]
-                        w_words.append(_hex_word(lanes_v, wb))
+            w_words.append(_layer_words(wt, n_pass, GP, J, S, CO, taps, P))
             bias = np.asarray(l.bias, np.int64)
             for g in range(G):
                 lanes_v = [int(bias[g * CO + o]) if g * CO + o < l.out_channels else 0 for o in range(CO)]
@@ -277,15 +294,16 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     files = {"layers": out_dir / "frame_layers.mem", "weights": out_dir / "frame_weights.mem",
              "bias": out_dir / "frame_bias.mem"}
     files["layers"].write_text("\n".join(desc_lines) + "\n")
+    all_words = np.concatenate(w_words) if w_words else np.zeros((0, P), np.int64)
     if weights == "stream":
         files["weights"] = out_dir / "frame_weights.bin"
-        files["weights"].write_bytes(_weight_image(net, descs, w_words, word_w, wpb, bpw, data_bits))
+        files["weights"].write_bytes(_weight_image(descs, all_words, word_w, wpb, bpw, data_bits))
         w_depth = max(max(d["F_WSTRIDE"] for d in descs), 2)
         files["rom_blank"] = out_dir / "frame_weights_blank.mem"
         files["rom_blank"].write_text(format(0, f"0{(word_w + 3) // 4}x") + "\n")
     else:
-        files["weights"].write_text("\n".join(w_words) + "\n")
-        w_depth = max(2, len(w_words))
+        files["weights"].write_text("\n".join(_hex_lines(all_words, wb)) + "\n")
+        w_depth = max(2, len(all_words))
     files["bias"].write_text("\n".join(b_words) + "\n")
     M = sum(1 << (e - net.e_min) for e in exps)
     spiking = net.spiking
