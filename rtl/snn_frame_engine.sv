@@ -17,6 +17,7 @@
 `include "snn_check.svh"
 module snn_frame_engine #(
     parameter integer P           = 8,
+    parameter integer LG          = 1,             // lanes that share a band word (P / the most sub-lanes of a 3x3 layer)
     parameter integer DATA_W      = 64,
     parameter integer ADDR_W      = 64,
     parameter integer ID_W        = 1,
@@ -122,6 +123,7 @@ module snn_frame_engine #(
     `SNN_REQUIRE(g_check_p, P >= 1 && (P & (P - 1)) == 0 && P <= 64, "Error: P must be a power of two <= 64 (instance %m)")
     `SNN_REQUIRE(g_check_dw, DATA_W == 64 || DATA_W == 128 || DATA_W == 256, "Error: DATA_W must be 64, 128 or 256 (instance %m)")
     `SNN_REQUIRE(g_check_lanes_fit, P * FB <= DATA_W, "Error: P * FB must be <= DATA_W (instance %m)")
+    `SNN_REQUIRE(g_check_lg, LG >= 1 && P % LG == 0, "Error: LG must divide P (instance %m)")
     `SNN_REQUIRE(g_check_mem, MEM_W <= 32, "Error: MEM_W must be <= 32, A_T leaves as 32-bit words (instance %m)")
 
     // ---------------------------------------------------------------- sequencer and the layer's fields
@@ -224,8 +226,10 @@ module snn_frame_engine #(
 
     wire              op_valid, op_unit;
     wire [P-1:0]      op_lane;
-    wire [P*2-1:0]    op_slot;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [P*2-1:0]    op_slot;        // (with LG > 1 only each group's first lane's address is used)
     wire [P*OFF_W-1:0] op_off;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire [WA_W-1:0]   op_waddr;
     wire [VAL_W-1:0]  op_val;
 
@@ -281,15 +285,17 @@ module snn_frame_engine #(
     wire [1:0]        n_slot;
     wire [OFF_W-1:0]  n_off;
     wire [P*ACC_W-1:0] n_q;
+    // the band: P / LG words of LG lanes; a group takes the address of its first lane (all its lanes share it)
     genvar gl;
     generate
-        for (gl = 0; gl < P; gl = gl + 1) begin : g_lane
-            snn_frame_lane #(.ACC_W(ACC_W), .W_BITS(W_BITS), .VAL_W(VAL_W), .SLOT_DEPTH(SLOT_DEPTH), .OFF_W(OFF_W))
+        for (gl = 0; gl < P / LG; gl = gl + 1) begin : g_lane
+            snn_frame_lane #(.LG(LG), .ACC_W(ACC_W), .W_BITS(W_BITS), .VAL_W(VAL_W), .SLOT_DEPTH(SLOT_DEPTH),
+                             .OFF_W(OFF_W))
                 u_lane (.clk(clk), .rst(rst), .init_clr(init_clr), .init_off(init_off),
-                        .op_valid(op_valid && op_lane[gl]), .op_slot(op_slot[2*gl +: 2]),
-                        .op_off(op_off[OFF_W*gl +: OFF_W]), .op_unit(op_unit), .op_val(op_val),
-                        .w_b($signed(w_q[W_BITS*gl +: W_BITS])), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off),
-                        .n_clr(n_clr), .n_q(n_q[ACC_W*gl +: ACC_W]));
+                        .op_valid(op_valid), .op_lane(op_lane[LG*gl +: LG]), .op_slot(op_slot[2*LG*gl +: 2]),
+                        .op_off(op_off[OFF_W*LG*gl +: OFF_W]), .op_unit(op_unit), .op_val(op_val),
+                        .w_b(w_q[W_BITS*LG*gl +: W_BITS*LG]), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off),
+                        .n_clr(n_clr), .n_q(n_q[ACC_W*LG*gl +: ACC_W*LG]));
         end
     endgenerate
 

@@ -5,6 +5,7 @@
 `include "snn_check.svh"
 module snn_frame_kernel #(
     parameter integer P           = 8,
+    parameter integer LG          = 1,
     parameter integer DATA_W      = 64,
     parameter integer ADDR_W      = 64,
     parameter integer ID_W        = 1,
@@ -113,7 +114,7 @@ module snn_frame_kernel #(
                 .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready), .interrupt(interrupt),
                 .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle), .ap_ready(ap_ready), .args(args));
 
-    snn_frame_engine #(.P(P), .DATA_W(DATA_W), .ADDR_W(ADDR_W), .ID_W(ID_W), .K(K), .FB(FB), .T(T),
+    snn_frame_engine #(.P(P), .LG(LG), .DATA_W(DATA_W), .ADDR_W(ADDR_W), .ID_W(ID_W), .K(K), .FB(FB), .T(T),
                        .N_LAYERS(N_LAYERS), .N_REGIONS(N_REGIONS), .DESC_FW(DESC_FW), .W_BITS(W_BITS),
                        .B_BITS(B_BITS), .ACC_W(ACC_W), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .VAL_W(VAL_W),
                        .W_MAX(W_MAX), .SLOT_DEPTH(SLOT_DEPTH), .G_MAX(G_MAX), .C_MAX(C_MAX),

@@ -157,18 +157,22 @@ module snn_frame_scatter #(
     assign ev_pop  = !ev_empty && d_take;
     assign idle    = !d_valid && !i_valid && ev_empty;
 
+    // a pool (depthwise) event belongs to one channel: outside the pass's channels it has nothing to do
+    wire [C_W-1:0] c_rel   = ev_c - chan_base;
+    wire           in_pass = !is_pool || ev_type != 2'd0
+                             || (ev_c >= chan_base && (c_rel >> col) < C_W'(groups));
     always @(posedge clk) begin
         if (rst) begin
             d_valid <= 1'b0;
         end else if (d_take) begin
-            d_valid <= !ev_empty;
+            d_valid <= !ev_empty && in_pass;
             d_marker <= (ev_type != 2'd0); d_type <= ev_type; d_y <= ev_y;
             d_rv <= rv; d_cv <= cv;
             for (q = 0; q < 3; q = q + 1) begin
                 d_slot[2*q +: 2] <= oy[q][1:0];
                 d_col[OFF_W*q +: OFF_W] <= OFF_W'(ox[q]) * sx;
             end
-            d_tg <= OFF_W'(ev_t) * OFF_W'(groups) + (is_pool ? OFF_W'(ev_c >> col) : {OFF_W{1'b0}});
+            d_tg <= OFF_W'(ev_t) * OFF_W'(groups) + (is_pool ? OFF_W'(c_rel >> col) : {OFF_W{1'b0}});
             d_cbase <= wbase + WA_W'(ev_c) * gj;
             d_val <= ev_val;
             d_plane <= LP'(ev_c & ((C_W'(1) << col) - 1'b1));

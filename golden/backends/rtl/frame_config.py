@@ -219,7 +219,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     for l in net.layers:
         G = lane_split(l.out_channels, P)[0]
         gp = G if (weights == "rom" and group_pass is None) else min(G, group_pass or 1)
-        if l.kind in ("pool", "output"):   # no weights to stream (pool) or a few (output: A_T stays one record)
+        if l.kind == "output":   # a few weights, and A_T stays one record a pixel
             gp = G
         passes[l.name] = G // gp
     word_w = P * max(l.weight_bits for l in net.layers if l.spec.has_params)
@@ -308,7 +308,9 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     M = sum(1 << (e - net.e_min) for e in exps)
     spiking = net.spiking
     params = {
-        "P": P, "DATA_W": data_bits, "K": net.K, "FB": FB, "T": T, "N_LAYERS": len(net.layers),
+        "P": P, "LG": P // max([lane_split(l.out_channels, P)[1] for l in net.layers
+                                 if l.kind == "upconv" or (l.spec.has_params and l.kernel == 3)] or [1]),
+        "DATA_W": data_bits, "K": net.K, "FB": FB, "T": T, "N_LAYERS": len(net.layers),
         "N_REGIONS": max(1, len(spiking)), "DESC_FW": fw,
         "W_BITS": wb, "B_BITS": bb,
         "ACC_W": max(l.acc_bits for l in net.layers),
