@@ -334,9 +334,11 @@ def add_arguments(ap) -> None:
     ap.add_argument("--out", default=str(ROOT / "build" / "hls_estimate"), help="report directory")
     ap.add_argument("--max-width", type=int, help="also size the external-memory frame engine for frames up to this "
                                                   "width (golden/backends/rtl/frame_plan.py): a FRAME line")
-    ap.add_argument("--t-chunk", type=int, help="--max-width: time steps one layer pass holds (default T)")
+    ap.add_argument("--lanes", type=int, default=8, help="--max-width: the frame engine's lanes P (default 8)")
+    ap.add_argument("--data-bits", type=int, choices=(64, 128, 256), default=64,
+                    help="--max-width: its AXI data width (default 64)")
     ap.add_argument("--weights", choices=("rom", "stream"), default="rom",
-                    help="--max-width: weights on chip, or streamed per layer in groups (default rom)")
+                    help="--max-width: weights on chip, or streamed one pass at a time (default rom)")
 
 
 def run(args) -> int:
@@ -366,10 +368,16 @@ def run(args) -> int:
     if args.max_width:
         from golden.backends.rtl import frame_plan
 
-        if args.max_width < net.width or (args.t_chunk is not None and args.t_chunk < 1):
-            print(f"error: --max-width must be >= the frame width {net.width} and --t-chunk >= 1", file=sys.stderr)
+        if args.max_width < net.width or args.lanes < 1 or args.lanes & (args.lanes - 1):
+            print(f"error: --max-width must be >= the frame width {net.width}, --lanes a power of two",
+                  file=sys.stderr)
             return 2
-        plan = frame_plan.frame_plan(net, args.max_width, args.t_chunk, args.weights)
-        (out / f"{report['model']}_frame.json").write_text(json.dumps(plan, indent=1) + "\n")
+        try:
+            plan = frame_plan.frame_plan(frame_plan.with_assumed_widths(net), args.max_width, args.weights,
+                                         args.lanes, args.data_bits)
+        except ValueError as exc:
+            print(f"error: --max-width {args.max_width}: {exc}", file=sys.stderr)
+            return 2
+        (out / f"{report['model']}_frame.json").write_text(json.dumps(plan, indent=1, default=str) + "\n")
         print(frame_plan.line(plan))
     return 0
