@@ -259,7 +259,7 @@ FRAME_CASES = {c.name: c for c in [
     # five thresholds (8-bit fields), P * 8 = 64 bits: a whole beat per chunk
     FrameCase("d2-k5-p8", lanes=8, frames=((16, 32),), thresholds_log2=(1, 0, -1, -2, -3), seed=4),
     # streamed weights: one pass per output group, every pass re-reading its sources; two sizes
-    FrameCase("d2-p4-stream", lanes=4, frames=((16, 32), (16, 16)), weights="stream", seed=5),
+    FrameCase("d2-p4-stream", lanes=4, frames=((16, 32), (16, 16)), weights="stream", group_pass=1, seed=5),
     # weights on chip, layers split into passes (pass-major layout); 16 lanes, words over two beats when streamed
     FrameCase("d2-p4-rom-passes", lanes=4, frames=((16, 24),), group_pass=1, seed=6),
     FrameCase("d2-p16-stream", lanes=16, frames=((16, 16),), weights="stream", base=8, seed=7, p_pause=0.2),

@@ -190,7 +190,7 @@ def lane_split(c_out: int, P: int) -> tuple[int, int, int]:
 
 def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width: int | None = None,
                        data_bits: int = 64, max_burst: int = 16, max_outstanding: int = 4, weights: str = "rom",
-                       group_pass: int | None = None) -> FrameConfig:
+                       group_pass: int | None = None, weight_buffer_words: int = 65536) -> FrameConfig:
     """Lay the network out for snn_frame_engine (P = lanes) and write frame_layers.mem, frame_weights.mem (the
     ROM image, or with weights="stream" frame_weights.bin, the weight buffer's contents), frame_bias.mem and
     frame_params.json into out_dir."""
@@ -216,9 +216,21 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     region = {l.name: i for i, l in enumerate(net.spiking)}
     w_words, b_words, descs = [], [], []
     passes = {}
+    # streamed weights, groups per pass unset: as many as the band (sized by the widest layer at one group) and a
+    # weight buffer of weight_buffer_words words take, so narrow deep layers re-read their inputs less often
+    slot_budget = max((max_width >> lv[l.name]) * net.timesteps for l in net.layers)
     for l in net.layers:
         G = lane_split(l.out_channels, P)[0]
-        gp = G if (weights == "rom" and group_pass is None) else min(G, group_pass or 1)
+        if weights == "rom" or group_pass is not None:
+            gp = G if (weights == "rom" and group_pass is None) else min(G, group_pass or 1)
+        else:
+            taps = 9 if (l.kind == "upconv" or (l.spec.has_params and l.kernel == 3)) else 1
+            j_ops = math.ceil(taps / lane_split(l.out_channels, P)[1])
+            c_in = sum(net.layer(s_).out_channels if s_ != "input" else net.in_channels for s_ in l.sources)
+            gp = 1
+            while (gp * 2 <= G and (max_width >> lv[l.name]) * net.timesteps * gp * 2 <= slot_budget
+                   and c_in * gp * 2 * j_ops <= weight_buffer_words):
+                gp *= 2
         if l.kind == "output":   # a few weights, and A_T stays one record a pixel
             gp = G
         passes[l.name] = G // gp
