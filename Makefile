@@ -14,6 +14,7 @@ IMAGE ?= configs/demo/em_slice22_y224_x224_64.png
 CROP ?=
 T ?=
 LANES ?= 8
+LABELS ?=
 THREADS ?= $(shell nproc)
 EMPTY :=
 SPACE := $(EMPTY) $(EMPTY)
@@ -27,7 +28,7 @@ EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
-	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES)"
+	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES) LABELS=$(LABELS)"
 
 setup: $(STAMP)  ## the virtual environment with pinned packages and golden installed editable
 
@@ -50,8 +51,8 @@ $(EXPORT)/manifest.yaml: $(STAMP) $(CHECKPOINT) $(CONFIG) $(IMAGE) $(shell find 
 
 export: $(EXPORT)/manifest.yaml  ## quantise the model, write manifest, header, ROM images, golden vectors
 
-sim: $(EXPORT)/manifest.yaml  ## RTL engine (Verilator) on the export: every layer, every step compared
-	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES)
+sim: $(EXPORT)/manifest.yaml  ## RTL frame engine (Verilator, AXI memory model) on the export: every layer, every step compared; LABELS=<png>: F1
+	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES) $(if $(LABELS),--labels $(LABELS) $(if $(CROP),--crop $(word 1,$(CROP)) $(word 2,$(CROP))))
 
 csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the export: every layer, every step compared
 	$(GOLDEN) csim --export $(EXPORT)

@@ -20,8 +20,8 @@ COMMANDS = {
     "csim": ("golden.backends.hls.csim", "HLS C-simulation of an export (g++), compared with the golden vectors"),
     "csim-frame": ("golden.backends.hls.frame_csim", "HLS C-sim of the external-memory frame top (snn_frame_top): "
                    "every spike train and A_T from its buffers compared"),
-    "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on snn_engine (Verilator), every spike compared"),
-    "rtl-config": ("golden.backends.rtl.engine_config", "write snn_engine's descriptor/weight ROMs and parameters"),
+    "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on the frame engine (Verilator), every spike compared"),
+    "rtl-config": ("golden.backends.rtl.engine_config", "write the frame engine's descriptor/weight ROMs and parameters"),
     "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the RTL engine: LUT / FF / BRAM / DSP"),
     "estimate": ("golden.backends.hls.estimate", "latency / throughput / resource estimate of the HLS network"),
     "report": ("golden.analysis.report", "the paper's tables and figures on our model (Markdown, JSON, PNG)"),
