@@ -185,7 +185,8 @@ def test_traffic_is_what_the_engine_moves(monkeypatch):
     net = _net("padded")
     rng = np.random.default_rng(7)
     sizes = ((16, 20), (8, 12))
-    frames = [(f"f{i}", rng.integers(0, 256, (net.in_channels, h, w), dtype=np.uint8)) for i, (h, w) in enumerate(sizes)]
+    frames = [(f"f{i}", rng.integers(0, 256, (net.in_channels, h, w), dtype=np.uint8))
+              for i, (h, w) in enumerate(sizes)]
     monkeypatch.setattr(frame_sim, "BENCH", "test_frame_traffic")
     res = frame_sim.run_frames(net, frames, 4, "frame-traffic", data_bits=64, p_pause=0.3, seed=2, max_burst=8)
     assert res.ok, res.message
