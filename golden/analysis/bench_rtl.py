@@ -54,7 +54,7 @@ PUBLISHED = [
     ("Vitis AI Library 1.3, ENet_cityscapes_pt (INT8 DPU)", "ZCU102 (3x B4096F DPU, 281 MHz)", "512x1024",
      "9.1 fps (1 thread), 38.5 fps (multi-thread)",
      "https://docs.amd.com/r/1.3-English/ug1354-xilinx-ai-sdk/ZCU102-Performance"),
-    ("Micromachines 16(3) 258, 2025: simplified 8-bit ENet (Cityscapes, 51.18% mIoU)", "ZCU104",
+    ("Micromachines 16(3) 258, 2025: simplified 8-bit ENet (51.18% mIoU)", "ZCU104",
      "not in the abstract", "130.75 fps", "https://www.mdpi.com/2072-666X/16/3/258"),
     ("Ghielmetti et al. 2022, hls4ml: compressed ENet, fully on chip (Cityscapes)", "ZCU102",
      "not in the abstract", "4.9 ms per image (batch 1), 3 ms per image (batch 10)",
@@ -63,7 +63,7 @@ PUBLISHED = [
      "Alveo U250", "not in the abstract", "close to 23 images/s, 44 ms latency",
      "https://www.mathieuleonardon.com/publication/2023-leblevec-4262138/"),
     ("Khadem Hosseini and Mirzakuchaki 2025: LMIINet on CGRA4ML, 8-bit (Cityscapes, 45% mIoU)", "ZCU104",
-     "not in the abstract", "20 fps, 50.1 ms latency", "https://arxiv.org/abs/2510.22243"),
+     "not in the abstract", "20 fps, 50.1 ms latency", "https://arxiv.org/html/2510.22243v1"),
 ]
 
 
