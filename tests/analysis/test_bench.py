@@ -47,3 +47,88 @@ def test_memory_child_reports_its_own_peak(em_root, capsys):
     assert bench_memory.main(["--level", "snn_int", "--size", "64", "--timesteps", "2"]) == 0
     r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert r["level"] == "snn_int" and 0 < r["baseline_mb"] <= r["peak_mb"]
+
+
+# ------------------------------------------------------------------------------------------- the RTL part
+SIM_OUT = """RTL sim: snn_frame_kernel (P=8, AXI 64 bits, max width 64) on x (64x64, T=10, ...)
+head: 81920 values and 0 membranes compared, 0 mismatches
+SIM PASS layers=27 timesteps=10 values=123456 mismatches=0 cycles=1150000 bound=1000000
+"""
+
+
+def test_sim_line_is_parsed():
+    from golden.analysis import bench_rtl
+
+    assert bench_rtl.parse_sim(SIM_OUT) == {"passed": True, "layers": 27, "timesteps": 10, "values": 123456,
+                                            "mismatches": 0, "cycles": 1150000, "bound": 1000000}
+    assert bench_rtl.parse_sim(SIM_OUT.replace("SIM PASS", "SIM FAIL").replace("mismatches=0 c", "mismatches=3 c")
+                               )["passed"] is False
+    assert bench_rtl.parse_sim(SIM_OUT + "error: something\n") is None
+    assert bench_rtl.parse_sim("") is None
+
+
+def test_bench_lines_from_a_faked_run(small_export, tmp_path, monkeypatch, capsys):
+    """bench_rtl.run with the simulation, the slice and its golden events faked: the BENCH lines, the estimate
+    (the tile's ratio x the slice's bound), the traffic from frame_traffic, and the reports."""
+    import argparse
+    import math
+
+    from golden.analysis import bench_rtl
+    from golden.backends.rtl.frame_traffic import traffic
+    from golden.ir.manifest import load_manifest, load_network
+
+    fake = {8: (1_150_000, 1_000_000, 23.0), 16: (600_000, 500_000, 12.0)}  # cycles, bound, wall of the 2nd run
+    calls = []
+
+    def run_sim(export, lanes):
+        calls.append(lanes)
+        c, b, wall = fake[lanes]
+        return {"passed": True, "layers": 3, "timesteps": 3, "values": 10, "mismatches": 0, "cycles": c,
+                "bound": b}, wall
+
+    monkeypatch.setattr(bench_rtl, "run_sim", run_sim)
+    monkeypatch.setattr(bench_rtl, "slice_image", lambda index, root=None: np.zeros((1, 512, 512), np.uint8))
+    monkeypatch.setattr(bench_rtl, "slice_events", lambda net, image: 80_000_001)
+    export, _ = small_export
+    args = argparse.Namespace(rtl_export=str(export), lanes=[8, 16], clock_mhz=200.0, rtl_slice=None,
+                              rtl_out=str(tmp_path / "rtl"), data_root=None)
+    assert bench_rtl.run(args) == 0
+    assert calls == [8, 8, 16, 16]  # each lane count twice: the build, then the timed run
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("BENCH")]
+    net = load_network(export, load_manifest(export))
+    t = traffic(net, 512, 512, 64)
+    rd, wr = t["read_bytes"] / 1e6, t["write_bytes"] / 1e6
+    b8, b16 = math.ceil(80_000_001 / 8), math.ceil(80_000_001 / 16)
+    e8, e16 = round(1.15 * b8), round(1.2 * b16)
+    bw = lambda e: (t["read_bytes"] + t["write_bytes"]) * 200e6 / e / 1e9  # noqa: E731
+    tail = "(estimate: the tile's ratio x this exact bound; stated clock)"
+    assert lines == [
+        "BENCH rtl lanes=8 cycles=1150000 bound=1000000 ratio=1.150 (target <= 1.15) verilator=50,000 cycles/s",
+        "BENCH rtl lanes=16 cycles=600000 bound=500000 ratio=1.200 (target <= 1.15) verilator=50,000 cycles/s",
+        f"BENCH frame512 lanes=8 bound={b8} est_cycles={e8} fps@200MHz={200e6 / e8:.2f} ext_read_mb={rd:.1f} "
+        f"ext_write_mb={wr:.1f} bandwidth_gbs={bw(e8):.2f} {tail}",
+        f"BENCH frame512 lanes=16 bound={b16} est_cycles={e16} fps@200MHz={200e6 / e16:.2f} ext_read_mb={rd:.1f} "
+        f"ext_write_mb={wr:.1f} bandwidth_gbs={bw(e16):.2f} {tail}",
+    ]
+    result = json.loads((tmp_path / "rtl.json").read_text())
+    assert result["clock_mhz"] == 200.0 and "stated" in result["clock_note"]
+    assert [r["est_cycles"] for r in result["frame"]["rows"]] == [e8, e16] and result["frame"]["slice"] == 22
+    assert result["published"] and all(p["source"].startswith("https://") for p in result["published"])
+    md = (tmp_path / "rtl.md").read_text()
+    assert "| 8 | 1,150,000 | 1,000,000 | 1.150 | 50,000 | 173.9 |" in md and "(estimate)" in md
+    assert "stated, not timed" in md and "ENet" in md
+
+
+def test_bench_without_the_em_data_skips_the_slice(small_export, tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from golden.analysis import bench_rtl
+
+    monkeypatch.setattr(bench_rtl, "run_sim", lambda export, lanes: ({"cycles": 300, "bound": 200}, 1.0))
+    args = argparse.Namespace(rtl_export=str(small_export[0]), lanes=[8], clock_mhz=100.0, rtl_slice=None,
+                              rtl_out=str(tmp_path / "rtl"), data_root=str(tmp_path / "no-data"))
+    assert bench_rtl.run(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "BENCH rtl lanes=8 cycles=300 bound=200 ratio=1.500 (target <= 1.15) verilator=300 cycles/s"
+    assert out[1].startswith("BENCH frame skipped: data root") and len(out) == 2
+    assert "skipped" in (tmp_path / "rtl.md").read_text()
