@@ -13,23 +13,13 @@ import math
 import tempfile
 from pathlib import Path
 
+from golden.backends.rtl import frame_traffic
 from golden.backends.rtl.frame_config import ACC_SLOTS, build_frame_config
-from golden.ir import frame_memory as fm
 
 BRAM18_BITS = 18 * 1024
 BRAM36_BITS = 36 * 1024
 URAM_WIDTH, URAM_DEPTH = 72, 4096
 XCZU7EV = {"lut": 230_400, "bram36": 312, "uram": 96, "dsp": 1728}  # ZCU104's part
-
-
-def traffic(net, passes: dict, data_bits: int, height: int | None = None, width: int | None = None) -> dict:
-    """External bytes per frame: every layer reads each source's region once per pass (the input layer the
-    image), writes its own region (the output layer the output buffer); streamed weights come on top."""
-    lay = fm.frame_layout(net, height, width, data_bits, passes)
-    size = lambda name: lay.image_bytes if name == "input" else lay.size(lay.layers[name])  # noqa: E731
-    reads = {l.name: passes.get(l.name, 1) * sum(size(s) for s in l.sources) for l in net.layers}
-    writes = {l.name: (lay.size(lay.layers[l.name]) if l.spec.has_neuron else lay.output_bytes) for l in net.layers}
-    return {"read": reads, "write": writes, "read_bytes": sum(reads.values()), "write_bytes": sum(writes.values())}
 
 
 ASSUMED_WIDTHS = {"weight_bits": 8, "bias_bits": 16, "acc_bits": 24, "current_bits": 24, "membrane_bits": 30}
@@ -55,7 +45,7 @@ def frame_plan(net, max_width: int, weights: str = "rom", lanes: int = 8, data_b
     weight_bits = p["WROM_DEPTH"] * lanes * p["W_BITS"]
     bias_bits = p["BROM_DEPTH"] * lanes * p["B_BITS"]
     uram = band_mems * math.ceil(band_word / URAM_WIDTH) * math.ceil(p["SLOT_DEPTH"] / URAM_DEPTH)
-    t = traffic(net, cfg.passes, data_bits)
+    t = frame_traffic.traffic(net, data_bits=data_bits, passes=cfg.passes)
     if weights == "stream":
         t["read_bytes"] += cfg.weight_bytes
     return {

@@ -4,9 +4,10 @@ layout (golden/ir/frame_memory.py), padding included.
 The schedule is layer-major: every layer reads the whole region of each of its sources once per frame (rows of
 `cols * record_beats` beats; the input layer reads the image buffer, rows of `record_beats` beats) and writes its
 own region once (a spiking layer its spike trains in the scratch buffer, the output layer A_T in the output
-buffer). The weights are on chip: no weight traffic. So per frame
+buffer). A layer a build splits into passes (golden/backends/rtl/frame_config.py) reads its sources once a pass;
+streamed weights (the build's weight buffer) come on top, counted by the caller. So per frame
 
-    read  = image + sum over layers, over their sources, of the source's region
+    read  = image + sum over layers, passes x sum over their sources, of the source's region
     write = sum over spiking layers of their region + the output region
 
 in whole beats of `data_bits` bits. docs/frame_engine.md's formulas (golden/backends/rtl/frame_plan.py) count the
@@ -19,7 +20,8 @@ from golden.ir import frame_memory as fm
 from golden.ir.network import INPUT, Network
 
 
-def traffic(net: Network, height: int | None = None, width: int | None = None, data_bits: int = 64) -> dict:
+def traffic(net: Network, height: int | None = None, width: int | None = None, data_bits: int = 64,
+            passes: dict | None = None) -> dict:
     """Bytes (and beats) read and written in external memory per `height` x `width` frame (default: the network's
     own size), per layer and in total.
 
@@ -29,7 +31,8 @@ def traffic(net: Network, height: int | None = None, width: int | None = None, d
              "read_bytes", "write_bytes", "total_bytes", "read_beats", "write_beats"}
     where a region's `reads` is how many times the frame reads it whole (its consumers; the image: 1) and
     `writes` how many times it is written (1; the image: 0, the host writes it)."""
-    lay = fm.frame_layout(net, height, width, data_bits)
+    passes = passes or {}
+    lay = fm.frame_layout(net, height, width, data_bits, passes)
     size = {INPUT: lay.image_bytes, **{name: lay.size(r) for name, r in lay.layers.items()}}
     out = net.output_layer.name
     regions = {name: {"bytes": b, "reads": 0, "writes": 0} for name, b in size.items()}
@@ -38,8 +41,8 @@ def traffic(net: Network, height: int | None = None, width: int | None = None, d
     for l in net.layers:
         read = 0
         for s in l.sources:
-            read += size[s]
-            regions[s]["reads"] += 1
+            read += passes.get(l.name, 1) * size[s]
+            regions[s]["reads"] += passes.get(l.name, 1)
         regions[l.name]["writes"] += 1
         layers[l.name] = {"sources": list(l.sources), "read_bytes": read, "write_bytes": regions[l.name]["bytes"],
                           "region": "output" if l.name == out else "scratch"}
