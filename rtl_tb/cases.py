@@ -230,6 +230,7 @@ class FrameCase:
     reset_mid: bool = False
     bench_seed: int = 1
     model: str = "random"
+    pause_cycles: int = 0           # pauses only in the first that many cycles of each frame (0: all of it)
     weights: str = "rom"            # "rom": on chip; "stream": loaded per pass from the weight buffer
     group_pass: int | None = None   # output groups per pass (None: all with "rom", 1 with "stream")
 
@@ -264,6 +265,6 @@ FRAME_CASES = {c.name: c for c in [
     FrameCase("d2-p4-rom-passes", lanes=4, frames=((16, 24),), group_pass=1, seed=6),
     FrameCase("d2-p16-stream", lanes=16, frames=((16, 16),), weights="stream", base=8, seed=7, p_pause=0.2),
     # the committed default model (27 layers, T = 10) on its 64x64 EM tile
-    FrameCase("default-p8", lanes=8, model="default", p_pause=0.1),
+    FrameCase("default-p8", lanes=8, model="default", p_pause=0.2, pause_cycles=300_000),
 ]}
 FRAME_MUTANT_CASE = FRAME_CASES["d2-p4-sizes"].replace(name="d2-p4-mutants", frames=((16, 20),), reset_mid=False)

@@ -10,7 +10,8 @@ with the golden model's (`==`, numpy, in bulk). Frames of different sizes run ba
 SNN_RESET_MID=1 the first frame is cut by a reset half-way (AXI traffic in flight) and must leave nothing behind:
 every frame after it still has to match.
 
-Environment (golden/backends/rtl/frame_sim.py): SNN_FRAMES (frames.json), SNN_SEED, SNN_P_PAUSE, SNN_RESET_MID,
+Environment (golden/backends/rtl/frame_sim.py): SNN_FRAMES (frames.json), SNN_SEED, SNN_P_PAUSE, SNN_PAUSE_CYCLES
+(pauses only in the first that many cycles of each frame; 0: the whole frame), SNN_RESET_MID,
 SNN_RESULT (the JSON summary: values, mismatches, first mismatch, cycles and bound per frame), SNN_OUT_DIR
 (optional: the RTL's A_T of each frame is saved there as <name>.accum.npy).
 """
@@ -35,6 +36,9 @@ SPEC = json.loads(open(os.environ["SNN_FRAMES"]).read())
 SEED = int(os.environ.get("SNN_SEED", "1"))
 P_PAUSE = float(os.environ.get("SNN_P_PAUSE", "0.3"))
 RESET_MID = os.environ.get("SNN_RESET_MID", "0") == "1"
+# cocotbext-axi runs a pause generator every cycle in Python: on long frames the pauses stop after this many
+# cycles of each frame (0: never), so a whole-slice simulation is not ten times slower for them
+PAUSE_CYCLES = int(os.environ.get("SNN_PAUSE_CYCLES", "0"))
 RESULT = os.environ.get("SNN_RESULT")
 OUT_DIR = os.environ.get("SNN_OUT_DIR")      # where the RTL's A_T of each frame is saved (<name>.accum.npy)
 OFFSETS = dict(zip((n for n, _ in cm.ENGINE_ARGS), cm.arg_offsets(cm.ENGINE_ARGS)))
@@ -99,15 +103,23 @@ class Bench:
             self.frames.append(f)
             base = _align(f.end) + PAGE
         self.ram = AxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, size=_align(base) + PAGE)
-        for ch in (self.ram.write_if.aw_channel, self.ram.write_if.w_channel, self.ram.write_if.b_channel,
-                   self.ram.read_if.ar_channel, self.ram.read_if.r_channel):
-            if P_PAUSE > 0:
-                ch.set_pause_generator(pauses(random.Random(self.rng.random()), P_PAUSE))
+        self.channels = (self.ram.write_if.aw_channel, self.ram.write_if.w_channel, self.ram.write_if.b_channel,
+                         self.ram.read_if.ar_channel, self.ram.read_if.r_channel)
+        self.set_pauses(P_PAUSE)
         self.host = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
         if self.weights:
             self.ram.write(self.weights_at, self.weights)
         self.summary = {"frames": [], "layers": {}, "values": 0, "mismatches": 0, "first_mismatch": None,
                         "cycles": 0, "bound": 0, "events": 0, "membranes_recorded": False}
+
+    def set_pauses(self, p: float) -> None:
+        for ch in self.channels:
+            ch.set_pause_generator(pauses(random.Random(self.rng.random()), p) if p > 0 else None)
+            ch.pause = False        # (clearing the generator leaves the last pause as it was)
+
+    async def pause_window(self, cycles: int) -> None:
+        await ClockCycles(self.dut.clk, cycles)
+        self.set_pauses(0)
 
     async def reset(self, cycles: int = 8) -> None:
         self.dut.rst.value = 1
@@ -133,10 +145,16 @@ class Bench:
 
     async def run(self, f: Frame, timeout_cycles: int) -> int:
         await self.program(f)
+        window = None
+        if PAUSE_CYCLES and P_PAUSE > 0:
+            self.set_pauses(P_PAUSE)
+            window = cocotb.start_soon(self.pause_window(PAUSE_CYCLES))
         start = cocotb.utils.get_sim_time("ns")
         await self.write32(0x00, cm.AP_START)
         await with_timeout(RisingEdge(self.dut.interrupt), timeout_cycles * CLK_NS, "ns")
         cycles = int((cocotb.utils.get_sim_time("ns") - start) // CLK_NS)
+        if window is not None:
+            window.cancel()
         await self.write32(0x0C, cm.IRQ_DONE)      # ISR: toggle the ap_done bit back
         return cycles
 

@@ -101,7 +101,7 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
                p_pause: float = 0.3, seed: int = 1, reset_mid: bool = False, vectors=None,
                max_burst: int = 16, max_outstanding: int = 4, simulator: str = "verilator",
                sources=None, out_dir: Path | None = None, mutate=None, weights: str = "rom",
-               group_pass: int | None = None) -> simlib.SimResult:
+               group_pass: int | None = None, pause_cycles: int = 0) -> simlib.SimResult:
     """Build the kernel for `net` (P = lanes, frames up to max_width wide, weights on chip or streamed, passes of
     group_pass output groups) and run the bench on `frames`."""
     widths = [np.asarray(img).shape[-1] for _, img in frames]
@@ -113,7 +113,8 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
         mutate(cfg)
     spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors, cfg.passes,
                           cfg.files["weights"] if weights == "stream" else None)
-    env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid)}
+    env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid),
+           "SNN_PAUSE_CYCLES": pause_cycles}
     if out_dir is not None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         env["SNN_OUT_DIR"] = str(Path(out_dir).resolve())

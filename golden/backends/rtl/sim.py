@@ -1,7 +1,8 @@
 """RTL simulation of a whole-network export: every layer, every value, every time step.
 
     python -m golden sim --export DIR [--lanes P] [--engine frame|onchip] [--max-width W] [--data-bits 64|128|256]
-                         [--reset-at mid] [--seed S] [--frames F] [--p-pause P] [--labels PNG] [--vectors FILE]
+                         [--reset-at mid] [--seed S] [--frames F] [--p-pause P] [--pause-cycles N] [--labels PNG]
+                         [--vectors FILE]
 
 The default engine is the external-memory frame engine (`--engine frame`, rtl/snn_frame_kernel.sv,
 docs/frame_engine.md): built with P lanes for frames up to --max-width (default: the export's width), it runs
@@ -42,6 +43,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--data-bits", type=int, choices=[64, 128, 256], default=64, help="frame engine: AXI data width")
     ap.add_argument("--p-pause", type=float, default=0.1,
                     help="frame engine: probability of a pause cycle on each AXI channel of the memory model")
+    ap.add_argument("--pause-cycles", type=int, default=200_000,
+                    help="frame engine: pauses only in the first N cycles of each frame (0: all; the memory model's "
+                         "pauses cost Python time every cycle)")
     ap.add_argument("--labels", help="segmentation: the label PNG of the exported image (same crop: --crop Y X)")
     ap.add_argument("--crop", nargs=2, type=int, metavar=("Y", "X"), default=(0, 0),
                     help="top-left corner of the export's crop inside --labels (default 0 0)")
@@ -92,7 +96,8 @@ def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = Non
         frames = [(f"frame{i}", vec["input"]) for i in range(args.frames)]
         return run_frames(net, frames, args.lanes, f"run_frame-{tag}-d{args.data_bits}-w{args.max_width or net.width}",
                           data_bits=args.data_bits, max_width=args.max_width, p_pause=args.p_pause, seed=args.seed,
-                          reset_mid=args.reset_at == "mid", vectors=[vec] * args.frames, out_dir=out_dir)
+                          reset_mid=args.reset_at == "mid", vectors=[vec] * args.frames, out_dir=out_dir,
+                          pause_cycles=args.pause_cycles)
     params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}", net)
     case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
                       p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
