@@ -130,7 +130,8 @@ def parse_synth_line(line: str) -> dict:
 
 
 def mapped_to_ff(text: str) -> list[str]:
-    """Memories yosys' memory_libmap did not put in BRAM / URAM / LUTRAM but in flip-flops (`using FF mapping`)."""
+    """Memories yosys' memory_libmap put in no RAM primitive (`using FF mapping`): memory_map turns them into
+    registers (a RAM) or into LUT logic (a ROM: its words are constants)."""
     return sorted(set(re.findall(r"using FF mapping for memory (\S+)", text)))
 
 
@@ -200,8 +201,24 @@ def frame_script(params: dict, uram: bool = True) -> str:
             f"synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP}\nstat\n")
 
 
-def synth_frame(params: dict, log: Path, uram: bool = True, timeout: float | None = None) -> dict:
-    text, seconds = yosys(frame_script(params, uram), log, timeout)
+def memory_script(params: dict, uram: bool = True) -> str:
+    """Only the memory mapping: a light prepare (proc, flatten, opt, memory -nomap), then synth_xilinx's own
+    map_memory step (memory_libmap with its BRAM / URAM / LUTRAM libraries). Seconds instead of minutes; its
+    RAMB18E2 / RAMB36E2 / URAM288 cells are those of the full flow (the later passes may drop a few LUTRAM
+    cells of unused bits), its logic is not mapped."""
+    return (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(frame_sources())}\n"
+            f"chparam {_chparam(params)} {FRAME_TOP}\n"
+            f"hierarchy -check -top {FRAME_TOP}\nproc\nflatten\nopt_clean\nopt\nmemory -nomap\nopt_clean\n"
+            f"synth_xilinx -family xcup{' -uram' if uram else ''} -top {FRAME_TOP} -run map_memory:map_ffram\n"
+            "stat\n")
+
+
+def synth_frame(params: dict, log: Path, uram: bool = True, timeout: float | None = None,
+                memories_only: bool = False) -> dict:
+    """yosys on the frame kernel with these HDL parameters: the SYNTH counts, how each memory was mapped, the
+    memories left to memory_map, the seconds and every cell. `memories_only`: memory_script, not the full flow."""
+    script = memory_script(params, uram) if memories_only else frame_script(params, uram)
+    text, seconds = yosys(script, log, timeout)
     cells = parse_stat(text, FRAME_TOP)
     r = frame_counts(cells)
     r["fits_xczu7ev"] = fits_xczu7ev(r)
@@ -232,7 +249,8 @@ def add_arguments(ap) -> None:
     ap.add_argument("--max-width", type=int, default=None,
                     help="frame: the widest frame W the engine takes (a positive multiple of 2^levels; default: "
                          "the export's width); sizes the accumulator band")
-    ap.add_argument("--data-bits", type=int, choices=fm.DATA_BITS, default=64, help="frame: AXI data width (default 64)")
+    ap.add_argument("--data-bits", type=int, choices=fm.DATA_BITS, default=64,
+                    help="frame: AXI data width (default 64)")
     ap.add_argument("--no-uram", action="store_true", help="frame: synth_xilinx without -uram (no URAM288 inferred)")
     ap.add_argument("--timeout", type=float, default=TIMEOUT_S,
                     help=f"frame: stop yosys after this many seconds (default {TIMEOUT_S})")
@@ -252,12 +270,15 @@ def _load(export: Path):
 
 def run(args) -> int:
     try:
-        if shutil.which("yosys") is None:
-            raise InputError("yosys not found (Debian: apt-get install yosys)")
         return run_frame(args) if args.engine == "frame" else run_onchip(args)
     except (InputError, SynthError) as exc:
         print(f"error: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 2
+
+
+def _need_yosys() -> None:
+    if shutil.which("yosys") is None:
+        raise InputError("yosys not found (Debian: apt-get install yosys)")
 
 
 def _frame_lanes(args) -> int:
@@ -295,6 +316,7 @@ def run_frame(args) -> int:
         cfg = build_frame_config(net, p, OUT / f"{name}-cfg", max_width=w, data_bits=args.data_bits)
     except ValueError as exc:
         raise InputError(f"--export {export}: {exc}") from None
+    _need_yosys()
     log = OUT / f"{name}.log"
     print(f"synth {name}: yosys synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP} "
           f"(log {log})", flush=True)
@@ -304,7 +326,8 @@ def run_frame(args) -> int:
              "line": synth_line(r, w, p)}
     _merge_report({name: entry})
     if r["ff_memories"]:
-        print(f"memories mapped to flip-flops: {', '.join(r['ff_memories'])}")
+        print(f"memories in no RAM primitive (yosys' memory_map: registers, or LUT logic for a ROM): "
+              f"{', '.join(m.removeprefix(FRAME_TOP + '.') for m in r['ff_memories'])}")
     print(f"lutram={r['lutram']} cells ({r['lutram_luts']} LUTs) carry={r['carry']} muxf={r['muxf']}; "
           f"report: {OUT / 'report.md'}")
     print(f"elapsed: {r['seconds']} s")
@@ -316,6 +339,7 @@ def run_onchip(args) -> int:
     lanes = args.lanes or [1, 2, 4]
     if any(p < 1 for p in lanes):
         raise InputError(f"--lanes {' '.join(map(str, lanes))}: every lane count must be >= 1")
+    _need_yosys()
     export = Path(args.export) if args.export else default_net_export()
     m, net = _load(export)
     srcs = [str(simlib.RTL_DIR / s) for s in simlib.engine_sources()]
@@ -350,7 +374,8 @@ def render_report(report: dict) -> str:
     lines = ["# yosys synth_xilinx", ""]
     if frame:
         lines += ["## Frame engine (snn_frame_kernel, xcup cells)", "",
-                  "| top | LUT | LUTRAM cells (LUTs) | FF | RAMB18E2 | RAMB36E2 | URAM288 | DSP48E2 | fits xczu7ev | s |",
+                  "| top | LUT | LUTRAM cells (LUTs) | FF | RAMB18E2 | RAMB36E2 | URAM288 | DSP48E2 | fits xczu7ev "
+                  "| s |",
                   "|---|---|---|---|---|---|---|---|---|---|"]
         for name, r in frame.items():
             lines.append(f"| {name} | {r['lut']} | {r['lutram']} ({r['lutram_luts']}) | {r['ff']} | {r['bram18']} | "
@@ -368,7 +393,9 @@ def render_report(report: dict) -> str:
         lines += [f"### {name}: {r['model']} ({r['export']})", ""]
         if r.get("engine") == "frame":
             lines += [f"`{r['line']}`", ""]
-            lines += [f"- memory {mem}: {how}" for mem, how in r.get("memories", {}).items()]
+            lines += [f"- memory {mem.removeprefix(FRAME_TOP + '.')}: "
+                      f"{'FF (registers, or LUT logic for a ROM)' if how == 'FF' else how}"
+                      for mem, how in r.get("memories", {}).items()]
         lines += [f"- {k} = {v}" for k, v in r["params"].items()]
         lines.append("")
     return "\n".join(lines)
