@@ -189,3 +189,15 @@ def test_wider_frames_put_the_band_in_block_ram(tiny, synth_w16, tmp_path):
     assert all(how.startswith("BLOCKRAM") for how in bands[256].values()), bands[256]
     bram = {w: r["bram18"] + 2 * r["bram36"] for w, r in runs.items()}
     assert bram[256] >= bram[16] + 4 * 4 and runs[256]["lutram"] < runs[16]["lutram"], runs
+
+
+@pytest.mark.skipif(not HAVE_YOSYS, reason="yosys not installed")
+def test_yosys_failure_is_one_line_exit_2(tiny, monkeypatch, capsys):
+    """A yosys that fails (here: an unknown command instead of the flow) is one `error:` line and exit 2."""
+    from golden.cli import main
+
+    monkeypatch.setattr(synth, "frame_script", lambda params, uram=True: "no_such_yosys_command\n")
+    assert main(["synth", "--export", str(tiny), "--lanes", "4", "--max-width", "16"]) == 2
+    out = capsys.readouterr()
+    err = [l for l in (out.out + out.err).splitlines() if l.strip()]
+    assert len(err) == 1 and err[0].startswith("error: yosys failed") and "no_such_yosys_command" in err[0], err

@@ -295,10 +295,10 @@ def _frame_width(args, net, p: int) -> int:
     if p * fm.pow2(net.K) > args.data_bits:
         raise InputError(f"--lanes {p}: P x {fm.pow2(net.K)} field bits exceeds --data-bits {args.data_bits}")
     w = net.width if args.max_width is None else args.max_width
-    step = 1 << fm.max_level(net)
-    if w < step or w % step:
-        raise InputError(f"--max-width {w}: must be a positive multiple of {step} (the network has "
-                         f"{fm.max_level(net)} pooling levels)")
+    d = fm.max_level(net)
+    if w < (1 << d) or w % (1 << d):
+        raise InputError(f"--max-width {w}: must be a positive multiple of {1 << d} (the network has {d} pooling "
+                         f"level{'' if d == 1 else 's'})")
     return w
 
 
@@ -318,13 +318,12 @@ def run_frame(args) -> int:
         raise InputError(f"--export {export}: {exc}") from None
     _need_yosys()
     log = OUT / f"{name}.log"
-    print(f"synth {name}: yosys synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP} "
-          f"(log {log})", flush=True)
     r = synth_frame(cfg.params, log, uram, args.timeout)
     entry = {"engine": "frame", "export": str(export), "model": m["model"], "lanes": p, "max_width": w,
              "data_bits": args.data_bits, "uram_inference": uram, "log": str(log), "params": cfg.params, **r,
              "line": synth_line(r, w, p)}
     _merge_report({name: entry})
+    print(f"{name}: yosys synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP}, log {log}")
     if r["ff_memories"]:
         print(f"memories in no RAM primitive (yosys' memory_map: registers, or LUT logic for a ROM): "
               f"{', '.join(m.removeprefix(FRAME_TOP + '.') for m in r['ff_memories'])}")
