@@ -326,7 +326,7 @@ def run_frame(args) -> int:
     print(f"{name}: yosys synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP}, log {log}")
     if r["ff_memories"]:
         print(f"memories in no RAM primitive (yosys' memory_map: registers, or LUT logic for a ROM): "
-              f"{', '.join(m.removeprefix(FRAME_TOP + '.') for m in r['ff_memories'])}")
+              f"{', '.join(mem.removeprefix(FRAME_TOP + '.') for mem in r['ff_memories'])}")
     print(f"lutram={r['lutram']} cells ({r['lutram_luts']} LUTs) carry={r['carry']} muxf={r['muxf']}; "
           f"report: {OUT / 'report.md'}")
     print(f"elapsed: {r['seconds']} s")
