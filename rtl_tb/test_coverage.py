@@ -17,7 +17,7 @@ def test_sim_coverage_exercises_every_weight(tmp_path):
                                    compare="ge")
     m = load_manifest(export)
     proc = subprocess.run([sys.executable, "-m", "golden", "sim", "--export", str(export), "--lanes", "2",
-                           "--coverage"], capture_output=True, text=True, cwd=simlib.ROOT)
+                           "--coverage", "--engine", "onchip"], capture_output=True, text=True, cwd=simlib.ROOT)
     lines = proc.stdout.strip().splitlines()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     cov = [l for l in lines if l.startswith("COVERAGE ")]

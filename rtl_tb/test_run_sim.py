@@ -1,4 +1,5 @@
-"""`python -m golden sim`: its last line on a passing export, and SIM FAIL with the first mismatch in time order."""
+"""`python -m golden sim`: its last line on a passing export, SIM FAIL with the first mismatch, on the frame engine
+(the default) and on the on-chip engine (`--engine onchip`), the F1 line of `--labels`, and bad input."""
 import re
 import subprocess
 import sys
@@ -22,7 +23,8 @@ def test_run_sim_pass_and_fail(tmp_path):
     m = load_manifest(export)
     t_n, n = m["timesteps"], len(m["layers"])
     values = t_n * sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"])
-    rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--p-idle", 0, "--p-backpressure", 0)
+    rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--p-idle", 0, "--p-backpressure", 0,
+                          "--engine", "onchip")
     assert rc == 0, out
     match = re.fullmatch(rf"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 "
                          r"cycles=(\d+) bound=(\d+)", lines[-1])
@@ -38,7 +40,7 @@ def test_run_sim_pass_and_fail(tmp_path):
     vec[f"{early}.spikes"][1, 1, 4, 3] ^= 2
     write_export_vectors(tmp_path / "vectors", m, vec)
     rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--vectors", tmp_path / "vectors",
-                          "--p-idle", 0.4, "--p-backpressure", 0.3, "--reset-at", "mid")
+                          "--p-idle", 0.4, "--p-backpressure", 0.3, "--reset-at", "mid", "--engine", "onchip")
     assert rc == 1, out
     assert re.fullmatch(rf"SIM FAIL layers={n} timesteps={t_n} values={values} mismatches=2 "
                         r"cycles=\d+ bound=\d+", lines[-1]), out
@@ -55,7 +57,8 @@ def test_run_sim_without_membranes(tmp_path):
     m = load_manifest(export)
     vec = {k: v for k, v in load_vectors(export).items() if not k.endswith(".membrane")}
     write_export_vectors(tmp_path / "vectors", m, vec)
-    rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--vectors", tmp_path / "vectors")
+    rc, lines, out = _run("--export", export, "--lanes", case.lanes, "--vectors", tmp_path / "vectors",
+                          "--engine", "onchip")
     assert rc == 0 and lines[-1].startswith("SIM PASS "), out
     assert lines[-2] == "membranes: not compared (the export has no membrane vectors: export-net --membranes off)", out
 
@@ -75,3 +78,39 @@ def test_sim_refuses_bad_input(tmp_path):
     rc, lines, out = _run("--export", NEGATIVE_CASE.export(), "--vectors", folder)
     assert rc == 2 and "SIM " not in out, out
     assert out.count("error:") == 1 and "head.accum.gz: truncated" in out, out
+
+
+def test_run_sim_frame_engine(tmp_path):
+    """The frame engine (default): SIM PASS with every spike word and A_T counted, the F1 line of --labels (the
+    RTL's own output against a label, next to the golden model's), and SIM FAIL naming the corrupted value."""
+    import numpy as np
+    from PIL import Image
+
+    case = NEGATIVE_CASE
+    export = case.export()
+    m = load_manifest(export)
+    t_n, n = m["timesteps"], len(m["layers"])
+    spiking = [l for l in m["layers"] if l["kind"] != "output"]
+    head = m["layers"][-1]
+    values = t_n * sum(l["out_channels"] * l["height"] * l["width"] for l in spiking) + \
+        head["out_channels"] * head["height"] * head["width"]
+    h, w = m["input"]["height"], m["input"]["width"]
+    label = tmp_path / "label.png"
+    Image.fromarray((np.arange(h * w).reshape(h, w) % 3 == 0).astype(np.uint8) * 255).save(label)
+    rc, lines, out = _run("--export", export, "--lanes", 4, "--labels", label, "--p-pause", 0.3, "--reset-at", "mid")
+    assert rc == 0, out
+    assert re.fullmatch(rf"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 cycles=(\d+) bound=(\d+)",
+                        lines[-1]), out
+    f1 = [l for l in lines if l.startswith("F1 ")]
+    assert len(f1) == 1 and re.fullmatch(r"F1 frame0: rtl=(\d\.\d{6}) golden=\1 same_predictions=yes \(label .*\)",
+                                         f1[0]), out
+    vec = load_vectors(export)
+    late = m["layers"][-2]["name"]
+    vec[f"{late}.spikes"][2, 0, 1, 3] ^= 1
+    write_export_vectors(tmp_path / "vectors", m, vec)
+    rc, lines, out = _run("--export", export, "--lanes", 4, "--vectors", tmp_path / "vectors")
+    assert rc == 1, out
+    assert re.fullmatch(rf"SIM FAIL layers={n} timesteps={t_n} values={values} mismatches=1 cycles=\d+ bound=\d+",
+                        lines[-1]), out
+    assert any(re.fullmatch(rf"first mismatch: frame frame0 \({h}x{w}\) {late} t=2, c=0, y=1, x=3: rtl \d+ golden \d+ "
+                            r"\(1 differ\)", l) for l in lines), out
