@@ -63,7 +63,7 @@ test: $(PEERS_STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL
 bench: $(PEERS_STAMP)  ## golden model vs one float32 ANN forward (every core), time-to-F1 vs SpikingJelly; RTL cycles
 	$(PY) -m golden bench --threads $(THREADS)
 
-synth: $(STAMP)  ## yosys synth_xilinx of the engine: LUT / FF / BRAM / DSP
+synth: $(STAMP)  ## yosys synth_xilinx -family xcup of the frame engine: LUT / FF / BRAM / URAM / DSP
 	$(GOLDEN) synth
 
 estimate: $(EXPORT)/manifest.yaml  ## HLS latency / resource estimate of the export

@@ -22,7 +22,7 @@ COMMANDS = {
                    "every spike train and A_T from its buffers compared"),
     "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on the frame engine (Verilator), every spike compared"),
     "rtl-config": ("golden.backends.rtl.engine_config", "write the frame engine's descriptor/weight ROMs and parameters"),
-    "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the RTL engine: LUT / FF / BRAM / DSP"),
+    "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the frame engine: LUT / FF / BRAM / URAM / DSP"),
     "estimate": ("golden.backends.hls.estimate", "latency / throughput / resource estimate of the HLS network"),
     "report": ("golden.analysis.report", "the paper's tables and figures on our model (Markdown, JSON, PNG)"),
     "bench": ("golden.analysis.bench", "speed of the integer model vs the float SNN, RTL cycles vs the event bound"),

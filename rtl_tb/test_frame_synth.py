@@ -175,7 +175,8 @@ def test_real_synthesis_of_a_tiny_network(synth_w16):
 @pytest.mark.skipif(not HAVE_YOSYS, reason="yosys not installed")
 def test_wider_frames_put_the_band_in_block_ram(tiny, synth_w16, tmp_path):
     """The memory mapping alone (synth.memory_script, seconds) gives the full flow's block RAM at --max-width 16;
-    at 256 the accumulator band's 4 x 4 banks (512 words each instead of 32) leave LUTRAM for block RAM."""
+    at 256 the accumulator band's banks (4 slots x P / LG words of LG lanes; 512 words each instead of 32) leave
+    LUTRAM for block RAM."""
     small = synth.parse_synth_line(synth_w16[-1])
     net = load_network(tiny)
     runs = {}
@@ -184,11 +185,12 @@ def test_wider_frames_put_the_band_in_block_ram(tiny, synth_w16, tmp_path):
         runs[w] = synth.synth_frame(cfg.params, tmp_path / f"mem{w}.log", memories_only=True)
     assert all(runs[16][k] == small[k] for k in ("bram18", "bram36", "uram")), (runs[16], small)
     bands = {w: {m: how for m, how in r["memories"].items() if ".u_lane.g_bank[" in m} for w, r in runs.items()}
-    assert len(bands[16]) == len(bands[256]) == 4 * 4
+    n_banks = 4 * (4 // cfg.params["LG"])
+    assert len(bands[16]) == len(bands[256]) == n_banks
     assert all(how.startswith("LUTRAM") for how in bands[16].values()), bands[16]
     assert all(how.startswith("BLOCKRAM") for how in bands[256].values()), bands[256]
     bram = {w: r["bram18"] + 2 * r["bram36"] for w, r in runs.items()}
-    assert bram[256] >= bram[16] + 4 * 4 and runs[256]["lutram"] < runs[16]["lutram"], runs
+    assert bram[256] >= bram[16] + n_banks and runs[256]["lutram"] < runs[16]["lutram"], runs
 
 
 @pytest.mark.skipif(not HAVE_YOSYS, reason="yosys not installed")
