@@ -15,6 +15,7 @@ CROP ?=
 T ?=
 LANES ?= 8
 LABELS ?=
+FAST ?=
 THREADS ?= $(shell nproc)
 EMPTY :=
 SPACE := $(EMPTY) $(EMPTY)
@@ -28,7 +29,7 @@ EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
-	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES) LABELS=$(LABELS)"
+	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES) LABELS=$(LABELS) FAST=$(FAST) (1: the self-contained bench for long frames)"
 
 setup: $(STAMP)  ## the virtual environment with pinned packages and golden installed editable
 
@@ -52,7 +53,7 @@ $(EXPORT)/manifest.yaml: $(STAMP) $(CHECKPOINT) $(CONFIG) $(IMAGE) $(shell find 
 export: $(EXPORT)/manifest.yaml  ## quantise the model, write manifest, header, ROM images, golden vectors
 
 sim: $(EXPORT)/manifest.yaml  ## RTL frame engine (Verilator, AXI memory model) on the export: every layer, every step compared; LABELS=<png>: F1
-	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES) $(if $(LABELS),--labels $(LABELS) $(if $(CROP),--crop $(word 1,$(CROP)) $(word 2,$(CROP))))
+	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES) $(if $(FAST),--fast) $(if $(LABELS),--labels $(LABELS) $(if $(CROP),--crop $(word 1,$(CROP)) $(word 2,$(CROP))))
 
 csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the export: every layer, every step compared
 	$(GOLDEN) csim --export $(EXPORT)

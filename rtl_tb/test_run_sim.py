@@ -114,3 +114,24 @@ def test_run_sim_frame_engine(tmp_path):
                         lines[-1]), out
     assert any(re.fullmatch(rf"first mismatch: frame frame0 \({h}x{w}\) {late} t=2, c=0, y=1, x=3: rtl \d+ golden \d+ "
                             r"\(1 differ\)", l) for l in lines), out
+
+
+def test_run_sim_fast_bench(tmp_path):
+    """`--fast` (rtl_tb/frame_fast_tb.sv: verilator --binary, behavioural AXI memory): the same SIM line as the
+    cocotb bench, the same values counted, and SIM FAIL on a corrupted golden value."""
+    case = NEGATIVE_CASE
+    export = case.export()
+    m = load_manifest(export)
+    t_n, n = m["timesteps"], len(m["layers"])
+    head = m["layers"][-1]
+    values = t_n * sum(l["out_channels"] * l["height"] * l["width"] for l in m["layers"][:-1]) + \
+        head["out_channels"] * head["height"] * head["width"]
+    rc, lines, out = _run("--export", export, "--lanes", 4, "--fast")
+    assert rc == 0, out
+    assert re.fullmatch(rf"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 cycles=\d+ bound=\d+",
+                        lines[-1]), out
+    vec = load_vectors(export)
+    vec[f"{m['layers'][1]['name']}.spikes"][1, 0, 2, 2] ^= 1
+    write_export_vectors(tmp_path / "vectors", m, vec)
+    rc, lines, out = _run("--export", export, "--lanes", 4, "--fast", "--vectors", tmp_path / "vectors")
+    assert rc == 1 and lines[-1].startswith(f"SIM FAIL layers={n} ") and "mismatches=1 " in lines[-1], out

@@ -46,6 +46,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--pause-cycles", type=int, default=200_000,
                     help="frame engine: pauses only in the first N cycles of each frame (0: all; the memory model's "
                          "pauses cost Python time every cycle)")
+    ap.add_argument("--fast", action="store_true",
+                    help="frame engine: the self-contained SystemVerilog bench (verilator --binary, behavioural AXI "
+                         "memory, no Python while it runs) for long frames such as a whole 512x512 slice")
     ap.add_argument("--labels", help="segmentation: the label PNG of the exported image (same crop: --crop Y X)")
     ap.add_argument("--crop", nargs=2, type=int, metavar=("Y", "X"), default=(0, 0),
                     help="top-left corner of the export's crop inside --labels (default 0 0)")
@@ -89,6 +92,24 @@ def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = Non
     from rtl_tb.cases import EngineCase
 
     tag = _tag(export, args.lanes)
+    if getattr(args, "engine", "onchip") == "frame" and getattr(args, "fast", False):
+        import math
+
+        import numpy as np
+
+        from golden.backends.rtl.frame_fast import run_fast
+        from golden.backends.rtl.frame_sim import synaptic_events
+
+        vec = load_vectors(export, m, vectors)
+        s = run_fast(net, vec, args.lanes, f"run_fast-{tag}-d{args.data_bits}-w{args.max_width or net.width}",
+                     data_bits=args.data_bits, max_width=args.max_width)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            np.save(out_dir / "frame0.accum.npy", s.pop("accum"))
+        s["events"] = synaptic_events(net, vec)
+        s["bound"] = math.ceil(s["events"] / args.lanes)
+        ok = s["mismatches"] == 0 and s["error"] is None
+        return simlib.SimResult(ok, s, simlib.SIM_ROOT / f"run_fast-{tag}", s["first_mismatch"] or s["error"] or "ok")
     if getattr(args, "engine", "onchip") == "frame":
         from golden.backends.rtl.frame_sim import run_frames
 
