@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from golden.backends.rtl.engine_config import _hex_word, _packed  # the ROM word and literal formats of both engines
 from golden.ir import frame_memory as fm
 from golden.ir.network import Network
 from golden.paths import REPO_ROOT
@@ -101,21 +102,6 @@ def write_pkg(path: Path | str = PKG_SVH) -> Path:
 
 def _bits(v: int) -> int:
     return max(1, int(v).bit_length())
-
-
-def _packed(values, width: int) -> str:
-    """values[i] at bits [width*i +: width], as a sized hex literal."""
-    total = 0
-    for i, v in enumerate(values):
-        total |= int(v) << (width * i)
-    return f"{width * len(values)}'h{total:x}"
-
-
-def _hex_word(values, width: int) -> str:
-    total = 0
-    for j, v in enumerate(values):
-        total |= (int(v) & ((1 << width) - 1)) << (width * j)
-    return format(total, f"0{(width * len(values) + 3) // 4}x")
 
 
 @dataclass
