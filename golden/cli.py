@@ -13,6 +13,10 @@ import sys
 # subcommand -> (module with add_arguments(p) and run(args) -> int, one-line help)
 COMMANDS = {
     "train": ("golden.model.train", "train the ANN U-Net of a config (tqdm, a checkpoint per epoch, --resume)"),
+    "import-torch": ("golden.importer.command", "import your own trained PyTorch U-Net (.py + state dict) as a "
+                     "checkpoint of this project"),
+    "convert": ("golden.model.convert_command", "calibrate an ANN checkpoint on your images and convert it to a "
+                "Spiking-UNet checkpoint"),
     "finetune": ("golden.model.finetune", "calibrate, convert (layer-/connection-wise) and fine-tune (Algorithm 1)"),
     "export-net": ("golden.export.command", "quantise a Spiking-UNet and export it with golden vectors"),
     "eval-seg": ("golden.model.evaluate", "F1 / Jaccard / ACC / mIoU of ANN, float SNN, integer SNN on a folder"),

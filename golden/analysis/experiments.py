@@ -27,7 +27,11 @@ def load_ann(path: str | Path, cfg: dict) -> UNet:
         if info.get("normalisation"):
             raise ValueError(f"{path}: a converted SNN ({info['normalisation']}); pass the ANN it came from to "
                              "--ckpt and this file to --snn-ckpt")
-        model = model.float()
+        from golden.model.unet import check_config_fits
+
+        check_config_fits(model, cfg, path)  # an imported layer list need not be the config's U-Net
+        model.eval()
+        return model.float()
     else:
         from golden.model.train import load_checkpoint
 

@@ -41,6 +41,10 @@ def run(args) -> int:
     if args.timesteps is not None and args.timesteps < 1:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
     snn, info = load_model_npz(resolve(args.checkpoint))
+    if not info.get("normalisation"):
+        raise InputError(f"{resolve(args.checkpoint)}: field normalisation is missing: an ANN checkpoint, not a "
+                         f"converted Spiking-UNet; convert it first (python -m golden convert --checkpoint "
+                         f"{args.checkpoint} --images TRAINING_PNGS --out SNN.npz)")
     cfg = load_unet_config(resolve(args.config))
     if cfg["task"] != snn.task or cfg["model"]["in_channels"] != snn.in_channels:
         raise InputError(f"{resolve(args.checkpoint)}: field arch ({snn.task}, {snn.in_channels} channel(s)) does not "

@@ -42,6 +42,9 @@ def float_layers(snn: UNet, frac_bits: int | None = None, input_shift: int | Non
     for layer, kind, sources in integer_layout(snn.specs):
         module = snn.layers[layer.name] if layer.has_params else None
         weight = None if module is None else module.weight.detach().double().numpy()
+        if weight is not None and kind != "output" and weight.shape[-1] == 1:
+            # the hardware's convolutions with a neuron are 3x3: a 1x1 is the 3x3 with zero outer taps (exact)
+            weight = np.pad(weight, ((0, 0), (0, 0), (1, 1), (1, 1)))
         bias = None if module is None else module.bias.detach().double().numpy()
         out.append(FloatLayer(layer.name, kind, sources, weight, bias, frac_overrides.get(layer.name, frac_bits),
                               input_shift if kinds.get(kind).reads_image else 0, weight_bits))

@@ -190,8 +190,11 @@ class Network:
         return out
 
     def is_skip(self, consumer: str, index: int) -> bool:
-        """A concat part other than the last (the encoder feature of a U-Net skip) waits for the decoder path."""
-        return index < len(self.layer(consumer).sources) - 1
+        """A concat part computed before the consumer's last-computed source (the encoder feature of a U-Net skip,
+        in either concat order) waits for that source's path."""
+        pos = {l.name: i for i, l in enumerate(self.layers)}
+        sources = self.layer(consumer).sources
+        return len(sources) > 1 and pos.get(sources[index], -1) < max(pos.get(s, -1) for s in sources)
 
     def values_per_step(self) -> int:
         """Spike words (and the output's accumulations) of one time step over all layers."""

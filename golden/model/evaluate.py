@@ -35,7 +35,7 @@ from golden.model.datasets import add_noise, list_images, match_pairs
 from golden import runtime
 from golden.contract.fastmodel import FastModel
 from golden.export.network import int_network
-from golden.model.unet import UNet, load_unet_config, pad_to_multiple
+from golden.model.unet import UNet, load_unet_config, pad_to_multiple, specs_from_dicts
 
 LEVELS = ("ann", "snn_float", "snn_int")
 DEFAULTS = {
@@ -62,7 +62,19 @@ def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
             raise ValueError(f"{path}: missing field arch.{key} (not a U-Net checkpoint of this project)")
         value = arrays[f"arch.{key}"].item()
         arch[key] = str(value) if key == "task" else int(value)
-    model = UNet(**arch).double()
+    if "specs_json" in arrays:  # the layer list (any imported model); the arch fields must agree with it
+        try:
+            items = json.loads(str(arrays["specs_json"]))
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise ValueError(f"{path}: field specs_json is not valid JSON ({exc})") from None
+        specs = specs_from_dicts(items, f"{path}: field specs_json")
+        model = UNet(task=arch["task"], specs=specs).double()
+        for key in ("in_channels", "out_channels", "base", "depth"):
+            if getattr(model, key) != arch[key]:
+                raise ValueError(f"{path}: field arch.{key} is {arch[key]}, the layers of specs_json give "
+                                 f"{getattr(model, key)}")
+    else:
+        model = UNet(**arch).double()
     state = model.state_dict()
     for key, ref in state.items():
         if key not in arrays:

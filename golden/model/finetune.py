@@ -141,7 +141,8 @@ def save_npz(path, model: UNet, lambdas: dict[str, float], method: str | None = 
         arrays["snn.timesteps"] = np.int64(timesteps)
     arrays.update({f"lambda.{k}": np.float64(v) for k, v in lambdas.items()})
     for k, v in model.arch().items():
-        arrays[f"arch.{k}"] = np.asarray(v)
+        if k != "graph":  # the layer list itself is specs_json
+            arrays[f"arch.{k}"] = np.asarray(v)
     arrays["specs_json"] = np.asarray(json.dumps(describe(model.specs)))
     if method:
         arrays["normalisation"] = np.asarray(method)
@@ -150,7 +151,8 @@ def save_npz(path, model: UNet, lambdas: dict[str, float], method: str | None = 
 
 def add_arguments(ap) -> None:
     ap.add_argument("--config", required=True)
-    ap.add_argument("--ckpt", required=True, help="ANN checkpoint written by golden.model.train (last.pt)")
+    ap.add_argument("--ckpt", required=True,
+                    help="ANN checkpoint: golden.model.train's last.pt, or an ANN .npz (import-torch, an ann.npz)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--data-root")
     ap.add_argument("--method", choices=METHODS + ("both",), default="both")
@@ -172,9 +174,20 @@ def run(args) -> int:
 
     try:
         cfg = load_unet_config(args.config)
-        model = build_model(cfg)
-        state = load_checkpoint(args.ckpt)
-        model.load_state_dict(state["model"])
+        if Path(args.ckpt).suffix == ".npz":  # an ANN checkpoint: import-torch's, or an earlier ann.npz
+            from golden.model.evaluate import load_model_npz
+            from golden.model.unet import check_config_fits
+
+            model, info = load_model_npz(args.ckpt)
+            if info.get("normalisation"):
+                raise ValueError(f"{args.ckpt}: field normalisation is {info['normalisation']}: a converted SNN; "
+                                 "pass the ANN it came from")
+            check_config_fits(model, cfg, args.ckpt)
+            model = model.float()
+        else:
+            model = build_model(cfg)
+            state = load_checkpoint(args.ckpt)
+            model.load_state_dict(state["model"])
         model.eval()
         train_set, val_set = build_datasets(cfg, args.data_root)
     except (ValueError, FileNotFoundError) as exc:

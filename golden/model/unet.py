@@ -97,12 +97,26 @@ def layer_specs(in_channels: int, out_channels: int, base: int = 64, depth: int 
     return specs
 
 
+KERNELS = {"conv": (1, 3), "upconv": (3,), "head": (1, 3)}  # a 1x1 conv with a neuron runs as a 3x3 (export)
+
+
 def check_specs(specs: list[Layer]) -> None:
-    """Every source is defined before use, channel counts agree, exactly one head and it is last."""
+    """Every source is defined before use, channel counts agree, exactly one head and it is last, kernels are
+    ones the hardware has, and the resolutions agree (`levels`)."""
     seen: dict[str, int] = {}
+    if not specs:
+        raise ValueError("a network needs at least one layer")
     for i, layer in enumerate(specs):
         if layer.kind not in KINDS:
             raise ValueError(f"layer {layer.name}: unknown kind {layer.kind!r}")
+        if not layer.name.isidentifier():
+            raise ValueError(f"layer {layer.name!r}: the name must be an identifier")
+        if layer.in_channels < 1 or layer.out_channels < 1:
+            raise ValueError(f"layer {layer.name}: channels must be >= 1")
+        if layer.kind in KERNELS and layer.kernel not in KERNELS[layer.kind]:
+            raise ValueError(f"layer {layer.name}: a {layer.kind} has kernel {KERNELS[layer.kind]}, not {layer.kernel}")
+        if layer.kind in ("pool", "concat") and layer.in_channels != layer.out_channels:
+            raise ValueError(f"layer {layer.name}: a {layer.kind} keeps its channels")
         if layer.name in seen or layer.name == INPUT:
             raise ValueError(f"layer {layer.name}: duplicate name")
         for src in layer.sources:
@@ -120,6 +134,66 @@ def check_specs(specs: list[Layer]) -> None:
         if (layer.kind == "head") != (i == len(specs) - 1):
             raise ValueError("the head must be the last layer, and the only one")
         seen[layer.name] = layer.out_channels
+    kind = {l.name: l.kind for l in specs}
+    readers = [l.name for l in specs if INPUT in l.sources]
+    if specs[0].kind != "conv" or readers != [specs[0].name]:
+        raise ValueError(f"layer {(readers[1:] or [specs[0].name])[0]}: the first layer, and only it, must be a conv "
+                         "reading the image (static coding into one input layer)")
+    for layer in specs:
+        for s in layer.sources:
+            if kind.get(s) == "concat" and layer.kind != "conv":
+                raise ValueError(f"layer {layer.name}: a {layer.kind} reads the concat {s}; only a conv with a "
+                                 "neuron reads a concat (the concat's parts become its sources)")
+    levels(specs)
+
+
+def levels(specs: list[Layer]) -> dict[str, int]:
+    """Each layer's resolution level: the image is 0, a pool adds 1, an upconv subtracts 1. A concat's sources
+    share a level, no layer is finer than the image, and the head is at level 0 (its output is the image's size)."""
+    level = {INPUT: 0}
+    for layer in specs:
+        got = {level[s] for s in layer.sources}
+        if len(got) != 1:
+            raise ValueError(f"layer {layer.name}: concatenates sources of different resolutions "
+                             f"({', '.join(f'{s}: 1/{2 ** level[s]}' for s in layer.sources)})")
+        (lv,) = got
+        lv += {"pool": 1, "upconv": -1}.get(layer.kind, 0)
+        if lv < 0:
+            raise ValueError(f"layer {layer.name}: upsamples beyond the input's resolution")
+        level[layer.name] = lv
+    if level[specs[-1].name] != 0:
+        raise ValueError(f"layer {specs[-1].name}: the output is at 1/{2 ** level[specs[-1].name]} of the input's "
+                         "resolution; it must be the input's size")
+    return level
+
+
+def specs_from_dicts(items, where: str = "specs") -> list[Layer]:
+    """The layer list back from `describe`'s dicts (a checkpoint's specs_json), each field checked; errors name
+    `where` and the field, then the structure is checked by check_specs."""
+    if not isinstance(items, list):
+        raise ValueError(f"{where}: must be a list of layers")
+    out = []
+    for i, d in enumerate(items):
+        at = f"{where}[{i}]"
+        if not isinstance(d, dict):
+            raise ValueError(f"{at}: must be a mapping")
+        for key, kind in (("name", str), ("kind", str), ("sources", list), ("in_channels", int),
+                          ("out_channels", int), ("kernel", int), ("parts", list)):
+            if key not in d:
+                raise ValueError(f"{at}: missing field {key}")
+            if not isinstance(d[key], kind) or (kind is int and isinstance(d[key], bool)):
+                raise ValueError(f"{at}: field {key} must be {kind.__name__}, got {d[key]!r}")
+        if not all(isinstance(s, str) for s in d["sources"]):
+            raise ValueError(f"{at}: field sources must be a list of layer names")
+        if not all(isinstance(p, int) and not isinstance(p, bool) for p in d["parts"]):
+            raise ValueError(f"{at}: field parts must be a list of integers")
+        out.append(Layer(d["name"], d["kind"], tuple(d["sources"]), d["in_channels"], d["out_channels"],
+                         d["kernel"], tuple(d["parts"])))
+    try:
+        check_specs(out)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    return out
 
 
 def describe(specs: list[Layer]) -> list[dict]:
@@ -148,15 +222,40 @@ def apply_layer(layer: Layer, module: nn.Module | None, inputs: list[torch.Tenso
 
 
 class UNet(nn.Module):
-    """ANN U-Net; `forward(x)` returns the head output (logits, or the noise map for denoising)."""
+    """ANN U-Net; `forward(x)` returns the head output (logits, or the noise map for denoising).
+
+    `UNet(in, out, base, depth, task)` is the paper's U-Net of `layer_specs`; `UNet.from_specs(specs, task)` any
+    other layer list of the same kinds (an imported model, golden/importer): then `base` is the first layer's
+    width and `depth` the deepest pooling level."""
 
     def __init__(self, in_channels: int = 1, out_channels: int = 2, base: int = 64, depth: int = 4,
-                 task: str = "segmentation"):
+                 task: str = "segmentation", specs: list[Layer] | None = None):
         super().__init__()
+        if specs is None:
+            specs = layer_specs(in_channels, out_channels, base, depth, task)
+        else:
+            if task not in TASKS:
+                raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+            specs = list(specs)
+            check_specs(specs)
+            in_channels = specs[0].in_channels
+            out_channels, base, depth = specs[-1].out_channels, specs[0].out_channels, max(levels(specs).values())
         self.in_channels, self.out_channels, self.base, self.depth, self.task = (
             in_channels, out_channels, base, depth, task)
-        self.specs = layer_specs(in_channels, out_channels, base, depth, task)
+        self.specs = specs
         self.layers = nn.ModuleDict({l.name: make_module(l) for l in self.specs if l.has_params})
+
+    @classmethod
+    def from_specs(cls, specs: list[Layer], task: str = "segmentation") -> "UNet":
+        return cls(task=task, specs=specs)
+
+    @property
+    def standard(self) -> bool:
+        """True when the layer list is `layer_specs` of the arch fields (the paper's U-Net)."""
+        try:
+            return self.specs == layer_specs(self.in_channels, self.out_channels, self.base, self.depth, self.task)
+        except ValueError:
+            return False
 
     @property
     def multiple(self) -> int:
@@ -199,8 +298,12 @@ class UNet(nn.Module):
         return out.argmax(1) if self.task == "segmentation" else x - out
 
     def arch(self) -> dict:
-        return {"in_channels": self.in_channels, "out_channels": self.out_channels, "base": self.base,
+        """The architecture fields; a layer list other than the paper's U-Net adds it as `graph`."""
+        arch = {"in_channels": self.in_channels, "out_channels": self.out_channels, "base": self.base,
                 "depth": self.depth, "task": self.task}
+        if not self.standard:
+            arch["graph"] = describe(self.specs)
+        return arch
 
 
 def pad_to_multiple(x: torch.Tensor, multiple: int, mode: str = "reflect") -> tuple[torch.Tensor, tuple[int, int]]:
@@ -269,6 +372,20 @@ def load_unet_config(path: str | Path) -> dict:
         raise ConfigError(f"{path}: field snn.compare must be 'gt' or 'ge', got {snn['compare']!r}")
     cfg["_path"] = str(path)
     return cfg
+
+
+def check_config_fits(model: UNet, cfg: dict, path) -> None:
+    """A checkpoint's model used with a config (its data and SNN settings): task, channels, classes and the crop
+    must agree; the config's base and depth only build models for training."""
+    m = cfg["model"]
+    want = (cfg["task"], m["in_channels"], m["classes"] if cfg["task"] == "segmentation" else m["in_channels"])
+    got = (model.task, model.in_channels, model.out_channels)
+    if want != got:
+        raise ConfigError(f"{path}: field arch (task, in, out channels) = {got} does not match {cfg.get('_path')} "
+                          f"{want}")
+    if cfg["data"]["crop"] % model.multiple:
+        raise ConfigError(f"{cfg.get('_path')}: field data.crop={cfg['data']['crop']} must be a multiple of the "
+                          f"model's 2^depth = {model.multiple}")
 
 
 def build_model(cfg: dict) -> UNet:
