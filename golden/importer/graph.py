@@ -114,6 +114,7 @@ STATIC_FUNCTIONS = {torch._assert, getattr(torch, "_assert_async", None)}
 IDENTITY_METHODS = {"contiguous", "clone", "detach", "requires_grad_"}
 DEVICE_METHODS = {"to", "cuda", "cpu"}
 RELU_METHODS = {"relu": False, "relu_": True}
+SHAPE_ATTRS = ("shape", "dtype", "device", "ndim", "is_cuda", "requires_grad")
 
 
 def _bind(stub, args, kwargs) -> dict:
@@ -127,8 +128,10 @@ def _name(target) -> str:
         return target
     mod = getattr(target, "__module__", "") or ""
     name = getattr(target, "__name__", repr(target))
-    if mod.startswith("torch.nn.functional") or target in (F.relu, F.dropout):
+    if getattr(F, name, None) is target:
         return f"F.{name}"
+    if getattr(torch, name, None) is target:
+        return f"torch.{name}"
     if mod in ("_operator", "operator"):
         return f"operator.{name}"
     return f"torch.{name}" if "torch" in mod or mod == "" else f"{mod}.{name}"
@@ -212,7 +215,10 @@ def fx_ops(module: nn.Module, concrete_args: dict) -> list[Op]:
             continue
         kind[n] = "tensor"
         path = path_of(node)
-        if node.op == "call_module":
+        if node.op == "call_function" and node.target is getattr and node.args[1] in SHAPE_ATTRS:
+            kind[n] = "static"  # y.shape, y.dtype: not a tensor
+            ops.append(Op(n, "static", (), f".{node.args[1]}", path))
+        elif node.op == "call_module":
             ops.append(_module_op(n, gm.get_submodule(str(node.target)), ins, path))
             ops[-1].own_module = True
         elif node.op == "call_function":

@@ -1,5 +1,6 @@
 """The ANN U-Net, its configs, the data sets and the resumable trainer (golden/unet.py, datasets.py, train.py)."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -276,3 +277,57 @@ def test_training_killed_at_random_points_resumes_bit_identically(em_root, tmp_p
     assert all(torch.equal(cut["model"][k], full["model"][k]) for k in full["model"])
     logged = [json.loads(l)["epoch"] for l in (run_dir / "log.jsonl").read_text().splitlines()]
     assert logged == list(range(1, 11))
+
+
+# ------------------------------------------------------------------------------------------------ any layer list
+
+def test_from_specs_rules_and_checkpoint_round_trip(tmp_path):
+    """A layer list other than the paper's (an imported model) builds, saves and loads; broken lists and tampered
+    specs_json fields are refused with the field named."""
+    from dataclasses import replace
+
+    from golden.model.evaluate import load_model_npz
+    from golden.model.finetune import save_npz
+    from golden.model.unet import Layer, specs_from_dicts
+
+    specs = [Layer("a", "conv", ("input",), 1, 4, 3), Layer("sq", "conv", ("a",), 4, 3, 1),
+             Layer("p", "pool", ("sq",), 3, 3), Layer("b", "conv", ("p",), 3, 6, 3),
+             Layer("u", "upconv", ("b",), 6, 2, 3), Layer("c", "concat", ("u", "a"), 6, 6, parts=(2, 4)),
+             Layer("d", "conv", ("c",), 6, 4, 3), Layer("h", "head", ("d",), 4, 1, 3)]
+    m = UNet.from_specs(specs, "denoising").double()
+    assert (m.in_channels, m.out_channels, m.base, m.depth, m.multiple) == (1, 1, 4, 1, 2)
+    assert not m.standard and m.arch()["graph"][5]["sources"] == ["u", "a"]
+    assert UNet(1, 2, base=2, depth=1).standard and "graph" not in UNet(1, 2, base=2, depth=1).arch()
+    save_npz(tmp_path / "m.npz", m, {})
+    back, _ = load_model_npz(tmp_path / "m.npz")
+    assert back.specs == specs and back.task == "denoising"
+    x = torch.rand(1, 1, 8, 8, dtype=torch.float64)
+    torch.testing.assert_close(back(x), m(x))
+    bad = {
+        "levels": specs[:5] + [replace(specs[5], sources=("b", "a"), parts=(6, 4), in_channels=10,
+                                       out_channels=10)] + [replace(specs[6], in_channels=10)] + specs[7:],
+        "first": [Layer("p0", "pool", ("input",), 1, 1), Layer("h", "head", ("p0",), 1, 1, 1)],
+        "pool of concat": specs[:6] + [Layer("pc", "pool", ("c",), 6, 6), Layer("h", "head", ("pc",), 6, 1, 1)],
+        "kernel": [replace(specs[0], kernel=5)] + specs[1:],
+        "size": specs[:3] + [Layer("h", "head", ("p",), 3, 1, 1)],
+    }
+    words = {"levels": "different resolutions", "first": "the first layer, and only it, must be a conv",
+             "pool of concat": "only a conv with a neuron reads a concat", "kernel": "kernel (1, 3), not 5",
+             "size": "the output is at 1/2"}
+    for key, broken in bad.items():
+        with pytest.raises(ValueError, match=re.escape(words[key])):
+            UNet.from_specs(broken)
+    with pytest.raises(ValueError, match=r"specs\[1\]: field kernel must be int"):
+        specs_from_dicts([{"name": "a", "kind": "conv", "sources": ["input"], "in_channels": 1, "out_channels": 2,
+                           "kernel": 3, "parts": []}, {"name": "h", "kind": "head", "sources": ["a"],
+                           "in_channels": 2, "out_channels": 2, "kernel": "1", "parts": []}])
+    with np.load(tmp_path / "m.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["specs_json"] = np.asarray(arrays["specs_json"].item().replace('"sq"', '"s q"', 1))
+    np.savez(tmp_path / "t.npz", **arrays)
+    with pytest.raises(ValueError, match=r"t.npz: field specs_json: layer 's q': the name must be an identifier"):
+        load_model_npz(tmp_path / "t.npz")
+    arrays["specs_json"] = np.asarray("[{")
+    np.savez(tmp_path / "t.npz", **arrays)
+    with pytest.raises(ValueError, match="t.npz: field specs_json is not valid JSON"):
+        load_model_npz(tmp_path / "t.npz")
