@@ -19,7 +19,7 @@ FAST ?=
 THREADS ?= $(shell nproc)
 EMPTY :=
 SPACE := $(EMPTY) $(EMPTY)
-EXPORT ?= build/export/$(basename $(notdir $(IMAGE)))$(if $(CROP),-$(subst $(SPACE),_,$(strip $(CROP))))$(if $(T),-t$(T))
+EXPORT ?= build/export/$(basename $(notdir $(CHECKPOINT)))-$(basename $(notdir $(IMAGE)))$(if $(CROP),-$(subst $(SPACE),_,$(strip $(CROP))))$(if $(T),-t$(T))
 REPORT_ARGS ?=
 
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \

@@ -76,7 +76,7 @@ def run(args) -> int:
     lambdas = calibrate(ann, x, args.percentile)
     snn = normalise(ann, lambdas, args.method)
     save_npz(args.out, snn, lambdas, args.method)
-    print(f"CONVERT {path} -> {args.out}: {args.method}, lambdas at the {args.percentile}th percentile of "
+    print(f"CONVERT {args.checkpoint} -> {args.out}: {args.method}, lambdas at the {args.percentile}th percentile of "
           f"{len(files)} image(s) {batch.shape[2]}x{batch.shape[3]} (first {files[0]}); "
           f"{len(lambdas)} layers, lambda {min(lambdas.values()):.4g}..{max(lambdas.values()):.4g}")
     return 0
