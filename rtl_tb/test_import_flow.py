@@ -1,6 +1,7 @@
 """Your own PyTorch model to the hardware: import-torch -> convert -> export-net -> sim (frame engine and on-chip
 engine) -> csim, each `PASS`, through the commands a user types. The block-based U-Net concatenates the upsampled
-path first; the functional one has a 1x1 conv with a neuron (run as a 3x3 with zero outer taps)."""
+path first; the functional one has a 1x1 conv with a neuron (run as a 3x3 with zero outer taps); the residual
+denoiser has a 1x1 input conv and returns `x - out(...)` (imported as its noise map)."""
 import re
 import subprocess
 import sys
@@ -26,6 +27,7 @@ def _golden(*args) -> list[str]:
 @pytest.mark.parametrize("model_file,cls,init,backends", [
     ("block_unet.py", "BlockUNet", '{"classes": 2, "widths": [4, 8, 8]}', ("frame", "onchip", "csim")),
     ("functional_unet.py", "FunctionalUNet", '{"width": 4}', ("frame",)),
+    ("residual_unet.py", "ResidualUNet", "{}", ("csim",)),
 ])
 def test_import_to_sim_and_csim(tmp_path, model_file, cls, init, backends):
     torch.manual_seed(11)

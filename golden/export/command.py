@@ -46,7 +46,9 @@ def run(args) -> int:
                          f"converted Spiking-UNet; convert it first (python -m golden convert --checkpoint "
                          f"{args.checkpoint} --images TRAINING_PNGS --out SNN.npz)")
     cfg = load_unet_config(resolve(args.config))
-    if cfg["task"] != snn.task or cfg["model"]["in_channels"] != snn.in_channels:
+    # the config gives thresholds, compare and T; its model section must fit only the paper's U-Net (an imported
+    # layer list carries its own architecture)
+    if snn.standard and (cfg["task"] != snn.task or cfg["model"]["in_channels"] != snn.in_channels):
         raise InputError(f"{resolve(args.checkpoint)}: field arch ({snn.task}, {snn.in_channels} channel(s)) does not "
                          f"match {resolve(args.config)} ({cfg['task']}, {cfg['model']['in_channels']})")
     image_path = resolve(args.image)

@@ -66,6 +66,18 @@ class Spikes:
 
 
 @dataclass
+class PendingCat:
+    parts: list                   # Spikes and Linear values, in the order written: a ReLU makes it Spikes
+
+
+@dataclass
+class Residual:
+    head: Linear                  # the output conv of `image - head` (sign -1) or `image + head` (sign +1)
+    sign: int
+    op: Op
+
+
+@dataclass
 class Imported:
     """The imported model and how it was read."""
     model: UNet                  # float64, eval mode
@@ -74,6 +86,7 @@ class Imported:
     tracer: str                  # "torch.fx" or "torch.export"
     max_abs_diff: float | None = None
     max_abs_output: float | None = None
+    residual: bool = False       # the module returns image - noise map; the checkpoint's output is the noise map
 
 
 def _pair(v, what: str) -> tuple[int, int]:
@@ -98,6 +111,8 @@ class GraphBuilder:
         self.activated: dict[int, tuple[Linear, str]] = {}   # id(Linear) -> (it, its layer)
         self.pooled: dict[str, str] = {}      # source layer -> its pool layer
         self.input_layer: str | None = None
+        self.residual = False
+        self.convs: dict[tuple, tuple] = {}  # (weight, bias, input) -> (weight kept alive, Linear)
 
     # ---------------------------------------------------------------- helpers
     def refuse(self, op: Op, why: str, instead: str = SUPPORTED) -> UnsupportedModel:
@@ -116,6 +131,10 @@ class GraphBuilder:
         return out
 
     def describe_value(self, v) -> str:
+        if isinstance(v, PendingCat):
+            return "a concat holding " + ", ".join(self.describe_value(x) for x in v.parts if isinstance(x, Linear))
+        if isinstance(v, Residual):
+            return "the image minus (or plus) a conv"
         return {Image: "the image", Static: "a fixed (non-tensor) value"}.get(type(v)) or (
             f"the {'transposed ' if v.kind == 'upconv' else ''}conv at node {v.op.name} before any ReLU"
             if isinstance(v, Linear) else f"layer(s) {', '.join(v.names)}")
@@ -181,6 +200,9 @@ class GraphBuilder:
         (x,) = ins
         if isinstance(x, Linear):
             out = self.activate(x)
+        elif isinstance(x, PendingCat):  # relu(cat(a, b)) = cat(relu(a), relu(b))
+            out = Spikes(tuple(n for part in x.parts
+                               for n in (self.activate(part) if isinstance(part, Linear) else part).names))
         elif isinstance(x, (Spikes, Image)):
             out = x  # a ReLU of spikes, a pool's or concat's output or the image (>= 0) changes nothing
         else:
@@ -230,6 +252,14 @@ class GraphBuilder:
     def op_conv2d(self, op, ins):
         (x,) = ins
         w, b, _ = self._conv_checks(op, transposed=False)
+        key = (id(op.attrs["weight"]), id(op.attrs["bias"]), tuple(getattr(x, "names", (type(x).__name__,))))
+        if key in self.convs:  # the same conv applied to the same tensor again: one layer
+            return self.convs[key][1]
+        lin = self._conv_linear(op, x, w, b)
+        self.convs[key] = (op.attrs["weight"], lin)
+        return lin
+
+    def _conv_linear(self, op, x, w, b) -> Linear:
         if isinstance(x, Image):
             if self.input_layer is not None and self.input_layer != op.name:
                 raise self.refuse(op, f"a second conv reads the image (the first is node {self.input_layer})",
@@ -309,23 +339,51 @@ class GraphBuilder:
         dim = op.attrs["dim"]
         if dim not in (1, -3):
             raise self.refuse(op, f"torch.cat on dim {dim}", "concatenate on the channel axis (dim=1)")
-        names = []
+        if len(ins) != op.attrs.get("parts", len(ins)):
+            raise self.refuse(op, "concatenates a value that is not a traced tensor")
+        parts = []
         for v in ins:
-            if not isinstance(v, Spikes):
+            if isinstance(v, PendingCat):
+                parts.extend(v.parts)
+            elif isinstance(v, (Spikes, Linear)):
+                parts.append(v)
+            else:
                 raise self.refuse(op, f"concatenates {self.describe_value(v)}",
                                   "concatenate outputs of ReLUs (layers with a neuron), e.g. the encoder feature and "
                                   "the ReLU of the ConvTranspose2d")
-            names.extend(v.names)
-        if len(ins) != op.attrs.get("parts", len(ins)):
-            raise self.refuse(op, "concatenates a value that is not a traced tensor")
-        return Spikes(tuple(names))
+        if any(isinstance(v, Linear) for v in parts):
+            return PendingCat(parts)  # only a ReLU may read it
+        return Spikes(tuple(n for v in parts for n in v.names))
+
+    def _residual(self, op, ins, sign: int):
+        a, b = ins
+        if sign > 0 and isinstance(b, Image):
+            a, b = b, a
+        if isinstance(a, Image) and isinstance(b, Linear) and b.kind == "conv":
+            return Residual(b, sign, op)
+        raise self.refuse(op, f"{'adds' if sign > 0 else 'subtracts'} {self.describe_value(ins[1])} "
+                              f"{'to' if sign > 0 else 'from'} {self.describe_value(ins[0])}",
+                          "no additions (residual connections): the layers are conv, pool, upconv and concat; only "
+                          "a denoiser's `return image - conv(...)` maps (the output is the noise map)")
+
+    def op_add(self, op, ins):
+        return self._residual(op, ins, +1)
+
+    def op_sub(self, op, ins):
+        return self._residual(op, ins, -1)
 
     def op_output(self, op, ins):
-        if op.attrs.get("nested") or op.attrs.get("count") != 1:
-            raise self.refuse(op, f"the forward returns {op.attrs.get('count')} tensors (or a container)",
+        if op.attrs.get("count") != 1:
+            raise self.refuse(op, f"the forward returns {op.attrs.get('count')} tensors",
                               "the hardware's network returns one tensor, the output conv's; choose a mode that "
                               "returns one with --forward-args")
         (x,) = ins
+        if isinstance(x, Residual):  # image - noise: the head is the noise map (negated for image + conv)
+            h = x.head
+            if x.sign > 0:
+                h = Linear(h.kind, h.sources, -h.weight, -h.bias, h.op, h.folded)
+            self.residual = True
+            x = h
         if isinstance(x, Linear) and x.kind == "conv":
             if len(x.sources) > 1:
                 raise self.refuse(x.op, "the output conv reads a concat",
@@ -412,6 +470,10 @@ def import_module(module: nn.Module, input_shape, forward_args: dict | None = No
     g.run(ops)
     if not g.specs or g.specs[-1].kind != "head":
         raise UnsupportedModel("the traced graph has no output conv")
+    if g.residual:
+        if task not in (None, "denoising"):
+            raise UnsupportedModel(f"the forward returns image - conv (a residual denoiser), not a {task} output")
+        task = "denoising"
     try:
         model = UNet.from_specs(g.specs, _task(task, c, g.specs[-1].out_channels))
     except InputError:
@@ -424,27 +486,46 @@ def import_module(module: nn.Module, input_shape, forward_args: dict | None = No
         state[f"layers.{name}.weight"], state[f"layers.{name}.bias"] = wt, b
     model.load_state_dict(state)
     model.eval()
-    out = Imported(model, g.rows, model.task, used)
+    out = Imported(model, g.rows, model.task, used, residual=g.residual)
     if verify_batches:
         if h % model.multiple or w % model.multiple:
             raise InputError(f"--input-shape {h} {w}: height and width must be multiples of 2^depth = "
                              f"{model.multiple} (the model pools {model.depth} times)")
-        out.max_abs_diff, out.max_abs_output = verify(module, model, (c, h, w), forward_args, verify_batches, seed)
+        out.max_abs_diff, out.max_abs_output = verify(module, model, (c, h, w), forward_args, verify_batches, seed,
+                                                      residual=g.residual)
     return out
 
 
+def single_tensor(obj):
+    """The one tensor of a forward's result (a tensor, or a list / tuple / dict holding exactly one)."""
+    found = []
+
+    def walk(o):
+        if isinstance(o, torch.Tensor):
+            found.append(o)
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                walk(v)
+        elif isinstance(o, dict):
+            for v in o.values():
+                walk(v)
+    walk(obj)
+    return found[0] if len(found) == 1 else obj
+
+
 def verify(original: nn.Module, model: UNet, input_shape, forward_args=None, batches: int = 3, seed: int = 0,
-           rtol: float = 1e-9) -> tuple[float, float]:
-    """Max |original(x) - imported(x)| and max |original(x)| over random batches, both in float64; raises if the
-    difference is beyond float64 rounding (`rtol` of the output's scale)."""
+           rtol: float = 1e-9, residual: bool = False) -> tuple[float, float]:
+    """Max |original(x) - imported(x)| and max |original(x)| over random batches, both in float64 (`residual`:
+    the module returns x - noise, compared with x - imported(x)); raises if the difference is beyond float64
+    rounding (`rtol` of the output's scale)."""
     ref_module = copy.deepcopy(original).double().eval()
     gen = torch.Generator().manual_seed(seed)
     diff = scale = 0.0
     with torch.no_grad():
         for _ in range(batches):
             x = torch.rand((2, *input_shape), generator=gen, dtype=torch.float64)
-            ref = ref_module(x, **(forward_args or {}))
-            got = model(x)
+            ref = single_tensor(ref_module(x, **(forward_args or {})))
+            got = x - model(x) if residual else model(x)
             if not isinstance(ref, torch.Tensor) or ref.shape != got.shape:
                 raise UnsupportedModel(f"the model's output {getattr(ref, 'shape', type(ref).__name__)} is not the "
                                        f"imported network's {tuple(got.shape)}")

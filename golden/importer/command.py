@@ -98,7 +98,8 @@ def load_state_dict(path: Path) -> tuple[dict, str]:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # a pickle of arbitrary objects is refused by weights_only, by design
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not loadable with torch.load(weights_only=True): {first}") from None
+        raise InputError(f"{path}: not loadable with torch.load(weights_only=True): {first} (save "
+                         "model.state_dict(), not the model object)") from None
 
     def flat(d):
         return isinstance(d, dict) and d and all(isinstance(k, str) and isinstance(v, torch.Tensor)
@@ -137,7 +138,7 @@ def write_report(out: Path, result, meta: dict) -> tuple[Path, Path]:
     from golden.atomic import write_text
 
     rep = {**meta, "tracer": result.tracer, "task": result.task, "layers": result.table,
-           "max_abs_diff": result.max_abs_diff, "max_abs_output": result.max_abs_output,
+           "max_abs_diff": result.max_abs_diff, "max_abs_output": result.max_abs_output, "residual": result.residual,
            "depth": result.model.depth, "multiple": result.model.multiple}
     js, md = out.with_suffix(".import.json"), out.with_suffix(".import.md")
     write_text(js, json.dumps(rep, indent=1) + "\n")
@@ -189,6 +190,9 @@ def run(args) -> int:
     for r in result.table:
         print(f"  {r['layer']:<24} {r['kind']:<7} {r['channels']:<10} <- {r['op']} {r['module']}"
               + (f" (+ {', '.join(r['folded'])} folded)" if r["folded"] else ""))
+    if result.residual:
+        print("note: the module returns image - conv(...); the checkpoint's output layer is that conv, the noise map "
+              "(this project's denoising convention: restored = noisy - output)")
     m = result.model
     print(f"IMPORT {args.class_name} -> {out}: {len(result.table)} layers, task={m.task}, in={m.in_channels} "
           f"out={m.out_channels} depth={m.depth}, tracer={result.tracer}, weights {where}; "

@@ -18,6 +18,7 @@ Canonical ops (`Op.op`):
 | cat              | x0, x1, ...       | dim |
 | batch_norm       | x                 | running_mean, running_var, weight, bias, eps, training |
 | identity         | x                 | (Dropout, Identity, .contiguous(), .to(device), ...) |
+| add, sub         | a, b              | two tensors (only `image - output conv` maps: a residual denoiser) |
 | output           | x (or several)    | count: how many tensors the forward returns |
 | unsupported      | tensor inputs     | hint: what the hardware supports instead |
 """
@@ -100,7 +101,12 @@ def _batch_norm(input, running_mean, running_var, weight=None, bias=None, traini
 def _dropout(input, p=0.5, training=True, inplace=False): ...
 
 
+def _add(input, other, alpha=1, out=None): ...
+
+
 FUNCTIONS = {
+    operator.add: ("add", _add), operator.iadd: ("add", _add), torch.add: ("add", _add),
+    operator.sub: ("sub", _add), operator.isub: ("sub", _add), torch.sub: ("sub", _add),
     F.relu: ("relu", _relu), torch.relu: ("relu", _relu), torch.relu_: ("relu_", _relu), F.relu_: ("relu_", _relu),
     F.avg_pool2d: ("avg_pool2d", _avg_pool2d),
     torch.cat: ("cat", _cat), torch.concat: ("cat", _cat), torch.concatenate: ("cat", _cat),
@@ -230,6 +236,8 @@ def fx_ops(module: nn.Module, concrete_args: dict) -> list[Op]:
                 ops.append(Op(n, "static", (), f".{m}()", path))
             elif m in RELU_METHODS:
                 ops.append(Op(n, "relu", ins[:1], f".{m}()", path, {"inplace": RELU_METHODS[m]}))
+            elif m in ("add", "sub") and len(ins) == 2 and not node.kwargs:
+                ops.append(Op(n, m, ins, f".{m}()", path))
             elif m in IDENTITY_METHODS:
                 ops.append(Op(n, "identity", ins[:1], f".{m}()", path))
             elif m in DEVICE_METHODS and _device_only(value(node.args[1:]), value(node.kwargs)):
@@ -294,6 +302,10 @@ def _function_op(n: str, target, args, kwargs, ins, path: str) -> Op:
         a = _bind(stub, args, kwargs)
     except TypeError as exc:
         return Op(n, "unsupported", ins, tname, path, {"hint": f"arguments not understood ({exc})"})
+    if canon in ("add", "sub"):
+        if len(ins) != 2 or a["alpha"] != 1:
+            return Op(n, "unsupported", ins, tname, path, {"hint": hint_for(tname)})
+        return Op(n, canon, ins, tname, path)
     if canon in ("relu", "relu_"):
         return Op(n, "relu", ins[:1], tname, path, {"inplace": canon == "relu_" or bool(a["inplace"])})
     if canon == "avg_pool2d":
@@ -335,6 +347,7 @@ ATEN = {
     "aten.relu": "relu", "aten.relu_": "relu_", "aten.avg_pool2d": "avg_pool2d", "aten.cat": "cat",
     "aten.concat": "cat", "aten.concatenate": "cat",
     "aten.batch_norm": "batch_norm", "aten._native_batch_norm_legit_no_training": "batch_norm_tuple",
+    "aten.add": "add", "aten.sub": "sub",
     "aten.dropout": "dropout", "aten.feature_dropout": "dropout", "aten.alpha_dropout": "dropout",
     "aten.feature_alpha_dropout": "dropout", "aten.clone": "identity", "aten.alias": "identity", "aten.contiguous": "identity",
     "aten.detach": "identity", "aten.lift_fresh_copy": "identity",
@@ -431,6 +444,10 @@ def _schema_bind(target, args, kwargs) -> dict:
 
 def _aten_op(n, canon, a, ins, tname, path) -> Op:
     x = ins[:1]
+    if canon in ("add", "sub"):
+        if len(ins) != 2 or a.get("alpha", 1) != 1:
+            return Op(n, "unsupported", ins, tname, path, {"hint": hint_for(tname)})
+        return Op(n, canon, ins, tname, path)
     if canon in ("relu", "relu_"):
         return Op(n, "relu", x, tname, path, {"inplace": canon == "relu_"})
     if canon == "identity":

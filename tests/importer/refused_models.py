@@ -170,7 +170,7 @@ REFUSED = [
     (AttentionNet, {}, ["node flatten", ".flatten()", "no slicing or reshaping"]),
     (TwoInputNet, {}, ["forward argument guide", "--forward-args"]),
     (ResidualNet, {}, ["node add", "operator.add", "no additions"]),
-    (UpNoReluNet, {}, ["node cat", "torch.cat", "transposed conv at node up before any ReLU"]),
+    (UpNoReluNet, {}, ["node dec", "nn.Conv2d", "a concat holding the transposed conv at node up before any ReLU"]),
     (TupleNet, {}, ["node output", "returns 2 tensors"]),
     (ThreeWayCatNet, {}, ["node dec", "concat of 3 tensors", "at most two sources"]),
     (LeakyNet, {}, ["node leaky_relu", "F.leaky_relu", "ReLU is the activation"]),

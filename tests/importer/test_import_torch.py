@@ -142,6 +142,44 @@ def test_shape_dependent_forward_falls_back_to_torch_export():
     assert r.tracer == "torch.export" and r.max_abs_diff == 0.0
 
 
+def test_residual_denoiser_relu_after_concat_reused_conv_and_dict_output():
+    """`x - head(...)` and `{"out": head(...) + x}` import as the noise map (negated for +), a ReLU of a concat of
+    conv outputs is the concat of their ReLUs, one conv applied twice to one tensor is one layer."""
+    class Sub(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 4, 3, padding=1)
+            self.m, self.c = nn.Conv2d(8, 4, 3, padding=1), nn.Conv2d(4, 1, 3, padding=1)
+
+        def forward(self, x):
+            y = F.relu(self.a(x))
+            z = F.relu(torch.cat([self.a(x), self.b(y)], 1))
+            return x - self.c(F.relu(self.m(z)))
+
+    class Add(Sub):
+        def forward(self, x):
+            y = F.relu(self.a(x))
+            return {"out": self.c(F.relu(self.m(torch.cat([y, F.relu(self.b(y))], 1)))) + x}
+
+    torch.manual_seed(2)
+    for cls in (Sub, Add):
+        module = cls()
+        for tracer in ("fx", "export"):
+            r = import_module(module, (1, 8, 8), tracer=tracer)
+            assert r.residual and r.task == "denoising" and r.max_abs_diff <= 1e-12
+            assert [(l.name, l.kind) for l in r.model.specs] == [("a", "conv"), ("b", "conv"), ("cat_m", "concat"),
+                                                                  ("m", "conv"), ("c", "head")]
+            x = torch.rand(2, 1, 8, 8, dtype=torch.float64)
+            ref = module.double()(x)
+            ref = ref["out"] if isinstance(ref, dict) else ref
+            torch.testing.assert_close(x - r.model(x), ref, rtol=1e-12, atol=1e-12)
+            sign = -1.0 if cls is Add else 1.0
+            torch.testing.assert_close(r.model.layers["c"].weight, sign * module.c.weight.detach(), rtol=0, atol=0)
+            module.float()
+    with pytest.raises(UnsupportedModel, match="residual denoiser"):
+        import_module(Sub(), (1, 8, 8), task="segmentation")
+
+
 @pytest.mark.parametrize("cls,fwd,words", REFUSED, ids=[c.__name__ for c, _, _ in REFUSED])
 def test_refused_models_name_node_op_and_module(cls, fwd, words):
     with pytest.raises(UnsupportedModel) as exc:
