@@ -158,6 +158,12 @@ def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = 
             loss.backward()
             opt.step()
             total, n = total + float(loss.detach()), n + 1
+        if world > 1:  # the logged loss is the mean over every rank's steps, as one process would log it
+            import torch.distributed as dist
+
+            sums = torch.tensor([total, float(n)], dtype=torch.float64)
+            dist.all_reduce(sums)
+            total, n = float(sums[0]), int(sums[1])
         history = {"epoch": epoch + 1, "loss": round(total / max(n, 1), 6), "seconds": round(time.time() - t0, 1)}
         if rank == 0:
             if evaluate_every and ((epoch + 1) % evaluate_every == 0 or epoch + 1 == epochs):
