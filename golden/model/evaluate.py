@@ -46,6 +46,33 @@ DEFAULTS = {
 }
 
 
+# The committed denoisers, by image channels: the noise levels each was trained at (its config's data.sigmas).
+# `eval-denoise --sigma S` without --checkpoint uses the one for the images' channels and S.
+DENOISERS = (
+    {"channels": 1, "sigmas": (15, 25, 50), "name": "grey", **DEFAULTS["denoising"]},
+)
+
+
+def committed_denoiser(channels: int, sigma: float) -> dict:
+    """The committed denoiser for `channels`-channel images at noise level `sigma`, or an error listing those
+    there are."""
+    have = "; ".join(f"{d['name']} sigma {', '.join(map(str, d['sigmas']))}: {d['checkpoint']}" for d in DENOISERS)
+    for d in DENOISERS:
+        if d["channels"] == channels and sigma in d["sigmas"]:
+            return d
+    kind = {1: "grey", 3: "colour"}.get(channels, f"{channels}-channel")
+    raise InputError(f"--sigma {sigma:g}: no committed {kind} denoiser for that noise level (committed: {have}); "
+                     "pass --checkpoint, --ann-checkpoint and --config")
+
+
+def _image_channels(folder: Path) -> int:
+    from PIL import Image
+
+    first = list_images(folder)[0]
+    with Image.open(first) as im:
+        return 1 if im.mode in ("L", "I;16", "I") else 3
+
+
 def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
     """A U-Net from an .npz written by golden.model.finetune.save_npz; info holds lambdas, normalisation, snn.*."""
     path = Path(path)
@@ -179,6 +206,10 @@ def _save_png(path: Path, array_u8: np.ndarray) -> None:
 
 def setup(args, task: str):
     d = DEFAULTS[task]
+    if task == "denoising" and not args.checkpoint:  # the committed model for the images' channels and sigma
+        d = committed_denoiser(_image_channels(Path(args.images)), args.sigma)
+        print(f"model: {d['checkpoint']} (committed {d['name']} denoiser, trained at sigma "
+              f"{', '.join(map(str, d['sigmas']))}; --checkpoint chooses another)", flush=True)
     if args.timesteps is not None and args.timesteps < 1:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
     if args.batch < 1:
@@ -293,7 +324,8 @@ def add_arguments(p, task: str) -> None:
     if task == "segmentation":
         p.add_argument("--labels", required=True)
     else:
-        p.add_argument("--sigma", type=float, required=True)
+        p.add_argument("--sigma", type=float, required=True,
+                       help="noise level; without --checkpoint the committed denoiser for it and the images' channels")
         p.add_argument("--seed", type=int, default=0)
     p.add_argument("--config", help=f"U-Net config (default {DEFAULTS[task]['config']})")
     p.add_argument("--checkpoint", help=f"SNN .npz (default {DEFAULTS[task]['checkpoint']})")

@@ -155,3 +155,23 @@ def test_threads_and_device_errors(tmp_path, capsys):
     assert main([*base, "--device", "tpu"]) == 2
     assert "--device" in capsys.readouterr().err
     assert main([*base, "--threads", "1", "--batch", "3", "--device", "auto"]) == 0
+
+
+def test_eval_denoise_picks_the_committed_model_for_sigma_and_channels(tmp_path, capsys):
+    """Without --checkpoint, eval-denoise says which committed denoiser it loaded (grey, trained at 15/25/50);
+    a noise level or a channel count no committed model covers is refused, naming what exists."""
+    _write(tmp_path / "grey", "a.png", synthetic_image(4, 16)[0])
+    rc = main(["eval-denoise", "--images", str(tmp_path / "grey"), "--sigma", "50", "--timesteps", "2",
+               "--levels", "snn_int"])
+    assert rc == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("model: configs/models/bsd_unet_snn.npz (committed grey denoiser, trained at sigma "
+                               "15, 25, 50")
+    assert json.loads(lines[-1])["sigma"] == 50
+    assert main(["eval-denoise", "--images", str(tmp_path / "grey"), "--sigma", "35"]) == 2
+    assert "--sigma 35: no committed grey denoiser for that noise level (committed: grey sigma 15, 25, 50: " \
+           "configs/models/bsd_unet_snn.npz)" in capsys.readouterr().err
+    (tmp_path / "rgb").mkdir()
+    Image.fromarray(np.transpose(synthetic_image(5, 16, 3), (1, 2, 0))).save(tmp_path / "rgb" / "c.png")
+    assert main(["eval-denoise", "--images", str(tmp_path / "rgb"), "--sigma", "25"]) == 2
+    assert "no committed colour denoiser" in capsys.readouterr().err
