@@ -28,6 +28,9 @@ def add_arguments(p) -> None:
     p.add_argument("--membranes", choices=("auto", "on", "off"), default="auto",
                    help="record every layer's membranes in the golden vectors (auto, the default: when the image has "
                         f"at most {MEMBRANES_AUTO_PIXELS} pixels, i.e. 256x256); spikes and A_t always")
+    p.add_argument("--calibrate", nargs="+", metavar="PNG",
+                   help="an ANN checkpoint (import-torch's) is converted connection-wise on the fly, its lambdas "
+                        "from these images or folders (default: the exported image itself); `convert` does it once")
     p.add_argument("--out", required=True, help="export directory")
 
 
@@ -41,10 +44,6 @@ def run(args) -> int:
     if args.timesteps is not None and args.timesteps < 1:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
     snn, info = load_model_npz(resolve(args.checkpoint))
-    if not info.get("normalisation"):
-        raise InputError(f"{resolve(args.checkpoint)}: field normalisation is missing: an ANN checkpoint, not a "
-                         f"converted Spiking-UNet; convert it first (python -m golden convert --checkpoint "
-                         f"{args.checkpoint} --images TRAINING_PNGS --out SNN.npz)")
     cfg = load_unet_config(resolve(args.config))
     # the config gives thresholds, compare and T; its model section must fit only the paper's U-Net (an imported
     # layer list carries its own architecture)
@@ -58,6 +57,8 @@ def run(args) -> int:
     if image.shape[1] % snn.multiple or image.shape[2] % snn.multiple:
         raise InputError(f"{image_path}: {image.shape[1]}x{image.shape[2]} (HxW) is not a multiple of 2^depth = "
                          f"{snn.multiple} (use --crop Y X H W)")
+    if not info.get("normalisation"):  # an ANN checkpoint: convert it here (convert does it once, on your images)
+        snn, info = _convert_on_the_fly(snn, info, image, args)
     timesteps = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
     exps = thresholds_log2(cfg["snn"]["thresholds"])
     name = args.name or Path(args.checkpoint).stem
@@ -77,3 +78,23 @@ def run(args) -> int:
     print(f"EXPORT {name} -> {out}: {len(manifest['layers'])} layers, {image.shape[1]}x{image.shape[2]} (HxW) "
           f"image from {image_path}, T={timesteps}, compare={manifest['compare']}")
     return 0
+
+
+def _convert_on_the_fly(ann, info: dict, image, args):
+    """An ANN checkpoint normalised connection-wise, its lambdas the 99.9th percentile over --calibrate's images
+    (centre-cropped alike) or over the exported image; says so in one line."""
+    import numpy as np
+    import torch
+
+    from golden.model.convert import calibrate, normalise
+    from golden.model.convert_command import calibration_images
+
+    if args.calibrate:
+        batch, files = calibration_images(args.calibrate, 8, ann.in_channels, ann.multiple)
+        where = f"{len(files)} image(s) of --calibrate (first {files[0]})"
+    else:
+        batch, where = image[None], "the exported image (--calibrate PNG... or `convert` for your training images)"
+    lambdas = calibrate(ann, torch.from_numpy(batch.astype(np.float64) / 255.0))
+    print(f"CONVERT {args.checkpoint}: an ANN checkpoint, converted connection-wise here; lambdas from {where}")
+    return normalise(ann, lambdas, "connection_wise"), {**info, "lambdas": lambdas,
+                                                        "normalisation": "connection_wise"}

@@ -460,11 +460,32 @@ def trace(module: nn.Module, input_shape: tuple[int, int, int], forward_args: di
 def import_module(module: nn.Module, input_shape, forward_args: dict | None = None, task: str | None = None,
                   tracer: str = "auto", verify_batches: int = 3, seed: int = 0) -> Imported:
     """The float U-Net (float64) of a trained nn.Module built from the supported operations, checked against the
-    module on `verify_batches` random batches of 2 images shaped `input_shape` (C, H, W), values in [0, 1)."""
+    module on `verify_batches` random batches of 2 images shaped `input_shape` (C, H, W), values in [0, 1).
+
+    tracer "auto": torch.fx first; if fx cannot trace the forward, or its graph holds something the hardware
+    lacks that torch.export resolves at the given shape (a pad by sizes that are zero, a slice of every channel),
+    torch.export; when both refuse, fx's refusal is the one raised (it names the user's modules)."""
     c, h, w = (int(v) for v in input_shape)
     if min(c, h, w) < 1:
         raise InputError(f"--input-shape must be three positive integers C H W, got {input_shape}")
     module = copy.deepcopy(module).eval()
+    if tracer != "auto":
+        return _import(module, (c, h, w), forward_args, task, tracer, verify_batches, seed)
+    try:
+        return _import(module, (c, h, w), forward_args, task, "auto", verify_batches, seed)
+    except UnsupportedModel as first:
+        if "could not be traced" in str(first) or "forward argument" in str(first):
+            raise
+        try:
+            return _import(module, (c, h, w), forward_args, task, "export", verify_batches, seed)
+        except InputError as second:
+            # fx stopped at a pad or slice that export resolved: the op export stopped at is the real obstacle
+            shape_ops = ("no padding", "no slicing")
+            raise (second if any(k in str(first) for k in shape_ops) else first) from None
+
+
+def _import(module, shape, forward_args, task, tracer, verify_batches, seed) -> Imported:
+    c, h, w = shape
     ops, used = trace(module, (c, h, w), forward_args, tracer)
     g = GraphBuilder(c)
     g.run(ops)

@@ -418,6 +418,9 @@ def export_ops(module: nn.Module, example: torch.Tensor, kwargs: dict) -> list[O
             ops.append(Op(n, "identity", (getitem_of[node.args[0].name],), "getitem", path))
             continue
         key = ".".join(tname.split(".")[:2])
+        if key in ("aten.constant_pad_nd", "aten.pad") and all(int(v) == 0 for v in node.args[1]):
+            ops.append(Op(n, "identity", ins[:1], tname, path))  # a pad by sizes that are zero at this shape
+            continue
         canon = ATEN.get(key)
         if canon is None or not hasattr(target, "_schema"):
             ops.append(Op(n, "unsupported", ins, tname, path, {"hint": hint_for(tname)}))

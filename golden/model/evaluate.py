@@ -223,6 +223,9 @@ def setup(args, task: str):
     if snn.task != task:
         raise InputError(f"{snn_path}: field arch.task is {snn.task}: a {snn.task} model, not {task}")
     levels = tuple(args.levels)
+    if not info.get("normalisation") and set(levels) & {"snn_float", "snn_int"}:
+        print(f"note: {snn_path} is an ANN checkpoint (field normalisation missing): the SNN levels run its weights "
+              "unnormalised; `python -m golden convert` it on your training images first", flush=True)
     ann = None
     if "ann" in levels:
         ann_path = resolve(args.ann_checkpoint or d["ann_checkpoint"])
