@@ -57,6 +57,13 @@ def make_optimizer(model: torch.nn.Module, train_cfg: dict) -> torch.optim.Optim
     return torch.optim.Adam(model.parameters(), lr=lr)
 
 
+def lr_at(train_cfg: dict, epoch: int) -> float:
+    """The learning rate of 0-based `epoch`: train.lr, times train.lr_gamma at each of train.lr_milestones (epoch
+    numbers, 1-based, after which it drops). A function of the epoch alone, so --resume continues the schedule."""
+    drops = sum(1 for m in train_cfg.get("lr_milestones", []) if epoch >= int(m))
+    return float(train_cfg["lr"]) * float(train_cfg.get("lr_gamma", 0.1)) ** drops
+
+
 def loss_fn(task: str, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor, ignore_index: int = -100):
     if task == "segmentation":
         return torch.nn.functional.cross_entropy(out, y, ignore_index=ignore_index)
@@ -141,6 +148,8 @@ def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = 
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
     for epoch in range(start, epochs):
+        for group in opt.param_groups:  # after a resume too: the schedule, not the saved optimizer's lr
+            group["lr"] = lr_at(tcfg, epoch)
         train_set.set_epoch(epoch)
         if sampler is not None:
             sampler.set_epoch(epoch)

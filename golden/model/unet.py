@@ -363,6 +363,13 @@ def load_unet_config(path: str | Path) -> dict:
         v = _need(train, key, int, path, "train.")
         if v < 1:
             raise ConfigError(f"{path}: field train.{key} must be >= 1, got {v}")
+    miles = train.setdefault("lr_milestones", [])
+    if not isinstance(miles, list) or not all(isinstance(m, int) and not isinstance(m, bool) and m >= 1
+                                              for m in miles):
+        raise ConfigError(f"{path}: field train.lr_milestones must be a list of epoch numbers >= 1, got {miles!r}")
+    gamma = train.setdefault("lr_gamma", 0.1)
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1:
+        raise ConfigError(f"{path}: field train.lr_gamma must be a number in (0, 1], got {gamma!r}")
     snn = cfg.setdefault("snn", {})
     snn.setdefault("thresholds", [2.0, 1.0, 0.5, 0.25])
     snn.setdefault("compare", "gt")

@@ -331,3 +331,25 @@ def test_from_specs_rules_and_checkpoint_round_trip(tmp_path):
     np.savez(tmp_path / "t.npz", **arrays)
     with pytest.raises(ValueError, match="t.npz: field specs_json is not valid JSON"):
         load_model_npz(tmp_path / "t.npz")
+
+
+def test_learning_rate_schedule_and_its_config_fields(tmp_path, em_root):
+    """train.lr_milestones / lr_gamma: the lr of an epoch is a function of the epoch (so --resume continues the
+    schedule); the saved optimizer carries the dropped lr; bad fields are refused naming them."""
+    from golden.model.train import load_checkpoint, lr_at, train
+
+    t = {"lr": 1e-2, "lr_milestones": [2, 3], "lr_gamma": 0.5}
+    assert [lr_at(t, e) for e in range(4)] == [1e-2, 1e-2, 5e-3, 2.5e-3]
+    assert lr_at({"lr": 3e-3}, 50) == 3e-3
+    cfg_text = ("name: s\ntask: segmentation\nmodel: {in_channels: 1, classes: 2, base: 2, depth: 1}\n"
+                "data: {dataset: em, train_slices: [0], val_slices: [20], val_crop: 32, crop: 32}\n"
+                "train: {epochs: 2, steps_per_epoch: 1, batch_size: 1, lr: 0.01, lr_milestones: [1], lr_gamma: 0.5}\n")
+    (tmp_path / "c.yaml").write_text(cfg_text)
+    cfg = load_unet_config(tmp_path / "c.yaml")
+    train(cfg, tmp_path / "run", progress=False)
+    state = load_checkpoint(tmp_path / "run" / "last.pt")
+    assert state["optimizer"]["param_groups"][0]["lr"] == 0.005
+    for bad, field in (("lr_milestones: [0]", "train.lr_milestones"), ("lr_gamma: 2", "train.lr_gamma")):
+        (tmp_path / "b.yaml").write_text(cfg_text.replace("lr_milestones: [1], lr_gamma: 0.5", bad))
+        with pytest.raises(ValueError, match=f"b.yaml: field {field}"):
+            load_unet_config(tmp_path / "b.yaml")
