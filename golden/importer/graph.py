@@ -29,6 +29,7 @@ import operator
 from dataclasses import dataclass, field
 
 import torch
+import torch.fx
 import torch.nn.functional as F
 from torch import nn
 
@@ -148,6 +149,31 @@ def _module_name(mod: nn.Module) -> str:
     return f"nn.{t.__name__}" if t.__module__.startswith("torch.nn") else f"{t.__module__}.{t.__qualname__}"
 
 
+# ------------------------------------------------------------------------------------------- graph arguments
+
+def _nodes(a):
+    """The graph nodes in a call's argument (nested lists, tuples and dicts)."""
+    if isinstance(a, (list, tuple)):
+        for x in a:
+            yield from _nodes(x)
+    elif isinstance(a, dict):
+        for x in a.values():
+            yield from _nodes(x)
+    elif isinstance(a, torch.fx.Node):
+        yield a
+
+
+def _constants(a, kind: dict, consts: dict):
+    """`a` with the nodes that are constants (get_attr, lifted parameters) replaced by their values."""
+    if isinstance(a, torch.fx.Node):
+        return consts[a.name] if kind.get(a.name) == "const" else a
+    if isinstance(a, (list, tuple)):
+        return type(a)(_constants(x, kind, consts) for x in a)
+    if isinstance(a, dict):
+        return {k: _constants(v, kind, consts) for k, v in a.items()}
+    return a
+
+
 # ------------------------------------------------------------------------------------------- torch.fx
 
 def fx_ops(module: nn.Module, concrete_args: dict) -> list[Op]:
@@ -172,23 +198,11 @@ def fx_ops(module: nn.Module, concrete_args: dict) -> list[Op]:
             return str(last[0] if isinstance(last, tuple) else last)
         return ""
 
-    def flat(a):
-        if isinstance(a, (list, tuple)):
-            for x in a:
-                yield from flat(a=x)
-        elif isinstance(a, dict):
-            for x in a.values():
-                yield from flat(a=x)
-        elif isinstance(a, fx.Node):
-            yield a
-
     def value(a):
-        """A constant argument: a get_attr tensor, or a plain Python value; nodes of other kinds stay nodes."""
-        if isinstance(a, fx.Node):
-            return consts[a.name] if kind.get(a.name) == "const" else a
-        if isinstance(a, (list, tuple)):
-            return type(a)(value(x) for x in a)
-        return a
+        return _constants(a, kind, consts)
+
+    def flat(a):
+        return _nodes(a)
 
     def tensor_inputs(node) -> tuple[str, ...]:
         return tuple(n.name for n in flat((node.args, node.kwargs)) if kind.get(n.name) == "tensor")
@@ -302,18 +316,28 @@ def _function_op(n: str, target, args, kwargs, ins, path: str) -> Op:
         a = _bind(stub, args, kwargs)
     except TypeError as exc:
         return Op(n, "unsupported", ins, tname, path, {"hint": f"arguments not understood ({exc})"})
+    if canon == "cat" and a["axis"] is not None:
+        a["dim"] = a["axis"]
+    return call_op(n, canon, a, ins, tname, path)
+
+
+def call_op(n: str, canon: str, a: dict, ins, tname: str, path: str) -> Op:
+    """The canonical op of a call whose arguments `a` are bound by name (the Python stubs' names; export_ops
+    renames ATen's to these)."""
+    x = ins[:1]
     if canon in ("add", "sub"):
-        if len(ins) != 2 or a["alpha"] != 1:
+        if len(ins) != 2 or a.get("alpha", 1) != 1:
             return Op(n, "unsupported", ins, tname, path, {"hint": hint_for(tname)})
         return Op(n, canon, ins, tname, path)
     if canon in ("relu", "relu_"):
-        return Op(n, "relu", ins[:1], tname, path, {"inplace": canon == "relu_" or bool(a["inplace"])})
+        return Op(n, "relu", x, tname, path, {"inplace": canon == "relu_" or bool(a.get("inplace"))})
+    if canon == "identity":
+        return Op(n, "identity", x, tname, path)
     if canon == "avg_pool2d":
-        return Op(n, "avg_pool2d", ins[:1], tname, path,
+        return Op(n, "avg_pool2d", x, tname, path,
                   {k: a[k] for k in ("kernel_size", "stride", "padding", "ceil_mode", "divisor_override")})
     if canon == "cat":
-        return Op(n, "cat", ins, tname, path, {"dim": a["axis"] if a["axis"] is not None else a["dim"],
-                                               "parts": len(a["tensors"])})
+        return Op(n, "cat", ins, tname, path, {"dim": a["dim"], "parts": len(a["tensors"])})
     if canon in ("conv2d", "conv_transpose2d"):
         attrs = {k: a[k] for k in ("weight", "bias", "stride", "padding", "dilation", "groups")}
         attrs["padding_mode"] = "zeros"
@@ -322,13 +346,13 @@ def _function_op(n: str, target, args, kwargs, ins, path: str) -> Op:
         if not isinstance(a["weight"], torch.Tensor) or not (a["bias"] is None or isinstance(a["bias"], torch.Tensor)):
             return Op(n, "unsupported", ins, tname, path,
                       {"hint": "the weight and bias must be parameters of the module, not computed tensors"})
-        return Op(n, canon, ins[:1], tname, path, attrs)
+        return Op(n, canon, x, tname, path, attrs)
     if canon == "batch_norm":
         fixed = all(isinstance(a[k], torch.Tensor) or a[k] is None for k in ("running_mean", "running_var",
                                                                              "weight", "bias"))
         if not fixed:
             return Op(n, "unsupported", ins, tname, path, {"hint": "BatchNorm statistics must be buffers"})
-        return Op(n, "batch_norm", ins[:1], tname, path,
+        return Op(n, "batch_norm", x, tname, path,
                   {"running_mean": a["running_mean"], "running_var": a["running_var"], "weight": a["weight"],
                    "bias": a["bias"], "eps": float(a["eps"]),
                    "training": bool(a["training"]) or a["running_mean"] is None})
@@ -336,7 +360,7 @@ def _function_op(n: str, target, args, kwargs, ins, path: str) -> Op:
         if a["training"] is True:
             return Op(n, "unsupported", ins, tname, path,
                       {"hint": "dropout with training=True drops at inference too: pass training=self.training"})
-        return Op(n, "identity", ins[:1], tname, path)
+        return Op(n, "identity", x, tname, path)
     raise AssertionError(canon)
 
 
@@ -371,18 +395,10 @@ def export_ops(module: nn.Module, example: torch.Tensor, kwargs: dict) -> list[O
     getitem_of: dict[str, str] = {}
 
     def value(a):
-        if isinstance(a, torch.fx.Node):
-            return consts[a.name] if kind.get(a.name) == "const" else a
-        if isinstance(a, (list, tuple)):
-            return type(a)(value(x) for x in a)
-        return a
+        return _constants(a, kind, consts)
 
     def flat(a):
-        if isinstance(a, (list, tuple)):
-            for x in a:
-                yield from flat(x)
-        elif isinstance(a, torch.fx.Node):
-            yield a
+        return _nodes(a)
 
     for node in ep.graph.nodes:
         n = node.name
@@ -406,7 +422,7 @@ def export_ops(module: nn.Module, example: torch.Tensor, kwargs: dict) -> list[O
             ops.append(Op(n, "output", tuple(x.name for x in outs), "return", "", {"count": len(outs),
                                                                                     "nested": nested}))
             continue
-        ins = tuple(x.name for x in flat((node.args, tuple(node.kwargs.values()))) if kind.get(x.name) == "tensor")
+        ins = tuple(x.name for x in flat((node.args, node.kwargs)) if kind.get(x.name) == "tensor")
         if not ins:
             kind[n] = "static"
             ops.append(Op(n, "static", (), str(node.target), path))
@@ -425,8 +441,8 @@ def export_ops(module: nn.Module, example: torch.Tensor, kwargs: dict) -> list[O
         if canon is None or not hasattr(target, "_schema"):
             ops.append(Op(n, "unsupported", ins, tname, path, {"hint": hint_for(tname)}))
             continue
-        a = _schema_bind(target, value(node.args), value(node.kwargs))
-        ops.append(_aten_op(n, canon, a, ins, tname, path))
+        op_name, a = _aten_args(canon, _schema_bind(target, value(node.args), value(node.kwargs)))
+        ops.append(call_op(n, op_name, a, ins, tname, path))
         ops[-1].own_module = own
         if canon == "batch_norm_tuple":
             getitem_of[n] = n
@@ -445,40 +461,14 @@ def _schema_bind(target, args, kwargs) -> dict:
     return out
 
 
-def _aten_op(n, canon, a, ins, tname, path) -> Op:
-    x = ins[:1]
-    if canon in ("add", "sub"):
-        if len(ins) != 2 or a.get("alpha", 1) != 1:
-            return Op(n, "unsupported", ins, tname, path, {"hint": hint_for(tname)})
-        return Op(n, canon, ins, tname, path)
-    if canon in ("relu", "relu_"):
-        return Op(n, "relu", x, tname, path, {"inplace": canon == "relu_"})
-    if canon == "identity":
-        return Op(n, "identity", x, tname, path)
+def _aten_args(canon: str, a: dict) -> tuple[str, dict]:
+    """ATen's overload and argument names as the Python stubs name them (call_op's input)."""
+    if canon == "convolution":
+        canon = "conv_transpose2d" if a["transposed"] else "conv2d"
+    if canon == "batch_norm_tuple":  # _native_batch_norm_legit_no_training: eval mode by definition
+        canon, a = "batch_norm", {**a, "training": False}
     if canon == "avg_pool2d":
-        return Op(n, "avg_pool2d", x, tname, path,
-                  {"kernel_size": a["kernel_size"], "stride": a["stride"] or None, "padding": a["padding"],
-                   "ceil_mode": a["ceil_mode"], "divisor_override": a["divisor_override"]})
-    if canon == "cat":
-        return Op(n, "cat", ins, tname, path, {"dim": a["dim"], "parts": len(a["tensors"])})
-    if canon in ("conv2d", "convolution", "conv_transpose2d"):
-        transposed = canon == "conv_transpose2d" or (canon == "convolution" and bool(a["transposed"]))
-        attrs = {"weight": a["weight"], "bias": a["bias"], "stride": a["stride"], "padding": a["padding"],
-                 "dilation": a["dilation"], "groups": a["groups"], "padding_mode": "zeros"}
-        if not isinstance(attrs["weight"], torch.Tensor):
-            return Op(n, "unsupported", ins, tname, path,
-                      {"hint": "the weight and bias must be parameters of the module, not computed tensors"})
-        if transposed:
-            attrs["output_padding"] = a["output_padding"]
-            return Op(n, "conv_transpose2d", x, tname, path, attrs)
-        return Op(n, "conv2d", x, tname, path, attrs)
-    if canon in ("batch_norm", "batch_norm_tuple"):
-        return Op(n, "batch_norm", x, tname, path,
-                  {"running_mean": a["running_mean"], "running_var": a["running_var"], "weight": a["weight"],
-                   "bias": a["bias"], "eps": float(a["eps"]),
-                   "training": bool(a.get("training", False)) or a["running_mean"] is None})
+        a = {**a, "stride": a["stride"] or None}
     if canon == "dropout":
-        if a["train"]:
-            return Op(n, "unsupported", ins, tname, path, {"hint": "dropout active at inference"})
-        return Op(n, "identity", x, tname, path)
-    raise AssertionError(canon)
+        a = {**a, "training": bool(a["train"])}
+    return canon, a
