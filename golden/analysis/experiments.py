@@ -11,38 +11,12 @@ from tqdm import tqdm
 from golden.analysis import paper as R
 from golden.model import metrics
 from golden.model.convert import simulate
-from golden.model.evaluate import Runner, load_model_npz
+from golden.model.evaluate import Runner, load_ann  # noqa: F401 (load_ann: report's loader)
 from golden.model.finetune import finetune_step
-from golden.model.unet import UNet, build_model, pad_to_multiple
+from golden.model.unet import UNet, pad_to_multiple
 
 
 # ------------------------------------------------------------------------------------------------ loading
-
-def load_ann(path: str | Path, cfg: dict) -> UNet:
-    """The float32 ANN of `cfg`'s architecture from a golden.model.train checkpoint (.pt) or an ANN .npz."""
-    path = Path(path)
-    want = build_model(cfg)
-    if path.suffix == ".npz":
-        model, info = load_model_npz(path)
-        if info.get("normalisation"):
-            raise ValueError(f"{path}: a converted SNN ({info['normalisation']}); pass the ANN it came from to "
-                             "--ckpt and this file to --snn-ckpt")
-        from golden.model.unet import check_config_fits
-
-        check_config_fits(model, cfg, path)  # an imported layer list need not be the config's U-Net
-        model.eval()
-        return model.float()
-    else:
-        from golden.model.train import load_checkpoint
-
-        state = load_checkpoint(path)
-        model = want
-        model.load_state_dict(state["model"])
-    if model.arch() != want.arch():
-        raise ValueError(f"{path}: architecture {model.arch()} does not match the config's {want.arch()}")
-    model.eval()
-    return model
-
 
 # ------------------------------------------------------------------------------------------------ running
 

@@ -83,18 +83,13 @@ def run(args) -> int:
 def _convert_on_the_fly(ann, info: dict, image, args):
     """An ANN checkpoint normalised connection-wise, its lambdas the 99.9th percentile over --calibrate's images
     (centre-cropped alike) or over the exported image; says so in one line."""
-    import numpy as np
-    import torch
-
-    from golden.model.convert import calibrate, normalise
-    from golden.model.convert_command import calibration_images
+    from golden.model.convert_command import calibration_images, convert_ann
 
     if args.calibrate:
         batch, files = calibration_images(args.calibrate, 8, ann.in_channels, ann.multiple)
         where = f"{len(files)} image(s) of --calibrate (first {files[0]})"
     else:
         batch, where = image[None], "the exported image (--calibrate PNG... or `convert` for your training images)"
-    lambdas = calibrate(ann, torch.from_numpy(batch.astype(np.float64) / 255.0))
+    snn, lambdas = convert_ann(ann, batch)
     print(f"CONVERT {args.checkpoint}: an ANN checkpoint, converted connection-wise here; lambdas from {where}")
-    return normalise(ann, lambdas, "connection_wise"), {**info, "lambdas": lambdas,
-                                                        "normalisation": "connection_wise"}
+    return snn, {**info, "lambdas": lambdas, "normalisation": "connection_wise"}

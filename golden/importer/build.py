@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from golden.errors import InputError
-from golden.importer.graph import SUPPORTED, Op, TraceFailed, export_ops, fx_ops
+from golden.importer.graph import SHAPE_HINTS, SUPPORTED, Op, TraceFailed, export_ops, fx_ops
 from golden.model.unet import INPUT, TASKS, Layer, UNet
 
 # names the generated C++ / SystemVerilog / Python could trip on
@@ -37,7 +37,11 @@ RESERVED = set(keyword.kwlist) | {
 
 
 class UnsupportedModel(InputError):
-    """A model the hardware cannot run: the message names the graph node, its op and module path."""
+    """A model the hardware cannot run: the message names the graph node, its op and module path (`op`)."""
+
+    def __init__(self, message: str, op: Op | None = None):
+        super().__init__(message)
+        self.op = op
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Linear:
     bias: torch.Tensor
     op: Op
     folded: list[str] = field(default_factory=list)   # BatchNorm2d folded into it (module paths)
+    layer: str | None = None      # the layer its ReLU made (one layer however often it is activated)
 
 
 @dataclass
@@ -108,15 +113,14 @@ class GraphBuilder:
         self.params: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         self.channels: dict[str, int] = {INPUT: in_channels}
         self.rows: list[dict] = []
-        self.activated: dict[int, tuple[Linear, str]] = {}   # id(Linear) -> (it, its layer)
         self.pooled: dict[str, str] = {}      # source layer -> its pool layer
         self.input_layer: str | None = None
         self.residual = False
-        self.convs: dict[tuple, tuple] = {}  # (weight, bias, input) -> (weight kept alive, Linear)
+        self.convs: dict[tuple, Linear] = {}  # (id of weight, of bias, input) -> its Linear (the module holds both)
 
     # ---------------------------------------------------------------- helpers
     def refuse(self, op: Op, why: str, instead: str = SUPPORTED) -> UnsupportedModel:
-        return UnsupportedModel(f"{op.where()}: {why}; {instead}")
+        return UnsupportedModel(f"{op.where()}: {why}; {instead}", op)
 
     def new_name(self, base: str) -> str:
         name = re.sub(r"\W", "_", base).strip("_") or "layer"
@@ -166,12 +170,11 @@ class GraphBuilder:
         return name
 
     def activate(self, lin: Linear) -> Spikes:
-        if id(lin) not in self.activated:  # the entry keeps `lin` alive, so its id is not reused
+        if lin.layer is None:
             base = lin.op.path if (lin.op.path and lin.op.own_module) else lin.op.name
-            name = self.add_layer(lin.kind, self.new_name(base), lin.sources, int(lin.bias.shape[0]),
-                                  int(lin.weight.shape[-1]), lin.op, lin.weight, lin.bias, lin.folded)
-            self.activated[id(lin)] = (lin, name)
-        return Spikes((self.activated[id(lin)][1],))
+            lin.layer = self.add_layer(lin.kind, self.new_name(base), lin.sources, int(lin.bias.shape[0]),
+                                       int(lin.weight.shape[-1]), lin.op, lin.weight, lin.bias, lin.folded)
+        return Spikes((lin.layer,))
 
     # ---------------------------------------------------------------- ops
     def run(self, ops: list[Op]) -> None:
@@ -254,9 +257,9 @@ class GraphBuilder:
         w, b, _ = self._conv_checks(op, transposed=False)
         key = (id(op.attrs["weight"]), id(op.attrs["bias"]), tuple(getattr(x, "names", (type(x).__name__,))))
         if key in self.convs:  # the same conv applied to the same tensor again: one layer
-            return self.convs[key][1]
+            return self.convs[key]
         lin = self._conv_linear(op, x, w, b)
-        self.convs[key] = (op.attrs["weight"], lin)
+        self.convs[key] = lin
         return lin
 
     def _conv_linear(self, op, x, w, b) -> Linear:
@@ -423,9 +426,9 @@ def _task(task: str | None, in_channels: int, out_channels: int) -> str:
     return task
 
 
-def trace(module: nn.Module, input_shape: tuple[int, int, int], forward_args: dict | None = None,
-          tracer: str = "auto") -> tuple[list[Op], str]:
-    """Canonical ops of `module.eval()`: torch.fx first (tracer "auto" or "fx"), torch.export if fx fails."""
+def concrete_forward_args(module: nn.Module, forward_args: dict | None) -> dict:
+    """forward()'s arguments after the image, fixed for the trace: --forward-args, else their defaults; one with
+    neither is a second input, which the hardware does not have."""
     import inspect
 
     forward_args = dict(forward_args or {})
@@ -442,19 +445,18 @@ def trace(module: nn.Module, input_shape: tuple[int, int, int], forward_args: di
     if unknown and not any(p.kind == p.VAR_KEYWORD for p in params):
         raise InputError(f"--forward-args: forward() has no argument(s) {sorted(unknown)} "
                          f"(it takes {[p.name for p in params]})")
-    errors = []
-    if tracer in ("auto", "fx"):
-        try:
-            return fx_ops(module, concrete), "torch.fx"
-        except TraceFailed as exc:
-            errors.append(f"torch.fx: {exc}")
-    if tracer in ("auto", "export"):
-        example = torch.rand((1, *input_shape), dtype=next(iter(module.parameters()), torch.zeros(1)).dtype)
-        try:
-            return export_ops(module, example, forward_args), "torch.export"
-        except TraceFailed as exc:
-            errors.append(f"torch.export: {exc}")
-    raise UnsupportedModel("the model could not be traced (" + "; ".join(errors) + ")")
+    return concrete
+
+
+def trace(module: nn.Module, input_shape: tuple[int, int, int], concrete: dict, tracer: str) -> list[Op]:
+    """Canonical ops of `module.eval()` by one tracer ("fx" or "export"); TraceFailed if it cannot trace it."""
+    if tracer == "fx":
+        return fx_ops(module, concrete)
+    example = torch.rand((1, *input_shape), dtype=next(iter(module.parameters()), torch.zeros(1)).dtype)
+    return export_ops(module, example, concrete)
+
+
+TRACERS = {"fx": "torch.fx", "export": "torch.export"}
 
 
 def import_module(module: nn.Module, input_shape, forward_args: dict | None = None, task: str | None = None,
@@ -462,31 +464,44 @@ def import_module(module: nn.Module, input_shape, forward_args: dict | None = No
     """The float U-Net (float64) of a trained nn.Module built from the supported operations, checked against the
     module on `verify_batches` random batches of 2 images shaped `input_shape` (C, H, W), values in [0, 1).
 
-    tracer "auto": torch.fx first; if fx cannot trace the forward, or its graph holds something the hardware
-    lacks that torch.export resolves at the given shape (a pad by sizes that are zero, a slice of every channel),
-    torch.export; when both refuse, fx's refusal is the one raised (it names the user's modules)."""
+    tracer "auto": torch.fx first; torch.export if fx cannot trace the forward, or if fx's graph is refused at a
+    pad or slice (torch.export resolves those at the given shape: a pad by zeros, a slice of every channel). When
+    both refuse, fx's refusal is raised (it names the user's modules), unless fx stopped at such a pad or slice."""
     c, h, w = (int(v) for v in input_shape)
     if min(c, h, w) < 1:
         raise InputError(f"--input-shape must be three positive integers C H W, got {input_shape}")
     module = copy.deepcopy(module).eval()
+    concrete = concrete_forward_args(module, forward_args)
+
+    def attempt(name: str) -> Imported:
+        return _import(module, (c, h, w), concrete, task, name, verify_batches, seed)
+
     if tracer != "auto":
-        return _import(module, (c, h, w), forward_args, task, tracer, verify_batches, seed)
-    try:
-        return _import(module, (c, h, w), forward_args, task, "auto", verify_batches, seed)
-    except UnsupportedModel as first:
-        if "could not be traced" in str(first) or "forward argument" in str(first):
-            raise
         try:
-            return _import(module, (c, h, w), forward_args, task, "export", verify_batches, seed)
+            return attempt(tracer)
+        except TraceFailed as exc:
+            raise UnsupportedModel(f"the model could not be traced ({TRACERS[tracer]}: {exc})") from None
+    try:
+        return attempt("fx")
+    except TraceFailed as fx_failed:
+        try:
+            return attempt("export")
+        except TraceFailed as exc:
+            raise UnsupportedModel(f"the model could not be traced (torch.fx: {fx_failed}; torch.export: {exc})"
+                                   ) from None
+    except UnsupportedModel as first:
+        try:
+            return attempt("export")
+        except TraceFailed:
+            raise first from None
         except InputError as second:
-            # fx stopped at a pad or slice that export resolved: the op export stopped at is the real obstacle
-            shape_ops = ("no padding", "no slicing")
-            raise (second if any(k in str(first) for k in shape_ops) else first) from None
+            at_shape_op = first.op is not None and first.op.attrs.get("hint") in SHAPE_HINTS
+            raise (second if at_shape_op else first) from None
 
 
-def _import(module, shape, forward_args, task, tracer, verify_batches, seed) -> Imported:
+def _import(module, shape, concrete, task, tracer, verify_batches, seed) -> Imported:
     c, h, w = shape
-    ops, used = trace(module, (c, h, w), forward_args, tracer)
+    ops = trace(module, (c, h, w), concrete, tracer)
     g = GraphBuilder(c)
     g.run(ops)
     if not g.specs or g.specs[-1].kind != "head":
@@ -507,12 +522,12 @@ def _import(module, shape, forward_args, task, tracer, verify_batches, seed) -> 
         state[f"layers.{name}.weight"], state[f"layers.{name}.bias"] = wt, b
     model.load_state_dict(state)
     model.eval()
-    out = Imported(model, g.rows, model.task, used, residual=g.residual)
+    out = Imported(model, g.rows, model.task, TRACERS[tracer], residual=g.residual)
     if verify_batches:
         if h % model.multiple or w % model.multiple:
             raise InputError(f"--input-shape {h} {w}: height and width must be multiples of 2^depth = "
                              f"{model.multiple} (the model pools {model.depth} times)")
-        out.max_abs_diff, out.max_abs_output = verify(module, model, (c, h, w), forward_args, verify_batches, seed,
+        out.max_abs_diff, out.max_abs_output = verify(module, model, (c, h, w), concrete, verify_batches, seed,
                                                       residual=g.residual)
     return out
 

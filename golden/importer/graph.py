@@ -59,6 +59,8 @@ HINTS = (
      "no slicing or reshaping of feature maps: a layer reads whole feature maps"),
     (("pad",), "no padding beyond a conv's own zero padding (padding=1 of a 3x3)"),
 )
+# the hints of ops that may only look unsupported to fx (a pad by zeros, a slice of everything at a given shape)
+SHAPE_HINTS = tuple(h for words, h in HINTS if "pad" in words or "slice" in words)
 
 
 def hint_for(target: str) -> str:

@@ -54,11 +54,18 @@ def calibration_images(paths, count: int, channels: int, multiple: int, crop=Non
     return np.stack(out), files
 
 
-def run(args) -> int:
+def convert_ann(ann, batch_u8: np.ndarray, method: str = "connection_wise", q: float = 99.9):
+    """(normalised SNN, lambdas) of an ANN calibrated on 8-bit images [N][C][H][W] (x = p / 255)."""
     import torch
 
-    from golden.errors import resolve
     from golden.model.convert import calibrate, normalise
+
+    lambdas = calibrate(ann, torch.from_numpy(batch_u8.astype(np.float64) / 255.0), q)
+    return normalise(ann, lambdas, method), lambdas
+
+
+def run(args) -> int:
+    from golden.errors import resolve
     from golden.model.evaluate import load_model_npz
     from golden.model.finetune import save_npz
 
@@ -72,9 +79,7 @@ def run(args) -> int:
         raise InputError(f"{path}: field normalisation is {info['normalisation']}: already a converted SNN; "
                          "convert the ANN it came from")
     batch, files = calibration_images(args.images, args.count, ann.in_channels, ann.multiple, args.crop)
-    x = torch.from_numpy(batch.astype(np.float64) / 255.0)
-    lambdas = calibrate(ann, x, args.percentile)
-    snn = normalise(ann, lambdas, args.method)
+    snn, lambdas = convert_ann(ann, batch, args.method, args.percentile)
     save_npz(args.out, snn, lambdas, args.method)
     print(f"CONVERT {args.checkpoint} -> {args.out}: {args.method}, lambdas at the {args.percentile}th percentile of "
           f"{len(files)} image(s) {batch.shape[2]}x{batch.shape[3]} (first {files[0]}); "

@@ -35,7 +35,8 @@ from golden.model.datasets import add_noise, list_images, match_pairs
 from golden import runtime
 from golden.contract.fastmodel import FastModel
 from golden.export.network import int_network
-from golden.model.unet import UNet, load_unet_config, pad_to_multiple, specs_from_dicts
+from golden.model.unet import (UNet, build_model, check_config_fits, load_unet_config, pad_to_multiple,
+                               specs_from_dicts)
 
 LEVELS = ("ann", "snn_float", "snn_int")
 DEFAULTS = {
@@ -66,11 +67,8 @@ def committed_denoiser(channels: int, sigma: float) -> dict:
 
 
 def _image_channels(folder: Path) -> int:
-    from PIL import Image
-
-    first = list_images(folder)[0]
-    with Image.open(first) as im:
-        return 1 if im.mode in ("L", "I;16", "I") else 3
+    """The channels of the folder's first image, as load_u8 reads it (and refuses it)."""
+    return int(load_u8(list_images(folder)[0]).shape[0])
 
 
 def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
@@ -121,6 +119,24 @@ def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
         if f"snn.{key}" in arrays:
             info[key] = int(arrays[f"snn.{key}"])
     return model, info
+
+
+def load_ann(path: str | Path, cfg: dict) -> UNet:
+    """The float32 ANN for `cfg` from a golden.model.train checkpoint (.pt, the config's architecture) or an ANN
+    .npz (any layer list that fits the config: an imported model need not be the config's U-Net)."""
+    path = Path(path)
+    if path.suffix == ".npz":
+        model, info = load_model_npz(path)
+        if info.get("normalisation"):
+            raise ValueError(f"{path}: field normalisation is {info['normalisation']}: a converted SNN; pass the ANN "
+                             "it came from (report: this file to --snn-ckpt)")
+        check_config_fits(model, cfg, path)
+    else:
+        from golden.model.train import load_checkpoint
+
+        model = build_model(cfg)
+        model.load_state_dict(load_checkpoint(path)["model"])
+    return model.float().eval()
 
 
 def thresholds_log2(thresholds) -> list[int]:

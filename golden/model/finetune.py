@@ -169,26 +169,12 @@ def add_arguments(ap) -> None:
 
 def run(args) -> int:
     from golden.model.datasets import build_datasets
-    from golden.model.train import load_checkpoint
-    from golden.model.unet import build_model, load_unet_config
+    from golden.model.evaluate import load_ann
+    from golden.model.unet import load_unet_config
 
     try:
         cfg = load_unet_config(args.config)
-        if Path(args.ckpt).suffix == ".npz":  # an ANN checkpoint: import-torch's, or an earlier ann.npz
-            from golden.model.evaluate import load_model_npz
-            from golden.model.unet import check_config_fits
-
-            model, info = load_model_npz(args.ckpt)
-            if info.get("normalisation"):
-                raise ValueError(f"{args.ckpt}: field normalisation is {info['normalisation']}: a converted SNN; "
-                                 "pass the ANN it came from")
-            check_config_fits(model, cfg, args.ckpt)
-            model = model.float()
-        else:
-            model = build_model(cfg)
-            state = load_checkpoint(args.ckpt)
-            model.load_state_dict(state["model"])
-        model.eval()
+        model = load_ann(args.ckpt, cfg)  # train's last.pt, or an ANN .npz (import-torch's, an earlier ann.npz)
         train_set, val_set = build_datasets(cfg, args.data_root)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -112,12 +112,16 @@ def test_batchnorm_folding_is_exact_to_float64_rounding():
         assert float((r.model(x) - net(x)).abs().max()) < 1e-13
 
 
-def test_inplace_relu_whose_result_is_dropped_and_device_moves():
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a, self.h = nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 2, 1)
+class _ConvHead(nn.Module):
+    """A conv and an output conv; each test writes its own forward."""
 
+    def __init__(self):
+        super().__init__()
+        self.a, self.h = nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 2, 1)
+
+
+def test_inplace_relu_whose_result_is_dropped_and_device_moves():
+    class Net(_ConvHead):
         def forward(self, x):
             y = self.a(x.to("cpu"))
             F.relu(y, inplace=True)            # mutates y; the call's result is not used
@@ -128,11 +132,7 @@ def test_inplace_relu_whose_result_is_dropped_and_device_moves():
 
 
 def test_shape_dependent_forward_falls_back_to_torch_export():
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a, self.h = nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 2, 1)
-
+    class Net(_ConvHead):
         def forward(self, x):
             if x.shape[-1] % 2:                 # fx cannot branch on a traced shape
                 x = F.pad(x, (0, 1))
