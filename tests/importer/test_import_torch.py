@@ -131,6 +131,20 @@ def test_inplace_relu_whose_result_is_dropped_and_device_moves():
     assert [l.kind for l in r.model.specs] == ["conv", "head"] and r.max_abs_diff == 0.0
 
 
+def test_parameters_passed_by_keyword_to_functional_convs():
+    class Net(_ConvHead):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(4, 1, 3, 3))
+
+        def forward(self, x):
+            return self.h(F.relu(F.conv2d(x, weight=self.w, bias=None, padding=1)))
+
+    for tracer in ("fx", "export"):
+        r = import_module(Net(), (1, 8, 8), tracer=tracer)
+        assert [l.kind for l in r.model.specs] == ["conv", "head"] and r.max_abs_diff == 0.0
+
+
 def test_shape_dependent_forward_falls_back_to_torch_export():
     class Net(_ConvHead):
         def forward(self, x):
