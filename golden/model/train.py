@@ -225,5 +225,8 @@ def run(args) -> int:
             import torch.distributed as dist
 
             if dist.is_initialized():
-                dist.destroy_process_group()
+                try:  # no rank tears gloo down while another still talks to it
+                    dist.barrier()
+                finally:
+                    dist.destroy_process_group()
     return 0

@@ -30,10 +30,14 @@ def test_ddp_two_processes_equal_one_process_with_the_same_global_batch(tmp_path
                           "--quiet"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert one.returncode == 0, one.stderr
     # 12 items an epoch in both runs: 3 steps of 4, or 3 steps of 2 on each of 2 ranks
-    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes", "1",
-                          "--nproc_per_node", "2", "-m", "golden", "train", "--config",
-                          str(_config(tmp_path / "two.yaml", batch=2, steps=6)), "--out", str(tmp_path / "two"),
-                          "--quiet"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    launch = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes", "1", "--nproc_per_node",
+              "2", "-m", "golden", "train", "--config", str(_config(tmp_path / "two.yaml", batch=2, steps=6)),
+              "--out", str(tmp_path / "two"), "--quiet"]
+    two = subprocess.run(launch, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    if two.returncode != 0 and "terminate called" in two.stderr and "(exitcode: -6)" in two.stderr:
+        # gloo on an overloaded 2-core machine once aborted a rank in C++ (std::terminate, SIGABRT) with no Python
+        # error: launch once more from scratch; a second failure, or any Python error, fails the test
+        two = subprocess.run([*launch, "--force"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert two.returncode == 0, two.stderr
     a, b = load_checkpoint(tmp_path / "one" / "last.pt"), load_checkpoint(tmp_path / "two" / "last.pt")
     assert a["epoch"] == b["epoch"] == 2 and a["model"].keys() == b["model"].keys()
