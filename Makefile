@@ -25,7 +25,7 @@ REPORT_ARGS ?=
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
                $(if $(T),--timesteps $(T))
 
-.PHONY: help setup peers export sim csim test bench synth estimate report clean
+.PHONY: help setup peers export sim csim test bench synth estimate report models clean
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -70,8 +70,11 @@ synth: $(STAMP)  ## yosys synth_xilinx -family xcup of the frame engine: LUT / F
 estimate: $(EXPORT)/manifest.yaml  ## HLS latency / resource estimate of the export
 	$(GOLDEN) estimate --export $(EXPORT)
 
-report: $(STAMP)  ## the paper's tables and figures on our model (build/report)
-	$(GOLDEN) report --out build/report $(REPORT_ARGS)
+report: $(STAMP)  ## the paper's Tables 1-5 and figures with the committed models, integer SNN (build/report)
+	$(GOLDEN) report --out build/report --threads $(THREADS) $(REPORT_ARGS)
+
+models: $(STAMP)  ## retrain every committed model (MODELS="bsd cbsd" picks; TRAIN_ARGS=--resume continues)
+	OMP_NUM_THREADS=$(THREADS) scripts/make_models.sh
 
 clean:  ## remove build outputs (not the venv)
 	rm -rf build sim_build .pytest_cache

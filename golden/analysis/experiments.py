@@ -96,3 +96,21 @@ def fig3_data(ann: UNet, snns: dict, lambdas: dict, x: torch.Tensor, T: int, thr
             data[n][method] = (r.flow_out[n] / T).numpy().ravel()
             data[n]["stats"][method] = R.linearity(data[n]["ann"], data[n][method])
     return data
+
+
+def int_seg_eval(snn: UNet, dataset, Ts, thresholds, compare: str, classes: int, ignore, progress: bool = False,
+                 desc: str = "int SNN") -> dict:
+    """{str(T): scores} of the integer SNN (golden.contract.fastmodel, the hardware's arithmetic) at every T of
+    Ts from one run to max(Ts): the dynamics do not depend on T, so A_t / t at each t is the T = t output."""
+    Ts = sorted({int(t) for t in Ts})
+    runner = Runner(None, snn, Ts[-1], thresholds, compare, ("snn_int",), snapshots=Ts)
+    preds: dict[int, list] = {T: [] for T in Ts}
+    targets = []
+    for i in tqdm(range(len(dataset)), desc=desc, unit="img", leave=False, disable=not progress):
+        x, y = dataset[i]
+        u8 = np.round(x.numpy().astype(np.float64) * 255).astype(np.uint8)  # the items are u8 / 255: exact
+        outs = runner.run_batch(u8[None])["snn_int"]
+        for T in Ts:
+            preds[T].append(outs[T][0].argmax(0))
+        targets.append(y.numpy())
+    return {str(T): seg_scores(preds[T], targets, classes, ignore) for T in Ts}

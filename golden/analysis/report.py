@@ -35,8 +35,9 @@ import torch
 from tqdm import tqdm
 
 from golden.analysis import paper as R
-from golden.analysis.experiments import fig3_data, finetune, load_ann, main_run
+from golden.analysis.experiments import fig3_data, finetune, int_seg_eval, load_ann, main_run
 from golden.analysis.report_markdown import render
+from golden.analysis.report_runs import plot_qualitative, run_tables
 from golden.atomic import write_text
 from golden.model.convert import IF_THRESHOLDS, METHODS, calibrate, normalise
 from golden.model.evaluate import load_model_npz
@@ -44,20 +45,25 @@ from golden.model.finetune import calibration_batch, evaluate
 from golden.model.unet import load_unet_config, pad_to_multiple
 
 SHORT = {"layer_wise": "LW", "connection_wise": "CW"}
-DEFAULT_CKPTS = ("configs/models/em_unet_ann.npz", "build/runs/em_small/last.pt")
+# the committed CamSeq01 models run the paper's ablations (Tables 1, 3, 4, 5 are on CamSeq01 in the paper)
+DEFAULT_CONFIG = "configs/unet_camseq.yaml"
+DEFAULT_ANN, DEFAULT_SNN = "configs/models/camseq_unet_ann.npz", "configs/models/camseq_unet_snn.npz"
 
 
 # ------------------------------------------------------------------------------------------------ main
 
 def add_arguments(ap) -> None:
-    ap.add_argument("--ckpt", help=f"ANN checkpoint (.pt of golden.model.train or ANN .npz); default the first of "
-                                   f"{', '.join(DEFAULT_CKPTS)} that exists")
-    ap.add_argument("--config", default="configs/unet_em_small.yaml")
+    ap.add_argument("--ckpt", help=f"ANN checkpoint (.pt of golden.model.train or ANN .npz); default {DEFAULT_ANN} "
+                                   f"with {DEFAULT_SNN} as --snn-ckpt")
+    ap.add_argument("--config", default=DEFAULT_CONFIG)
+    ap.add_argument("--split", choices=("test", "val"), default="test",
+                    help="images of the ablations: the config's test split (data.test_split; the validation set "
+                         "where it has none) or its validation set")
     ap.add_argument("--data-root")
     ap.add_argument("--out", default="build/report")
-    ap.add_argument("--images", type=int, default=0, help="first N validation images (0: all)")
+    ap.add_argument("--images", type=int, default=0, help="first N images of --split (0: all)")
     ap.add_argument("--crop", type=int, default=256, help="centre crop of each validation image (0: whole)")
-    ap.add_argument("--T", type=int, nargs="+", default=[10, 20, 50], help="time windows evaluated")
+    ap.add_argument("--T", type=int, nargs="+", default=[10, 20], help="time windows evaluated")
     ap.add_argument("--finetune-steps", type=int, default=30, help="Algorithm-1 steps per fine-tuned model (0: none)")
     ap.add_argument("--ft-T", type=int, help="fine-tuning T, also the main configuration's T (default min --T)")
     ap.add_argument("--ft-batch", type=int, default=2)
@@ -68,28 +74,38 @@ def add_arguments(ap) -> None:
     ap.add_argument("--thresholds-T", type=int, help="T of the threshold-set table (default min --T)")
     ap.add_argument("--fig3-T", type=int, help="T of Figure 3 (default max --T)")
     ap.add_argument("--fig3-points", type=int, default=3000, help="points per scatter panel")
-    ap.add_argument("--no-int", action="store_true", help="skip the integer SNN")
+    ap.add_argument("--no-int", action="store_true",
+                    help="tables in float SNN arithmetic, no integer SNN (default: every SNN row is the integer "
+                         "SNN, the hardware's arithmetic)")
     ap.add_argument("--denoise-ckpt", help="denoising ANN checkpoint: adds the Table 2-style section")
     ap.add_argument("--denoise-config", default="configs/unet_bsd_small.yaml")
     ap.add_argument("--denoise-images", type=int, default=4)
     ap.add_argument("--denoise-crop", type=int, default=128)
     ap.add_argument("--denoise-T", type=int, default=10)
+    ap.add_argument("--no-em", action="store_true", help="no Table 1 EM rows of the committed EM model")
+    ap.add_argument("--no-camseq", action="store_true", help="no Table 1 CamSeq01 rows of the committed model")
+    ap.add_argument("--no-denoise", action="store_true",
+                    help="no Table 2 rows of the committed grey (BSD68) and colour (CBSD68) denoisers")
+    ap.add_argument("--table1-images", type=int, default=0,
+                    help="first N EM slices / CamSeq01 test frames of the committed-model Table 1 (0: all)")
+    ap.add_argument("--table2-images", type=int, default=0,
+                    help="first N BSD68 / CBSD68 images of the committed-model Table 2 (0: all 68)")
+    ap.add_argument("--threads", type=int, help="torch threads of the committed-model runs (eval-seg's --threads)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def build_report(args) -> dict:
-    from golden.model.datasets import DenoiseTest, build_datasets
+    from golden.model.datasets import DenoiseTest, build_datasets, build_test_set
 
     t_start = time.time()
     progress = not args.quiet
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     if not args.ckpt:
-        found = [p for p in DEFAULT_CKPTS if (ROOT / p).is_file()]
-        if not found:
-            raise FileNotFoundError(f"no checkpoint given and none of {DEFAULT_CKPTS} exists: pass --ckpt")
-        args.ckpt = str(ROOT / found[0])
+        args.ckpt = str(ROOT / DEFAULT_ANN)
+        if args.snn_ckpt is None and args.config == DEFAULT_CONFIG:
+            args.snn_ckpt = str(ROOT / DEFAULT_SNN)
     cfg = load_unet_config(args.config)
     if cfg["task"] != "segmentation":
         raise ValueError(f"{args.config}: the main report needs a segmentation config (denoising: --denoise-ckpt)")
@@ -104,10 +120,20 @@ def build_report(args) -> dict:
     classes = cfg["model"].get("classes", 2)
     ignore = cfg["data"].get("ignore_index")
     train_set, val_full = build_datasets(cfg, args.data_root)
+    if args.split == "test":
+        val_full = build_test_set(cfg, args.data_root) or val_full
     val = R.CenterCrop(val_full, args.crop or None, args.images or None)
+    with_int = not args.no_int
+
+    def snn_eval(model, Ts_, ths, desc):
+        """Scores of an SNN at every T of Ts_: the integer SNN (the hardware's arithmetic) unless --no-int."""
+        if with_int:
+            return int_seg_eval(model, val, Ts_, ths, compare, classes, ignore, progress, desc)
+        return evaluate(model, val, "segmentation", Ts_, ths, compare, classes, ignore)
     steps = args.finetune_steps
 
-    jobs = (1 + 4 + (steps > 0) + (steps > 0 or bool(args.snn_ckpt)) + 2 * (steps > 0 and args.ft_if)
+    jobs = ((not args.no_em) + (not args.no_camseq) + 6 * (not args.no_denoise) + 1
+            + 1 + 4 + (steps > 0) + (steps > 0 or bool(args.snn_ckpt)) + 2 * (steps > 0 and args.ft_if)
             + len(R.THRESHOLD_SETS) + 3)
     bar = tqdm(total=jobs, desc="report", unit="job", disable=not progress)
 
@@ -116,6 +142,11 @@ def build_report(args) -> dict:
         bar.update(1)
 
     rep: dict = {"paper": R.PAPER}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rep["committed"] = run_tables(args, out, done)
+    rep["committed"]["figures"] = plot_qualitative(out, rep["committed"])
+    done("Figures 4-5")
     ann_scores = evaluate(ann, val, "segmentation", classes=classes, ignore_index=ignore)["ann"]
     done("ANN")
     lambdas = calibrate(ann, calibration_batch(train_set, snn_cfg["calibration_images"]))
@@ -125,7 +156,7 @@ def build_report(args) -> dict:
     for method in METHODS:
         for neuron, ths in (("IF", IF_THRESHOLDS), ("MT", mt)):
             bar.set_postfix_str(f"{SHORT[method]} {neuron} T<={Ts[-1]}")
-            s = evaluate(snns[method], val, "segmentation", Ts, ths, compare, classes, ignore)
+            s = snn_eval(snns[method], Ts, ths, f"{SHORT[method]} {neuron}")
             ablation.append({"norm": SHORT[method], "neuron": neuron, "thresholds": list(ths), "ft": False,
                              "scores": s})
             done(f"{SHORT[method]} {neuron}")
@@ -147,7 +178,7 @@ def build_report(args) -> dict:
                 snn_ft = normalise(ann, lambdas, method)
                 ft_info[key] = finetune(snn_ft, train_set, steps, args.ft_batch, args.ft_lr, ft_T, ths, compare,
                                         ignore, args.seed, f"fine-tune {key}", progress)
-            s = evaluate(snn_ft, val, "segmentation", Ts, ths, compare, classes, ignore)
+            s = snn_eval(snn_ft, Ts, ths, f"FT {key}")
             ablation.append({"norm": SHORT[method], "neuron": neuron, "thresholds": list(ths), "ft": True,
                              "scores": s})
             models[(method, neuron)] = snn_ft
@@ -185,8 +216,7 @@ def build_report(args) -> dict:
             s = reuse["scores"][str(thr_T)]
         else:
             bar.set_postfix_str(f"thresholds {ths}")
-            s = evaluate(snns["connection_wise"], val, "segmentation", [thr_T], ths, compare, classes,
-                         ignore)[str(thr_T)]
+            s = snn_eval(snns["connection_wise"], [thr_T], ths, f"thresholds {ths}")[str(thr_T)]
         t4.append({"thresholds": list(ths), "scores": s, "paper_miou": paper4.get(ths)})
         done(f"thresholds {ths}")
     rep["thresholds"] = {"T": thr_T, "norm": "CW", "ft": False, "rows": t4}
@@ -203,8 +233,6 @@ def build_report(args) -> dict:
     rep["main"] = mr
     done("main")
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     h, w = mr["size"]
     rates = R.firing_rates(main_model, mr["spikes_per_image"], h, w, main_T)
     tot_spk = sum(r["spikes_per_image"] for r in rates)

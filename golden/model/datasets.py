@@ -1,7 +1,8 @@
 """Data sets for the full U-Net, all read from the configurable data root (golden/paths.py).
 
 - EM (ISBI 2012, `em_isbi2012/train`): labelled slices split by index (default 0-19 train, 20-23 validation);
-  training items are random square crops with random horizontal / vertical flips; validation items are whole
+  training items are random square crops with random horizontal / vertical flips (and quarter turns with
+  `data.rot90`: EM sections have no preferred orientation); validation items are whole
   slices. Labels {0, 255} become class indices 0 (membrane) and 1 (interior, the positive class of F1/JS).
 - Denoising: training crops from a folder of clean images (`train400`, grey; colour training needs a colour
   folder, e.g. the CamSeq01 frames, since no colour BSD400 copy exists here) with Gaussian noise of a sigma drawn
@@ -63,8 +64,11 @@ def match_pairs(image_dir: Path, label_dir: Path, names: list[str] | None = None
     return pairs
 
 
-def random_crop_flip(rng: np.random.Generator, arrays: list[np.ndarray], size: int, flips: bool = True):
-    """The same random crop (and flips) of several [C][H][W] / [H][W] arrays of equal H, W."""
+def random_crop_flip(rng: np.random.Generator, arrays: list[np.ndarray], size: int, flips: bool = True,
+                     rot90: bool = False):
+    """The same random crop (and flips; with rot90 also a quarter turn k = 0..3, so all 8 symmetries of the
+    square) of several [C][H][W] / [H][W] arrays of equal H, W. rot90 draws after the flips, so configs without
+    it see exactly the crops they always did."""
     h, w = arrays[0].shape[-2:]
     if size > h or size > w:
         raise ValueError(f"crop {size} is larger than the {h}x{w} image")
@@ -75,6 +79,9 @@ def random_crop_flip(rng: np.random.Generator, arrays: list[np.ndarray], size: i
             out = [a[..., :, ::-1] for a in out]
         if rng.random() < 0.5:
             out = [a[..., ::-1, :] for a in out]
+    if rot90:
+        k = int(rng.integers(0, 4))
+        out = [np.rot90(a, k, axes=(-2, -1)) for a in out]
     return [np.ascontiguousarray(a) for a in out]
 
 
@@ -114,9 +121,9 @@ class EMTrain(Dataset, _Epoch):
     """Random crops with flips from the training slices; `length` items per epoch."""
 
     def __init__(self, indices=range(20), crop: int = 128, length: int = 100, data_root=None, seed: int = 0,
-                 flips: bool = True):
+                 flips: bool = True, rot90: bool = False):
         self.images, self.labels, self.names = load_em_pairs(indices, data_root)
-        self.crop, self.length, self.seed, self.flips = crop, length, seed, flips
+        self.crop, self.length, self.seed, self.flips, self.rot90 = crop, length, seed, flips, rot90
 
     def __len__(self) -> int:
         return self.length
@@ -124,7 +131,7 @@ class EMTrain(Dataset, _Epoch):
     def __getitem__(self, i: int):
         rng = _rng(self.seed, self.epoch, i)
         k = int(rng.integers(0, len(self.images)))
-        img, lab = random_crop_flip(rng, [self.images[k], self.labels[k]], self.crop, self.flips)
+        img, lab = random_crop_flip(rng, [self.images[k], self.labels[k]], self.crop, self.flips, self.rot90)
         return torch.from_numpy(img.astype(np.float32) / 255.0), torch.from_numpy(lab)
 
 
@@ -168,14 +175,25 @@ def load_folder(folder: Path, channels: int, min_size: int = 0) -> tuple[list[np
     return images, names
 
 
+def _split(loaded: tuple[list, list[str]], split, folder: Path) -> tuple[list, list[str]]:
+    """Images first..last-1 of a folder sorted by name (a held-out validation part of a training folder)."""
+    images, names = loaded
+    if split is None:
+        return images, names
+    a, b = (int(v) for v in split)
+    if not 0 <= a < b <= len(images):
+        raise ValueError(f"{folder}: split [{a}, {b}) does not fit its {len(images)} images")
+    return images[a:b], names[a:b]
+
+
 class DenoiseTrain(Dataset, _Epoch):
     """(noisy, clean) random crops with flips; sigma per item from `sigmas` (list) or uniform in a range."""
 
     def __init__(self, folder: str = "train400", channels: int = 1, crop: int = 64, sigmas=(15, 25, 50),
                  sigma_range: bool = False, length: int = 100, data_root=None, seed: int = 0,
-                 quantize: bool = True):
+                 quantize: bool = True, split=None):
         self.folder = require_data_root(data_root) / folder
-        self.images, self.names = load_folder(self.folder, channels, crop)
+        self.images, self.names = _split(load_folder(self.folder, channels, crop), split, self.folder)
         self.crop, self.length, self.seed, self.quantize = crop, length, seed, quantize
         self.sigmas, self.sigma_range = [float(s) for s in sigmas], sigma_range
         if sigma_range and len(self.sigmas) != 2:
@@ -197,9 +215,9 @@ class DenoiseTest(Dataset):
     """A test folder (bsd68 grey, cbsd68 colour) with noise of one sigma fixed by (seed, sigma, index)."""
 
     def __init__(self, folder: str = "bsd68", channels: int = 1, sigma: float = 25, data_root=None, seed: int = 0,
-                 quantize: bool = True, limit: int | None = None):
+                 quantize: bool = True, limit: int | None = None, split=None):
         self.folder = require_data_root(data_root) / folder
-        self.images, self.names = load_folder(self.folder, channels)
+        self.images, self.names = _split(load_folder(self.folder, channels), split, self.folder)
         if limit:
             self.images, self.names = self.images[:limit], self.names[:limit]
         self.sigma, self.seed, self.quantize = float(sigma), seed, quantize
@@ -291,13 +309,16 @@ def build_datasets(cfg: dict, data_root=None, length: int | None = None) -> tupl
     kind = d["dataset"]
     ch = cfg["model"]["in_channels"]
     if kind == "em":
-        train = EMTrain(d.get("train_slices", list(range(20))), d["crop"], length, data_root, seed)
+        train = EMTrain(d.get("train_slices", list(range(20))), d["crop"], length, data_root, seed,
+                        rot90=bool(d.get("rot90", False)))
         val = EMEval(d.get("val_slices", list(range(20, 24))), data_root, d.get("val_crop"))
     elif kind == "denoise":
         train = DenoiseTrain(d.get("train", "train400"), ch, d["crop"], d.get("sigmas", [15, 25, 50]),
-                             bool(d.get("sigma_range", False)), length, data_root, seed, bool(d.get("quantize", True)))
-        val = DenoiseTest(d.get("test", "bsd68" if ch == 1 else "cbsd68"), ch, d.get("val_sigma", 25), data_root,
-                          seed, bool(d.get("quantize", True)), d.get("val_limit"))
+                             bool(d.get("sigma_range", False)), length, data_root, seed, bool(d.get("quantize", True)),
+                             d.get("train_split"))
+        # validation on a held-out part of the training folder (`val`, `val_split`); the test set never picks
+        val = DenoiseTest(d.get("val", d.get("test", "bsd68" if ch == 1 else "cbsd68")), ch, d.get("val_sigma", 25),
+                          data_root, seed, bool(d.get("quantize", True)), d.get("val_limit"), d.get("val_split"))
     elif kind == "camseq":
         train = CamSeqTrain(tuple(d.get("train_split", (0, 81))), d["crop"], length, data_root, seed)
         val = CamSeqEval(tuple(d.get("val_split", (81, 101))), data_root, d.get("val_crop"))
@@ -305,3 +326,12 @@ def build_datasets(cfg: dict, data_root=None, length: int | None = None) -> tupl
         raise ValueError(f"{cfg.get('_path', 'config')}: field data.dataset must be em, denoise or camseq, "
                          f"got {kind!r}")
     return train, val
+
+
+def build_test_set(cfg: dict, data_root=None) -> Dataset | None:
+    """The config's test set where it names one apart from validation (CamSeq01's data.test_split), else None:
+    EM has no test labels here (its validation slices serve), denoising tests by folder (eval-denoise)."""
+    d = cfg["data"]
+    if d["dataset"] == "camseq" and d.get("test_split"):
+        return CamSeqEval(tuple(d["test_split"]), data_root, d.get("val_crop"))
+    return None

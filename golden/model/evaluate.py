@@ -1,15 +1,26 @@
 """Evaluation on any folder: ANN, float SNN and integer SNN, with the paper's metrics.
 
     python -m golden eval-seg --images DIR --labels DIR [--config C] [--checkpoint K] [--ann-checkpoint A]
-                              [--timesteps T] [--levels ann snn_float snn_int] [--save DIR]
-                              [--batch N] [--threads N] [--device cpu|cuda|auto] [--float-dtype float32|float64]
-    python -m golden eval-denoise --images DIR --sigma S [--seed N] ...
+                              [--timesteps T] [--at T1 T2 ...] [--levels ann snn_float snn_int] [--save DIR]
+                              [--ignore-index I] [--batch N] [--threads N] [--device cpu|cuda|auto]
+                              [--float-dtype float32|float64]
+    python -m golden eval-denoise --images DIR --sigma S [--seed N] [--at T1 T2 ...] ...
 
-Segmentation labels follow the EM layout (0 = membrane, 255 = interior; images and labels matched by file
-name); F1 and Jaccard take the interior as the positive class. Denoising adds Gaussian noise of `sigma` (pixel
-units, seeded per file) to each clean image, rounds and clips it to 8 bits (the integer SNN's input), and
-restores `noisy - noise map`. `--save DIR` writes each level's predictions under the input file names:
-DIR/<level>/<name>.png (masks 0/255; denoised images 8-bit). The last line printed is one JSON object.
+Images and labels are matched by file name. The model's output channels say how labels are read:
+- 2 (binary, EM layout): 0 = membrane, 255 = interior; F1 and Jaccard take the interior as the positive class,
+  with ACC and mIoU over the 2 classes.
+- more (multi-class, e.g. CamSeq01's 11): 8-bit grey or palette PNGs of class indices 0..classes-1; pixels equal
+  to the ignore index (the config's data.ignore_index, or --ignore-index; CamSeq01: 11 = Void) are left out.
+  Scores: pixel accuracy, mIoU over the classes present (golden.model.metrics.segmentation_scores, as the
+  training-time golden.model.finetune.evaluate) and per-class IoU `iou` (null: a class in neither).
+Denoising adds Gaussian noise of `sigma` (pixel units, seeded per file) to each clean image, rounds and clips it
+to 8 bits (the integer SNN's input), and restores `noisy - noise map`.
+
+`--at T1 T2 ...`: further time windows from the same run (the dynamics do not depend on T, so one run to the
+longest window gives every shorter one, exactly); each SNN level then carries `"at": {"T1": {...}, ...}` beside
+its scores at the main T. `--save DIR` writes each level's predictions at the main T under the input file names:
+DIR/<level>/<name>.png (binary masks 0/255; multi-class the uint8 index map; denoised images 8-bit). The last
+line printed is one JSON object.
 
 Checkpoints are .npz (no pickle): `--checkpoint` the converted (and fine-tuned) SNN, `--ann-checkpoint` the ANN
 it came from (golden.model.finetune.save_npz writes both kinds).
@@ -42,24 +53,26 @@ LEVELS = ("ann", "snn_float", "snn_int")
 DEFAULTS = {
     "segmentation": {"config": "configs/unet_em_small.yaml", "checkpoint": "configs/models/em_unet_snn.npz",
                      "ann_checkpoint": "configs/models/em_unet_ann.npz"},
-    "denoising": {"config": "configs/unet_bsd_small.yaml", "checkpoint": "configs/models/bsd_unet_snn.npz",
+    "denoising": {"config": "configs/unet_bsd.yaml", "checkpoint": "configs/models/bsd_unet_snn.npz",
                   "ann_checkpoint": "configs/models/bsd_unet_ann.npz"},
 }
 
 
-# The committed denoisers, by image channels: the noise levels each was trained at (its config's data.sigmas).
-# `eval-denoise --sigma S` without --checkpoint uses the one for the images' channels and S.
+# The committed denoisers, by image channels: blind models, trained at every noise level of their config's
+# data.sigmas range. `eval-denoise --sigma S` without --checkpoint uses the one for the images' channels and S.
 DENOISERS = (
-    {"channels": 1, "sigmas": (15, 25, 50), "name": "grey", **DEFAULTS["denoising"]},
+    {"channels": 1, "sigmas": (10, 55), "name": "grey", **DEFAULTS["denoising"]},
+    {"channels": 3, "sigmas": (10, 55), "name": "colour", "config": "configs/unet_cbsd.yaml",
+     "checkpoint": "configs/models/cbsd_unet_snn.npz", "ann_checkpoint": "configs/models/cbsd_unet_ann.npz"},
 )
 
 
 def committed_denoiser(channels: int, sigma: float) -> dict:
     """The committed denoiser for `channels`-channel images at noise level `sigma`, or an error listing those
     there are."""
-    have = "; ".join(f"{d['name']} sigma {', '.join(map(str, d['sigmas']))}: {d['checkpoint']}" for d in DENOISERS)
+    have = "; ".join(f"{d['name']} sigma {d['sigmas'][0]}-{d['sigmas'][1]}: {d['checkpoint']}" for d in DENOISERS)
     for d in DENOISERS:
-        if d["channels"] == channels and sigma in d["sigmas"]:
+        if d["channels"] == channels and d["sigmas"][0] <= sigma <= d["sigmas"][1]:
             return d
     kind = {1: "grey", 3: "colour"}.get(channels, f"{channels}-channel")
     raise InputError(f"--sigma {sigma:g}: no committed {kind} denoiser for that noise level (committed: {have}); "
@@ -172,7 +185,7 @@ class Runner:
             self.fast = FastModel(self.int_layers, exps, compare, timesteps, self.device)
         self.ann = None if ann is None else copy.deepcopy(ann).to(self.device, dtype).eval()
         self.snn_t = copy.deepcopy(snn).to(self.device, dtype).eval() if "snn_float" in self.levels else None
-        self.multiple, self.in_channels = snn.multiple, snn.in_channels
+        self.multiple, self.in_channels, self.out_channels = snn.multiple, snn.in_channels, snn.out_channels
 
     @torch.no_grad()
     def run_batch(self, images_u8: np.ndarray) -> dict[str, dict[int, np.ndarray]]:
@@ -220,12 +233,22 @@ def _save_png(path: Path, array_u8: np.ndarray) -> None:
     write_bytes(path, buf.getvalue())
 
 
+def _windows(args) -> list[int]:
+    """The --at time windows (sorted, T itself allowed)."""
+    at = sorted(set(args.at or ()))
+    if at and at[0] < 1:
+        raise InputError(f"--at windows must be >= 1, got {at[0]}")
+    return at
+
+
 def setup(args, task: str):
+    """(Runner, main T, --at windows, config). The Runner runs to the longest window; the main T and every --at
+    window are its snapshots."""
     d = DEFAULTS[task]
     if task == "denoising" and not args.checkpoint:  # the committed model for the images' channels and sigma
         d = committed_denoiser(_image_channels(Path(args.images)), args.sigma)
-        print(f"model: {d['checkpoint']} (committed {d['name']} denoiser, trained at sigma "
-              f"{', '.join(map(str, d['sigmas']))}; --checkpoint chooses another)", flush=True)
+        print(f"model: {d['checkpoint']} (committed blind {d['name']} denoiser, trained at sigma "
+              f"{d['sigmas'][0]} to {d['sigmas'][1]}; --checkpoint chooses another)", flush=True)
     if args.timesteps is not None and args.timesteps < 1:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
     if args.batch < 1:
@@ -249,8 +272,29 @@ def setup(args, task: str):
         if ann.arch() != snn.arch():
             raise InputError(f"{ann_path}: field arch {ann.arch()} differs from the SNN checkpoint's {snn.arch()}")
     T = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
+    at = _windows(args)
     dtype = {"float32": torch.float32, "float64": torch.float64}[args.float_dtype]
-    return Runner(ann, snn, T, cfg["snn"]["thresholds"], cfg["snn"]["compare"], levels, device, dtype), T
+    runner = Runner(ann, snn, max([T, *at]), cfg["snn"]["thresholds"], cfg["snn"]["compare"], levels, device,
+                    dtype, snapshots=(T, *at))
+    return runner, T, at, cfg
+
+
+def _outputs(runner: Runner, images_u8: np.ndarray, T: int) -> dict[str, dict[int, np.ndarray]]:
+    """{level: {t: output}} at the main T and each window; the ANN has no time, its one output is filed at T."""
+    outs = runner.run_batch(images_u8)
+    if "ann" in outs:
+        outs["ann"] = {T: outs["ann"][runner.T]}
+    return outs
+
+
+def _with_windows(runner: Runner, T: int, at: list[int], score) -> dict:
+    """result[level] = score(level, T), plus "at": {str(t): score(level, t)} for the SNN levels when --at."""
+    result = {}
+    for level in runner.levels:
+        result[level] = score(level, T)
+        if at and level != "ann":
+            result[level]["at"] = {str(t): score(level, t) for t in at}
+    return result
 
 
 def _size(path: Path) -> tuple[int, int]:
@@ -264,11 +308,15 @@ def _size(path: Path) -> tuple[int, int]:
         return (-1, -1)
 
 
-def _binary_label(lab_path: Path, image: np.ndarray, img_path: Path) -> np.ndarray:
-    label = load_u8(lab_path, channels=1)[0]
+def _check_size(label: np.ndarray, lab_path: Path, image: np.ndarray, img_path: Path) -> None:
     if label.shape != image.shape[1:]:
         raise InputError(f"{lab_path}: label is {label.shape[1]}x{label.shape[0]}, its image "
                          f"{img_path} is {image.shape[2]}x{image.shape[1]}")
+
+
+def _binary_label(lab_path: Path, image: np.ndarray, img_path: Path) -> np.ndarray:
+    label = load_u8(lab_path, channels=1)[0]
+    _check_size(label, lab_path, image, img_path)
     values = np.unique(label)
     if not set(values.tolist()) <= {0, 255}:
         shown = ", ".join(str(v) for v in values[:6]) + (" ..." if len(values) > 6 else "")
@@ -277,10 +325,71 @@ def _binary_label(lab_path: Path, image: np.ndarray, img_path: Path) -> np.ndarr
     return (label == 255).astype(np.int64)  # 1 = interior (255), 0 = membrane
 
 
+def _read_indices(lab_path: Path, classes: int) -> np.ndarray:
+    """A class-index label [H][W]: an 8-bit grey PNG, or a palette PNG read as its indices (not its colours)."""
+    from PIL import Image
+
+    try:
+        with Image.open(lab_path) as im:
+            if im.mode == "P":
+                return np.asarray(im, dtype=np.uint8)
+    except Exception:  # load_u8 reports it with its own message
+        pass
+    label = load_u8(lab_path)
+    if label.shape[0] != 1:
+        raise InputError(f"{lab_path}: a class-index label has one channel (grey or palette PNG of indices "
+                         f"0..{classes - 1}), this one has {label.shape[0]}; map colour labels to indices first")
+    return label[0]
+
+
+def _index_label(lab_path: Path, image: np.ndarray, img_path: Path, classes: int, ignore: int | None) -> np.ndarray:
+    """The multi-class label as uint8 indices; a value that is neither a class nor the ignore index is refused."""
+    label = _read_indices(lab_path, classes)
+    _check_size(label, lab_path, image, img_path)
+    values = np.unique(label)
+    bad = [int(v) for v in values if v >= classes and v != ignore]
+    if bad:
+        kept = "no ignore index (--ignore-index or the config's data.ignore_index sets one)" if ignore is None \
+            else f"ignore index {ignore}"
+        raise InputError(f"{lab_path}: label value {bad[0]} is not a class of this {classes}-class model "
+                         f"(0..{classes - 1}) nor the ignored value ({kept})")
+    return label
+
+
+def _ignore_index(args, cfg: dict, classes: int) -> int | None:
+    """--ignore-index, else the config's data.ignore_index; binary models ignore nothing (as always)."""
+    if classes == 2:
+        if args.ignore_index is not None:
+            raise InputError(f"--ignore-index {args.ignore_index}: for multi-class models only; this one has 2 "
+                             "classes (labels 0/255, every pixel scored)")
+        return None
+    ignore = args.ignore_index if args.ignore_index is not None else cfg["data"].get("ignore_index")
+    return None if ignore is None else int(ignore)
+
+
+def _seg_scores(pred: np.ndarray, target: np.ndarray, classes: int, ignore: int | None) -> dict:
+    """metrics.segmentation_scores (the training-time numbers), plus per-class IoU when multi-class."""
+    scores = {k: round(float(v), 5) for k, v in metrics.segmentation_scores(pred, target, classes, ignore).items()}
+    if classes > 2:
+        ious = metrics.iou_per_class(pred, target, classes, ignore)
+        scores["iou"] = [None if np.isnan(v) else round(float(v), 5) for v in ious]
+    return scores
+
+
+def _mask_png(pred: np.ndarray, classes: int) -> np.ndarray:
+    """What --save writes: binary 0/255, multi-class the index map (uint8 [1][H][W])."""
+    return (pred[None] * 255).astype(np.uint8) if classes == 2 else pred[None].astype(np.uint8)
+
+
 def eval_seg(args) -> dict:
-    runner, T = setup(args, "segmentation")
+    runner, T, at, cfg = setup(args, "segmentation")
+    classes = runner.out_channels
+    ignore = _ignore_index(args, cfg, classes)
+    if args.save and classes > 256:
+        raise InputError(f"--save: a {classes}-class index map does not fit an 8-bit PNG")
+    index_dtype = np.uint8 if classes <= 256 else np.int64  # a frame's map per level and window: keep it small
     pairs = match_pairs(Path(args.images), Path(args.labels))
-    preds = {k: [] for k in runner.levels}
+    preds: dict[tuple[str, int], list] = {}
     targets = []
     channels = runner.in_channels
     with tqdm(total=len(pairs), desc="eval-seg", unit="img") as bar:
@@ -288,31 +397,34 @@ def eval_seg(args) -> dict:
             images = []
             for img_path, lab_path in group:
                 image = load_u8(img_path, channels=channels)
-                targets.append(_binary_label(lab_path, image, img_path))
+                targets.append(_binary_label(lab_path, image, img_path) if classes == 2 else
+                               _index_label(lab_path, image, img_path, classes, ignore))
                 images.append(image)
-            for level, out in runner.run_batch(np.stack(images)).items():
-                for (img_path, _), o in zip(group, out[runner.T]):
-                    pred = o.argmax(0)
-                    preds[level].append(pred)
-                    if args.save:
-                        _save_png(Path(args.save) / level / img_path.name, (pred[None] * 255).astype(np.uint8))
+            for level, outs in _outputs(runner, np.stack(images), T).items():
+                for t, out in outs.items():
+                    for (img_path, _), o in zip(group, out):
+                        pred = o.argmax(0).astype(index_dtype)
+                        preds.setdefault((level, t), []).append(pred)
+                        if args.save and t == T:
+                            _save_png(Path(args.save) / level / img_path.name, _mask_png(pred, classes))
             bar.update(len(group))
-    t = np.concatenate([a.ravel() for a in targets])
+    target = np.concatenate([a.ravel() for a in targets]).astype(np.int64)
+    if ignore is not None and not np.any(target != ignore):
+        raise InputError(f"{args.labels}: every label pixel is the ignore index {ignore}: nothing to score")
     result = {"task": "segmentation", "T": T, "images": len(pairs)}
-    for level in runner.levels:
-        p = np.concatenate([a.ravel() for a in preds[level]])
-        scores = metrics.binary_scores(p, t, positive=1)
-        scores["miou"] = metrics.mean_iou(p, t, 2)
-        result[level] = {k: round(float(v), 5) for k, v in scores.items()}
+    if classes > 2:
+        result.update(classes=classes, ignore_index=ignore)
+    result.update(_with_windows(runner, T, at, lambda level, t: _seg_scores(
+        np.concatenate([a.ravel() for a in preds[(level, t)]]), target, classes, ignore)))
     return result
 
 
 def eval_denoise(args) -> dict:
     if not (math.isfinite(args.sigma) and 0 < args.sigma <= 255):
         raise InputError(f"--sigma must be a finite noise level in (0, 255], got {args.sigma}")
-    runner, T = setup(args, "denoising")
+    runner, T, at, _ = setup(args, "denoising")
     files = list_images(Path(args.images))
-    scores = {k: {"psnr": [], "ssim": []} for k in runner.levels}
+    scores: dict[tuple[str, int], dict[str, list]] = {}
     channels = runner.in_channels
     with tqdm(total=len(files), desc="eval-denoise", unit="img") as bar:
         for group in batches(files, args.batch, _size):
@@ -322,26 +434,32 @@ def eval_denoise(args) -> dict:
                 rng = np.random.default_rng([args.seed, zlib.crc32(path.name.encode())])
                 cleans.append(clean)
                 noisies.append(add_noise(clean, args.sigma, rng).astype(np.uint8))
-            for level, out in runner.run_batch(np.stack(noisies)).items():
-                for path, clean, noisy, noise in zip(group, cleans, noisies, out[runner.T]):
-                    restored = np.clip(noisy / 255.0 - noise, 0.0, 1.0)
-                    restored_u8 = np.floor(restored * 255 + 0.5).astype(np.uint8)
-                    ref = clean.astype(np.float64)
-                    scores[level]["psnr"].append(metrics.psnr(restored_u8.astype(np.float64), ref, 255))
-                    scores[level]["ssim"].append(metrics.ssim(restored_u8.astype(np.float64), ref, 255))
-                    if args.save:
-                        _save_png(Path(args.save) / level / path.name, restored_u8)
+            for level, outs in _outputs(runner, np.stack(noisies), T).items():
+                for t, out in outs.items():
+                    s = scores.setdefault((level, t), {"psnr": [], "ssim": []})
+                    for path, clean, noisy, noise in zip(group, cleans, noisies, out):
+                        restored = np.clip(noisy / 255.0 - noise, 0.0, 1.0)
+                        restored_u8 = np.floor(restored * 255 + 0.5).astype(np.uint8)
+                        ref = clean.astype(np.float64)
+                        s["psnr"].append(metrics.psnr(restored_u8.astype(np.float64), ref, 255))
+                        s["ssim"].append(metrics.ssim(restored_u8.astype(np.float64), ref, 255))
+                        if args.save and t == T:
+                            _save_png(Path(args.save) / level / path.name, restored_u8)
             bar.update(len(group))
     result = {"task": "denoising", "T": T, "sigma": args.sigma, "images": len(files)}
-    for level in runner.levels:
-        result[level] = {k: round(float(np.mean(v)), 4) for k, v in scores[level].items()}
+    result.update(_with_windows(runner, T, at, lambda level, t: {
+        k: round(float(np.mean(v)), 4) for k, v in scores[(level, t)].items()}))
     return result
 
 
 def add_arguments(p, task: str) -> None:
     p.add_argument("--images", required=True)
     if task == "segmentation":
-        p.add_argument("--labels", required=True)
+        p.add_argument("--labels", required=True,
+                       help="same-named label PNGs: 0/255 for a binary model, class indices for a multi-class one")
+        p.add_argument("--ignore-index", type=int,
+                       help="multi-class models: the label value left out of every score (default: the config's "
+                            "data.ignore_index, CamSeq01 11 = Void)")
     else:
         p.add_argument("--sigma", type=float, required=True,
                        help="noise level; without --checkpoint the committed denoiser for it and the images' channels")
@@ -349,9 +467,14 @@ def add_arguments(p, task: str) -> None:
     p.add_argument("--config", help=f"U-Net config (default {DEFAULTS[task]['config']})")
     p.add_argument("--checkpoint", help=f"SNN .npz (default {DEFAULTS[task]['checkpoint']})")
     p.add_argument("--ann-checkpoint", help=f"ANN .npz (default {DEFAULTS[task]['ann_checkpoint']})")
-    p.add_argument("--timesteps", type=int)
+    p.add_argument("--timesteps", type=int, help="the main time window T (default: the checkpoint's, else the "
+                                                  "config's first snn.timesteps)")
+    p.add_argument("--at", type=int, nargs="+", metavar="T",
+                   help="further time windows scored in the same run (one run to the longest), under \"at\" per "
+                        "SNN level")
     p.add_argument("--levels", nargs="+", choices=LEVELS, default=list(LEVELS))
-    p.add_argument("--save", help="write predictions as PNG under DIR/<level>/<input name>")
+    p.add_argument("--save", help="write predictions at the main T as PNG under DIR/<level>/<input name> "
+                                  "(binary masks 0/255, multi-class uint8 index maps, denoised images)")
     p.add_argument("--batch", type=int, default=4, help="images of one size run together (default 4)")
     p.add_argument("--float-dtype", choices=("float32", "float64"), default="float32",
                    help="type of the ANN and float SNN levels (the integer SNN is exact either way)")

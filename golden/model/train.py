@@ -9,6 +9,8 @@ epochs), `model` (state_dict), `optimizer` (state_dict), `arch`, `config` (name 
 Data are a function of (seed, epoch, index) (golden/model/datasets.py), so an interrupted-and-resumed run sees the
 same items as an uninterrupted one. Under torchrun (WORLD_SIZE set) the run uses torch.distributed with
 DistributedDataParallel (gloo on CPU, nccl on CUDA) and a DistributedSampler; only rank 0 writes.
+`--device cpu|cuda|auto` (default cpu; auto: cuda when torch sees one) picks where every process trains, under
+torchrun too; `--device cuda` without a CUDA device is refused before the run folder is touched.
 Segmentation: cross-entropy on the logits; denoising: L1 between the predicted and the true noise map.
 """
 from __future__ import annotations
@@ -70,13 +72,29 @@ def loss_fn(task: str, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor, igno
     return torch.nn.functional.l1_loss(out, x - y)
 
 
-def _dist():
-    """(rank, world, device) from torchrun's environment; plain single process without WORLD_SIZE."""
+DEVICES = ("cpu", "cuda", "auto")
+
+
+def resolve_device(name: str) -> str:
+    """--device: cpu or cuda (auto: cuda when torch sees one). Asking for cuda without one is an InputError, so a
+    run never falls back to hours on the CPU unnoticed."""
+    if name not in DEVICES:
+        raise InputError(f"--device must be one of {', '.join(DEVICES)}, not {name!r}")
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise InputError(f"--device cuda: this torch ({torch.__version__}) sees no CUDA device (--device cpu)")
+    return name
+
+
+def _dist(device: str = "cpu"):
+    """(rank, world, device) from torchrun's environment; plain single process without WORLD_SIZE. `device` is
+    resolve_device's answer: under torchrun cuda means nccl and one GPU per local rank, cpu means gloo."""
     if "WORLD_SIZE" not in os.environ:
-        return 0, 1, torch.device("cpu")
+        return 0, 1, torch.device(device)
     import torch.distributed as dist
 
-    cuda = torch.cuda.is_available()
+    cuda = device == "cuda"
     if not dist.is_initialized():
         dist.init_process_group(backend="nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
@@ -105,13 +123,11 @@ def prepare_run_folder(out: Path, resume: bool, force: bool) -> None:
 
 
 def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = False, data_root=None,
-          progress: bool = True, evaluate_every: int = 1) -> dict:
+          progress: bool = True, evaluate_every: int = 1, device: str = "cpu") -> dict:
     from golden.model.datasets import build_datasets
     from golden.model.finetune import evaluate
 
-    rank, world, dev = _dist()
-    if world == 1 and dev.type == "cpu" and torch.cuda.is_available():
-        dev = torch.device("cuda")
+    rank, world, dev = _dist(resolve_device(device))
     out = Path(out)
     tcfg = cfg["train"]
     epochs = int(epochs or tcfg["epochs"])
@@ -205,6 +221,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--epochs", type=int, help="total epochs (default: the config's train.epochs)")
     ap.add_argument("--data-root")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--device", choices=DEVICES, default="cpu",
+                    help="where to train: cpu (default), cuda (refused without a CUDA device) or auto (cuda when "
+                         "present); under torchrun cuda uses nccl, cpu gloo")
 
 
 def run(args) -> int:
@@ -214,9 +233,10 @@ def run(args) -> int:
             raise InputError(f"--epochs must be >= 1, got {args.epochs}")
         if args.resume and args.force:
             raise InputError("--resume and --force exclude each other")
+        device = resolve_device(args.device)  # before --force sets an earlier run aside
         if int(os.environ.get("RANK", "0")) == 0:
             prepare_run_folder(Path(args.out), args.resume, args.force)
-        train(cfg, args.out, args.epochs, args.resume, args.data_root, progress=not args.quiet)
+        train(cfg, args.out, args.epochs, args.resume, args.data_root, progress=not args.quiet, device=device)
     except (ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

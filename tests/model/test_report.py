@@ -18,6 +18,7 @@ from golden.model.unet import UNet, layer_specs
 ROOT = REPO_ROOT
 
 torch.set_num_threads(1)
+NO_COMMITTED = ["--no-em", "--no-camseq", "--no-denoise"]  # the tiny models' reports: no committed-model tables
 
 
 class _Report:
@@ -107,7 +108,7 @@ def test_report_end_to_end(tmp_path, em_root):
                    "--crop", "32", "--T", "3", "5", "--finetune-steps", "2", "--ft-batch", "1", "--ft-if",
                    "--fig3-points", "200", "--denoise-ckpt", str(tmp_path / "den_ann.npz"),
                    "--denoise-config", str(dcfg), "--denoise-images", "1", "--denoise-crop", "32",
-                   "--denoise-T", "3", "--quiet"])
+                   "--denoise-T", "3", "--quiet", *NO_COMMITTED])
     assert rc == 0
     for f in ("report.md", "report.json", "fig3_activation_vs_rate.png", "firing_rates.png"):
         assert (out / f).is_file() and (out / f).stat().st_size > 0, f
@@ -215,7 +216,7 @@ def test_report_with_committed_snn_and_no_finetuning(tmp_path, em_root):
     save_npz(tmp_path / "snn.npz", normalise(seg, lam, "connection_wise"), lam, "connection_wise", timesteps=4)
     mod = _script()
     common = ["--config", str(cfg_path), "--out", str(tmp_path / "r"), "--images", "1", "--crop", "32", "--T", "2",
-              "4", "--finetune-steps", "0", "--no-int", "--quiet", "--fig3-points", "100"]
+              "4", "--finetune-steps", "0", "--no-int", "--quiet", "--fig3-points", "100", *NO_COMMITTED]
     assert mod.main(["--ckpt", str(tmp_path / "snn.npz"), *common]) == 2
     assert mod.main(["--ckpt", str(tmp_path / "ann.npz"), "--snn-ckpt", str(tmp_path / "snn.npz"), *common]) == 0
     rep = json.loads((tmp_path / "r" / "report.json").read_text())
@@ -228,3 +229,59 @@ def test_report_with_committed_snn_and_no_finetuning(tmp_path, em_root):
     assert conv["scores"] == fted["scores"]
     md = (tmp_path / "r" / "report.md").read_text()
     assert "Not run: pass `--denoise-ckpt`" in md and "## 5. Integer SNN" in md
+
+
+def test_report_committed_tables_equal_the_eval_commands(tmp_path, em_root):
+    """Table 1 and Table 2 of the committed models are eval-seg / eval-denoise runs: each row equals the same
+    command run on its own, the Markdown shows those numbers, and Figures 4-5 are PNGs."""
+    for sub in ("camseq01_segnet_11class", "bsd68", "cbsd68"):
+        if not (data_root() / sub).is_dir():
+            pytest.skip(f"{sub} not under the data root")
+    from golden.cli import main as cli
+
+    cfg = _tiny_config(tmp_path / "seg.yaml", "tiny_seg", "segmentation", 32)
+    seg = _tiny_model("segmentation", 0)
+    save_checkpoint(tmp_path / "last.pt", {"epoch": 1, "model": seg.state_dict(), "arch": seg.arch(),
+                                           "config": {"name": "tiny_seg", "path": str(cfg)}})
+    out = tmp_path / "report"
+    assert _script().main(["--ckpt", str(tmp_path / "last.pt"), "--config", str(cfg), "--out", str(out),
+                           "--images", "1", "--crop", "32", "--T", "2", "--finetune-steps", "0", "--no-int",
+                           "--fig3-points", "50", "--table1-images", "1", "--table2-images", "1", "--denoise-T", "2",
+                           "--quiet"]) == 0
+    rep = json.loads((out / "report.json").read_text())
+    md = (out / "report.md").read_text()
+    c = rep["committed"]
+    em, cs = c["table1"]
+    assert em["result"]["images"] == 1 and cs["result"]["images"] == 1
+    sec = _md_section(md, "## Table 1")
+    assert _row(sec, ["U-Net (ANN)", "-"])[2] == R.fmt(em["result"]["ann"]["f1"])
+    cs20 = cs["result"]["snn_int"]["miou"]
+    cs10 = cs["result"]["snn_int"]["at"]["10"]["miou"]
+    assert cs["result"]["T"] == 20 and R.fmt(cs20) in sec and R.fmt(cs10) in sec
+    # the same eval-seg on the staged frame, on its own
+    import io
+    from contextlib import redirect_stdout
+
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert cli(["eval-seg", "--images", str(out / "data/camseq_test/images"), "--labels",
+                    str(out / "data/camseq_test/labels"), "--config", str(REPO_ROOT / "configs/unet_camseq.yaml"),
+                    "--checkpoint", str(REPO_ROOT / "configs/models/camseq_unet_snn.npz"), "--ann-checkpoint",
+                    str(REPO_ROOT / "configs/models/camseq_unet_ann.npz"), "--timesteps", "20", "--at", "10",
+                    "--levels", "ann", "snn_int"]) == 0
+    alone = json.loads(buf.getvalue().strip().splitlines()[-1])
+    assert alone["snn_int"] == cs["result"]["snn_int"] and alone["ann"] == cs["result"]["ann"]
+    grey = c["table2"]["grey"]
+    assert set(grey["rows"]) == {"15", "25", "50"} and grey["images"] == 1
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert cli(["eval-denoise", "--images", grey["source"], "--sigma", "25", "--timesteps", "2", "--levels",
+                    "ann", "snn_int"]) == 0
+    alone = json.loads(buf.getvalue().strip().splitlines()[-1])
+    assert alone == grey["rows"]["25"]
+    sec2 = _md_section(md, "## Table 2")
+    assert _row(sec2, ["25"])[1:3] == [R.fmt(alone["ann"]["psnr"]), R.fmt(alone["snn_int"]["psnr"])]
+    assert "colour" in sec2 and "cbsd68" in sec2
+    for f in ("fig4_camseq.png", "fig5_bsd68.png", "fig5_cbsd68.png"):
+        assert (out / f).read_bytes()[:4] == b"\x89PNG", f
+        assert f"![{f}]({f})" in md

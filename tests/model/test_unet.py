@@ -129,6 +129,39 @@ def test_denoise_noise_is_fixed_and_has_sigma(tmp_path):
     assert torch.equal(tr[0][0], x0)
 
 
+def test_denoise_split_holds_out_images(tmp_path):
+    """train_split / val_split take contiguous name-sorted parts of one folder; a split outside it is an error."""
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    for i in range(5):
+        Image.fromarray(np.full((40, 40), 40 * i, np.uint8)).save(folder / f"{i}.png")
+    tr = datasets.DenoiseTrain(str(folder), 1, crop=32, length=4, data_root=tmp_path, split=(0, 3))
+    va = datasets.DenoiseTest(str(folder), 1, sigma=25, data_root=tmp_path, split=(3, 5))
+    assert tr.names == ["0.png", "1.png", "2.png"] and va.names == ["3.png", "4.png"] and len(va) == 2
+    assert float(va[0][1].mean()) * 255 == pytest.approx(120)       # image 3 is the first validation item
+    with pytest.raises(ValueError, match=r"clean: split \[3, 9\) does not fit its 5 images"):
+        datasets.DenoiseTest(str(folder), 1, data_root=tmp_path, split=(3, 9))
+    cfg = {"task": "denoising", "model": {"in_channels": 1}, "train": {"seed": 0, "steps_per_epoch": 1,
+           "batch_size": 2}, "data": {"dataset": "denoise", "train": "clean", "train_split": [0, 4], "val": "clean",
+                                      "val_split": [4, 5], "test": "elsewhere", "crop": 32}}
+    train, val = datasets.build_datasets(cfg, tmp_path)   # validation never reads the test folder
+    assert train.names == ["0.png", "1.png", "2.png", "3.png"] and val.names == ["4.png"]
+
+
+def test_rot90_draws_all_eight_symmetries():
+    """With rot90 the crop of a whole image runs through all 8 symmetries of the square; without it, 4, and the
+    items are those drawn before rot90 existed (the quarter turn draws last)."""
+    a = np.arange(16, dtype=np.int64).reshape(1, 4, 4)
+    seen8 = {datasets.random_crop_flip(np.random.default_rng([i]), [a], 4, rot90=True)[0].tobytes()
+             for i in range(200)}
+    seen4 = {datasets.random_crop_flip(np.random.default_rng([i]), [a], 4)[0].tobytes() for i in range(200)}
+    assert len(seen8) == 8 and len(seen4) == 4
+    for i in range(20):
+        plain = datasets.random_crop_flip(np.random.default_rng([i]), [a], 4)[0]
+        turned = datasets.random_crop_flip(np.random.default_rng([i]), [a], 4, rot90=True)[0]
+        assert any(np.array_equal(np.rot90(plain, k, axes=(-2, -1)), turned) for k in range(4))
+
+
 def test_real_em_training_items(em_root):
     ds = datasets.EMTrain(range(2), crop=64, length=3, seed=0)
     x, y = ds[0]
