@@ -15,13 +15,14 @@ cd "$(dirname "$0")/.."
 MODELS=${MODELS:-em em_v3 camseq bsd cbsd}
 for m in $MODELS; do
     case $m in
-        em)     CFG=configs/unet_em_small.yaml NAME=em_unet     FT_T=10 EVAL_T="10" ;;
-        em_v3)  CFG=configs/unet_em_v3.yaml    NAME=em_v3_unet  FT_T=6  EVAL_T="4 6 10" ;;
-        camseq) CFG=configs/unet_camseq.yaml   NAME=camseq_unet FT_T=10 EVAL_T="10 20" ;;
-        bsd)    CFG=configs/unet_bsd.yaml      NAME=bsd_unet    FT_T=10 EVAL_T="10" ;;
-        cbsd)   CFG=configs/unet_cbsd.yaml     NAME=cbsd_unet   FT_T=10 EVAL_T="10" ;;
+        em)     CFG=configs/unet_em_small.yaml NAME=em_unet     FT_T=10 EVAL_T="10"     FT_STEPS=60 ;;
+        em_v3)  CFG=configs/unet_em_v3.yaml    NAME=em_v3_unet  FT_T=6  EVAL_T="4 6 10" FT_STEPS=300 ;;
+        camseq) CFG=configs/unet_camseq.yaml   NAME=camseq_unet FT_T=10 EVAL_T="10 20"  FT_STEPS=60 ;;
+        bsd)    CFG=configs/unet_bsd.yaml      NAME=bsd_unet    FT_T=10 EVAL_T="10"     FT_STEPS=1000 ;;
+        cbsd)   CFG=configs/unet_cbsd.yaml     NAME=cbsd_unet   FT_T=10 EVAL_T="10"     FT_STEPS=300 ;;
         *) echo "make_models.sh: unknown model '$m' (em em_v3 camseq bsd cbsd)" >&2; exit 2 ;;
     esac
     echo "== $m: $CFG -> configs/models/${NAME}_*.npz"
-    CFG=$CFG NAME=$NAME FT_T=$FT_T EVAL_T=$EVAL_T RUN=build/runs/$m scripts/make_default_model.sh "$@"
+    CFG=$CFG NAME=$NAME FT_T=$FT_T EVAL_T=$EVAL_T FT_STEPS=$FT_STEPS RUN=build/runs/$m \
+        scripts/make_default_model.sh "$@"
 done
