@@ -50,13 +50,21 @@ def configure(threads: int | None = None, device: str = "cpu"):
         raise InputError(f"--threads must be >= 1, got {threads}")
     torch.set_num_threads(threads or default_threads())
     tune_allocator()
+    return torch.device(resolve_device(device))
+
+
+def resolve_device(device: str) -> str:
+    """--device: cpu, cuda or cuda:N as given, auto = cuda when torch sees one. Asking for cuda without one is an
+    InputError, so a run never falls back to the CPU unnoticed."""
+    import torch
+
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
         raise InputError(f"--device must be cpu, cuda, cuda:N or auto, not {device!r}")
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise InputError(f"--device {device}: this torch ({torch.__version__}) sees no CUDA device")
-    return torch.device(device)
+    return device
 
 
 def add_arguments(p, default_device: str = "cpu") -> None:

@@ -123,7 +123,8 @@ def build_report(args) -> dict:
     ignore = cfg["data"].get("ignore_index")
     train_set, val_full = build_datasets(cfg, args.data_root)
     if args.split == "test":
-        val_full = build_test_set(cfg, args.data_root) or val_full
+        test = build_test_set(cfg, args.data_root)
+        val_full = val_full if test is None else test
     val = R.CenterCrop(val_full, args.crop or None, args.images or None)
     with_int = not args.no_int
 

@@ -26,6 +26,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from golden.atomic import write_bytes, write_text
+from golden.runtime import resolve_device  # the rule eval-* use: auto = cuda when present
 from golden.errors import InputError
 from golden.model.unet import build_model, load_unet_config
 
@@ -72,19 +73,7 @@ def loss_fn(task: str, out: torch.Tensor, x: torch.Tensor, y: torch.Tensor, igno
     return torch.nn.functional.l1_loss(out, x - y)
 
 
-DEVICES = ("cpu", "cuda", "auto")
-
-
-def resolve_device(name: str) -> str:
-    """--device: cpu or cuda (auto: cuda when torch sees one). Asking for cuda without one is an InputError, so a
-    run never falls back to hours on the CPU unnoticed."""
-    if name not in DEVICES:
-        raise InputError(f"--device must be one of {', '.join(DEVICES)}, not {name!r}")
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name == "cuda" and not torch.cuda.is_available():
-        raise InputError(f"--device cuda: this torch ({torch.__version__}) sees no CUDA device (--device cpu)")
-    return name
+DEVICES = ("cpu", "cuda", "auto")  # one GPU per process: torchrun picks it by local rank
 
 
 def _dist(device: str = "cpu"):
