@@ -31,7 +31,7 @@ from golden.analysis import bench_rtl
 from golden.atomic import write_bytes, write_text
 from golden.paths import REPO_ROOT
 
-CONFIG = "configs/unet_em_small.yaml"
+CONFIG = "configs/unet_em.yaml"
 ANN, SNN = "configs/models/em_unet_ann.npz", "configs/models/em_unet_snn.npz"
 BENCH_SLICE, EVAL_SLICES = 22, (20, 21, 22, 23)
 SIZES = (64, 128, 256, 512)

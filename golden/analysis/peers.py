@@ -48,7 +48,7 @@ from golden.model import metrics
 from golden.model.unet import INPUT, UNet
 
 ANN_CHECKPOINT = "configs/models/em_unet_ann.npz"
-CONFIG = "configs/unet_em_small.yaml"
+CONFIG = "configs/unet_em.yaml"
 EVAL_SLICES = (20, 21, 22, 23)
 CALIB_SLICES = tuple(range(8))  # whole-slice calibration alternative: training slices 0-7
 PERCENTILE_MODE = "99.9%"

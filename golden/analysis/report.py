@@ -152,6 +152,7 @@ def build_report(args) -> dict:
     done("Figures 4-5")
     ann_scores = evaluate(ann, val, "segmentation", classes=classes, ignore_index=ignore)["ann"]
     done("ANN")
+    # The ablations convert as the paper does (percentile -> 1 threshold unit), whatever the config's target.
     lambdas = calibrate(ann, calibration_batch(train_set, snn_cfg["calibration_images"]))
     snns = {method: normalise(ann, lambdas, method) for method in METHODS}
 
@@ -276,8 +277,9 @@ def build_report(args) -> dict:
         dcfg = load_unet_config(args.denoise_config)
         dann = load_ann(args.denoise_ckpt, dcfg)
         dtrain, _ = build_datasets(dcfg, args.data_root)
-        dl = calibrate(dann, calibration_batch(dtrain, dcfg["snn"]["calibration_images"]))
         dth = tuple(float(t) for t in dcfg["snn"]["thresholds"])
+        dl = calibrate(dann, calibration_batch(dtrain, dcfg["snn"]["calibration_images"]),
+                       target=dcfg["snn"]["calibration_target"], thresholds=dth)
         dsnn = normalise(dann, dl, "connection_wise")
         dft = None
         if steps > 0:

@@ -21,8 +21,8 @@ from golden.model.datasets import CAMSEQ, add_noise, list_images
 from golden.model.unet import load_unet_config
 from golden.paths import REPO_ROOT as ROOT, require_data_root
 
-EM_MODEL = {"config": "configs/unet_em_small.yaml", "checkpoint": "configs/models/em_unet_snn.npz",
-            "ann_checkpoint": "configs/models/em_unet_ann.npz", "T": [10]}
+EM_MODEL = {"config": "configs/unet_em.yaml", "checkpoint": "configs/models/em_unet_snn.npz",
+            "ann_checkpoint": "configs/models/em_unet_ann.npz", "T": [4, 6, 10]}
 CAMSEQ_MODEL = {"config": "configs/unet_camseq.yaml", "checkpoint": "configs/models/camseq_unet_snn.npz",
                 "ann_checkpoint": "configs/models/camseq_unet_ann.npz", "T": [10, 20]}
 SIGMAS = (15, 25, 50)

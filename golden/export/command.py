@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DEFAULT_CHECKPOINT = "configs/models/em_unet_snn.npz"
-DEFAULT_CONFIG = "configs/unet_em_small.yaml"
+DEFAULT_CONFIG = "configs/unet_em.yaml"
 DEFAULT_IMAGE = "configs/demo/em_slice22_y224_x224_64.png"
 MEMBRANES_AUTO_PIXELS = 65536  # --membranes auto: recorded up to this many pixels (256x256)
 

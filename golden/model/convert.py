@@ -2,9 +2,13 @@
 
 Calibration. lambda of a neuron layer (`conv`, `upconv`) is the 99.9th percentile of its ANN output (after
 ReLU) over every element of the calibration batch, zeros included; a layer whose percentile is 0 gets 1.0 (the
-authors' fallback). A `pool` layer is a neuron with unit gain: its lambda is its source's (as in the authors'
-code, where the conv after a pool takes the lambda of the conv before it). A `concat` also gets the percentile
-of the whole concatenated activation, used only by layer-wise normalisation.
+authors' fallback). That percentile is mapped to `target` threshold units (lambda = percentile / target); the
+paper's target is 1. `target="full"` maps it to the sum of the thresholds, the most an MT-IF neuron fires in
+one step (3.75 for 2, 1, 0.5, 0.25): the same activations are then resolved in 3.75x finer steps and reach the
+deep layers in fewer steps, which matters at small T (and for regression outputs, denoising); with one
+threshold (IF) both targets are 1. A `pool` layer is a neuron with unit gain: its lambda is its source's (as in
+the authors' code, where the conv after a pool takes the lambda of the conv before it). A `concat` also gets the
+percentile of the whole concatenated activation, used only by layer-wise normalisation.
 
 Normalisation (`normalise`), for every layer with parameters, lambda_out = its own lambda (1 for the head) and
 lambda_in per input channel:
@@ -51,9 +55,20 @@ def percentile(t: torch.Tensor, q: float = 99.9) -> float:
     return float(np.percentile(t.detach().double().cpu().numpy().ravel(), q))
 
 
+def calibration_target(target, thresholds=MT_THRESHOLDS) -> float:
+    """The threshold units the calibration percentile maps to: a positive number, or "full" (sum of thresholds)."""
+    if target == "full":
+        return float(sum(thresholds))
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target < float("inf"):
+        raise ValueError(f"calibration target must be a positive number or 'full', got {target!r}")
+    return float(target)
+
+
 @torch.no_grad()
-def calibrate(model: UNet, batch: torch.Tensor, q: float = 99.9) -> dict[str, float]:
+def calibrate(model: UNet, batch: torch.Tensor, q: float = 99.9, target=1.0,
+              thresholds=MT_THRESHOLDS) -> dict[str, float]:
     """lambda per conv / upconv / pool / concat layer from one calibration batch (see module docstring)."""
+    scale = calibration_target(target, thresholds)
     was_training = model.training
     model.eval()
     acts = model.activations(batch)
@@ -62,7 +77,7 @@ def calibrate(model: UNet, batch: torch.Tensor, q: float = 99.9) -> dict[str, fl
     for layer in model.specs:
         if layer.kind in ("conv", "upconv", "concat"):
             v = percentile(acts[layer.name], q)
-            lam[layer.name] = v if v > 0 else 1.0
+            lam[layer.name] = (v if v > 0 else 1.0) / scale
         elif layer.kind == "pool":
             lam[layer.name] = lam[layer.sources[0]]
     return lam

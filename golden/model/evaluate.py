@@ -51,7 +51,7 @@ from golden.model.unet import (UNet, build_model, check_config_fits, load_unet_c
 
 LEVELS = ("ann", "snn_float", "snn_int")
 DEFAULTS = {
-    "segmentation": {"config": "configs/unet_em_small.yaml", "checkpoint": "configs/models/em_unet_snn.npz",
+    "segmentation": {"config": "configs/unet_em.yaml", "checkpoint": "configs/models/em_unet_snn.npz",
                      "ann_checkpoint": "configs/models/em_unet_ann.npz"},
     "denoising": {"config": "configs/unet_bsd.yaml", "checkpoint": "configs/models/bsd_unet_snn.npz",
                   "ann_checkpoint": "configs/models/bsd_unet_ann.npz"},

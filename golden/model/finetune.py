@@ -30,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, normalise, simulate
+from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, calibration_target, normalise, simulate
 from golden.model.unet import INPUT, UNet, apply_layer, describe, pad_to_multiple
 
 
@@ -165,6 +165,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--no-pre-eval", action="store_true", help="skip the ANN and pre-fine-tuning evaluations")
     ap.add_argument("--if-neuron", action="store_true", help="single-threshold IF baseline (threshold 1)")
     ap.add_argument("--float32", action="store_true", help="store the .npz weights as float32 (half the size)")
+    ap.add_argument("--calibration-target",
+                    help="threshold units the 99.9th percentile maps to: a number (1: the paper's) or 'full' (the "
+                         "sum of the thresholds); default the config's snn.calibration_target")
 
 
 def run(args) -> int:
@@ -172,6 +175,16 @@ def run(args) -> int:
     from golden.model.evaluate import load_ann
     from golden.model.unet import load_unet_config
 
+    target = args.calibration_target
+    try:
+        if target is not None:  # checked before anything is loaded
+            target = calibration_target(target if target == "full" else float(target))
+    except ValueError:
+        print(f"error: --calibration-target must be a positive number or 'full', got {args.calibration_target!r}",
+              file=sys.stderr)
+        return 2
+    if args.calibration_target == "full":
+        target = "full"
     try:
         cfg = load_unet_config(args.config)
         model = load_ann(args.ckpt, cfg)  # train's last.pt, or an ANN .npz (import-torch's, an earlier ann.npz)
@@ -180,6 +193,8 @@ def run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     snn_cfg = cfg["snn"]
+    if target is not None:
+        snn_cfg["calibration_target"] = target
     thresholds = (1.0,) if args.if_neuron else tuple(snn_cfg["thresholds"])
     eval_T = args.eval_T or list(snn_cfg["timesteps"])
     task = cfg["task"]
@@ -193,7 +208,8 @@ def run(args) -> int:
         report["ann"] = evaluate(model, val_set, task, classes=classes, ignore_index=ignore, limit=args.limit)["ann"]
         print("ANN", report["ann"], flush=True)
     calib = calibration_batch(train_set, snn_cfg["calibration_images"])
-    lambdas = calibrate(model, calib)
+    lambdas = calibrate(model, calib, target=snn_cfg["calibration_target"], thresholds=thresholds)
+    report["calibration_target"] = snn_cfg["calibration_target"]
     save_npz(out_dir / "ann.npz", model, lambdas, dtype=np.float32 if args.float32 else np.float64)
     report["lambdas"] = {k: round(v, 6) for k, v in lambdas.items()}
     methods = METHODS if args.method == "both" else (args.method,)
@@ -209,7 +225,9 @@ def run(args) -> int:
             losses = []
             if hasattr(train_set, "set_epoch"):
                 train_set.set_epoch(1000)
-            for step in range(args.steps):
+            from tqdm import tqdm
+
+            for step in tqdm(range(args.steps), desc=f"fine-tune {method} T={T}", unit="step"):
                 idx = range(step * args.batch, (step + 1) * args.batch)
                 xb = torch.stack([train_set[i % len(train_set)][0] for i in idx])
                 yb = torch.stack([train_set[i % len(train_set)][1] for i in idx])
@@ -220,7 +238,7 @@ def run(args) -> int:
                                           "loss_first": losses[0], "loss_last": losses[-1], "eval": ev}
             print(f"SNN {method} fine-tuned", report[f"snn_{method}_ft"], flush=True)
         save_npz(out_dir / f"snn_{method}.npz", snn, lambdas, method,
-                 timesteps=(args.timesteps or min(eval_T)) if args.steps else None,
+                 timesteps=(args.timesteps or min(eval_T)) if args.steps else args.timesteps,
                  dtype=np.float32 if args.float32 else np.float64)
     report["seconds"] = round(time.time() - t0, 1)
     from golden.atomic import write_text

@@ -358,6 +358,15 @@ def test_imported_checkpoint_through_convert_finetune_and_eval(tmp_path):
                  "--out", str(tmp_path / "snn.npz")]) == 0
     snn, info = load_model_npz(tmp_path / "snn.npz")
     assert info["normalisation"] == "connection_wise" and set(info["lambdas"]) >= {"conv1", "cat_conv7"}
+    # --target full: the same percentiles mapped to the sum of the thresholds (3.75); a bad target is refused
+    assert main(["convert", "--checkpoint", str(tmp_path / "ann.npz"), "--images", str(tmp_path / "img"),
+                 "--target", "full", "--out", str(tmp_path / "full.npz")]) == 0
+    full = load_model_npz(tmp_path / "full.npz")[1]["lambdas"]
+    assert full == {k: v / 3.75 for k, v in info["lambdas"].items()}
+    for bad in ("0", "inf", "half"):
+        assert main(["convert", "--checkpoint", str(tmp_path / "ann.npz"), "--images", str(tmp_path / "img"),
+                     "--target", bad, "--out", str(tmp_path / "bad.npz")]) == 2
+    assert not (tmp_path / "bad.npz").exists()
     assert main(["eval-seg", "--images", str(tmp_path / "img"), "--labels", str(tmp_path / "lab"),
                  "--checkpoint", str(tmp_path / "snn.npz"), "--ann-checkpoint", str(tmp_path / "ann.npz"),
                  "--timesteps", "3"]) == 0

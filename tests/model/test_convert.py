@@ -181,3 +181,49 @@ def test_save_npz_without_pickle(tmp_path):
         np.testing.assert_array_equal(z["layers.dec1a.weight"], snn.layers["dec1a"].weight.detach().numpy())
         assert [d["name"] for d in json.loads(str(z["specs_json"]))] == [l.name for l in m.specs]
         assert int(z["arch.depth"]) == 2
+
+
+def test_calibration_target_scales_every_lambda():
+    """target maps the percentile to that many threshold units: lambda = percentile / target, 'full' = the sum
+    of the thresholds (3.75 for the MT neuron, 1 for IF); bad targets are refused."""
+    from golden.model.convert import MT_THRESHOLDS, calibration_target
+
+    m, x = tiny(), images()
+    paper = calibrate(m, x)
+    full = calibrate(m, x, target="full")
+    two = calibrate(m, x, target=2)
+    assert set(full) == set(paper) == set(two)
+    for name, v in paper.items():
+        assert full[name] == v / sum(MT_THRESHOLDS) and two[name] == v / 2
+    assert calibrate(m, x, target="full", thresholds=IF_THRESHOLDS) == paper
+    assert calibration_target("full", (2.0, 1.0)) == 3.0
+    for bad in (0, -1.0, float("inf"), float("nan"), True, "half", None):
+        with pytest.raises(ValueError, match="calibration target"):
+            calibration_target(bad)
+
+
+def test_full_scale_target_is_closer_to_the_ann_at_small_t():
+    """With the paper's target the 99.9th percentile fires one threshold unit, so most activations use only the
+    0.25 steps; mapped to the full range (3.75) the same rates are resolved 3.75x finer at the same T."""
+    errs = {}
+    for target in (1.0, "full"):
+        e = []
+        for seed in range(3):
+            m, x = tiny("denoising", seed=seed), images(seed=10 + seed)
+            snn = normalise(m, calibrate(m, x, target=target), "connection_wise")
+            with torch.no_grad():
+                ref = m(x)
+            e.append(float((simulate(snn, x, 10).output - ref).norm() / ref.norm()))
+        errs[target] = float(np.mean(e))
+    assert errs["full"] < 0.7 * errs[1.0], errs
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "inf", "nan", "half"])
+def test_finetune_refuses_a_bad_calibration_target(bad, capsys, tmp_path):
+    from golden.cli import main
+
+    rc = main(["finetune", "--config", "configs/unet_bsd_small.yaml", "--ckpt", "configs/models/bsd_unet_ann.npz",
+               "--out", str(tmp_path / "o"), "--calibration-target", bad])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and err.startswith("error: --calibration-target") and bad in err
+    assert not (tmp_path / "o").exists()

@@ -386,3 +386,18 @@ def test_learning_rate_schedule_and_its_config_fields(tmp_path, em_root):
         (tmp_path / "b.yaml").write_text(cfg_text.replace("lr_milestones: [1], lr_gamma: 0.5", bad))
         with pytest.raises(ValueError, match=f"b.yaml: field {field}"):
             load_unet_config(tmp_path / "b.yaml")
+
+
+def test_calibration_target_config_field(tmp_path):
+    """snn.calibration_target: 1 (the paper's) unless set; 'full' or a positive number; else the field is named."""
+    text = ("name: s\ntask: denoising\nmodel: {in_channels: 1, base: 2, depth: 1}\n"
+            "data: {dataset: denoise, train: train400, test: bsd68, sigmas: [25], crop: 32}\n"
+            "train: {epochs: 1, steps_per_epoch: 1, batch_size: 1, lr: 0.01}\n")
+    (tmp_path / "c.yaml").write_text(text)
+    assert load_unet_config(tmp_path / "c.yaml")["snn"]["calibration_target"] == 1.0
+    (tmp_path / "f.yaml").write_text(text + "snn: {calibration_target: full}\n")
+    assert load_unet_config(tmp_path / "f.yaml")["snn"]["calibration_target"] == "full"
+    for bad in ("0", "-2", "half", ".inf", "true"):
+        (tmp_path / "b.yaml").write_text(text + f"snn: {{calibration_target: {bad}}}\n")
+        with pytest.raises(ValueError, match="b.yaml: field snn.calibration_target"):
+            load_unet_config(tmp_path / "b.yaml")
