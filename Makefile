@@ -9,7 +9,7 @@ PEERS_STAMP := $(VENV)/.peers-installed
 
 # What a user changes: the model, the image, its crop (Y X H W), T, the engine's lanes.
 CHECKPOINT ?= configs/models/em_unet_snn.npz
-CONFIG ?= configs/unet_em_small.yaml
+CONFIG ?= configs/unet_em.yaml
 IMAGE ?= configs/demo/em_slice22_y224_x224_64.png
 CROP ?=
 T ?=
