@@ -9,7 +9,7 @@
 # (extra train flags: --resume continues an interrupted run, --device cuda uses a GPU); scripts/make_models.sh
 # rebuilds every committed model that way. FROM_ANN=configs/models/NAME_ann.npz skips training: it converts and
 # fine-tunes that committed ANN again (e.g. after a change of the config's snn section) and keeps the training
-# part of the committed log.
+# part of the committed log. SIGMAS="15 25 50" (the denoisers) converts once per noise level.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -22,6 +22,7 @@ FT_STEPS=${FT_STEPS:-300}
 FT_BATCH=${FT_BATCH:-2}
 FT_LR=${FT_LR:-1e-4}
 mkdir -p $RUN
+rm -f $RUN/convert_log.txt
 if [ -n "${FROM_ANN:-}" ]; then
     CKPT=$FROM_ANN
     # the committed log's training part (everything before the conversion section)
@@ -34,13 +35,20 @@ else
     CKPT=$RUN/ann/last.pt
     { echo "# $0 $*"; echo "## training log ($RUN/ann/log.jsonl)"; cat $RUN/ann/log.jsonl; } > $RUN/train_log.txt
 fi
-# shellcheck disable=SC2086  # EVAL_T is a list of T
-$PY -m golden finetune --config $CFG --ckpt $CKPT --out $RUN/snn --method connection_wise \
-    --eval-T $EVAL_T --timesteps $FT_T --steps $FT_STEPS --batch $FT_BATCH --lr $FT_LR --float32 "$@"
 mkdir -p configs/models
-[ -n "${FROM_ANN:-}" ] || cp $RUN/snn/ann.npz configs/models/${NAME}_ann.npz
-cp $RUN/snn/snn_connection_wise.npz configs/models/${NAME}_snn.npz
-{ cat $RUN/train_log.txt;
-  echo "## conversion and fine-tuning ($RUN/snn/finetune.json)"; cat $RUN/snn/finetune.json; } > $RUN/model.log
+# SIGMAS (denoisers): one conversion per noise level, calibrated on training crops at that sigma
+# (finetune --sigma S), written as NAME_sS_snn.npz; otherwise one conversion, NAME_snn.npz.
+for S in ${SIGMAS:-none}; do
+    if [ "$S" = none ]; then OUT=$RUN/snn SIG_ARGS= SNN=configs/models/${NAME}_snn.npz
+    else OUT=$RUN/snn_s$S SIG_ARGS="--sigma $S" SNN=configs/models/${NAME}_s${S}_snn.npz; fi
+    # shellcheck disable=SC2086  # EVAL_T is a list of T, SIG_ARGS a flag and its value
+    $PY -m golden finetune --config $CFG --ckpt $CKPT --out $OUT --method connection_wise $SIG_ARGS \
+        --eval-T $EVAL_T --timesteps $FT_T --steps $FT_STEPS --batch $FT_BATCH --lr $FT_LR --float32 "$@"
+    [ -n "${FROM_ANN:-}" ] || cp $OUT/ann.npz configs/models/${NAME}_ann.npz
+    cp $OUT/snn_connection_wise.npz $SNN
+    { echo "## conversion and fine-tuning ($OUT/finetune.json)"; cat $OUT/finetune.json; } >> $RUN/convert_log.txt
+done
+{ cat $RUN/train_log.txt; cat $RUN/convert_log.txt; } > $RUN/model.log
+rm $RUN/convert_log.txt
 mv $RUN/model.log configs/models/${NAME}.log
 ls -l configs/models

@@ -53,27 +53,30 @@ LEVELS = ("ann", "snn_float", "snn_int")
 DEFAULTS = {
     "segmentation": {"config": "configs/unet_em.yaml", "checkpoint": "configs/models/em_unet_snn.npz",
                      "ann_checkpoint": "configs/models/em_unet_ann.npz"},
-    "denoising": {"config": "configs/unet_bsd.yaml", "checkpoint": "configs/models/bsd_unet_snn.npz",
+    "denoising": {"config": "configs/unet_bsd.yaml", "checkpoint": "configs/models/bsd_unet_s25_snn.npz",
                   "ann_checkpoint": "configs/models/bsd_unet_ann.npz"},
 }
 
 
-# The committed denoisers, by image channels: blind models, trained at every noise level of their config's
-# data.sigmas range. `eval-denoise --sigma S` without --checkpoint uses the one for the images' channels and S.
-DENOISERS = (
-    {"channels": 1, "sigmas": (10, 55), "name": "grey", **DEFAULTS["denoising"]},
-    {"channels": 3, "sigmas": (10, 55), "name": "colour", "config": "configs/unet_cbsd.yaml",
-     "checkpoint": "configs/models/cbsd_unet_snn.npz", "ann_checkpoint": "configs/models/cbsd_unet_ann.npz"},
-)
+# The committed denoisers: one blind ANN per kind (grey, colour), trained at every noise level of its config's
+# data.sigmas range, converted once per noise level of the paper (15, 25, 50) with the calibration crops at that
+# noise level (`finetune --sigma S`). `eval-denoise --sigma S` without --checkpoint uses the conversion for the
+# images' channels nearest to S (S in 10-55).
+CALIBRATED_SIGMAS = (15, 25, 50)
+DENOISERS = tuple(
+    {"channels": ch, "sigmas": (10, 55), "name": name, "sigma": sig, "config": f"configs/unet_{stem}.yaml",
+     "checkpoint": f"configs/models/{stem}_unet_s{sig}_snn.npz",
+     "ann_checkpoint": f"configs/models/{stem}_unet_ann.npz"}
+    for ch, name, stem in ((1, "grey", "bsd"), (3, "colour", "cbsd")) for sig in CALIBRATED_SIGMAS)
 
 
 def committed_denoiser(channels: int, sigma: float) -> dict:
-    """The committed denoiser for `channels`-channel images at noise level `sigma`, or an error listing those
-    there are."""
+    """The committed denoiser for `channels`-channel images at noise level `sigma` (the conversion calibrated at
+    the nearest of CALIBRATED_SIGMAS), or an error listing those there are."""
     have = "; ".join(f"{d['name']} sigma {d['sigmas'][0]}-{d['sigmas'][1]}: {d['checkpoint']}" for d in DENOISERS)
-    for d in DENOISERS:
-        if d["channels"] == channels and d["sigmas"][0] <= sigma <= d["sigmas"][1]:
-            return d
+    fits = [d for d in DENOISERS if d["channels"] == channels and d["sigmas"][0] <= sigma <= d["sigmas"][1]]
+    if fits:
+        return min(fits, key=lambda d: (abs(d["sigma"] - sigma), d["sigma"]))
     kind = {1: "grey", 3: "colour"}.get(channels, f"{channels}-channel")
     raise InputError(f"--sigma {sigma:g}: no committed {kind} denoiser for that noise level (committed: {have}); "
                      "pass --checkpoint, --ann-checkpoint and --config")
@@ -248,7 +251,8 @@ def setup(args, task: str):
     if task == "denoising" and not args.checkpoint:  # the committed model for the images' channels and sigma
         d = committed_denoiser(_image_channels(Path(args.images)), args.sigma)
         print(f"model: {d['checkpoint']} (committed blind {d['name']} denoiser, trained at sigma "
-              f"{d['sigmas'][0]} to {d['sigmas'][1]}; --checkpoint chooses another)", flush=True)
+              f"{d['sigmas'][0]} to {d['sigmas'][1]}, converted at sigma {d['sigma']}; --checkpoint chooses "
+              "another)", flush=True)
     if args.timesteps is not None and args.timesteps < 1:
         raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
     if args.batch < 1:

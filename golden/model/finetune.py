@@ -22,6 +22,7 @@ evaluates the ANN and the SNN (both normalisations), optionally fine-tunes and w
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -165,6 +166,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--no-pre-eval", action="store_true", help="skip the ANN and pre-fine-tuning evaluations")
     ap.add_argument("--if-neuron", action="store_true", help="single-threshold IF baseline (threshold 1)")
     ap.add_argument("--float32", action="store_true", help="store the .npz weights as float32 (half the size)")
+    ap.add_argument("--sigma", type=float,
+                    help="denoising: calibrate, fine-tune and validate at this one noise level (the training "
+                         "crops at sigma S) instead of the config's data.sigmas")
     ap.add_argument("--calibration-target",
                     help="threshold units the 99.9th percentile maps to: a number (1: the paper's) or 'full' (the "
                          "sum of the thresholds); default the config's snn.calibration_target")
@@ -185,8 +189,15 @@ def run(args) -> int:
         return 2
     if args.calibration_target == "full":
         target = "full"
+    if args.sigma is not None and not (math.isfinite(args.sigma) and 0 < args.sigma <= 255):
+        print(f"error: --sigma must be a finite noise level in (0, 255], got {args.sigma}", file=sys.stderr)
+        return 2
     try:
         cfg = load_unet_config(args.config)
+        if args.sigma is not None:  # one noise level for the calibration crops, fine-tuning and validation
+            if cfg["task"] != "denoising":
+                raise ValueError(f"--sigma: {args.config}: field task is {cfg['task']}, not denoising")
+            cfg["data"].update(sigmas=[args.sigma], sigma_range=False, val_sigma=args.sigma)
         model = load_ann(args.ckpt, cfg)  # train's last.pt, or an ANN .npz (import-torch's, an earlier ann.npz)
         train_set, val_set = build_datasets(cfg, args.data_root)
     except (ValueError, FileNotFoundError) as exc:
@@ -203,6 +214,8 @@ def run(args) -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = {"config": args.config, "ckpt": args.ckpt, "thresholds": thresholds, "compare": snn_cfg["compare"]}
+    if args.sigma is not None:
+        report["sigma"] = args.sigma
     t0 = time.time()
     if not args.no_pre_eval:
         report["ann"] = evaluate(model, val_set, task, classes=classes, ignore_index=ignore, limit=args.limit)["ann"]

@@ -398,7 +398,7 @@ def test_quantisation_refuses_nan_and_widths_beyond_every_level():
 
 
 def test_export_refuses_a_checkpoint_of_another_task(tmp_path, capsys):
-    assert main(["export-net", "--out", str(tmp_path / "e"), "--checkpoint", "configs/models/bsd_unet_snn.npz",
+    assert main(["export-net", "--out", str(tmp_path / "e"), "--checkpoint", "configs/models/bsd_unet_s25_snn.npz",
                  "--timesteps", "1"]) == 2
-    _error_line(capsys, "bsd_unet_snn.npz", "denoising", "unet_em_small.yaml")
+    _error_line(capsys, "bsd_unet_s25_snn.npz", "denoising", "unet_em.yaml")
     assert not (tmp_path / "e").exists()

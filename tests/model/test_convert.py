@@ -227,3 +227,32 @@ def test_finetune_refuses_a_bad_calibration_target(bad, capsys, tmp_path):
     err = capsys.readouterr().err
     assert rc == 2 and err.count("\n") == 1 and err.startswith("error: --calibration-target") and bad in err
     assert not (tmp_path / "o").exists()
+
+
+def test_finetune_sigma_calibrates_on_crops_at_that_noise_level(tmp_path, capsys):
+    """`finetune --sigma S`: the calibration crops (and validation) carry noise of sigma S only, so a noisier
+    calibration gives larger lambdas in the noise-predicting layers; --sigma is for denoisers and finite."""
+    import json
+
+    from golden.cli import main
+    from golden.paths import data_root
+
+    if not (data_root() / "train400").is_dir():
+        pytest.skip("train400 not under the data root")
+    lams = {}
+    for sig in (15, 50):
+        out = tmp_path / f"s{sig}"
+        assert main(["finetune", "--config", "configs/unet_bsd.yaml", "--ckpt", "configs/models/bsd_unet_ann.npz",
+                     "--out", str(out), "--method", "connection_wise", "--sigma", str(sig), "--no-pre-eval"]) == 0
+        rep = json.loads((out / "finetune.json").read_text())
+        assert rep["sigma"] == sig and rep["calibration_target"] == "full"
+        lams[sig] = rep["lambdas"]
+    assert lams[50]["dec1b"] > 1.5 * lams[15]["dec1b"], (lams[15]["dec1b"], lams[50]["dec1b"])
+    capsys.readouterr()
+    assert main(["finetune", "--config", "configs/unet_em.yaml", "--ckpt", "configs/models/em_unet_ann.npz",
+                 "--out", str(tmp_path / "x"), "--sigma", "25"]) == 2
+    assert "--sigma: configs/unet_em.yaml: field task is segmentation, not denoising" in capsys.readouterr().err
+    assert main(["finetune", "--config", "configs/unet_bsd.yaml", "--ckpt", "configs/models/bsd_unet_ann.npz",
+                 "--out", str(tmp_path / "x"), "--sigma", "nan"]) == 2
+    assert capsys.readouterr().err.startswith("error: --sigma must be a finite noise level")
+    assert not (tmp_path / "x").exists()

@@ -11,6 +11,7 @@ from golden.model.convert import calibrate, normalise
 from golden.model.finetune import save_npz
 from golden.export.synthetic import synthetic_image
 from golden.model.unet import UNet
+from golden.paths import REPO_ROOT
 
 
 def _model_files(tmp_path, task):
@@ -159,26 +160,34 @@ def test_threads_and_device_errors(tmp_path, capsys):
 
 
 def test_eval_denoise_picks_the_committed_model_for_sigma_and_channels(tmp_path, capsys):
-    """Without --checkpoint, eval-denoise says which committed blind denoiser it loaded: grey for grey images,
-    colour for RGB, each trained at sigma 10-55; a noise level outside that is refused, naming what exists."""
+    """Without --checkpoint, eval-denoise says which committed denoiser it loaded: the blind grey ANN for grey
+    images, the colour one for RGB (each trained at sigma 10-55), in the conversion calibrated at the nearest of
+    sigma 15 / 25 / 50; a noise level outside 10-55 is refused, naming what exists."""
+    from golden.model.evaluate import committed_denoiser
+
+    assert [committed_denoiser(1, s)["sigma"] for s in (10, 19.9, 20, 30, 37.5, 37.6, 55)] == [15, 15, 15, 25, 25,
+                                                                                                50, 50]
+    for d in (committed_denoiser(c, s) for c in (1, 3) for s in (15, 25, 50)):
+        assert (REPO_ROOT / d["checkpoint"]).is_file() and (REPO_ROOT / d["ann_checkpoint"]).is_file()
     _write(tmp_path / "grey", "a.png", synthetic_image(4, 16)[0])
     rc = main(["eval-denoise", "--images", str(tmp_path / "grey"), "--sigma", "50", "--timesteps", "2",
                "--levels", "snn_int"])
     assert rc == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].startswith("model: configs/models/bsd_unet_snn.npz (committed blind grey denoiser, trained at "
-                               "sigma 10 to 55")
+    assert lines[0].startswith("model: configs/models/bsd_unet_s50_snn.npz (committed blind grey denoiser, trained "
+                               "at sigma 10 to 55, converted at sigma 50")
     assert json.loads(lines[-1])["sigma"] == 50
     (tmp_path / "rgb").mkdir()
     Image.fromarray(np.transpose(synthetic_image(5, 16, 3), (1, 2, 0))).save(tmp_path / "rgb" / "c.png")
     assert main(["eval-denoise", "--images", str(tmp_path / "rgb"), "--sigma", "25", "--timesteps", "2",
                  "--levels", "snn_int"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].startswith("model: configs/models/cbsd_unet_snn.npz (committed blind colour denoiser")
+    assert lines[0].startswith("model: configs/models/cbsd_unet_s25_snn.npz (committed blind colour denoiser")
     assert main(["eval-denoise", "--images", str(tmp_path / "grey"), "--sigma", "70"]) == 2
+    err = capsys.readouterr().err
     assert "--sigma 70: no committed grey denoiser for that noise level (committed: grey sigma 10-55: " \
-           "configs/models/bsd_unet_snn.npz; colour sigma 10-55: configs/models/cbsd_unet_snn.npz)" \
-           in capsys.readouterr().err
+           "configs/models/bsd_unet_s15_snn.npz;" in err
+    assert "colour sigma 10-55: configs/models/cbsd_unet_s50_snn.npz)" in err
 
 
 # ------------------------------------------------------------------------------------------- multi-class, --at
