@@ -130,7 +130,7 @@ def calibration_crops(config: str | Path = CONFIG, data_root=None) -> torch.Tens
         raise ValueError(f"{config}: field data.dataset is {d['dataset']!r}, the peer sweep is for EM")
     # the training set as golden.model.datasets.build_datasets builds it (without loading the validation set)
     train = EMTrain(d.get("train_slices", list(range(20))), d["crop"], t["steps_per_epoch"] * t["batch_size"],
-                    data_root, int(t.get("seed", 0)))
+                    data_root, int(t.get("seed", 0)), rot90=bool(d.get("rot90", False)))
     return calibration_batch(train, n).to(torch.float32)
 
 

@@ -21,6 +21,17 @@ def ann():
     return peers.load_ann()  # float64, as load_model_npz returns it
 
 
+# The crop sweeps check our SpikingJelly harness on the earlier default ANN and its config: its IF conversion
+# visibly converges within 32 steps there. Today's default needs more than 80 steps to come within 0.01 F1
+# (`make bench` shows it), too long for a test.
+SWEEP_ANN, SWEEP_CONFIG = "configs/models/em_small_unet_ann.npz", "configs/unet_em_small.yaml"
+
+
+@pytest.fixture(scope="module")
+def sweep_ann():
+    return peers.load_ann(SWEEP_ANN)
+
+
 def _inputs(repo_root, n=2, size=64, channels=1, seed=0):
     g = torch.Generator().manual_seed(seed)
     xs = [torch.rand(n, channels, size, size, generator=g), torch.zeros(1, channels, size, size),
@@ -133,41 +144,41 @@ def test_sweep_refuses_bad_inputs(ann):
 
 
 @pytest.fixture(scope="module")
-def crop_sweep(ann, em_root):
-    """SpikingJelly's conversion of the committed ANN (calibrated on our training crops), swept on the 64x64
-    crop of slice 22 at (224, 224) for 32 steps."""
+def crop_sweep(sweep_ann, em_root):
+    """SpikingJelly's conversion of the sweep ANN (calibrated on our training crops of its config), swept on the
+    64x64 crop of slice 22 at (224, 224) for 32 steps."""
     pytest.importorskip("spikingjelly")
     images, labels = peers.eval_slices([22])
     image = crop(images[0], 224, 224, 64)[None]
     label = labels[:, 224:288, 224:288]
-    calib = peers.calibration_crops()
-    r = peers.sweep_spikingjelly(ann, image, label, 32, calib, threads=1, progress=False)
+    calib = peers.calibration_crops(SWEEP_CONFIG)
+    r = peers.sweep_spikingjelly(sweep_ann, image, label, 32, calib, threads=1, progress=False)
     return r, image, label, calib
 
 
-def test_conversion_calibrates_one_lambda_per_relu_as_ours(ann, crop_sweep):
+def test_conversion_calibrates_one_lambda_per_relu_as_ours(sweep_ann, crop_sweep):
     """Every conv / upconv ReLU became an IF neuron whose lambda is the 99.9th percentile over our calibration
     batch, as our own calibration computes it (a pool's is its own percentile: SpikingJelly's choice)."""
     from golden.model.convert import calibrate
 
     r, _, _, calib = crop_sweep
-    lam = calibrate(ann, calib.double())
-    assert list(r["thresholds"]) == [l.name for l in ann.specs if l.spiking]
-    for l in ann.specs:
+    lam = calibrate(sweep_ann, calib.double())
+    assert list(r["thresholds"]) == [l.name for l in sweep_ann.specs if l.spiking]
+    for l in sweep_ann.specs:
         if l.kind in ("conv", "upconv"):
             assert r["thresholds"][l.name] == pytest.approx(lam[l.name], rel=1e-5), l.name
         if l.kind == "pool":
             assert 0 < r["thresholds"][l.name] <= lam[l.sources[0]] * (1 + 1e-5), l.name
 
 
-def test_converted_snn_approaches_the_ann_on_a_real_crop(ann, crop_sweep):
+def test_converted_snn_approaches_the_ann_on_a_real_crop(sweep_ann, crop_sweep):
     r, image, label, _ = crop_sweep
     assert r["t_max"] == 32 and len(r["f1"]) == 32 and len(r["mae"]) == 32 and r["images"] == 1
     assert all(0.0 <= f <= 1.0 for f in r["f1"]) and 0.0 <= r["ann_f1"] <= 1.0
     assert r["spikingjelly"] == "2.0.0" and r["step_s"] > 0 and r["step_cpu_s"] > 0 and len(r["loadavg"]) == 2
     # the ANN's F1 is eval_seg's score of the float32 U-Net on the same pixels
     with torch.no_grad():
-        pred = copy.deepcopy(ann).float()(torch.from_numpy(image).float() / 255.0).argmax(1).numpy()
+        pred = copy.deepcopy(sweep_ann).float()(torch.from_numpy(image).float() / 255.0).argmax(1).numpy()
     assert r["ann_f1"] == metrics.binary_scores(pred.ravel(), label.ravel(), positive=1)["f1"]
     # the averaged output converges towards the ANN's: a broken conversion (wrong lambdas, no reset between
     # steps, neurons not integrating) does not
@@ -175,10 +186,10 @@ def test_converted_snn_approaches_the_ann_on_a_real_crop(ann, crop_sweep):
     assert r["f1"][-1] > r["f1"][0]
 
 
-def test_neurons_are_reset_between_images(ann, crop_sweep):
+def test_neurons_are_reset_between_images(sweep_ann, crop_sweep):
     """Two copies of the same crop give the same output as one: the neurons start from 0 for each image."""
     r, image, label, calib = crop_sweep
-    r2 = peers.sweep_spikingjelly(ann, np.concatenate([image, image]), np.concatenate([label, label]), 32, calib,
+    r2 = peers.sweep_spikingjelly(sweep_ann, np.concatenate([image, image]), np.concatenate([label, label]), 32, calib,
                                   progress=False)
     assert r2["f1"] == r["f1"] and r2["ann_f1"] == r["ann_f1"]
     assert r2["mae"] == pytest.approx(r["mae"], rel=1e-12)
