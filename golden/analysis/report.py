@@ -336,9 +336,12 @@ def run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     mr, e = rep["main"], rep["energy"]
-    print(f"REPORT {args.out}/report.md: ANN F1 {rep['table1']['rows'][0]['scores'].get('f1')}, "
-          f"{mr['model']} T={mr['T']} float F1 {mr['snn_float'].get('f1')}"
-          + (f", int F1 {mr['snn_int'].get('f1')}" if "snn_int" in mr else "")
+    ann = rep["table1"]["rows"][0]["scores"]
+    key = "f1" if ann.get("f1") is not None else "miou"  # binary (EM) or multi-class (CamSeq01)
+    name = {"f1": "F1", "miou": "mIoU"}[key]
+    print(f"REPORT {args.out}/report.md: ANN {name} {ann.get(key)}, "
+          f"{mr['model']} T={mr['T']} float {name} {mr['snn_float'].get(key)}"
+          + (f", int {name} {mr['snn_int'].get(key)}" if "snn_int" in mr else "")
           + f", rate {rep['firing_rates']['total_rate']:.4f}, energy ANN/SNN {e['ratio_ann_over_snn']:.1f}x "
           f"({rep['seconds']:.0f} s)")
     return 0
