@@ -22,7 +22,6 @@ FT_STEPS=${FT_STEPS:-300}
 FT_BATCH=${FT_BATCH:-2}
 FT_LR=${FT_LR:-1e-4}
 mkdir -p $RUN
-rm -f $RUN/convert_log.txt
 if [ -n "${FROM_ANN:-}" ]; then
     CKPT=$FROM_ANN
     # the committed log's training part (everything before the conversion section)
@@ -36,6 +35,7 @@ else
     { echo "# $0 $*"; echo "## training log ($RUN/ann/log.jsonl)"; cat $RUN/ann/log.jsonl; } > $RUN/train_log.txt
 fi
 mkdir -p configs/models
+cp $RUN/train_log.txt $RUN/model.log  # then one section per conversion
 # SIGMAS (denoisers): one conversion per noise level, calibrated on training crops at that sigma
 # (finetune --sigma S), written as NAME_sS_snn.npz; otherwise one conversion, NAME_snn.npz.
 for S in ${SIGMAS:-none}; do
@@ -46,9 +46,7 @@ for S in ${SIGMAS:-none}; do
         --eval-T $EVAL_T --timesteps $FT_T --steps $FT_STEPS --batch $FT_BATCH --lr $FT_LR --float32 "$@"
     [ -n "${FROM_ANN:-}" ] || cp $OUT/ann.npz configs/models/${NAME}_ann.npz
     cp $OUT/snn_connection_wise.npz $SNN
-    { echo "## conversion and fine-tuning ($OUT/finetune.json)"; cat $OUT/finetune.json; } >> $RUN/convert_log.txt
+    { echo "## conversion and fine-tuning ($OUT/finetune.json)"; cat $OUT/finetune.json; } >> $RUN/model.log
 done
-{ cat $RUN/train_log.txt; cat $RUN/convert_log.txt; } > $RUN/model.log
-rm $RUN/convert_log.txt
 mv $RUN/model.log configs/models/${NAME}.log
 ls -l configs/models

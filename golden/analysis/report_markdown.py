@@ -41,11 +41,13 @@ def render(rep: dict) -> str:
             rows.append([r["norm"], r["neuron"], "yes" if r["ft"] else "no", int(T), s.get("f1"), s.get("jaccard"),
                          s.get("acc"), s.get("miou")])
     L += [R.md_table(["Norm", "Neuron", "FT", "T", "F1", "JS", "ACC", "mIoU"], rows), ""]
+    calibration = ("Every row here converts with the paper's calibration (the 99.9th percentile is one threshold "
+                   "unit), fine-tuned rows from that conversion")
     from_ckpt = [f"`{v['checkpoint']}`" for v in (rep.get("finetune") or {}).values() if v.get("checkpoint")]
-    L += ["Every row here converts with the paper's calibration (the 99.9th percentile is one threshold unit), "
-          "fine-tuned rows from that conversion" + (f", except the CW MT fine-tuned row: the committed "
-                                                    f"{', '.join(from_ckpt)}, converted with its config's "
-                                                    "`snn.calibration_target`" if from_ckpt else "") + ".", ""]
+    if from_ckpt:
+        calibration += (f", except the CW MT fine-tuned row: the committed {', '.join(from_ckpt)}, converted with "
+                        "its config's `snn.calibration_target`")
+    L += [calibration + ".", ""]
     if rep.get("finetune"):
         L += ["Fine-tuning runs (loss of the SNN output on the training batches, before the first and last "
               "update):", "",

@@ -64,6 +64,16 @@ def calibration_target(target, thresholds=MT_THRESHOLDS) -> float:
     return float(target)
 
 
+def parse_calibration_target(text: str):
+    """A command line's calibration target: "full", or the positive number the text spells (ValueError else)."""
+    if text == "full":
+        return "full"
+    try:
+        return calibration_target(float(text))
+    except ValueError:
+        raise ValueError(f"calibration target must be a positive number or 'full', got {text!r}") from None
+
+
 @torch.no_grad()
 def calibrate(model: UNet, batch: torch.Tensor, q: float = 99.9, target=1.0,
               thresholds=MT_THRESHOLDS) -> dict[str, float]:

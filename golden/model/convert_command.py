@@ -9,8 +9,8 @@ The lambdas are the `--percentile` of each layer's activations (all elements) ov
 (golden/model/convert.py, §3.3), mapped to `--target` threshold units (1, the paper's; `full`: the sum of the
 thresholds 2+1+0.5+0.25, finer steps at small T): give images the model was trained on, never the test set. The
 images (PNG files or folders of them, the first `--count` in name order) are centre-cropped to a common size, a
-multiple of 2^depth (`--crop H W`, default the largest the smallest image allows). For fine-tuning (Algorithm 1) and evaluation on a
-data set of the configs, use `python -m golden finetune --ckpt ANN.npz`.
+multiple of 2^depth (`--crop H W`, default the largest the smallest image allows). For fine-tuning (Algorithm 1)
+and evaluation on a data set of the configs, use `python -m golden finetune --ckpt ANN.npz`.
 """
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ def convert_ann(ann, batch_u8: np.ndarray, method: str = "connection_wise", q: f
 
 def run(args) -> int:
     from golden.errors import resolve
+    from golden.model.convert import parse_calibration_target
     from golden.model.evaluate import load_model_npz
     from golden.model.finetune import save_npz
 
@@ -78,14 +79,10 @@ def run(args) -> int:
         raise InputError(f"--count must be >= 1, got {args.count}")
     if not 0 < args.percentile <= 100:
         raise InputError(f"--percentile must be in (0, 100], got {args.percentile}")
-    target = args.target
-    if target != "full":
-        try:
-            target = float(target)
-        except ValueError:
-            target = None
-        if target is None or not 0 < target < float("inf"):
-            raise InputError(f"--target must be a positive number or 'full', got {args.target!r}")
+    try:
+        target = parse_calibration_target(args.target)
+    except ValueError:
+        raise InputError(f"--target must be a positive number or 'full', got {args.target!r}") from None
     path = resolve(args.checkpoint)
     ann, info = load_model_npz(path)
     if info.get("normalisation"):

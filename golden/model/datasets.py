@@ -19,6 +19,7 @@ without a label of the same file name (or the reverse), missing data root.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -155,6 +156,13 @@ class EMEval(Dataset):
 
 
 # --------------------------------------------------------------------------------------------- denoising
+
+def check_sigma(sigma: float) -> float:
+    """A noise level for --sigma: finite, in (0, 255] (ValueError naming --sigma otherwise)."""
+    if not (math.isfinite(sigma) and 0 < sigma <= 255):
+        raise ValueError(f"--sigma must be a finite noise level in (0, 255], got {sigma}")
+    return sigma
+
 
 def add_noise(clean_u8: np.ndarray, sigma: float, rng: np.random.Generator, quantize: bool = True) -> np.ndarray:
     """Noisy image in pixel units (float64): clean + sigma * N(0, 1), rounded and clipped to 0..255 if quantize."""

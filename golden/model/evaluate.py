@@ -42,7 +42,7 @@ from golden.atomic import write_bytes
 from golden.errors import InputError, resolve
 from golden.model.convert import simulate
 from golden.data import load_u8
-from golden.model.datasets import add_noise, list_images, match_pairs
+from golden.model.datasets import add_noise, check_sigma, list_images, match_pairs
 from golden import runtime
 from golden.contract.fastmodel import FastModel
 from golden.export.network import int_network
@@ -424,8 +424,10 @@ def eval_seg(args) -> dict:
 
 
 def eval_denoise(args) -> dict:
-    if not (math.isfinite(args.sigma) and 0 < args.sigma <= 255):
-        raise InputError(f"--sigma must be a finite noise level in (0, 255], got {args.sigma}")
+    try:
+        check_sigma(args.sigma)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     runner, T, at, _ = setup(args, "denoising")
     files = list_images(Path(args.images))
     scores: dict[tuple[str, int], dict[str, list]] = {}

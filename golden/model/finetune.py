@@ -22,7 +22,6 @@ evaluates the ANN and the SNN (both normalisations), optionally fine-tunes and w
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, calibration_target, normalise, simulate
+from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, normalise, parse_calibration_target, simulate
 from golden.model.unet import INPUT, UNet, apply_layer, describe, pad_to_multiple
 
 
@@ -175,22 +174,23 @@ def add_arguments(ap) -> None:
 
 
 def run(args) -> int:
-    from golden.model.datasets import build_datasets
+    from golden.model.datasets import build_datasets, check_sigma
     from golden.model.evaluate import load_ann
     from golden.model.unet import load_unet_config
 
-    target = args.calibration_target
-    try:
-        if target is not None:  # checked before anything is loaded
-            target = calibration_target(target if target == "full" else float(target))
+    target = None
+    try:  # the options are checked before anything is loaded
+        if args.calibration_target is not None:
+            target = parse_calibration_target(args.calibration_target)
     except ValueError:
         print(f"error: --calibration-target must be a positive number or 'full', got {args.calibration_target!r}",
               file=sys.stderr)
         return 2
-    if args.calibration_target == "full":
-        target = "full"
-    if args.sigma is not None and not (math.isfinite(args.sigma) and 0 < args.sigma <= 255):
-        print(f"error: --sigma must be a finite noise level in (0, 255], got {args.sigma}", file=sys.stderr)
+    try:
+        if args.sigma is not None:
+            check_sigma(args.sigma)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         cfg = load_unet_config(args.config)

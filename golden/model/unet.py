@@ -377,11 +377,13 @@ def load_unet_config(path: str | Path) -> dict:
     snn.setdefault("calibration_images", 4)
     if snn["compare"] not in ("gt", "ge"):
         raise ConfigError(f"{path}: field snn.compare must be 'gt' or 'ge', got {snn['compare']!r}")
-    target = snn.setdefault("calibration_target", 1.0)  # golden/model/convert.py: 1 (paper) or "full"
-    if target != "full" and (isinstance(target, bool) or not isinstance(target, (int, float))
-                             or not 0 < target < float("inf")):
+    from golden.model.convert import calibration_target  # convert imports this module
+
+    try:
+        calibration_target(snn.setdefault("calibration_target", 1.0))
+    except ValueError:
         raise ConfigError(f"{path}: field snn.calibration_target must be a positive number or 'full', "
-                          f"got {target!r}")
+                          f"got {snn['calibration_target']!r}") from None
     cfg["_path"] = str(path)
     return cfg
 
