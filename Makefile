@@ -17,9 +17,11 @@ LANES ?= 8
 LABELS ?=
 FAST ?=
 THREADS ?= $(shell nproc)
-EMPTY :=
-SPACE := $(EMPTY) $(EMPTY)
-EXPORT ?= build/export/$(basename $(notdir $(CHECKPOINT)))-$(basename $(notdir $(IMAGE)))$(if $(CROP),-$(subst $(SPACE),_,$(strip $(CROP))))$(if $(T),-t$(T))
+# The export folder is keyed by its content: a hash of the checkpoint, config and image files and of CROP and T,
+# so two models (even two files both called snn.npz) never share one.
+EXPORT_KEY := $(shell { sha256sum $(CHECKPOINT) $(CONFIG) $(IMAGE) 2>/dev/null | cut -d' ' -f1; \
+                       echo "crop=$(strip $(CROP)) t=$(T)"; } | sha256sum | cut -c1-12)
+EXPORT ?= build/export/$(basename $(notdir $(CHECKPOINT)))-$(EXPORT_KEY)
 REPORT_ARGS ?=
 
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
@@ -53,9 +55,9 @@ $(EXPORT)/manifest.yaml: $(STAMP) $(CHECKPOINT) $(CONFIG) $(IMAGE) $(shell find 
 export: $(EXPORT)/manifest.yaml  ## quantise the model, write manifest, header, ROM images, golden vectors
 
 sim: $(EXPORT)/manifest.yaml  ## RTL frame engine (Verilator, AXI memory model) on the export: every layer, every step compared; LABELS=<png>: F1
-	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES) $(if $(FAST),--fast) $(if $(LABELS),--labels $(LABELS) $(if $(CROP),--crop $(word 1,$(CROP)) $(word 2,$(CROP))))
+	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES) $(if $(FAST),--fast) $(if $(LABELS),--labels $(LABELS))
 
-csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the export: every layer, every step compared
+csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the frame top on the export: every layer, every step compared
 	$(GOLDEN) csim --export $(EXPORT)
 
 test: $(PEERS_STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL benches, the SpikingJelly peer (what CI runs)
@@ -64,11 +66,11 @@ test: $(PEERS_STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL
 bench: $(PEERS_STAMP)  ## golden model vs one float32 ANN forward (every core), time-to-F1 vs SpikingJelly; RTL cycles
 	$(PY) -m golden bench --threads $(THREADS)
 
-synth: $(STAMP)  ## yosys synth_xilinx -family xcup of the frame engine: LUT / FF / BRAM / URAM / DSP
-	$(GOLDEN) synth
+synth: $(EXPORT)/manifest.yaml  ## yosys synth_xilinx -family xcup of the frame engine built for the model and LANES
+	$(GOLDEN) synth --export $(EXPORT) --lanes $(LANES)
 
-estimate: $(EXPORT)/manifest.yaml  ## HLS latency / resource estimate of the export
-	$(GOLDEN) estimate --export $(EXPORT)
+estimate: $(EXPORT)/manifest.yaml  ## cycles, on-chip memory and external traffic of the frame engine for the model and LANES
+	$(GOLDEN) estimate --export $(EXPORT) --lanes $(LANES)
 
 report: $(STAMP)  ## the paper's Tables 1-5 and figures with the committed models, integer SNN (build/report)
 	$(GOLDEN) report --out build/report --threads $(THREADS) $(REPORT_ARGS)

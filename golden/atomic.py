@@ -1,7 +1,9 @@
 """Atomic writes: a file is written to a temporary name in the same folder and renamed into place; a folder (an
-export) is written as a temporary sibling and swapped in. Written files follow the umask, like open() would."""
+export) is written as a temporary sibling and swapped in. Written files follow the umask, like open() would. `sha256` is
+the digest an export lists for every file it wrote."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -72,3 +74,12 @@ def replace_dir(tmp: Path, path: str | os.PathLike) -> None:
     os.rename(tmp, path)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file (hex), read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -21,11 +21,10 @@ COMMANDS = {
     "export-net": ("golden.export.command", "quantise a Spiking-UNet and export it with golden vectors"),
     "eval-seg": ("golden.model.evaluate", "F1 / Jaccard / ACC / mIoU of ANN, float SNN, integer SNN on a folder"),
     "eval-denoise": ("golden.model.evaluate", "PSNR / SSIM of ANN, float SNN, integer SNN on a folder"),
-    "csim": ("golden.backends.hls.csim", "HLS C-simulation of an export (g++), compared with the golden vectors"),
-    "csim-frame": ("golden.backends.hls.frame_csim", "HLS C-sim of the external-memory frame top (snn_frame_top): "
-                   "every spike train and A_T from its buffers compared"),
+    "csim": ("golden.backends.hls.csim", "HLS C-simulation (g++) of the frame top snn_frame_top on an export: every "
+             "spike train and A_T from its buffers compared with the golden vectors"),
     "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on the frame engine (Verilator), every spike compared"),
-    "rtl-config": ("golden.backends.rtl.engine_config", "write the frame engine's descriptor/weight ROMs and parameters"),
+    "rtl-config": ("golden.backends.rtl.frame_config", "write the frame engine's descriptor/weight ROMs and parameters"),
     "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the frame engine: LUT / FF / BRAM / URAM / DSP"),
     "estimate": ("golden.backends.hls.estimate", "latency / throughput / resource estimate of the HLS network"),
     "report": ("golden.analysis.report", "the paper's tables and figures on our model (Markdown, JSON, PNG)"),

@@ -1,6 +1,7 @@
-// Channel concatenation of two spike streams (contract §3: U-Net skip connection). Nothing is computed: the
-// consumer's weights cover all parts (each already scaled by its own lambda), so the concat is wiring: one beat
-// of each source in, one wider beat out, the first source (the encoder feature) in the low channels.
+// Channel concatenation of two sources (contract §3: U-Net skip connection). Nothing is computed: the
+// consumer's weights cover all parts (each already scaled by its own lambda), so the concat is wiring: the
+// consumer's input beat is {b, a}, the first source (the encoder feature) in the low channels. The frame top
+// (nnet::frame::two_sources) reads each source's row into its bits of that beat.
 #ifndef NNET_CONCAT_H_
 #define NNET_CONCAT_H_
 
@@ -8,24 +9,14 @@
 
 namespace nnet {
 
-// in_a: the first source's spike frame (channels 0 .. Ca-1 of the concat), in_b: the second's (channels
-// Ca .. Ca+Cb-1), N beats each, raster order, same time step. out: N beats, channel c's K-bit word in bits
-// [K*c + K-1 : K*c] (§5), i.e. out = {b, a}. A source that arrives early (the encoder feature, which the
-// decoder path reaches only after the bottleneck) waits in its input FIFO, the skip connection's frame buffer
-// (its depth is set by the generated top).
-template <class beat_a_T, class beat_b_T, class beat_out_T, unsigned N>
-void concat2(hls::stream<beat_a_T> &in_a, hls::stream<beat_b_T> &in_b, hls::stream<beat_out_T> &out) {
-    static_assert(beat_out_T::width == beat_a_T::width + beat_b_T::width, "concat: out = {b, a}");
-    for (unsigned p = 0; p < N; p++) {
-        #pragma HLS PIPELINE II=1
-        const beat_a_T a = in_a.read();
-        const beat_b_T b = in_b.read();
-        beat_out_T beat = 0;
-        beat.range(beat_a_T::width - 1, 0) = a;
-        beat.range(beat_out_T::width - 1, beat_a_T::width) = b;
-        out.write(beat);
-    }
-}
+// A (channels 0 .. Ca-1) and B (channels Ca .. Ca+Cb-1), configs of the two sources: channel c's K-bit word in
+// bits [K*c + K-1 : K*c] of beat_t (§5); B's words start at bit lo_b.
+template <class A, class B> struct concat2 {
+    static_assert(A::num_thresholds == B::num_thresholds, "one threshold set (§1)");
+    static const unsigned channels = A::out_channels + B::out_channels;
+    static const unsigned lo_b = A::out_channels * A::num_thresholds;
+    typedef ap_uint<channels * A::num_thresholds> beat_t;
+};
 
 }  // namespace nnet
 

@@ -1,4 +1,5 @@
-// MT-IF neuron layer (contract §4): integrate, then fire coarse to fine with reset by subtraction.
+// MT-IF neuron (contract §4): integrate, then fire coarse to fine with reset by subtraction. Shared by every
+// spiking layer kind.
 #ifndef NNET_MTIF_H_
 #define NNET_MTIF_H_
 
@@ -29,34 +30,23 @@ typename layer_types<CONFIG>::spike_word_t mtif_update(typename CONFIG::membrane
     return word;
 }
 
-// A layer of MT-IF neurons for one time step: one current beat in, one spike beat out per pixel (raster
-// order, §5). `membrane` is the layer's state across time steps ([pixel][channel], owned by the caller as a
-// static array); first_step starts every membrane at 0 (§4: V = 0 at t = 0 of every frame), so no reset pass
-// is needed between frames. `probe` receives the spike beat and all membranes of every pixel (see
-// neuron_probe); pass a no_probe to build the deployable datapath.
-template <class CONFIG, class PROBE>
-void mtif(hls::stream<typename layer_types<CONFIG>::current_beat_t> &current_in,
-          typename CONFIG::membrane_t membrane[CONFIG::height * CONFIG::width][CONFIG::out_channels],
-          bool first_step, hls::stream<typename layer_types<CONFIG>::spike_beat_t> &spikes_out, PROBE &probe) {
-    static_assert(CONFIG::has_neuron, "the output layer has no neuron (nnet::accumulate)");
-    typedef typename CONFIG::membrane_t membrane_t;
+// One time step of the MT-IF neurons of one pixel: v[o] the membranes (the caller's state; first: the frame's
+// t = 0, every membrane starts from 0, §4, so there is no reset pass and no frame depends on the one before).
+// Returns the pixel's spike beat, channel o's K-bit word in bits [K*o + K-1 : K*o] (§5).
+template <class CONFIG>
+typename layer_types<CONFIG>::spike_beat_t mtif_pixel(typename CONFIG::membrane_t v[CONFIG::out_channels], bool first,
+                                                      const typename layer_types<CONFIG>::current_beat_t &current) {
+    #pragma HLS INLINE
+    static_assert(CONFIG::has_neuron, "the output layer has no neuron (nnet_output.h)");
     const unsigned K = CONFIG::num_thresholds;
-    for (unsigned p = 0; p < CONFIG::height * CONFIG::width; p++) {
-        #pragma HLS PIPELINE II=1
-        const typename layer_types<CONFIG>::current_beat_t current = current_in.read();
-        typename layer_types<CONFIG>::spike_beat_t beat = 0;
-        neuron_probe<CONFIG> seen;
-        for (unsigned c = 0; c < CONFIG::out_channels; c++) {
-            #pragma HLS UNROLL
-            membrane_t v = first_step ? membrane_t(0) : membrane[p][c];
-            beat.range(K * c + K - 1, K * c) = mtif_update<CONFIG>(v, current[c]);
-            membrane[p][c] = v;
-            seen.membrane[c] = v;
-        }
-        seen.spikes = beat;
-        spikes_out.write(beat);
-        probe.write(seen);
+    typename layer_types<CONFIG>::spike_beat_t beat = 0;
+    for (unsigned o = 0; o < CONFIG::out_channels; o++) {
+        #pragma HLS UNROLL
+        typename CONFIG::membrane_t m = first ? typename CONFIG::membrane_t(0) : v[o];
+        beat.range(K * o + K - 1, K * o) = mtif_update<CONFIG>(m, current[o]);
+        v[o] = m;
     }
+    return beat;
 }
 
 }  // namespace nnet

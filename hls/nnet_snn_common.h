@@ -1,4 +1,5 @@
-// Shared pieces of the spiking layers (hls4ml nnet_utils style): stream payloads, probes, the 3x3 window.
+// Shared pieces of the layer kinds (hls4ml nnet_utils style): per-pixel payload types, the spike magnitude, one
+// shift-and-add tap, and the bias + taps sum every conv-like kind forms per output channel.
 // Arithmetic is defined in docs/contract.md; section numbers below refer to it.
 #ifndef NNET_SNN_COMMON_H_
 #define NNET_SNN_COMMON_H_
@@ -16,21 +17,20 @@
 #pragma GCC diagnostic ignored "-Waggressive-loop-optimizations"
 #endif
 #include <ap_int.h>
-#include <hls_stream.h>
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__SYNTHESIS__)
 #pragma GCC diagnostic pop
 #endif
 
 namespace nnet {
 
-// All channels of one pixel, as one stream beat (like hls4ml's nnet::array; own name to avoid a clash).
+// All channels of one pixel (like hls4ml's nnet::array; own name to avoid a clash).
 template <class T, unsigned N> struct channel_array {
     T data[N];
     T &operator[](unsigned i) { return data[i]; }
     const T &operator[](unsigned i) const { return data[i]; }
 };
 
-// The per-layer stream types derived from a layer config (contract §5).
+// The per-pixel types derived from a layer config (contract §5).
 template <class CONFIG> struct layer_types {
     static const unsigned spike_word_bits = CONFIG::num_thresholds;                        // K
     static const unsigned spike_beat_bits = CONFIG::out_channels * CONFIG::num_thresholds;  // C * K
@@ -39,88 +39,6 @@ template <class CONFIG> struct layer_types {
     typedef channel_array<typename CONFIG::current_t, CONFIG::out_channels> current_beat_t;
     typedef channel_array<typename CONFIG::membrane_t, CONFIG::out_channels> accum_beat_t;  // output layer: A_t
 };
-
-// What a layer's probe receives per pixel and time step, in raster order (y outer, x inner), t = 0 .. T-1:
-// the spike beat the layer emitted and every channel's membrane after the whole cascade (§4, §8).
-template <class CONFIG> struct neuron_probe {
-    typename layer_types<CONFIG>::spike_beat_t spikes;
-    typename CONFIG::membrane_t membrane[CONFIG::out_channels];
-};
-
-// Probe sink that drops everything: the deployable top passes it, so the probe logic is never built.
-// hls::stream<neuron_probe<CONFIG>> is the other sink (the debug top); both are used through write().
-struct no_probe {
-    template <class T> void write(const T &) {}
-};
-
-// ---------------------------------------------------------------------------------------------------------
-// 3x3 sliding window over a raster stream with two line buffers (contract §3: stride 1, zero padding 1).
-// A frame of H x W beats takes (H + 1) x (W + 1) steps. Step (r, c) pushes input pixel (r, c) and, once
-// r >= 1 and c >= 1, the window is centred on output pixel (y, x) = (r - 1, c - 1):
-// window[ky][kx] = input pixel (y + ky - 1, x + kx - 1), or 0 outside the image. The zero padding comes from
-// what is pushed, so the taps need no masking:
-//   - the caller pushes 0 at c == W (one zero column per row: the right edge of row r, and, as the window
-//     runs on into row r + 1, its left edge) and at r == H (the zero row below the image);
-//   - the rows above the image (r - 2 < 0, r - 1 < 0) read as 0 instead of the line buffers, so a frame never
-//     depends on what an earlier frame left in them.
-template <class T, unsigned W>
-void window3x3_push(T line[2][W], T window[3][3], const T &in, unsigned r, unsigned c) {
-    #pragma HLS INLINE
-    T col[3];
-    #pragma HLS ARRAY_PARTITION variable=col complete
-    if (c < W) {
-        col[0] = r >= 2 ? line[1][c] : T(0);  // row r - 2
-        col[1] = r >= 1 ? line[0][c] : T(0);  // row r - 1
-        col[2] = in;                          // row r
-        line[1][c] = col[1];
-        line[0][c] = in;
-    } else {
-        col[0] = 0;
-        col[1] = 0;
-        col[2] = 0;
-    }
-    for (unsigned ky = 0; ky < 3; ky++) {
-        #pragma HLS UNROLL
-        window[ky][0] = window[ky][1];
-        window[ky][1] = window[ky][2];
-        window[ky][2] = col[ky];
-    }
-}
-
-// Frame buffer helpers: one beat per pixel, raster order.
-template <class beat_T, unsigned N> void store_frame(hls::stream<beat_T> &in, beat_T frame[N]) {
-    for (unsigned p = 0; p < N; p++) {
-        #pragma HLS PIPELINE II=1
-        frame[p] = in.read();
-    }
-}
-
-template <class beat_T, unsigned N> void replay_frame(const beat_T frame[N], hls::stream<beat_T> &out) {
-    for (unsigned p = 0; p < N; p++) {
-        #pragma HLS PIPELINE II=1
-        out.write(frame[p]);
-    }
-}
-
-// A spike frame read by two layers (a U-Net encoder feature: the next stage and the skip connection) is
-// duplicated beat by beat, so every stream of a DATAFLOW region keeps one producer and one consumer.
-template <class beat_T, unsigned N>
-void fork2(hls::stream<beat_T> &in, hls::stream<beat_T> &out_a, hls::stream<beat_T> &out_b) {
-    for (unsigned p = 0; p < N; p++) {
-        #pragma HLS PIPELINE II=1
-        const beat_T beat = in.read();
-        out_a.write(beat);
-        out_b.write(beat);
-    }
-}
-
-// Consumes a frame nobody reads (a spiking layer without consumers; not present in a U-Net).
-template <class beat_T, unsigned N> void drain(hls::stream<beat_T> &in) {
-    for (unsigned p = 0; p < N; p++) {
-        #pragma HLS PIPELINE II=1
-        in.read();
-    }
-}
 
 // Spike magnitude of one K-bit spike word in units of 2^e_min (contract §3): sum_i s_i << spike_shift[i].
 // Shift-and-add: each spike bit gates a constant.
@@ -153,6 +71,26 @@ typename CONFIG::acc_t spike_tap(const beat_T &beat, const typename CONFIG::weig
         }
     }
     return sum;
+}
+
+// current[o] = (b[o] + sum over the taps of TAP::add(o, tap)) >> SHIFT for every output channel o (contract §3):
+// the one multiply/shift-and-add loop of the conv-like kinds (input conv: pixel x weight products, SHIFT = G;
+// spiking conv, output, upconv: spike_tap, SHIFT = 0). TAP::taps is the number of taps; TAP::add(o, k) returns
+// tap k's acc_t contribution to channel o (0 for a tap that does not apply). All unrolled: constants folded.
+template <class CONFIG, int SHIFT, class TAP>
+void conv_currents(const TAP &tap, const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
+                   typename layer_types<CONFIG>::current_beat_t &current) {
+    #pragma HLS INLINE
+    typedef typename CONFIG::acc_t acc_t;
+    for (unsigned o = 0; o < CONFIG::out_channels; o++) {
+        #pragma HLS UNROLL
+        acc_t acc = typename CONFIG::bias_t(biases[o]);  // §3: the bias at every step
+        for (unsigned k = 0; k < TAP::taps; k++) {
+            #pragma HLS UNROLL
+            acc += tap.add(o, k);
+        }
+        current[o] = acc >> SHIFT;  // §3: acc >>> G for the input conv (acc_t is signed); §7: else the identity
+    }
 }
 
 }  // namespace nnet

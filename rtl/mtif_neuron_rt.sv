@@ -1,15 +1,15 @@
 // mtif_neuron_rt: the MT-IF update (docs/contract.md §4) with the thresholds chosen at run time -- the one MT-IF
 // core of the RTL (mtif_neuron is this core with constant thresholds).
 //
-// The layer-sequential engine (snn_engine) runs every layer through the same neurons, so a layer's thresholds
+// The layer-major frame engine (snn_frame_neuron) runs every layer through the same neurons, so a layer's thresholds
 // come from its descriptor instead of a parameter. They are powers of two (§2: TH_i = 2^(e_i + F)), so the
 // descriptor stores only th_exp = e_0 + F and threshold i is 1 << (th_exp - TH_SHIFT_i), TH_SHIFT_i = e_0 - e_i
 // (a manifest constant, the same for every layer). Purely combinational:
 //
 //   V = V + I;  for i = 0..K-1 (highest threshold first): s_i = V > TH_i (or >=); V -= s_i * TH_i
 //
-// Why combinational: the engine reads a neuron's membrane from RAM, passes it through this block and writes it
-// back in the same cycle, so a register here would only add a pipeline stage to align with.
+// Why combinational: the neuron stage reads a membrane from its register file, passes it through this block and
+// writes it back in the same cycle, so a register here would only add a pipeline stage to align with.
 // All arithmetic is done CW bits wide, wider than the membrane, the current and every threshold, so nothing
 // wraps (a threshold the membrane can never reach still compares correctly); v_out keeps MEM_W bits (the
 // exporter's membrane_bits bound, §7, guarantees that it fits). The membrane is never clamped (§4).

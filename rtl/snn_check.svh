@@ -11,4 +11,8 @@
 `else
 `define SNN_REQUIRE(LABEL, COND, MSG) if (!(COND)) begin : LABEL $error(MSG); end
 `endif
+// SNN_FIELD(i): field i of the frame engine's current layer descriptor `desc` (DESC_FW bits each, snn_frame_pkg.svh).
+// A macro, not a function: Icarus 11 evaluates a continuous assignment through a function only when the function's
+// arguments change, not when a signal its body reads (desc) does.
+`define SNN_FIELD(I) desc[DESC_FW*(I) +: DESC_FW]
 `endif

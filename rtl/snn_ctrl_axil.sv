@@ -25,9 +25,11 @@
 // its width read 0) and one reserved word, one of 33..64 bits two data words (low, high) and one reserved word:
 //   offset(0) = 0x10,  offset(i+1) = offset(i) + 4 * (ceil(width(i) / 32) + 1)
 // (Vitis: `n` 32-bit at 0x10, reserved 0x14, `l` at 0x18, reserved 0x1c, a 64-bit `xnzval` at 0x20 / 0x24,
-// reserved 0x28, the next at 0x2c: no 8-byte alignment). The default list is the frame engine's:
-//   image (64-bit address) 0x10/0x14, output 0x1c/0x20, scratch 0x28/0x2c, height 0x34, width 0x3c; end 0x44.
-// An argument word is written byte by byte as WSTRB says. The map needs ADDR_W >= $clog2(end).
+// reserved 0x28, the next at 0x2c: no 8-byte alignment). The frame engine's map (its arguments, their offsets and
+// ADDR_W) is written once, in golden/backends/rtl/ctrl_map.py (ENGINE_ARGS, register_table); docs/ctrl_axil.md holds
+// the table generated from it, and rtl_tb/test_snn_ctrl_axil.py checks the table and this module's defaults
+// (N_ARGS, ARG_W) against it. An argument word is written byte by byte as WSTRB says. The map needs
+// ADDR_W >= $clog2(end).
 //
 // Like Vitis: registers reset to 0; ap_done is reported per frame only without auto_restart (with auto_restart
 // the ap_done bit is set when the core goes idle after auto_restart was cleared, the ISR ap_done bit on every
@@ -47,38 +49,21 @@
 //
 // ap_ctrl_hs to the core: ap_start is held from the host's write until the core's ap_ready (auto_restart: for
 // good); the core pulses ap_done (and ap_ready, in the same or an earlier cycle) once per frame and drives ap_idle.
-// args: argument i at [ARG_LSB(i) +: width(i)], ARG_LSB(i) = the sum of the widths before it (the default list:
-// image [63:0], output [127:64], scratch [191:128], height [223:192], width [255:224]).
+// args: argument i at [ARG_LSB(i) +: width(i)], ARG_LSB(i) = the sum of the widths before it (ctrl_map.arg_lsbs).
 // Synchronous active-high rst, like the engine.
 `include "snn_check.svh"
+`include "snn_axi_ports.svh"
 module snn_ctrl_axil #(
     parameter integer ADDR_W = 7,        // AXI address bits (C_S_AXI_ADDR_WIDTH): >= $clog2(end of the map)
     parameter integer DATA_W = 32,       // AXI data bits (C_S_AXI_DATA_WIDTH): 32, as Vitis
-    parameter integer N_ARGS = 5,        // arguments
-    // the width of argument i (1..64) at [8i +: 8]; default: image, output, scratch (64), height, width (32)
-    parameter [N_ARGS*8-1:0] ARG_W = {8'd32, 8'd32, 8'd64, 8'd64, 8'd64}
+    parameter integer N_ARGS = 6,        // arguments
+    // the width of argument i (1..64) at [8i +: 8]; default: the frame engine's (ctrl_map.ENGINE_ARGS): image,
+    // output, scratch, weights (64), height, width (32)
+    parameter [N_ARGS*8-1:0] ARG_W = {8'd32, 8'd32, 8'd64, 8'd64, 8'd64, 8'd64}
 ) (
     input  wire                  clk,
     input  wire                  rst,              // synchronous, active high
-    /* verilator lint_off UNUSEDSIGNAL */
-    input  wire [ADDR_W-1:0]     s_axil_awaddr,    // (bits [1:0]: the word address decides, WSTRB the bytes)
-    input  wire                  s_axil_awvalid,
-    output wire                  s_axil_awready,
-    input  wire [DATA_W-1:0]     s_axil_wdata,
-    input  wire [DATA_W/8-1:0]   s_axil_wstrb,
-    input  wire                  s_axil_wvalid,
-    output wire                  s_axil_wready,
-    output wire [1:0]            s_axil_bresp,
-    output reg                   s_axil_bvalid,
-    input  wire                  s_axil_bready,
-    input  wire [ADDR_W-1:0]     s_axil_araddr,
-    /* verilator lint_on UNUSEDSIGNAL */
-    input  wire                  s_axil_arvalid,
-    output wire                  s_axil_arready,
-    output reg  [DATA_W-1:0]     s_axil_rdata,
-    output wire [1:0]            s_axil_rresp,
-    output reg                   s_axil_rvalid,
-    input  wire                  s_axil_rready,
+    `SNN_S_AXIL_PORTS(ADDR_W, DATA_W),
     /* verilator lint_off SYMRSVDWORD */
     output reg                   interrupt,        // (the port name Vitis gives it)
     /* verilator lint_on SYMRSVDWORD */
@@ -140,15 +125,20 @@ module snn_ctrl_axil #(
     reg             w_full;
     wire            aw_hs    = s_axil_awvalid && s_axil_awready;
     wire            w_hs     = s_axil_wvalid && s_axil_wready;
-    wire            do_write = aw_full && w_full && (!s_axil_bvalid || s_axil_bready);
+    reg             bvalid;        // B held until accepted
+    wire            do_write = aw_full && w_full && (!bvalid || s_axil_bready);
     wire [31:0]     wmask = {{8{w_strb[3]}}, {8{w_strb[2]}}, {8{w_strb[1]}}, {8{w_strb[0]}}};
     assign s_axil_awready = !aw_full;
     assign s_axil_wready  = !w_full;
     assign s_axil_bresp   = 2'b00;    // OKAY, as Vitis (unmapped and reserved words too)
+    assign s_axil_bvalid  = bvalid;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused_addr = ^{s_axil_awaddr[1:0], s_axil_araddr[1:0]};   // the word address decides, WSTRB the bytes
+    /* verilator lint_on UNUSEDSIGNAL */
 
     always @(posedge clk) begin
         if (rst) begin
-            aw_full <= 1'b0; w_full <= 1'b0; s_axil_bvalid <= 1'b0;
+            aw_full <= 1'b0; w_full <= 1'b0; bvalid <= 1'b0;
             aw_word <= {WA_W{1'b0}}; w_data <= 32'd0; w_strb <= 4'd0;
         end else begin
             if (aw_hs) begin
@@ -164,8 +154,8 @@ module snn_ctrl_axil #(
             end else if (do_write) begin
                 w_full <= 1'b0;
             end
-            if (do_write)           s_axil_bvalid <= 1'b1;
-            else if (s_axil_bready) s_axil_bvalid <= 1'b0;
+            if (do_write)           bvalid <= 1'b1;
+            else if (s_axil_bready) bvalid <= 1'b0;
         end
     end
     wire wr_ctrl = do_write && (aw_word == WA_CTRL) && w_strb[0];
@@ -178,18 +168,22 @@ module snn_ctrl_axil #(
     wire [WA_W-1:0] ar_word = s_axil_araddr[ADDR_W-1:2];
     wire            rd_ctrl = ar_hs && (ar_word == WA_CTRL);    // clears ap_done and ap_ready (COR)
     reg  [31:0]     rd_word;                                    // the word at ar_word
-    assign s_axil_arready = !s_axil_rvalid;
+    reg             rvalid;                                     // R held until accepted
+    reg  [DATA_W-1:0] rdata;
+    assign s_axil_arready = !rvalid;
     assign s_axil_rresp   = 2'b00;
+    assign s_axil_rvalid  = rvalid;
+    assign s_axil_rdata   = rdata;
 
     always @(posedge clk) begin
         if (rst) begin
-            s_axil_rvalid <= 1'b0;
-            s_axil_rdata  <= {DATA_W{1'b0}};
+            rvalid <= 1'b0;
+            rdata  <= {DATA_W{1'b0}};
         end else if (ar_hs) begin
-            s_axil_rvalid <= 1'b1;
-            s_axil_rdata  <= rd_word;
+            rvalid <= 1'b1;
+            rdata  <= rd_word;
         end else if (s_axil_rready) begin
-            s_axil_rvalid <= 1'b0;
+            rvalid <= 1'b0;
         end
     end
 

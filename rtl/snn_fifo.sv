@@ -1,8 +1,9 @@
 // snn_fifo: a small first-word-fall-through FIFO (register array, combinational read of the head).
 //
-// snn_engine uses it twice: the event FIFO between the scanner and the scatter unit, and the output FIFO in front
-// of m_axis. Both consumers look at the head word and pop it in the same cycle (FWFT), and both producers need the
-// fill level, not just `full`: they keep headroom for words already in flight (see snn_engine). A pushed word is
+// The frame engine uses it for the event FIFO between the scanner and the scatter, the chunk FIFO in front of the
+// packer, and the AXI masters for their command, data and burst FIFOs. Consumers look at the head word and pop it
+// in the same cycle (FWFT); producers that have words already in flight use the fill level, not just `full`, to
+// keep headroom (snn_frame_engine, snn_axi_reader). A pushed word is
 // visible at `dout` the cycle after the push. A push into a full FIFO (unless it pops in the same cycle) and a pop
 // of an empty one are ignored. Widths follow from DEPTH: pointers $clog2(DEPTH), count $clog2(DEPTH + 1).
 `include "snn_check.svh"

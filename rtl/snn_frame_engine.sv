@@ -15,42 +15,10 @@
 // One AXI4 master (m_axi_*, the reader's AR/R and the writer's AW/W/B) and ap_ctrl_hs; snn_frame_kernel adds the
 // AXI4-Lite control block with the Vitis register map.
 `include "snn_check.svh"
+`include "snn_axi_ports.svh"
+`include "snn_frame_params.svh"
 module snn_frame_engine #(
-    parameter integer P           = 8,
-    parameter integer LG          = 1,             // lanes that share a band word (P / the most sub-lanes of a 3x3 layer)
-    parameter integer DATA_W      = 64,
-    parameter integer ADDR_W      = 64,
-    parameter integer ID_W        = 1,
-    parameter integer K           = 4,
-    parameter integer FB          = 4,
-    parameter integer T           = 10,
-    parameter integer N_LAYERS    = 4,
-    parameter integer N_REGIONS   = 3,
-    parameter integer DESC_FW     = 16,
-    parameter integer W_BITS      = 8,
-    parameter integer B_BITS      = 8,
-    parameter integer ACC_W       = 20,
-    parameter integer CUR_W       = 20,
-    parameter integer MEM_W       = 24,
-    parameter integer TH_W        = 16,
-    parameter integer VAL_W       = 8,
-    parameter integer W_MAX       = 64,
-    parameter integer SLOT_DEPTH  = 640,
-    parameter integer G_MAX       = 1,
-    parameter integer C_MAX       = 16,
-    parameter integer WROM_DEPTH  = 64,
-    parameter integer BROM_DEPTH  = 8,
-    parameter integer COMPARE_GE  = 0,
-    parameter [K*8-1:0] TH_SHIFT  = {8'd3, 8'd2, 8'd1, 8'd0},
-    parameter [K*8-1:0] SPIKE_SHIFT = {8'd0, 8'd1, 8'd2, 8'd3},
-    parameter integer MAX_BURST   = 16,
-    parameter integer MAX_OUTSTANDING = 4,
-    parameter integer WSTREAM     = 0,             // 1: weights streamed from the weight buffer, one pass at a time
-    parameter integer WPB         = 1,             // streamed weights: words per beat
-    parameter integer BPW         = 1,             // streamed weights: beats per word
-    parameter         DESC_FILE    = "frame_layers.mem",
-    parameter         WEIGHTS_FILE = "frame_weights.mem",
-    parameter         BIAS_FILE    = "frame_bias.mem"
+    `SNN_FRAME_PARAMS                      // (snn_frame_params.svh)
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -66,43 +34,8 @@ module snn_frame_engine #(
     input  wire [31:0]          width,
     output wire                 err,             // sticky: an AXI error response
     // AXI4 master
-    output wire [ID_W-1:0]      m_axi_arid,
-    output wire [ADDR_W-1:0]    m_axi_araddr,
-    output wire [7:0]           m_axi_arlen,
-    output wire [2:0]           m_axi_arsize,
-    output wire [1:0]           m_axi_arburst,
-    output wire                 m_axi_arlock,
-    output wire [3:0]           m_axi_arcache,
-    output wire [2:0]           m_axi_arprot,
-    output wire [3:0]           m_axi_arqos,
-    output wire                 m_axi_arvalid,
-    input  wire                 m_axi_arready,
-    input  wire [ID_W-1:0]      m_axi_rid,
-    input  wire [DATA_W-1:0]    m_axi_rdata,
-    input  wire [1:0]           m_axi_rresp,
-    input  wire                 m_axi_rlast,
-    input  wire                 m_axi_rvalid,
-    output wire                 m_axi_rready,
-    output wire [ID_W-1:0]      m_axi_awid,
-    output wire [ADDR_W-1:0]    m_axi_awaddr,
-    output wire [7:0]           m_axi_awlen,
-    output wire [2:0]           m_axi_awsize,
-    output wire [1:0]           m_axi_awburst,
-    output wire                 m_axi_awlock,
-    output wire [3:0]           m_axi_awcache,
-    output wire [2:0]           m_axi_awprot,
-    output wire [3:0]           m_axi_awqos,
-    output wire                 m_axi_awvalid,
-    input  wire                 m_axi_awready,
-    output wire [DATA_W-1:0]    m_axi_wdata,
-    output wire [DATA_W/8-1:0]  m_axi_wstrb,
-    output wire                 m_axi_wlast,
-    output wire                 m_axi_wvalid,
-    input  wire                 m_axi_wready,
-    input  wire [ID_W-1:0]      m_axi_bid,
-    input  wire [1:0]           m_axi_bresp,
-    input  wire                 m_axi_bvalid,
-    output wire                 m_axi_bready
+    `SNN_M_AXI_RD_PORTS(ID_W, ADDR_W, DATA_W),
+    `SNN_M_AXI_WR_PORTS(ID_W, ADDR_W, DATA_W)
 );
     /* verilator lint_off UNUSEDPARAM */
     `include "snn_frame_pkg.svh"   // (each module uses some of its fields)
@@ -127,10 +60,11 @@ module snn_frame_engine #(
     `SNN_REQUIRE(g_check_mem, MEM_W <= 32, "Error: MEM_W must be <= 32, A_T leaves as 32-bit words (instance %m)")
 
     // ---------------------------------------------------------------- sequencer and the layer's fields
+    // the current layer's descriptor; field i is `SNN_FIELD(i) (snn_check.svh), not a function (Icarus 11 would not
+    // re-evaluate a continuous assignment through a function when `desc` changes); the sequencer reads the rest
+    /* verilator lint_off UNUSEDSIGNAL */
     wire [DESC_N*DESC_FW-1:0] desc;
-    function automatic [DESC_FW-1:0] fld(input integer i);
-        fld = desc[DESC_FW*i +: DESC_FW];
-    endfunction
+    /* verilator lint_on UNUSEDSIGNAL */
     wire              lstart, init_clr;
     wire [Y_W-1:0]    h_in, h_out;
     wire [X_W:0]      w_in, w_out;
@@ -142,7 +76,7 @@ module snn_frame_engine #(
     wire [LEN_W-1:0]  rcmd_beats;
     wire [Y_W:0]      rows_done, rows_ready;
     wire              scan_busy, scat_idle, rd_busy, wr_idle, rd_err, wr_err;
-    wire [2:0]        kind = 3'(fld(F_KIND));
+    wire [2:0]        kind = 3'(`SNN_FIELD(F_KIND));
     wire [WA_W-1:0]   wbase_pass;
     wire [BA_W-1:0]   bbase_pass;
     wire [C_W-1:0]    chan_base;
@@ -178,25 +112,14 @@ module snn_frame_engine #(
         u_rd (.clk(clk), .rst(rst), .cmd_valid(rcmd_valid), .cmd_ready(rcmd_ready), .cmd_addr(rcmd_addr),
               .cmd_beats(rcmd_beats), .dout_valid(rd_valid), .dout_ready(rd_ready), .dout_data(rd_data),
               .dout_last(rd_last), .busy(rd_busy), .err(rd_err),
-              .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
-              .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arlock(m_axi_arlock),
-              .m_axi_arcache(m_axi_arcache), .m_axi_arprot(m_axi_arprot), .m_axi_arqos(m_axi_arqos),
-              .m_axi_arvalid(m_axi_arvalid), .m_axi_arready(m_axi_arready), .m_axi_rid(m_axi_rid),
-              .m_axi_rdata(m_axi_rdata), .m_axi_rresp(m_axi_rresp), .m_axi_rlast(m_axi_rlast),
-              .m_axi_rvalid(m_axi_rvalid), .m_axi_rready(m_axi_rready));
+              `SNN_M_AXI_RD_CONNECT);
 
     snn_axi_writer #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .ID_W(ID_W), .LEN_W(LEN_W), .MAX_BURST(MAX_BURST),
                      .MAX_OUTSTANDING(MAX_OUTSTANDING))
         u_wr (.clk(clk), .rst(rst), .cmd_valid(wcmd_valid), .cmd_ready(wcmd_ready), .cmd_addr(wcmd_addr),
               .cmd_beats(wcmd_beats), .din_valid(wd_valid), .din_ready(wd_ready), .din_data(wd_data),
               .idle(wr_idle), .err(wr_err),
-              .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr), .m_axi_awlen(m_axi_awlen),
-              .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst), .m_axi_awlock(m_axi_awlock),
-              .m_axi_awcache(m_axi_awcache), .m_axi_awprot(m_axi_awprot), .m_axi_awqos(m_axi_awqos),
-              .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata),
-              .m_axi_wstrb(m_axi_wstrb), .m_axi_wlast(m_axi_wlast), .m_axi_wvalid(m_axi_wvalid),
-              .m_axi_wready(m_axi_wready), .m_axi_bid(m_axi_bid), .m_axi_bresp(m_axi_bresp),
-              .m_axi_bvalid(m_axi_bvalid), .m_axi_bready(m_axi_bready));
+              `SNN_M_AXI_WR_CONNECT);
 
     // ---------------------------------------------------------------- scan -> event FIFO -> scatter
     wire              ev_valid;
@@ -212,10 +135,10 @@ module snn_frame_engine #(
 
     snn_frame_scan #(.DATA_W(DATA_W), .K(K), .FB(FB), .T(T), .VAL_W(VAL_W), .X_W(X_W), .Y_W(Y_W), .C_W(C_W),
                      .RB_W(LEN_W), .SPIKE_SHIFT(SPIKE_SHIFT))
-        u_scan (.clk(clk), .rst(rst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(fld(F_NSRC) == 2),
-                .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(fld(F_SRC0_CL))),
-                .cl1(4'(fld(F_SRC1_CL))), .c0(C_W'(fld(F_SRC0_C))), .c1(C_W'(fld(F_SRC1_C))),
-                .np0(C_W'(fld(F_SRC0_NP))), .np1(C_W'(fld(F_SRC1_NP))),
+        u_scan (.clk(clk), .rst(rst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(`SNN_FIELD(F_NSRC) == 2),
+                .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(`SNN_FIELD(F_SRC0_CL))),
+                .cl1(4'(`SNN_FIELD(F_SRC1_CL))), .c0(C_W'(`SNN_FIELD(F_SRC0_C))), .c1(C_W'(`SNN_FIELD(F_SRC1_C))),
+                .np0(C_W'(`SNN_FIELD(F_SRC0_NP))), .np1(C_W'(`SNN_FIELD(F_SRC1_NP))),
                 .in_valid(rd_valid && !loading), .in_ready(scan_ready), .in_data(rd_data),
                 .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 1)), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
@@ -236,9 +159,9 @@ module snn_frame_engine #(
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
                         .WA_W(WA_W), .G_W(G_W))
         u_scat (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
-                .sx(sx), .groups((G_W+1)'(fld(F_GP))), .j_ops(4'(fld(F_J))), .sl(3'(fld(F_SL))),
-                .col(4'(fld(F_COL))), .ntaps(4'(fld(F_NTAPS))), .c_out(C_W'(fld(F_OUT_C))), .chan_base(chan_base),
-                .gj(WA_W'(fld(F_GJ))), .wbase(wbase_pass),
+                .sx(sx), .groups((G_W+1)'(`SNN_FIELD(F_GP))), .j_ops(4'(`SNN_FIELD(F_J))), .sl(3'(`SNN_FIELD(F_SL))),
+                .col(4'(`SNN_FIELD(F_COL))), .ntaps(4'(`SNN_FIELD(F_NTAPS))), .c_out(C_W'(`SNN_FIELD(F_OUT_C))), .chan_base(chan_base),
+                .gj(WA_W'(`SNN_FIELD(F_GJ))), .wbase(wbase_pass),
                 .ev_empty(evq_empty), .ev_pop(evq_pop),
                 .ev_type(evq[EV_W-1 -: 2]), .ev_y(evq[X_W+T_W+C_W+VAL_W +: Y_W]), .ev_x(evq[T_W+C_W+VAL_W +: X_W]),
                 .ev_t(evq[C_W+VAL_W +: T_W]), .ev_c(evq[VAL_W +: C_W]), .ev_val(evq[0 +: VAL_W]),
@@ -268,7 +191,7 @@ module snn_frame_engine #(
             wire [WA_W-1:0]     wa;
             wire [P*W_BITS-1:0] wd;
             snn_frame_wload #(.DATA_W(DATA_W), .WORD_W(P * W_BITS), .WPB(WPB), .BPW(BPW), .WA_W(WA_W))
-                u_wload (.clk(clk), .rst(rst), .start(wl_start), .words((WA_W+1)'(fld(F_WSTRIDE))), .done(wl_done),
+                u_wload (.clk(clk), .rst(rst), .start(wl_start), .words((WA_W+1)'(`SNN_FIELD(F_WSTRIDE))), .done(wl_done),
                          .in_valid(rd_valid && loading), .in_ready(wl_ready), .in_data(rd_data),
                          .we(we), .waddr(wa), .wdata(wd));
             always @(posedge clk) if (we) wrom[wa] <= wd;
@@ -311,8 +234,8 @@ module snn_frame_engine #(
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
                        .PKT_DEPTH(PKT_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
         u_neuron (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
-                  .groups((G_W+1)'(fld(F_GP))), .sx(sx), .sl(3'(fld(F_SL))), .col(4'(fld(F_COL))),
-                  .th_exp(6'(fld(F_THEXP))), .shift(5'(fld(F_SHIFT))), .bbase(bbase_pass),
+                  .groups((G_W+1)'(`SNN_FIELD(F_GP))), .sx(sx), .sl(3'(`SNN_FIELD(F_SL))), .col(4'(`SNN_FIELD(F_COL))),
+                  .th_exp(6'(`SNN_FIELD(F_THEXP))), .shift(5'(`SNN_FIELD(F_SHIFT))), .bbase(bbase_pass),
                   .dst(dst), .row_beats(out_row_beats), .row_bytes(out_row_bytes), .rows_ready(rows_ready),
                   .rows_done(rows_done), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off), .n_clr(n_clr), .n_q(n_q),
                   .b_addr(b_addr), .b_q(b_q), .wcmd_valid(wcmd_valid), .wcmd_ready(wcmd_ready),

@@ -6,6 +6,12 @@
 // words, CO fields of FB bits, to the packer. The output layer accumulates A_t instead and hands A_T (32-bit
 // words) over at t = T-1. Records go out in the order of golden/ir/frame_memory.py ([t][c] per pixel), one write
 // command per row. Two stages: N0 reads the band, the bias ROM and the membrane; N1 computes and writes back.
+//
+// Simulation only (not under SYNTHESIS), off unless the plusarg +snn_trace=FILE is given: the membrane trace
+// (docs/frame_engine.md, "Debugging a mismatch"). One line "S" per layer pass started, "R" per reset, and per
+// neuron update "M y x t g v_0 .. v_{CO-1}": the output row, column, step and group within the pass, and the
+// membranes of the CO lanes after the update (the output layer: A_t), signed decimal.
+// golden/backends/rtl/membrane_trace.py maps the passes onto the layers and compares with the golden membranes.
 `include "snn_check.svh"
 module snn_frame_neuron #(
     parameter integer P        = 8,
@@ -192,6 +198,43 @@ module snn_frame_neuron #(
                 else chunk[FB*o +: FB] = FB'(spk[K*o +: K]);
             end
     end
+
+`ifndef SYNTHESIS
+    // ---------------------------------------------------------------- membrane trace (simulation only)
+    integer          trace_fd = 0;
+    reg [8*512-1:0]  trace_name;
+    reg [Y_W:0]      row1, row2;
+    reg [X_W:0]      x1, x2;
+    reg              in_rst;
+    integer          tl;
+    reg signed [MEM_W-1:0] trace_v;
+    initial if ($value$plusargs("snn_trace=%s", trace_name)) trace_fd = $fopen(trace_name, "w");
+    /* verilator lint_off BLKSEQ */
+    always @(posedge clk) begin
+        if (go) begin row1 <= row; x1 <= x; end
+        row2 <= row1; x2 <= x1;
+        in_rst <= rst;
+        if (trace_fd != 0) begin
+            if (rst) begin
+                if (!in_rst) $fwrite(trace_fd, "R\n");
+            end else if (start) begin
+                $fwrite(trace_fd, "S\n");
+                $fflush(trace_fd);
+            end
+            else if (v2) begin
+                $fwrite(trace_fd, "M %0d %0d %0d %0d", row2, x2, t2, g2);
+                for (tl = 0; tl < P; tl = tl + 1)
+                    if (tl < (1 << col)) begin
+                        trace_v = v_new[MEM_W*tl +: MEM_W];
+                        $fwrite(trace_fd, " %0d", trace_v);
+                    end
+                $fwrite(trace_fd, "\n");
+                $fflush(trace_fd);
+            end
+        end
+    end
+    /* verilator lint_on BLKSEQ */
+`endif
 
     always @(posedge clk) begin
         if (rst || start) begin

@@ -75,9 +75,8 @@ module snn_frame_seq #(
     initial $readmemh(DESC_FILE, rom);
     reg [LI_W-1:0] li;
     assign desc = rom[li];
-    function automatic [DESC_FW-1:0] fld(input integer i);
-        fld = desc[DESC_FW*i +: DESC_FW];
-    endfunction
+    // the current layer's descriptor field i: `SNN_FIELD (snn_check.svh), not a function (Icarus 11 would not
+    // re-evaluate a continuous assignment through a function when `desc` changes)
 
     localparam [3:0] S_CLEAR = 4'd0, S_IDLE = 4'd1, S_SETUP = 4'd2, S_LOAD = 4'd3, S_START = 4'd4, S_RUN = 4'd5,
                      S_WAIT = 4'd6, S_DONE = 4'd7, S_PASS = 4'd8, S_WLOAD = 4'd9, S_WWAIT = 4'd10;
@@ -97,13 +96,13 @@ module snn_frame_seq #(
     reg [ADDR_W-1:0]  dst0, seg_bytes;
 
     // sizes of the layer selected by li
-    wire [4:0]        lvl   = 5'(fld(F_LEVEL));
-    wire [4:0]        ilvl  = 5'(fld(F_IN_LEVEL));
+    wire [4:0]        lvl   = 5'(`SNN_FIELD(F_LEVEL));
+    wire [4:0]        ilvl  = 5'(`SNN_FIELD(F_IN_LEVEL));
     wire [31:0]       rows  = hh >> lvl;
     wire [31:0]       cols  = ww >> lvl;
-    wire [ADDR_W-1:0] region_beats = ADDR_W'(rows) * ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB)) * ADDR_W'(fld(F_NPASS));
-    wire              is_input = (fld(F_KIND) == DESC_FW'(KIND_INPUT));
-    wire              is_out   = (fld(F_KIND) == DESC_FW'(KIND_OUTPUT));
+    wire [ADDR_W-1:0] region_beats = ADDR_W'(rows) * ADDR_W'(cols) * ADDR_W'(`SNN_FIELD(F_OUT_RB)) * ADDR_W'(`SNN_FIELD(F_NPASS));
+    wire              is_input = (`SNN_FIELD(F_KIND) == DESC_FW'(KIND_INPUT));
+    wire              is_out   = (`SNN_FIELD(F_KIND) == DESC_FW'(KIND_OUTPUT));
 
     // read command walk
     reg [Y_W-1:0]     ry;
@@ -133,44 +132,44 @@ module snn_frame_seq #(
                 end
                 S_SETUP: begin
                     if (!is_out) begin
-                        base[RI_W'(fld(F_DST))] <= acc;
+                        base[RI_W'(`SNN_FIELD(F_DST))] <= acc;
                         acc <= acc + (region_beats << BBL);
                     end
-                    if (fld(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_LOAD; end
+                    if (`SNN_FIELD(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_LOAD; end
                     else li <= li + 1'b1;
                 end
                 S_LOAD: begin
                     h_out <= Y_W'(rows); w_out <= (X_W+1)'(cols);
                     h_in <= Y_W'(hh >> ilvl); w_in <= (X_W+1)'(ww >> ilvl);
-                    sx <= OFF_W'(T) * OFF_W'(fld(F_G));
-                    two <= (fld(F_NSRC) == 2);
+                    sx <= OFF_W'(T) * OFF_W'(`SNN_FIELD(F_G));
+                    two <= (`SNN_FIELD(F_NSRC) == 2);
                     if (is_input) begin
-                        rbeats0 <= LEN_W'((((ww >> ilvl) << fld(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
-                        rb0 <= LEN_W'((((ww >> ilvl) << fld(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
+                        rbeats0 <= LEN_W'((((ww >> ilvl) << `SNN_FIELD(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
+                        rb0 <= LEN_W'((((ww >> ilvl) << `SNN_FIELD(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
                     end else begin
-                        rbeats0 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC0_RB)) * LEN_W'(fld(F_SRC0_NP));
-                        rb0 <= LEN_W'(fld(F_SRC0_RB));
+                        rbeats0 <= LEN_W'(ww >> ilvl) * LEN_W'(`SNN_FIELD(F_SRC0_RB)) * LEN_W'(`SNN_FIELD(F_SRC0_NP));
+                        rb0 <= LEN_W'(`SNN_FIELD(F_SRC0_RB));
                     end
-                    rbeats1 <= LEN_W'(ww >> ilvl) * LEN_W'(fld(F_SRC1_RB)) * LEN_W'(fld(F_SRC1_NP));
-                    rb1 <= LEN_W'(fld(F_SRC1_RB));
-                    dst0 <= is_out ? outp : base[RI_W'(fld(F_DST))];
-                    out_row_beats <= LEN_W'(cols) * LEN_W'(fld(F_OUT_RB));
-                    seg_bytes <= (ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB))) << BBL;
-                    out_row_bytes <= (ADDR_W'(cols) * ADDR_W'(fld(F_OUT_RB)) * ADDR_W'(fld(F_NPASS))) << BBL;
+                    rbeats1 <= LEN_W'(ww >> ilvl) * LEN_W'(`SNN_FIELD(F_SRC1_RB)) * LEN_W'(`SNN_FIELD(F_SRC1_NP));
+                    rb1 <= LEN_W'(`SNN_FIELD(F_SRC1_RB));
+                    dst0 <= is_out ? outp : base[RI_W'(`SNN_FIELD(F_DST))];
+                    out_row_beats <= LEN_W'(cols) * LEN_W'(`SNN_FIELD(F_OUT_RB));
+                    seg_bytes <= (ADDR_W'(cols) * ADDR_W'(`SNN_FIELD(F_OUT_RB))) << BBL;
+                    out_row_bytes <= (ADDR_W'(cols) * ADDR_W'(`SNN_FIELD(F_OUT_RB)) * ADDR_W'(`SNN_FIELD(F_NPASS))) << BBL;
                     pass <= {DESC_FW{1'b0}};
                     state <= S_PASS;
                 end
                 S_PASS: begin
                     // the pass's sources from their first row again, its weights, biases, channels and segment
-                    ra0 <= is_input ? img : base[RI_W'(fld(F_SRC0))];
-                    ra1 <= base[RI_W'(fld(F_SRC1))];
+                    ra0 <= is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))];
+                    ra1 <= base[RI_W'(`SNN_FIELD(F_SRC1))];
                     dst <= dst0 + ADDR_W'(pass) * seg_bytes;
-                    wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(fld(F_WBASE) + pass * fld(F_WSTRIDE));
-                    bbase_pass <= BA_W'(fld(F_BBASE) + pass * fld(F_GP));
-                    chan_base <= C_W'((pass * fld(F_GP)) << fld(F_COL));
-                    rcmd_addr <= wbuf + ((ADDR_W'(fld(F_WOFF)) + ADDR_W'(pass) * ADDR_W'(fld(F_WBEATS))) << BBL);
-                    rcmd_beats <= LEN_W'(fld(F_WBEATS));
-                    state <= (WSTREAM != 0 && fld(F_WBEATS) != 0) ? S_WLOAD : S_START;
+                    wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(`SNN_FIELD(F_WBASE) + pass * `SNN_FIELD(F_WSTRIDE));
+                    bbase_pass <= BA_W'(`SNN_FIELD(F_BBASE) + pass * `SNN_FIELD(F_GP));
+                    chan_base <= C_W'((pass * `SNN_FIELD(F_GP)) << `SNN_FIELD(F_COL));
+                    rcmd_addr <= wbuf + ((ADDR_W'(`SNN_FIELD(F_WOFF)) + ADDR_W'(pass) * ADDR_W'(`SNN_FIELD(F_WBEATS))) << BBL);
+                    rcmd_beats <= LEN_W'(`SNN_FIELD(F_WBEATS));
+                    state <= (WSTREAM != 0 && `SNN_FIELD(F_WBEATS) != 0) ? S_WLOAD : S_START;
                 end
                 S_WLOAD: begin
                     rcmd_valid <= 1'b1; wl_start <= 1'b1;
@@ -205,8 +204,8 @@ module snn_frame_seq #(
                     if (rows_done == {1'b0, h_out} && units_idle) settle <= settle + 1'b1;
                     else settle <= 2'd0;
                     if (settle == 2'd2) begin
-                        if (pass != fld(F_NPASS) - 1'b1) begin pass <= pass + 1'b1; state <= S_PASS; end
-                        else if (fld(F_LAST) != 0) state <= S_DONE;
+                        if (pass != `SNN_FIELD(F_NPASS) - 1'b1) begin pass <= pass + 1'b1; state <= S_PASS; end
+                        else if (`SNN_FIELD(F_LAST) != 0) state <= S_DONE;
                         else begin li <= li + 1'b1; state <= S_LOAD; end
                     end
                 end

@@ -1,16 +1,14 @@
-"""Every bench case, in one place: named, frozen dataclasses (test_engine, test_icarus, test_lint,
-test_bench_catches, test_run_sim and the bench scripts read them from here).
+"""Every bench case, in one place: named, frozen dataclasses (test_frame_engine, test_icarus, test_lint, test_run_sim
+and the bench scripts read them from here).
 
-EngineCase: snn_engine on a whole network: a seeded golden.netexport.random_network_export (model="random") or
-the committed default Spiking-UNet (model="default", `python -m golden export-net`), with P lanes, frames back to
-back, optionally a first frame cut by a reset (reset_at "mid": at step T/2 in the middle layer; "input": halfway
-through the image), random idle cycles on the image source (p_idle) and random back-pressure on m_axis
-(p_backpressure), with or without membranes among the golden vectors.
+FrameCase: the external-memory frame engine on a random U-Net export or the committed default model.
 CtrlCase: snn_ctrl_axil (the AXI4-Lite control block) with an argument list (names, widths) and an address width
 (None: the fewest the map needs), the bench's seed and the probability of a pause cycle on each AXI channel.
+AxiCase: snn_axi_reader / snn_axi_writer with their HDL parameters and the bench's settings.
 NeuronCase: mtif_neuron with the thresholds / widths of one layer of a small random network export, so K and the
 compare rule are whatever the case says (random_network_export takes thresholds_log2 of any length K).
-Every HDL parameter is derived from the manifest the export writes (golden/backends/rtl/simulate.py); nothing is copied by hand.
+Every HDL parameter is derived from the export (golden/backends/rtl/simulate.py, frame_config.py); nothing is
+copied by hand.
 """
 from __future__ import annotations
 
@@ -22,52 +20,11 @@ from golden.backends.rtl import ctrl_map
 from golden.backends.rtl import simulate as simlib
 
 
-@dataclass(frozen=True)
-class EngineCase:
-    name: str
-    seed: int = 0
-    base: int = 2
-    depth: int = 1
-    size: int = 8
-    timesteps: int = 4
-    thresholds_log2: tuple[int, ...] = (1, 0, -1, -2)
-    compare: str = "gt"
-    task: str = "segmentation"
-    lanes: int = 2
-    frames: int = 1
-    reset_at: str = ""              # "", "mid" or "input"
-    p_idle: float = 0.0             # probability that the image source idles a cycle
-    p_backpressure: float = 0.0     # probability that m_axis_tready is low in a cycle
-    bench_seed: int = 5             # seed of the stall patterns
-    model: str = "random"           # "random": random_network_export(seed, base, ...); "default": the committed model
-    slow: bool = False
-    membranes: bool = True          # False: an export without membrane vectors (export-net --membranes off)
-
-    @property
-    def K(self) -> int:
-        return len(self.thresholds_log2)
-
-    def export_kwargs(self) -> dict:
-        return dict(seed=self.seed, base=self.base, depth=self.depth, size=self.size, timesteps=self.timesteps,
-                    thresholds_log2=tuple(self.thresholds_log2), compare=self.compare, task=self.task,
-                    **({} if self.membranes else {"record_membranes": False}))
-
-    def export(self) -> Path:
-        if self.model == "default":
-            return simlib.default_network_export()
-        return simlib.network_export(f"net-{self.name}", **self.export_kwargs())
-
-    def env(self, export: Path, vectors: Path | None = None) -> dict:
-        """The bench's environment (rtl_tb/snnbench.py Settings)."""
-        env = {"SNN_EXPORT": export, "SNN_LANES": self.lanes, "SNN_FRAMES": self.frames,
-               "SNN_RESET_AT": self.reset_at, "SNN_P_IDLE": self.p_idle, "SNN_P_BACKPRESSURE": self.p_backpressure,
-               "SNN_SEED": self.bench_seed}
-        if vectors is not None:
-            env["SNN_VECTORS"] = vectors
-        return env
-
-    def replace(self, **changes) -> "EngineCase":
-        return EngineCase(**{**asdict(self), **changes})
+def sim_export() -> Path:
+    """The small random U-Net (depth 2, 8x8, T = 3, membranes recorded) that the `golden sim` checks run
+    (test_run_sim.py, test_coverage.py), cached under build/sim/exports."""
+    return simlib.network_export("net-d2b2s8t3-gt-p2", seed=1, base=2, depth=2, size=8, timesteps=3,
+                                 thresholds_log2=(1, 0, -1, -2), compare="gt", task="segmentation")
 
 
 @dataclass(frozen=True)
@@ -96,33 +53,6 @@ class NeuronCase:
     def env(self, export: Path, manifest: dict) -> dict:
         return {"SNN_EXPORT": export, "SNN_LAYER": self.layer_of(manifest), "SNN_SEED": self.stim_seed}
 
-
-# The engine sweep: lanes 1..4, both compare rules, K = 1..4 (K=3 with a gap in the exponents), depth 1 and 2,
-# base 2..4, 8x8..16x16, T = 2..6, segmentation and denoising; resets in the image and mid-step, then clean frames;
-# two cases with two frames back to back; stalls from none to heavy on both streams.
-ENGINE_CASES = {c.name: c for c in [
-    EngineCase("d2b2s8t3-gt-p2", seed=1, base=2, depth=2, size=8, timesteps=3, lanes=2, frames=2, reset_at="mid",
-               p_idle=0.3, p_backpressure=0.4),
-    EngineCase("d1b3s12t5-ge-p3", seed=2, base=3, depth=1, size=12, timesteps=5, compare="ge", lanes=3,
-               reset_at="input", p_idle=0.2, p_backpressure=0.5),
-    EngineCase("d2b4s16t2-k2-p4", seed=3, base=4, depth=2, size=16, timesteps=2, thresholds_log2=(0, -1), lanes=4,
-               slow=True),
-    EngineCase("d1b2s8t6-k1-den-p1", seed=4, base=2, depth=1, size=8, timesteps=6, thresholds_log2=(0,),
-               task="denoising", lanes=1, frames=2, p_idle=0.5, p_backpressure=0.2),
-    EngineCase("d2b2s8t4-k3ge-p2", seed=5, base=2, depth=2, size=8, timesteps=4, thresholds_log2=(1, 0, -2),
-               compare="ge", lanes=2, p_idle=0.1, p_backpressure=0.7),
-]}
-
-# The committed default Spiking-UNet (27 layers, 64x64 EM tile, T = 4, its fine-tuning T) on 8 lanes, as `make sim`
-# runs it.
-DEFAULT_MODEL = EngineCase("default_net-p8", model="default", timesteps=4, lanes=8, p_idle=0.2, p_backpressure=0.3,
-                           bench_seed=1, slow=True)
-
-# The negative tests and the Icarus / run_sim checks reuse these (so they share builds and exports).
-NEGATIVE_CASE = ENGINE_CASES["d2b2s8t3-gt-p2"]
-# The negative case's network exported without membranes (its own export, the same engine build).
-NO_MEMBRANES_CASE = NEGATIVE_CASE.replace(name=NEGATIVE_CASE.name + "-nomem", membranes=False)
-ICARUS_ENGINE_CASE = ENGINE_CASES["d2b2s8t3-gt-p2"].replace(frames=1, bench_seed=9)
 
 # mtif_neuron: K = 1..4 x both compare rules (K = 3 with a gap in the exponents).
 NEURON_CASES = {c.name: c for c in [
@@ -268,4 +198,8 @@ FRAME_CASES = {c.name: c for c in [
     # the committed default model (27 layers, T = 10) on its 64x64 EM tile
     FrameCase("default-p8", lanes=8, model="default", p_pause=0.2, pause_cycles=300_000),
 ]}
+# Icarus (rtl_tb/test_icarus.py): the whole kernel, 4-state, on a small network (depth 1, T = 2) on two lanes, with
+# a first frame cut by a reset and random pauses on every AXI channel
+ICARUS_FRAME_CASE = FrameCase("d1-p2-icarus", lanes=2, frames=((8, 12), (8, 8)), depth=1, base=2, timesteps=2,
+                              reset_mid=True, seed=11)
 FRAME_MUTANT_CASE = FRAME_CASES["d2-p4-sizes"].replace(name="d2-p4-mutants", frames=((16, 20),), reset_mid=False)

@@ -26,6 +26,7 @@ import numpy as np
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
+from rtl_tb.snnbench import pauses
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 
 from golden.backends.rtl import ctrl_map as cm
@@ -43,11 +44,6 @@ RESULT = os.environ.get("SNN_RESULT")
 OUT_DIR = os.environ.get("SNN_OUT_DIR")      # where the RTL's A_T of each frame is saved (<name>.accum.npy)
 OFFSETS = dict(zip((n for n, _ in cm.ENGINE_ARGS), cm.arg_offsets(cm.ENGINE_ARGS)))
 PAGE = 4096
-
-
-def pauses(rng: random.Random, p: float):
-    while True:
-        yield rng.random() < p
 
 
 def _align(n: int) -> int:

@@ -1,4 +1,4 @@
-"""cocotb bench: mtif_neuron (combinational) against golden.intmodel.neuron_step (contract §4).
+"""cocotb bench: mtif_neuron (combinational) against golden.contract.intmodel.neuron_step (contract §4).
 
 Parameters (K, widths, thresholds, compare rule) are those of one layer (SNN_LAYER) of a network export
 (SNN_EXPORT; rtl_tb/cases.py NeuronCase: K = 1..4, gt and ge).

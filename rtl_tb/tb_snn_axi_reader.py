@@ -30,7 +30,7 @@ from pathlib import Path
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, with_timeout
-from cocotb.types import Logic
+from rtl_tb.snnbench import pauses, value
 from cocotbext.axi import AxiRamRead, AxiReadBus
 
 CLK_NS = 10
@@ -53,20 +53,6 @@ def check(cond, msg: str) -> None:
     STATS["checks"] += 1
     if not cond:
         raise AssertionError(msg)
-
-
-def value(sig) -> int | None:
-    """A signal's value as an unsigned int, None while it is not 0/1 everywhere (Icarus before the reset)."""
-    v = sig.value
-    try:
-        return int(v) if isinstance(v, Logic) else v.to_unsigned()
-    except ValueError:
-        return None
-
-
-def pauses(rng: random.Random, p: float):
-    while True:
-        yield rng.random() < p
 
 
 def split(addr: int, beats: int, nbytes: int) -> list[tuple[int, int]]:
@@ -201,19 +187,15 @@ class Ram(AxiRamRead):
         return await super()._read(address, length)
 
 
-class ReadMonitor:
-    """Per cycle: command and dout handshakes, the AR / R rules (module docstring)."""
+class ChannelMonitor:
+    """What ReadMonitor and WriteMonitor share: the error list, the out-of-reset cycle loop and the address channel
+    (AR or AW) rules. A subclass has clear() (it sets prev_ax and outstanding) and cycle()."""
 
     def __init__(self, dut, nbytes: int):
         self.dut, self.nbytes = dut, nbytes
         self.errors: list[str] = []
         self.max_outstanding = 0
         self.clear()
-
-    def clear(self) -> None:
-        self.cmds, self.ars, self.beats = [], [], []     # handshakes: (addr, beats), (addr, beats), (data, last)
-        self.outstanding, self.r_stalls, self.bad_resp = 0, 0, 0
-        self.prev_ar = self.prev_dout = None
 
     def error(self, msg: str) -> None:
         self.errors.append(msg)
@@ -226,36 +208,56 @@ class ReadMonitor:
             await ReadOnly()
             if value(d.rst) != 0:
                 self.clear()
-                continue
-            if value(d.cmd_valid) == 1 and value(d.cmd_ready) == 1:
-                self.cmds.append((value(d.cmd_addr), value(d.cmd_beats)))
-            arvalid, arready = value(d.m_axi_arvalid), value(d.m_axi_arready)
-            ar = (value(d.m_axi_araddr), value(d.m_axi_arlen), value(d.m_axi_arsize), value(d.m_axi_arburst),
-                  value(d.m_axi_arcache), value(d.m_axi_arid) | value(d.m_axi_arlock) | value(d.m_axi_arprot)
-                  | value(d.m_axi_arqos))
-            if self.prev_ar is not None and (arvalid != 1 or ar != self.prev_ar):
-                self.error(f"AR dropped or changed before it was accepted: {self.prev_ar} -> {arvalid}, {ar}")
-            self.prev_ar = ar if arvalid == 1 and arready != 1 else None
-            if arvalid == 1 and arready == 1:
-                check_burst("AR", *ar, self.nbytes, self.error)
-                self.ars.append((ar[0], ar[1] + 1))
-                self.outstanding += 1
-                self.max_outstanding = max(self.max_outstanding, self.outstanding)
-                if self.outstanding > MAX_OUTSTANDING:
-                    self.error(f"{self.outstanding} read bursts outstanding > MAX_OUTSTANDING {MAX_OUTSTANDING}")
-            rvalid, rready = value(d.m_axi_rvalid), value(d.m_axi_rready)
-            self.r_stalls += rvalid == 1 and rready != 1
-            if rvalid == 1 and rready == 1:
-                self.bad_resp += value(d.m_axi_rresp) != 0
-                if value(d.m_axi_rlast) == 1:
-                    self.outstanding -= 1
-            dvalid, dready = value(d.dout_valid), value(d.dout_ready)
-            dout = (value(d.dout_data), value(d.dout_last))
-            if self.prev_dout is not None and (dvalid != 1 or dout != self.prev_dout):
-                self.error(f"dout dropped or changed while stalled: {self.prev_dout} -> {dvalid}, {dout}")
-            self.prev_dout = dout if dvalid == 1 and dready != 1 else None
-            if dvalid == 1 and dready == 1:
-                self.beats.append(dout)
+            else:
+                self.cycle()
+
+    def address(self, ch: str, bursts: list, what: str) -> None:
+        """One cycle of the address channel m_axi_<ch>* ("ar" / "aw"): held until accepted, each a legal burst
+        (appended to `bursts` as (addr, beats)), at most MAX_OUTSTANDING `what`."""
+        def sig(name):
+            return value(getattr(self.dut, f"m_axi_{ch}{name}"))
+
+        valid, ready, kind = sig("valid"), sig("ready"), ch.upper()
+        ax = (sig("addr"), sig("len"), sig("size"), sig("burst"), sig("cache"),
+              sig("id") | sig("lock") | sig("prot") | sig("qos"))
+        if self.prev_ax is not None and (valid != 1 or ax != self.prev_ax):
+            self.error(f"{kind} dropped or changed before it was accepted: {self.prev_ax} -> {valid}, {ax}")
+        self.prev_ax = ax if valid == 1 and ready != 1 else None
+        if valid == 1 and ready == 1:
+            check_burst(kind, *ax, self.nbytes, self.error)
+            bursts.append((ax[0], ax[1] + 1))
+            self.outstanding += 1
+            self.max_outstanding = max(self.max_outstanding, self.outstanding)
+            if self.outstanding > MAX_OUTSTANDING:
+                self.error(f"{self.outstanding} {what} > MAX_OUTSTANDING {MAX_OUTSTANDING}")
+
+
+class ReadMonitor(ChannelMonitor):
+    """Per cycle: command and dout handshakes, the AR / R rules (module docstring)."""
+
+    def clear(self) -> None:
+        self.cmds, self.ars, self.beats = [], [], []     # handshakes: (addr, beats), (addr, beats), (data, last)
+        self.outstanding, self.r_stalls, self.bad_resp = 0, 0, 0
+        self.prev_ax = self.prev_dout = None
+
+    def cycle(self) -> None:
+        d = self.dut
+        if value(d.cmd_valid) == 1 and value(d.cmd_ready) == 1:
+            self.cmds.append((value(d.cmd_addr), value(d.cmd_beats)))
+        self.address("ar", self.ars, "read bursts outstanding")
+        rvalid, rready = value(d.m_axi_rvalid), value(d.m_axi_rready)
+        self.r_stalls += rvalid == 1 and rready != 1
+        if rvalid == 1 and rready == 1:
+            self.bad_resp += value(d.m_axi_rresp) != 0
+            if value(d.m_axi_rlast) == 1:
+                self.outstanding -= 1
+        dvalid, dready = value(d.dout_valid), value(d.dout_ready)
+        dout = (value(d.dout_data), value(d.dout_last))
+        if self.prev_dout is not None and (dvalid != 1 or dout != self.prev_dout):
+            self.error(f"dout dropped or changed while stalled: {self.prev_dout} -> {dvalid}, {dout}")
+        self.prev_dout = dout if dvalid == 1 and dready != 1 else None
+        if dvalid == 1 and dready == 1:
+            self.beats.append(dout)
 
 
 class ReaderTb:

@@ -21,12 +21,12 @@ import random
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, ReadOnly
+from cocotb.triggers import FallingEdge
 from cocotbext.axi import AxiRamWrite, AxiWriteBus
 
 from rtl_tb.tb_snn_axi_reader import (CLK_NS, MAX_BURST, MAX_OUTSTANDING, MEM_SIZE, N_CMDS, P_PAUSE, P_STALL,
-                                      SEED, STATS, bench_test, check, check_burst, cycles, make_commands, pauses,
-                                      reset, send_commands, split, value, wait_for)
+                                      SEED, STATS, ChannelMonitor, bench_test, check, cycles, make_commands,
+                                      pauses, reset, send_commands, split, value, wait_for)
 
 
 class Ram(AxiRamWrite):
@@ -40,72 +40,40 @@ class Ram(AxiRamWrite):
         await super()._write(address, data)
 
 
-class WriteMonitor:
+class WriteMonitor(ChannelMonitor):
     """Per cycle: command and din handshakes, the AW / W / B rules and `idle` (module docstring)."""
-
-    def __init__(self, dut, nbytes: int):
-        self.dut, self.nbytes = dut, nbytes
-        self.errors: list[str] = []
-        self.max_outstanding = 0
-        self.clear()
 
     def clear(self) -> None:
         self.cmds, self.din, self.aws, self.w_lens = [], [], [], []
         self.expected_bursts = 0          # of the accepted commands (split model)
         self.outstanding = self.b_count = self.bad_resp = self.w_count = self.idle_rises = 0
-        self.prev_aw = self.prev_w = None
+        self.prev_ax = self.prev_w = None
         self.prev_idle = None
 
-    def error(self, msg: str) -> None:
-        self.errors.append(msg)
-        raise AssertionError(msg)       # fails the test at once (cocotb fails a test whose task raised)
-
-    async def run(self) -> None:
+    def cycle(self) -> None:
         d = self.dut
-        while True:
-            await FallingEdge(d.clk)
-            await ReadOnly()
-            if value(d.rst) != 0:
-                self.clear()
-                continue
-            # idle, against the handshakes of the cycles before this one
-            idle = value(d.idle)
-            if idle == 1:
-                want = (self.expected_bursts, sum(n for _, n in self.cmds))
-                if (len(self.aws), self.b_count, len(self.din)) != (want[0], want[0], want[1]):
-                    self.error(f"idle high with {len(self.aws)} AWs, {self.b_count} Bs, {len(self.din)} beats taken "
-                               f"for {want[0]} bursts / {want[1]} beats accepted")
-                if self.prev_idle == 0:
-                    self.idle_rises += 1
-            self.prev_idle = idle
-            if value(d.cmd_valid) == 1 and value(d.cmd_ready) == 1:
-                addr, beats = value(d.cmd_addr), value(d.cmd_beats)
-                self.cmds.append((addr, beats))
-                self.expected_bursts += len(split(addr, beats, self.nbytes))
-            if value(d.din_valid) == 1 and value(d.din_ready) == 1:
-                self.din.append(value(d.din_data))
-            self.aw(value(d.m_axi_awvalid), value(d.m_axi_awready))
-            self.w(value(d.m_axi_wvalid), value(d.m_axi_wready))
-            if value(d.m_axi_bvalid) == 1 and value(d.m_axi_bready) == 1:
-                self.b_count += 1
-                self.outstanding -= 1
-                self.bad_resp += value(d.m_axi_bresp) != 0
-
-    def aw(self, valid, ready) -> None:
-        d = self.dut
-        aw = (value(d.m_axi_awaddr), value(d.m_axi_awlen), value(d.m_axi_awsize), value(d.m_axi_awburst),
-              value(d.m_axi_awcache), value(d.m_axi_awid) | value(d.m_axi_awlock) | value(d.m_axi_awprot)
-              | value(d.m_axi_awqos))
-        if self.prev_aw is not None and (valid != 1 or aw != self.prev_aw):
-            self.error(f"AW dropped or changed before it was accepted: {self.prev_aw} -> {valid}, {aw}")
-        self.prev_aw = aw if valid == 1 and ready != 1 else None
-        if valid == 1 and ready == 1:
-            check_burst("AW", *aw, self.nbytes, self.error)
-            self.aws.append((aw[0], aw[1] + 1))
-            self.outstanding += 1
-            self.max_outstanding = max(self.max_outstanding, self.outstanding)
-            if self.outstanding > MAX_OUTSTANDING:
-                self.error(f"{self.outstanding} write bursts wait for B > MAX_OUTSTANDING {MAX_OUTSTANDING}")
+        # idle, against the handshakes of the cycles before this one
+        idle = value(d.idle)
+        if idle == 1:
+            want = (self.expected_bursts, sum(n for _, n in self.cmds))
+            if (len(self.aws), self.b_count, len(self.din)) != (want[0], want[0], want[1]):
+                self.error(f"idle high with {len(self.aws)} AWs, {self.b_count} Bs, {len(self.din)} beats taken "
+                           f"for {want[0]} bursts / {want[1]} beats accepted")
+            if self.prev_idle == 0:
+                self.idle_rises += 1
+        self.prev_idle = idle
+        if value(d.cmd_valid) == 1 and value(d.cmd_ready) == 1:
+            addr, beats = value(d.cmd_addr), value(d.cmd_beats)
+            self.cmds.append((addr, beats))
+            self.expected_bursts += len(split(addr, beats, self.nbytes))
+        if value(d.din_valid) == 1 and value(d.din_ready) == 1:
+            self.din.append(value(d.din_data))
+        self.address("aw", self.aws, "write bursts wait for B")
+        self.w(value(d.m_axi_wvalid), value(d.m_axi_wready))
+        if value(d.m_axi_bvalid) == 1 and value(d.m_axi_bready) == 1:
+            self.b_count += 1
+            self.outstanding -= 1
+            self.bad_resp += value(d.m_axi_bresp) != 0
 
     def w(self, valid, ready) -> None:
         d = self.dut

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.types import Logic
 from cocotb.triggers import FallingEdge, with_timeout
+from rtl_tb.snnbench import pauses, value
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp
 
 from golden.backends.rtl import ctrl_map as cm
@@ -78,20 +78,6 @@ def write_summary() -> None:
             "checks": STATS["checks"], "values": STATS["checks"], "mismatches": len(failed),
             "frames": STATS["frames"], "handshakes": STATS.get("handshakes"),
             "first_mismatch": STATS["first_failure"], "error": None}, indent=1))
-
-
-def value(sig) -> int | None:
-    """A signal's value as an unsigned int, None while it is not 0/1 everywhere (Icarus before the reset)."""
-    v = sig.value
-    try:
-        return int(v) if isinstance(v, Logic) else v.to_unsigned()
-    except ValueError:
-        return None
-
-
-def pauses(rng: random.Random, p: float):
-    while True:
-        yield rng.random() < p
 
 
 def pack_args(vals: list[int]) -> int:

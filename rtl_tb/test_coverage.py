@@ -1,4 +1,4 @@
-"""`python -m golden sim --coverage`: every layer with parameters also runs alone on the engine (its probe network,
+"""`python -m golden sim --coverage`: every layer with parameters also runs alone on the frame engine (its probe network,
 golden/export/probe.py: inputs firing everywhere), so every nonzero weight and bias takes part in a compared
 accumulate, not only those the image happens to reach."""
 import re
@@ -17,7 +17,7 @@ def test_sim_coverage_exercises_every_weight(tmp_path):
                                    compare="ge")
     m = load_manifest(export)
     proc = subprocess.run([sys.executable, "-m", "golden", "sim", "--export", str(export), "--lanes", "2",
-                           "--coverage", "--engine", "onchip"], capture_output=True, text=True, cwd=simlib.ROOT)
+                           "--coverage", "--p-pause", "0.1"], capture_output=True, text=True, cwd=simlib.ROOT)
     lines = proc.stdout.strip().splitlines()
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     cov = [l for l in lines if l.startswith("COVERAGE ")]

@@ -9,7 +9,8 @@ import pytest
 from golden.backends.rtl import frame_config
 from golden.backends.rtl import simulate as simlib
 from golden.backends.rtl.frame_sim import frame_sources, run_frames
-from golden.ir.manifest import load_manifest, load_network, load_vectors
+from golden.ir.manifest import load_manifest
+from golden.export.load import load_network, load_vectors
 from rtl_tb.cases import FRAME_CASES, FRAME_MUTANT_CASE
 
 

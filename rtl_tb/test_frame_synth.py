@@ -11,7 +11,7 @@ import pytest
 
 from golden.backends.rtl import synth
 from golden.backends.rtl.frame_config import build_frame_config
-from golden.ir.manifest import load_network
+from golden.export.load import load_network
 from golden.paths import REPO_ROOT
 
 HAVE_YOSYS = shutil.which("yosys") is not None

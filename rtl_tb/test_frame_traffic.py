@@ -97,7 +97,8 @@ NETS = {
 
 def _net(key: str):
     from golden.backends.rtl import simulate as simlib
-    from golden.ir.manifest import load_manifest, load_network
+    from golden.ir.manifest import load_manifest
+    from golden.export.load import load_network
 
     export = simlib.network_export(f"traffic-{key}", size=16, compare="gt", record_membranes=False, **NETS[key])
     return load_network(export, load_manifest(export))
@@ -161,7 +162,8 @@ def test_traffic_is_frame_plans_formula_when_nothing_is_padded():
     from golden.backends.rtl import simulate as simlib
     from golden.backends.rtl.frame_plan import frame_plan
     from golden.backends.rtl.frame_traffic import traffic
-    from golden.ir.manifest import load_manifest, load_network
+    from golden.ir.manifest import load_manifest
+    from golden.export.load import load_network
 
     net = _net("d2")
     plan = frame_plan(net, net.width)

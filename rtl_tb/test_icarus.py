@@ -1,12 +1,14 @@
-"""The same cocotb benches under Icarus Verilog (a second, event-driven simulator with 4-state values), so the RTL
-does not depend on one simulator's semantics: the neuron, the engine (sources: rtl/snn_engine.f), the AXI4-Lite
-control block snn_ctrl_axil and the AXI4 masters snn_axi_reader / snn_axi_writer."""
+"""The same cocotb benches under Icarus Verilog 11 (a second, event-driven simulator with 4-state values: an X or Z
+that reaches a compared value, a handshake or a memory address fails the run), so the RTL does not depend on one
+simulator's semantics: the whole frame kernel snn_frame_kernel (every module of rtl/snn_frame.f: sequencer, AXI
+reader and writer, scan, scatter, lanes, neuron, packer, weight loader, AXI4-Lite control block) on a small network
+with rtl_tb/tb_frame_engine.py, the neuron, the control block and the AXI4 masters on their own benches."""
 import shutil
 
 import pytest
 
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import ICARUS_AXI_CASE, ICARUS_CTRL_CASE, ICARUS_ENGINE_CASE, ICARUS_NEURON_CASE
+from rtl_tb.cases import ICARUS_AXI_CASE, ICARUS_CTRL_CASE, ICARUS_FRAME_CASE, ICARUS_NEURON_CASE
 from rtl_tb.test_lint import AXI_FILES
 from rtl_tb.test_mtif_neuron import run_neuron
 from rtl_tb.test_snn_axi import axi_run, check_axi_result
@@ -25,10 +27,13 @@ def test_icarus_neuron():
     _ok(run_neuron(ICARUS_NEURON_CASE, simulator="icarus"))
 
 
-def test_icarus_engine():
-    _, res = simlib.engine_run(ICARUS_ENGINE_CASE, simulator="icarus")
-    _ok(res)
-    assert res.summary["aborted_frame"]["at"] == ICARUS_ENGINE_CASE.reset_at
+def test_icarus_frame_kernel():
+    """The frame kernel's cocotb bench under Icarus: two frame sizes after a frame cut by a reset, random pauses on
+    all five AXI channels, every spike word and A_T compared with ==."""
+    from rtl_tb.test_frame_engine import check, run_case
+
+    case = ICARUS_FRAME_CASE
+    check(run_case(case, f"icarus-frame-{case.name}", simulator="icarus"), case)
 
 
 def test_icarus_ctrl_axil():

@@ -1,10 +1,10 @@
-"""Static checks of rtl/: `verilator --lint-only -Wall` must be clean, and yosys must elaborate the engine.
+"""Static checks of rtl/: `verilator --lint-only -Wall` must be clean, and yosys must elaborate the blocks.
 
-Lint runs every module as top with its default parameters, the neuron and the engine with the manifest parameters
-of every export the benches use, and checks that an illegal parameter stops the elaboration with a message that
-names it. The yosys check (skipped without yosys on PATH) reads the sources with `read_verilog -sv` (yosys 0.23's
-subset), elaborates the engine on a bench export and requires every RAM/ROM to be inferred as a memory ($mem_v2
-cells), with no warning.
+Lint runs every module as top with its default parameters, the neuron and the frame kernel with the parameters of
+every export the benches use, and checks that an illegal parameter stops the elaboration with a message that names
+it. The yosys checks (skipped without yosys on PATH) read the sources with `read_verilog -sv` (yosys 0.23's
+subset) and elaborate the control block and the AXI masters without a warning (the whole kernel's yosys runs are
+in test_frame_synth.py).
 """
 import re
 import shutil
@@ -14,9 +14,10 @@ import pytest
 
 from golden import kinds
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import AXI_CASES, CTRL_CASES, DEFAULT_MODEL, ENGINE_CASES, FRAME_CASES, NEURON_CASES
+from rtl_tb.cases import AXI_CASES, CTRL_CASES, FRAME_CASES, NEURON_CASES
 from rtl_tb.test_snn_axi import AXI_SOURCES
-from golden.ir.manifest import load_manifest, load_network
+from golden.ir.manifest import load_manifest
+from golden.export.load import load_network
 
 # the AXI4 masters (docs/axi_master.md; also in the frame engine's list): their benches' sources
 AXI_FILES = tuple(s for unit in AXI_SOURCES.values() for s in unit if s not in simlib.ALL_SOURCES)
@@ -51,19 +52,6 @@ def test_lint_neuron_manifest_parameters():
                 _lint("mtif_neuron", simlib.neuron_params(m, layer["name"]))
 
 
-def test_lint_engine_manifest_parameters():
-    for case in ENGINE_CASES.values():
-        export = case.export()
-        _lint("snn_engine", simlib.engine_params(load_manifest(export), export, case.lanes, f"lint-{case.name}"))
-
-
-@pytest.mark.parametrize("lanes", [8, 16])
-def test_lint_engine_default_model(lanes):
-    """The engine with the parameters of the committed default 27-layer model (`make sim`)."""
-    export = DEFAULT_MODEL.export()
-    _lint("snn_engine", simlib.engine_params(load_manifest(export), export, lanes, f"lint-default_net-p{lanes}"))
-
-
 @pytest.mark.parametrize("case", list(FRAME_CASES.values()), ids=list(FRAME_CASES))
 def test_lint_frame_kernel_cases(case):
     """The frame kernel with the parameters of every frame bench case (rtl_tb/cases.py FRAME_CASES)."""
@@ -91,8 +79,8 @@ def test_lint_axi_cases(case, unit):
 
 
 # (top, illegal parameters, the parameter the message must name)
-ILLEGAL = [("snn_fifo", {"DEPTH": 0}, "DEPTH"), ("snn_fifo", {"WIDTH": 0}, "WIDTH"), ("snn_engine", {"P": 0}, "P"),
-           ("snn_engine", {"K": 9}, "K"), ("mtif_neuron", {"THRESH": "64'h0040008000c00200"}, "THRESH"),
+ILLEGAL = [("snn_fifo", {"DEPTH": 0}, "DEPTH"), ("snn_fifo", {"WIDTH": 0}, "WIDTH"),
+           ("snn_frame_kernel", {"P": 3}, "P"), ("snn_frame_kernel", {"DATA_W": 32}, "DATA_W"), ("mtif_neuron", {"THRESH": "64'h0040008000c00200"}, "THRESH"),
            ("snn_ctrl_axil", {"ADDR_W": 6}, "ADDR_W"),        # the frame engine's map ends at 0x44: 7 bits
            ("snn_ctrl_axil", {"DATA_W": 64}, "DATA_W"),
            ("snn_ctrl_axil", {"ARG_W": "40'h2020404041"}, "ARG_W"),   # a 65-bit argument
@@ -127,22 +115,6 @@ def test_yosys_parameter_checks_fire():
     proc = subprocess.run(["yosys", "-q", "-p", script], capture_output=True, text=True)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "Error: DEPTH must " in out, out
-
-
-@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
-def test_yosys_elaborates_engine():
-    case = ENGINE_CASES["d2b2s8t3-gt-p2"]
-    export, lanes = case.export(), case.lanes
-    params = simlib.engine_params(load_manifest(export), export, lanes, f"yosys-{case.name}")
-    chparam = " ".join(f"-set {k} {v}" for k, v in params.items())
-    sources = " ".join(str(simlib.RTL_DIR / s) for s in simlib.ENGINE_SOURCES)
-    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {sources}; "
-              f"chparam {chparam} snn_engine; hierarchy -check -top snn_engine; proc; flatten; opt -fast; "
-              "memory -nomap; opt -fast; stat")
-    out = yosys_clean(script)
-    # descriptor, weight and bias ROMs, the two FIFOs, and per lane: acc, membrane, spike, current RAM
-    mems = re.findall(r"^\s+\$mem_v2\s+(\d+)", out, re.M)
-    assert mems and int(mems[-1]) == 5 + 4 * lanes, out[-2000:]
 
 
 @pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")

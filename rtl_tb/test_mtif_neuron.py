@@ -1,4 +1,4 @@
-"""mtif_neuron vs golden.intmodel.neuron_step over K = 1..4 x both compare rules (rtl_tb/cases.py NEURON_CASES:
+"""mtif_neuron vs golden.contract.intmodel.neuron_step over K = 1..4 x both compare rules (rtl_tb/cases.py NEURON_CASES:
 the thresholds and widths of one layer of a random network export), §4."""
 import pytest
 

@@ -9,20 +9,24 @@ from golden.backends.rtl import simulate as simlib
 from rtl_tb.cases import AXI_CASES, AXI_MUTANT_CASE
 
 # the sources of each unit, relative to rtl/ (lint: test_lint.py)
-AXI_SOURCES = {"reader": ("snn_fifo.sv", "snn_axi_reader.sv"), "writer": ("snn_fifo.sv", "snn_axi_writer.sv")}
-# (unit, name, the line of rtl/snn_axi_<unit>.sv, its faulty version, the bench test that must fail)
+AXI_SOURCES = {"reader": ("snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_reader.sv"),
+               "writer": ("snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_writer.sv")}
+# (unit, name, the file of rtl/ (one of the unit's sources), the line, its faulty version, the bench test that must fail)
 MUTANTS = [
-    ("reader", "serialised", "wire             issue = active && (!m_axi_arvalid || m_axi_arready) &&",
-     "wire             issue = fl_empty && active && (!m_axi_arvalid || m_axi_arready) &&", "random_commands"),
-    ("reader", "crosses-4k", "wire [CW-1:0]    cap      = (to_page < CW'(BURST)) ? to_page : CW'(BURST);",
+    ("reader", "serialised", "snn_axi_reader.sv", "wire             room = credits >= CR_W'(blen) && !fl_full;",
+     "wire             room = fl_empty && credits >= CR_W'(blen) && !fl_full;", "random_commands"),
+    ("reader", "crosses-4k", "snn_axi_burst.sv",
+     "wire [CW-1:0]    cap      = (to_page < CW'(BURST)) ? to_page : CW'(BURST);",
      "wire [CW-1:0]    cap      = CW'(BURST);", "random_commands"),
-    ("reader", "no-credits", "credits >= CR_W'(blen) && !fl_full;", "!fl_full;", "random_commands"),
-    ("reader", "err-not-sticky", "if (r_hs && m_axi_rresp != 2'b00) err <= 1'b1;",
+    ("reader", "no-credits", "snn_axi_reader.sv", "credits >= CR_W'(blen) && !fl_full;", "!fl_full;",
+     "random_commands"),
+    ("reader", "err-not-sticky", "snn_axi_reader.sv", "if (r_hs && m_axi_rresp != 2'b00) err <= 1'b1;",
      "if (r_hs) err <= m_axi_rresp != 2'b00;", "slverr"),
-    ("writer", "aw-before-data", "unclaimed >= U_W'(blen) &&", "unclaimed != {U_W{1'b0}} &&", "random_commands"),
-    ("writer", "b-unbounded", "b_pend != B_W'(NOUT);", "1'b1;", "random_commands"),
-    ("writer", "idle-before-b", "assign idle = cq_empty && !active && df_empty && b_pend == {B_W{1'b0}};",
-     "assign idle = cq_empty && !active && df_empty;", "random_commands"),
+    ("writer", "aw-before-data", "snn_axi_writer.sv", "unclaimed >= U_W'(blen) &&", "unclaimed != {U_W{1'b0}} &&",
+     "random_commands"),
+    ("writer", "b-unbounded", "snn_axi_writer.sv", "b_pend != B_W'(NOUT);", "1'b1;", "random_commands"),
+    ("writer", "idle-before-b", "snn_axi_writer.sv", "assign idle = !pending && df_empty && b_pend == {B_W{1'b0}};",
+     "assign idle = !pending && df_empty;", "random_commands"),
 ]
 BENCH_TESTS = {"random_commands", "throughput", "slverr", "reset_mid_traffic"}
 
@@ -58,15 +62,16 @@ def test_split_model():
     assert tb.split(0x2F00, 20, 32) == [(0x2F00, 8), (0x3000, 12)]
 
 
-@pytest.mark.parametrize("unit,name,line,fault,catcher", MUTANTS, ids=[f"{m[0]}-{m[1]}" for m in MUTANTS])
-def test_bench_catches_rtl_fault(unit, name, line, fault, catcher):
-    src = (simlib.RTL_DIR / f"snn_axi_{unit}.sv").read_text()
-    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/snn_axi_{unit}.sv: {line}"
-    mutant = simlib.SIM_ROOT / "axi_mutants" / f"{unit}-{name}" / f"snn_axi_{unit}.sv"
+@pytest.mark.parametrize("unit,name,file,line,fault,catcher", MUTANTS, ids=[f"{m[0]}-{m[1]}" for m in MUTANTS])
+def test_bench_catches_rtl_fault(unit, name, file, line, fault, catcher):
+    src = (simlib.RTL_DIR / file).read_text()
+    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/{file}: {line}"
+    mutant = simlib.SIM_ROOT / "axi_mutants" / f"{unit}-{name}" / file
     mutant.parent.mkdir(parents=True, exist_ok=True)
     mutant.write_text(src.replace(line, fault))
     case = AXI_MUTANT_CASE
+    sources = tuple(str(mutant) if s == file else s for s in AXI_SOURCES[unit])
     res = simlib.simulate(f"axi_{unit}-mutant-{name}", f"snn_axi_{unit}", f"tb_snn_axi_{unit}", case.params(),
-                          case.env(), quiet=True, sources=("snn_fifo.sv", str(mutant)))
+                          case.env(), quiet=True, sources=sources)
     assert not res.ok, f"the bench passed the faulty {unit} {name}"
     assert res.summary["tests"][catcher].startswith("fail"), res.summary["tests"]

@@ -54,6 +54,32 @@ def test_engine_register_map():
         cm.arg_offsets((("wide", 65),))
 
 
+def _sv_literal(text: str) -> int:
+    """A concatenation of sized decimal literals, {8'd32, 8'd64, ...}, as one integer (first = most significant)."""
+    import re
+
+    value = 0
+    for width, v in re.findall(r"(\d+)'d(\d+)", text):
+        value = (value << int(width)) | int(v)
+    return value
+
+
+def test_rtl_defaults_are_the_table():
+    """snn_ctrl_axil's default parameters and the kernel's instance are the map of ctrl_map.ENGINE_ARGS (the one
+    table of the register map)."""
+    import re
+
+    want = cm.hdl_params(cm.ENGINE_ARGS)
+    packed = int(want["ARG_W"].split("'h")[1], 16)
+    src = (simlib.RTL_DIR / "snn_ctrl_axil.sv").read_text()
+    assert int(re.search(r"parameter integer N_ARGS = (\d+)", src).group(1)) == want["N_ARGS"]
+    assert _sv_literal(re.search(r"parameter \[N_ARGS\*8-1:0\] ARG_W = (\{[^}]*\})", src).group(1)) == packed
+    kernel = (simlib.RTL_DIR / "snn_frame_kernel.sv").read_text()
+    assert _sv_literal(re.search(r"localparam \[\d+\*8-1:0\] ARG_W = (\{[^}]*\})", kernel).group(1)) == packed
+    inst = re.search(r"snn_ctrl_axil #\(\.ADDR_W\((\d+)\), \.DATA_W\((\d+)\), \.N_ARGS\((\d+)\)", kernel)
+    assert tuple(map(int, inst.groups())) == (want["ADDR_W"], want["DATA_W"], want["N_ARGS"])
+
+
 def test_docs_register_table_is_generated():
     doc = (REPO_ROOT / "docs" / "ctrl_axil.md").read_text()
     assert cm.register_table(cm.ENGINE_ARGS) in doc, \

@@ -39,7 +39,7 @@ MARGIN = 0.01
 
 
 def load_models():
-    from golden.model.evaluate import load_model_npz
+    from golden.model.checkpoint import load_model_npz
     from golden.model.unet import load_unet_config
 
     ann, _ = load_model_npz(REPO_ROOT / ANN)

@@ -182,7 +182,7 @@ def add_arguments(ap) -> None:
 def run(args) -> int:
     from golden.backends.rtl import simulate as simlib
     from golden.backends.rtl.frame_traffic import traffic
-    from golden.ir.manifest import load_manifest, load_network
+    from golden.export.load import load_manifest, load_network
 
     export = Path(args.rtl_export) if args.rtl_export else simlib.default_network_export()
     m = load_manifest(export)

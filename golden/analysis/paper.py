@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from golden.model.unet import INPUT, UNet
+from golden.model.unet import INPUT, Op, UNet
 
 E_MAC_PJ = 4.6   # Horowitz 2014, as the paper (§4.4.3)
 E_AC_PJ = 0.9
@@ -115,9 +115,9 @@ def layer_shapes(specs, in_channels: int, h: int, w: int) -> dict[str, tuple[int
     shapes = {INPUT: (in_channels, h, w)}
     for layer in specs:
         _, hh, ww = shapes[layer.sources[0]]
-        if layer.kind == "pool":
+        if layer.kind == Op.POOL:
             hh, ww = hh // 2, ww // 2
-        elif layer.kind == "upconv":
+        elif layer.kind == Op.UPCONV:
             hh, ww = hh * 2, ww * 2
         shapes[layer.name] = (layer.out_channels, hh, ww)
     return shapes
@@ -130,7 +130,7 @@ def ann_macs(specs, in_channels: int, h: int, w: int) -> dict[str, int]:
     for layer in specs:
         if not layer.has_params:
             continue
-        if layer.kind == "upconv":  # every input pixel is scattered to a 3x3 window of every output channel
+        if layer.kind == Op.UPCONV:  # every input pixel is scattered to a 3x3 window of every output channel
             c, hh, ww = shapes[layer.sources[0]]
             macs[layer.name] = c * hh * ww * layer.out_channels * 9
         else:
@@ -147,18 +147,18 @@ def neurons(specs, in_channels: int, h: int, w: int) -> dict[str, int]:
 
 def fan_out(specs) -> dict[str, int]:
     """Synaptic accumulates one spike of each spiking layer triggers (its consumers, concats looked through)."""
-    concat_parts = {l.name: l.sources for l in specs if l.kind == "concat"}
+    concat_parts = {l.name: l.sources for l in specs if l.kind == Op.CONCAT}
     fo = {l.name: 0 for l in specs if l.spiking}
     for l in specs:
-        if l.kind == "concat":
+        if l.kind == Op.CONCAT:
             continue
         for s in l.sources:
             for src in concat_parts.get(s, (s,)):
                 if src == INPUT:
                     continue
-                if l.kind == "pool":
+                if l.kind == Op.POOL:
                     fo[src] += 1
-                elif l.kind == "upconv":
+                elif l.kind == Op.UPCONV:
                     fo[src] += 9 * l.out_channels
                 else:
                     fo[src] += l.kernel ** 2 * l.out_channels
@@ -199,7 +199,7 @@ def energy(model: UNet, spikes_per_image: dict[str, float], h: int, w: int) -> d
 def skip_layers(model: UNet) -> list[str]:
     """The convs that read a concat (the layers 'after skip connections' of Fig. 3), deepest first."""
     kinds = {l.name: l.kind for l in model.specs}
-    return [l.name for l in model.specs if l.kind == "conv" and kinds.get(l.sources[0]) == "concat"]
+    return [l.name for l in model.specs if l.kind == Op.CONV and kinds.get(l.sources[0]) == Op.CONCAT]
 
 
 def linearity(x: np.ndarray, y: np.ndarray) -> dict:
@@ -262,7 +262,7 @@ def plot_rates(path, rates: list[dict], title: str) -> None:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(max(6.0, 0.35 * len(rates)), 3.8))
     ax.bar(range(len(rates)), [r["rate"] for r in rates],
-           color=["C0" if r["kind"] == "conv" else "C1" if r["kind"] == "pool" else "C2" for r in rates])
+           color=["C0" if r["kind"] == Op.CONV else "C1" if r["kind"] == Op.POOL else "C2" for r in rates])
     ax.set_xticks(range(len(rates)), [r["layer"] for r in rates], rotation=70, fontsize=8)
     ax.set_ylabel("spikes / neuron / step")
     ax.set_title(title, fontsize=10)

@@ -44,8 +44,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from golden.errors import resolve
 from golden.model import metrics
-from golden.model.unet import INPUT, UNet
+from golden.model.checkpoint import load_model_npz
+from golden.model.datasets import EMTrain, load_em_pairs
+from golden.model.finetune import calibration_batch
+from golden.model.unet import INPUT, Op, UNet, load_unet_config
 
 ANN_CHECKPOINT = "configs/models/em_unet_ann.npz"
 CONFIG = "configs/unet_em.yaml"
@@ -86,7 +90,7 @@ class FXUNet(nn.Module):
         self.specs = list(unet.specs)
         self.task = unet.task
         self.convs = nn.ModuleDict({l.name: copy.deepcopy(unet.layers[l.name]) for l in self.specs if l.has_params})
-        self.pools = nn.ModuleDict({l.name: nn.AvgPool2d(2) for l in self.specs if l.kind == "pool"})
+        self.pools = nn.ModuleDict({l.name: nn.AvgPool2d(2) for l in self.specs if l.kind == Op.POOL})
         self.relus = nn.ModuleDict({l.name: nn.ReLU() for l in self.specs if l.spiking})
         self.train(unet.training)
 
@@ -94,9 +98,9 @@ class FXUNet(nn.Module):
         acts = {INPUT: x}
         for layer in self.specs:  # unrolled by fx: the loop depends on the layer list only, not on x
             srcs = [acts[s] for s in layer.sources]
-            if layer.kind == "concat":
+            if layer.kind == Op.CONCAT:
                 y = torch.cat(srcs, dim=1)  # (encoder feature, upconv), in this order
-            elif layer.kind == "pool":
+            elif layer.kind == Op.POOL:
                 y = self.pools[layer.name](srcs[0])
             else:
                 y = self.convs[layer.name](srcs[0])
@@ -119,11 +123,6 @@ def calibration_crops(config: str | Path = CONFIG, data_root=None) -> torch.Tens
     """The batch our own conversion calibrates on (float32 [n][1][crop][crop], x = p / 255): the first
     `snn.calibration_images` training items of epoch 0 (random crops of the training slices), exactly
     `golden.model.finetune.calibration_batch` on the config's training set."""
-    from golden.errors import resolve
-    from golden.model.datasets import EMTrain
-    from golden.model.finetune import calibration_batch
-    from golden.model.unet import load_unet_config
-
     cfg = load_unet_config(resolve(config))
     d, t, n = cfg["data"], cfg["train"], cfg["snn"]["calibration_images"]
     if d["dataset"] != "em":
@@ -136,8 +135,6 @@ def calibration_crops(config: str | Path = CONFIG, data_root=None) -> torch.Tens
 
 def calibration_slices(indices=CALIB_SLICES, data_root=None) -> np.ndarray:
     """Whole training slices (default 0-7) as uint8 [n][1][512][512]."""
-    from golden.model.datasets import load_em_pairs
-
     if any(int(i) in EVAL_SLICES for i in indices):
         raise ValueError(f"calibration slices {list(indices)} overlap the evaluation slices {list(EVAL_SLICES)}")
     return load_em_pairs(indices, data_root)[0]
@@ -145,17 +142,12 @@ def calibration_slices(indices=CALIB_SLICES, data_root=None) -> np.ndarray:
 
 def eval_slices(indices=EVAL_SLICES, data_root=None) -> tuple[np.ndarray, np.ndarray]:
     """The evaluation slices: uint8 images [N][1][512][512] and int64 labels [N][512][512] (1 = interior)."""
-    from golden.model.datasets import load_em_pairs
-
     images, labels, _ = load_em_pairs(indices, data_root)
     return images, labels
 
 
 def load_ann(path: str | Path = ANN_CHECKPOINT) -> UNet:
     """The committed ANN (float64, as `load_model_npz` returns it)."""
-    from golden.errors import resolve
-    from golden.model.evaluate import load_model_npz
-
     return load_model_npz(resolve(path))[0]
 
 
@@ -279,9 +271,6 @@ def peer_sweep(threads: int = 1, t_max: int = 64, margin: float = 0.01, calib: s
     crops (`calib="crops"`) or on whole training slices 0-7 (`"slices"`), swept on the evaluation slices.
     `sweep_spikingjelly`'s dict plus "within" (the first t within `margin` of the ANN F1, or None), "margin",
     "calib", "slices". Set OMP_NUM_THREADS to `threads` before the process starts for a clean timing."""
-    from golden.errors import resolve
-    from golden.model.unet import load_unet_config
-
     if calib not in ("crops", "slices"):
         raise ValueError(f"calib must be 'crops' or 'slices', got {calib!r}")
     train = set(load_unet_config(resolve(config))["data"].get("train_slices", range(20))) | set(CALIB_SLICES)

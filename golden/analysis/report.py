@@ -4,7 +4,7 @@
                             [--images N] [--crop C] [--T 10 20 50] [--finetune-steps 30] [--ft-T T]
                             [--snn-ckpt SNN.npz] [--denoise-ckpt ANN] [--denoise-config C] ...
 
-From one ANN checkpoint (golden.model.train's last.pt, or an ANN .npz of golden.model.finetune.save_npz) and its config it
+From one ANN checkpoint (golden.model.train's last.pt, or an ANN .npz of golden.model.checkpoint.save_npz) and its config it
 calibrates (the config's first training crops), converts layer-wise (LW) and connection-wise (CW), runs the
 float SNN with the IF neuron (one threshold, 1.0) and the MT neuron (the config's thresholds), fine-tunes with
 Algorithm 1 (golden/model/finetune.py) for `--finetune-steps` steps at `--ft-T`, and writes under --out:
@@ -28,21 +28,22 @@ import sys
 import time
 from pathlib import Path
 
+from golden.analysis import paper as R
+from golden.analysis.experiments import fig3_data, finetune, int_seg_eval, load_ann, main_run
+from golden.analysis.report_markdown import render
+from golden.analysis.report_runs import plot_qualitative, run_tables
+from golden.atomic import write_text
+from golden.model.checkpoint import load_model_npz
+from golden.model.convert import IF_THRESHOLDS, METHODS, calibrate, normalise
+from golden.model.datasets import DenoiseTest, build_datasets, build_test_set
+from golden.model.finetune import calibration_batch, evaluate
+from golden.model.unet import layer_specs, load_unet_config, pad_to_multiple
 from golden.paths import REPO_ROOT as ROOT
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
-from golden.analysis import paper as R
-from golden.analysis.experiments import fig3_data, finetune, int_seg_eval, load_ann, main_run
-from golden.analysis.report_markdown import render
-from golden.analysis.report_runs import plot_qualitative, run_tables
-from golden.atomic import write_text
-from golden.model.convert import IF_THRESHOLDS, METHODS, calibrate, normalise
-from golden.model.evaluate import load_model_npz
-from golden.model.finetune import calibration_batch, evaluate
-from golden.model.unet import load_unet_config, pad_to_multiple
 
 SHORT = {"layer_wise": "LW", "connection_wise": "CW"}
 # the committed CamSeq01 models run the paper's ablations (Tables 1, 3, 4, 5 are on CamSeq01 in the paper)
@@ -98,8 +99,6 @@ def add_arguments(ap) -> None:
 
 
 def build_report(args) -> dict:
-    from golden.model.datasets import DenoiseTest, build_datasets, build_test_set
-
     t_start = time.time()
     progress = not args.quiet
     torch.manual_seed(args.seed)
@@ -253,7 +252,6 @@ def build_report(args) -> dict:
                            "total_spikes_per_image": tot_spk, "total_rate": tot_spk / (tot_neu * main_T)}
     R.plot_rates(out / "firing_rates.png", rates, f"{main_desc}, T={main_T}: spikes per neuron per step")
     e = R.energy(main_model, mr["spikes_per_image"], h, w)
-    from golden.model.unet import layer_specs
 
     big = layer_specs(3, 32, 64, 4)
     big_macs = R.ann_macs(big, 3, 256, 256)

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from golden.contract import intmodel
-from golden.kinds.base import spike_magnitude_max
+from golden.contract.quant import spike_magnitude_max
 
 FLOAT32_EXACT = 2**24   # every integer of smaller magnitude is a float32
 FLOAT64_EXACT = 2**53

@@ -5,11 +5,23 @@ any network written as an ordered list of `Layer` (the walking-skeleton slice an
 """
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from golden.contract.quant import fits, spike_magnitude
-from golden.ir.network import Layer
 
+
+class Layer(Protocol):
+    """What the contract reads of a layer (golden.ir.network.Layer is one): its name, its widths and its kind's
+    integer semantics (`spec.accumulate`, `spec.current`, `spec.reads_image`, `spec.has_neuron`, golden.kinds).
+    The contract sits below the IR and the kinds, so it names them only through this protocol."""
+
+    name: str
+    sources: tuple
+    widths: dict
+    thresholds_int: tuple
+    spec: object
 
 
 class ContractViolation(AssertionError):
@@ -54,7 +66,7 @@ def upconv_int(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Exact ConvTranspose2d(k=3, s=2, p=1, output_padding=1) as a scatter (§3):
     input pixel (iy, ix) adds w[o][ky][kx][c] * x[c][iy][ix] to output (2*iy + ky - 1, 2*ix + kx - 1)."""
     if exact_in_float64(x, w):
-        import torch
+        import torch  # lazy: as in conv_int
 
         out = torch.nn.functional.conv_transpose2d(
             torch.from_numpy(np.asarray(x, dtype=np.float64))[None],
@@ -93,11 +105,6 @@ def layer_current(layer: Layer, magnitude: np.ndarray) -> np.ndarray:
     acc = layer.spec.accumulate(layer, magnitude)
     _check(acc, layer, "acc_bits")
     return layer.spec.current(layer, acc)
-
-
-def spiking_current(layer: Layer, spikes: np.ndarray, exponents) -> np.ndarray:
-    """Spiking conv current (§3): every spike of threshold i adds w << (e_i - e_min), plus the bias."""
-    return layer_current(layer, spike_magnitude(spikes, exponents))
 
 
 def neuron_step(v: np.ndarray, current: np.ndarray, thresholds_int, compare: str):

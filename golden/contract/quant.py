@@ -1,4 +1,4 @@
-"""Number formats of the integer contract (docs/contract.md §2, §7)."""
+"""Number formats of the integer contract (docs/contract.md §2, §7): rounding, widths, worst-case bounds."""
 from __future__ import annotations
 
 import numpy as np
@@ -63,3 +63,38 @@ def spike_magnitude(words: np.ndarray, exponents) -> np.ndarray:
 def spike_value(words: np.ndarray, exponents) -> np.ndarray:
     """Real value (normalised units) carried by spike words: sum_i bit_i * 2^e_i."""
     return spike_magnitude(words, exponents).astype(np.float64) * 2.0 ** min(exponents)
+
+
+MAX_FRAC_BITS = 24
+
+
+def auto_frac_bits(max_abs: float, bits: int, offset: int, lowest: int) -> int:
+    """Largest f in [lowest, MAX_FRAC_BITS] with max_abs * 2^(f + offset) <= 2^(bits-1) - 1, so the largest
+    weight uses the whole signed width (contract §2: per-layer formats)."""
+    if max_abs <= 0:
+        return lowest
+    f = int(np.floor(np.log2((2 ** (bits - 1) - 1) / max_abs))) - offset
+    return int(min(max(f, lowest), MAX_FRAC_BITS))
+
+
+def spike_magnitude_max(exps) -> int:
+    """The largest spike magnitude (units of 2^e_min): every threshold fires."""
+    return sum(1 << (e - min(exps)) for e in exps)
+
+
+def worst_case(bias: np.ndarray, weight: np.ndarray, magnitude: int) -> int:
+    """max_o (|b[o]| + magnitude * sum |w[o]|) (§7), in Python integers: exact at any size, never wraps."""
+    w = np.abs(weight.reshape(len(weight), -1)).astype(object)
+    sums = w.sum(axis=1) if w.shape[1] else [0] * len(weight)
+    return max(abs(int(bo)) + magnitude * int(s) for bo, s in zip(bias, sums))
+
+
+def widths_of(weight: np.ndarray, bias: np.ndarray, acc_bound: int, current_bound: int, timesteps: int) -> dict:
+    """The five widths of §7 of one layer."""
+    return {
+        "weight_bits": signed_bits(int(np.abs(weight).max()) if weight.size else 0),
+        "bias_bits": signed_bits(int(np.abs(bias).max()) if bias.size else 0),
+        "acc_bits": signed_bits(acc_bound),
+        "current_bits": signed_bits(current_bound),
+        "membrane_bits": signed_bits(timesteps * current_bound),  # the output layer's accumulator too
+    }

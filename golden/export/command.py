@@ -34,11 +34,22 @@ def add_arguments(p) -> None:
     p.add_argument("--out", required=True, help="export directory")
 
 
+def export_with(argv: list[str]) -> int:
+    """`export-net` with these arguments, for the backends that export a model first (sim's default export,
+    synth's --checkpoint): the same parser and checks as the command line, without going through golden.cli."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="export-net")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
 def run(args) -> int:
     from golden.data import crop, load_u8
     from golden.errors import InputError, resolve
     from golden.export.network import export_network
-    from golden.model.evaluate import load_model_npz, thresholds_log2
+    from golden.model.checkpoint import load_model_npz
+    from golden.model.convert import thresholds_log2
     from golden.model.unet import load_unet_config
 
     if args.timesteps is not None and args.timesteps < 1:
@@ -67,7 +78,8 @@ def run(args) -> int:
     try:
         out, manifest = export_network(snn, image, args.out, name, timesteps, exps,
                                        args.compare or cfg["snn"]["compare"], info["lambdas"],
-                                       record_membranes=membranes)
+                                       record_membranes=membranes,
+                                       source={"image": image_path, "crop": (args.crop or (0, 0))[:2]})
     except ValueError as exc:  # a quantisation rule refused a layer (it names the layer): name the file too
         raise InputError(f"{resolve(args.checkpoint)}: {exc}") from None
     vec_files = {f: (Path(out) / f).stat().st_size for f in manifest["files"] if f.startswith("vectors/")}

@@ -12,37 +12,38 @@ import numpy as np
 import torch
 
 from golden import kinds
+from golden.contract.fastmodel import FastModel
 from golden.export.quantise import FloatLayer, quantise
+from golden.export.synthetic import synthetic_image
 from golden.export.writer import write_export
 from golden.ir.network import Layer, Network
-from golden.model.unet import INPUT, UNet
-
-KIND_MAP = {"conv": "spiking_conv", "pool": "pool", "upconv": "upconv", "head": "output"}
+from golden.model.convert import calibrate, normalise
+from golden.model.unet import INPUT, Op, UNet
 
 
 def integer_layout(specs) -> list[tuple[object, str, tuple[str, ...]]]:
     """The float U-Net's layer list in the integer contract's terms: (spec, kind, sources) per computing layer.
     A concat computes nothing: its consumer lists the concat's sources (encoder first) as its own (§3); the conv
     that reads the image is the `input_conv`."""
-    concat = {l.name: l.sources for l in specs if l.kind == "concat"}
+    concat = {l.name: l.sources for l in specs if l.kind == Op.CONCAT}
     out = []
     for layer in specs:
-        if layer.kind == "concat":
+        if layer.kind == Op.CONCAT:
             continue
         sources = tuple(s for src in layer.sources for s in concat.get(src, (src,)))
-        out.append((layer, "input_conv" if sources == (INPUT,) else KIND_MAP[layer.kind], sources))
+        out.append((layer, kinds.from_float(layer.kind, sources == (INPUT,)).name, sources))
     return out
 
 
 def float_layers(snn: UNet, frac_bits: int | None = None, input_shift: int | None = None,
                  frac_overrides: dict[str, int] | None = None, weight_bits: int = 8) -> list[FloatLayer]:
-    """The normalised network `snn` (golden.convert.normalise) as FloatLayers, concats folded into sources."""
+    """The normalised network `snn` (golden.model.convert.normalise) as FloatLayers, concats folded into sources."""
     frac_overrides = frac_overrides or {}
     out = []
     for layer, kind, sources in integer_layout(snn.specs):
         module = snn.layers[layer.name] if layer.has_params else None
         weight = None if module is None else module.weight.detach().double().numpy()
-        if weight is not None and kind != "output" and weight.shape[-1] == 1:
+        if weight is not None and weight.shape[-1] not in kinds.get(kind).kernels:
             # the hardware's convolutions with a neuron are 3x3: a 1x1 is the 3x3 with zero outer taps (exact)
             weight = np.pad(weight, ((0, 0), (0, 0), (1, 1), (1, 1)))
         bias = None if module is None else module.bias.detach().double().numpy()
@@ -70,16 +71,14 @@ def run_int(layers, image_u8: np.ndarray, timesteps: int, thresholds_log2, compa
             record_membranes: bool = False) -> dict[str, np.ndarray]:
     """The golden vectors of one image (contract §8), by the fast exact model (golden.contract.fastmodel; equal
     to the int64 reference golden.contract.intmodel.run, tests/contract/test_fastmodel.py)."""
-    from golden.contract.fastmodel import FastModel
-
     return FastModel(layers, list(thresholds_log2), compare, timesteps).vectors(image_u8, record_membranes)
 
 
 def export_network(snn: UNet, image_u8: np.ndarray, out_dir: str | Path, name: str, timesteps: int,
                    thresholds_log2=(1, 0, -1, -2), compare: str = "gt", lambdas: dict[str, float] | None = None,
-                   record_membranes: bool = True, **quant) -> tuple[Path, dict]:
+                   record_membranes: bool = True, source: dict | None = None, **quant) -> tuple[Path, dict]:
     """Quantise `snn`, run the integer model on one image and write every file of contract §8 (the membranes
-    among the golden vectors only with `record_membranes`)."""
+    among the golden vectors only with `record_membranes`; `source` as for golden.export.writer.manifest_for)."""
     image = np.asarray(image_u8)
     if image.ndim == 2:
         image = image[None]
@@ -87,7 +86,7 @@ def export_network(snn: UNet, image_u8: np.ndarray, out_dir: str | Path, name: s
     net = Network(name, tuple(layers), timesteps, tuple(thresholds_log2), compare, int(image.shape[0]),
                   int(image.shape[1]), int(image.shape[2]), snn.task, lambdas=dict(lambdas or {}))
     vectors = run_int(net.layers, image, timesteps, thresholds_log2, compare, record_membranes=record_membranes)
-    return write_export(out_dir, net, vectors)
+    return write_export(out_dir, net, vectors, source)
 
 
 def random_network_export(out_dir: str | Path, seed: int = 0, base: int = 4, depth: int = 2, size: int = 16,
@@ -96,9 +95,6 @@ def random_network_export(out_dir: str | Path, seed: int = 0, base: int = 4, dep
                           **quant) -> tuple[Path, dict]:
     """A seeded random U-Net, calibrated on a synthetic image and exported: for benches and sweeps. depth 0 is
     the two-conv slice (input conv, spiking conv, head); `quant` as for int_network (frac_bits, input_shift)."""
-    from golden.model.convert import calibrate, normalise
-    from golden.export.synthetic import synthetic_image
-
     torch.manual_seed(seed)
     model = UNet(in_channels, 2 if task == "segmentation" else in_channels, base=base, depth=depth,
                  task=task).double()

@@ -6,7 +6,7 @@ input_conv, and for a concat a spiking_conv behind it) with zero weights and bia
 thresholds, so every threshold of every channel fires everywhere at t = 0 (then patterns that differ per channel,
 from per-channel biases); the layer itself with its exported weights, formats and widths; an output head (zero
 weights) behind a spiking layer. Every value of every layer at every step is then compared as in the image run,
-and the layer's every nonzero weight takes part (golden/analysis/coverage.py counts it).
+and the layer's every nonzero weight takes part (golden/ir/coverage.py counts it).
 """
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from golden import kinds
 from golden.contract.fastmodel import FastModel
+from golden.contract.quant import widths_of
 from golden.export.writer import write_export
 from golden.ir.network import INPUT, Layer, Network
-from golden.kinds.base import widths_of
 
 
 def _drive(name: str, kind: str, sources: tuple[str, ...], cin: int, cout: int, net: Network, frac_bits: int,
@@ -27,7 +28,7 @@ def _drive(name: str, kind: str, sources: tuple[str, ...], cin: int, cout: int, 
     """A layer whose current is its bias alone: every threshold fires at t = 0 (bias > sum of the thresholds)."""
     exps = net.thresholds_log2
     ths = tuple(1 << (e + frac_bits) for e in exps)
-    shift = 1 if kind == "input_conv" else 0
+    shift = 1 if kinds.get(kind).reads_image else 0
     over = sum(ths) + 1
     bias = np.array([(over + rng.randrange(sum(ths))) << shift for _ in range(cout)], dtype=np.int64)
     weight = np.zeros((cout, 3, 3, cin), dtype=np.int64)
@@ -44,11 +45,25 @@ def _head(name: str, source: Layer, net: Network) -> Layer:
     return dataclasses.replace(layer, widths=widths_of(weight, bias, acc, cur, net.timesteps))
 
 
+def _pool(name: str, source: Layer, net: Network) -> Layer:
+    """A 2x2 pool (with its neuron) behind a drive layer."""
+    exps = net.thresholds_log2
+    spec = kinds.get("pool")
+    f = spec.lowest_frac_bits(min(exps))
+    q = spec.quantise(None, None, f, exps, source.out_channels, 0, None)
+    layer = Layer(name, "pool", (source.name,), q.weight, q.bias, f, tuple(1 << (e + f) for e in exps), q.input_shift)
+    return dataclasses.replace(layer, widths=widths_of(q.weight, q.bias, q.acc_bound, q.current_bound, net.timesteps))
+
+
 def probe_network(net: Network, name: str, seed: int = 0) -> tuple[Network, np.ndarray]:
-    """The probe network of layer `name` of `net` and its image."""
+    """The probe network of layer `name` of `net` and its image. A layer whose output is larger than its input
+    (upconv) is probed on a frame of its output size: its drives run there and a 2x2 pool each brings them to its
+    input size (the frame engine, like a U-Net, has no layer larger than the frame; every pool output fires at
+    t = 0, every threshold but possibly the lowest)."""
     rng = random.Random(seed)
     target = net.layer(name)
-    h, w = target.in_height, target.in_width
+    up = target.height > target.in_height
+    h, w = (target.height, target.width) if up else (target.in_height, target.in_width)
     image = np.zeros((net.in_channels, h, w), dtype=np.uint8)
     layers: list[Layer] = []
     if target.spec.reads_image:  # the input layer: random nonzero pixels, a saturated corner
@@ -65,6 +80,9 @@ def probe_network(net: Network, name: str, seed: int = 0) -> tuple[Network, np.n
                 drives.append(_drive(f"drive{i}", "spiking_conv", (drives[0].name,), drives[0].out_channels, c, net,
                                      8, rng))
         layers += drives
+        if up:
+            drives = [_pool(f"pool{i}", d, net) for i, d in enumerate(drives)]
+            layers += drives
         probed = dataclasses.replace(target, sources=tuple(d.name for d in drives))
     layers.append(probed)
     if probed.spec.has_neuron:

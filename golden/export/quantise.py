@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden import kinds
+from golden.contract.quant import MAX_FRAC_BITS, auto_frac_bits, widths_of  # noqa: F401 (re-exported)
 from golden.ir.network import Layer
-from golden.kinds.base import widths_of
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,7 @@ class FloatLayer:
     weight_bits_target: int = 8
 
 
-MAX_FRAC_BITS = 24
 MAX_BITS = 62  # widest value any level holds (int64 in the golden model, with a bit of headroom)
-
-
-def auto_frac_bits(max_abs: float, bits: int, offset: int, lowest: int) -> int:
-    """Largest f in [lowest, MAX_FRAC_BITS] with max_abs * 2^(f + offset) <= 2^(bits-1) - 1, so the largest
-    weight uses the whole signed width (contract §2: per-layer formats)."""
-    if max_abs <= 0:
-        return lowest
-    f = int(np.floor(np.log2((2 ** (bits - 1) - 1) / max_abs))) - offset
-    return int(min(max(f, lowest), MAX_FRAC_BITS))
 
 
 def quantise_layer(layer: FloatLayer, exps, timesteps: int, in_channels: int) -> Layer:

@@ -17,8 +17,8 @@ time step at a time, so memory stays at a few times one step's data.
 
 Readers refuse a file that is not a complete gzip stream of exactly the size its index entry gives (ManifestError,
 naming the file). The exporter's folder is <export>/vectors, whose files the manifest hashes
-(golden/ir/manifest.py load_vectors checks every entry against the manifest's layers); the C-sim's per-layer
-stimulus (golden/backends/hls/csim.py --units) is written by the same writer.
+(golden/export/load.py load_vectors checks every entry against the manifest's layers); the probe networks'
+exports (golden/export/probe.py) are written by the same writer.
 """
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ import numpy as np
 from golden import kinds
 from golden.atomic import write_chunks, write_text
 from golden.errors import ManifestError
+from golden.ir.manifest import VECTORS_INDEX
 
-INDEX = "index.json"
+INDEX = VECTORS_INDEX  # golden/ir/manifest.py: the manifest names the index among its files
 FORMAT = "snn-golden-vectors"
 VERSION = 1
 LEVEL = 1  # zlib level when writing: fast, and spike beats are mostly zero bytes

@@ -2,27 +2,30 @@
 header, golden vectors (vectors/: gzip files of §5 beats and narrow integers and their index.json,
 golden/export/vectors.py). The export is written into a temporary sibling folder and swapped in at
 the end (golden/atomic.py), so a killed export leaves the old complete export or none. The manifest records the
-SHA-256 of every other file; every consumer verifies them (golden/ir/manifest.py).
+SHA-256 of every other file; every consumer verifies them (golden/ir/manifest.py, golden/export/load.py).
 """
 from __future__ import annotations
 
-import hashlib
+import shutil
 from pathlib import Path
 
 import numpy as np
 import yaml
 
-from golden.atomic import replace_dir, temporary_sibling, write_npz, write_text
+from golden.atomic import replace_dir, sha256, temporary_sibling, write_npz, write_text
 from golden.contract.quant import hex_lines
+from golden.export.params_header import render_header
 from golden.export.vectors import write_export_vectors
+from golden.ir.manifest import FORMAT_VERSION, VECTORS  # the manifest's format (re-exported here)
 from golden.ir.network import Network
 
-FORMAT_VERSION = 3  # 2: `files` holds the SHA-256 of every file; 3: golden vectors in vectors/ (index.json, .gz)
-VECTORS = "vectors"  # the folder of the golden vectors, relative to the export
+__all__ = ["FORMAT_VERSION", "VECTORS", "manifest_for", "rom_image", "sha256", "write_export"]
 
 
-def manifest_for(net: Network) -> dict:
-    """The manifest (contract §8) of a network: every layer's kind, sources, sizes, formats and widths."""
+def manifest_for(net: Network, source: dict | None = None) -> dict:
+    """The manifest (contract §8) of a network: every layer's kind, sources, sizes, formats and widths; `source`
+    (optional): where the exported image came from, {"image": path, "crop": [y, x]} (the origin of the exported
+    region inside it), so a label of the whole image can be aligned without repeating the crop."""
     entries = []
     for l in net.layers:
         entries.append({
@@ -39,15 +42,9 @@ def manifest_for(net: Network) -> dict:
             "compare": net.compare, "thresholds_log2": list(net.thresholds_log2),
             "input": {"channels": net.in_channels, "height": net.height, "width": net.width,
                       "pixel_bits": net.pixel_bits},
+            **({"source": {"image": str(source["image"]), "crop": [int(v) for v in source["crop"]]}}
+               if source else {}),
             "layers": entries}
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def rom_image(values: np.ndarray, bits: int) -> str:
@@ -55,24 +52,21 @@ def rom_image(values: np.ndarray, bits: int) -> str:
     return hex_lines(values, bits)
 
 
-def write_export(out_dir: str | Path, net: Network, vectors: dict[str, np.ndarray]) -> tuple[Path, dict]:
+def write_export(out_dir: str | Path, net: Network, vectors: dict[str, np.ndarray],
+                 source: dict | None = None) -> tuple[Path, dict]:
     out_dir = Path(out_dir)
     tmp = temporary_sibling(out_dir)
     try:
-        manifest = _write_files(tmp, net, vectors)
+        manifest = _write_files(tmp, net, vectors, source)
         replace_dir(tmp, out_dir)
     except BaseException:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir, manifest
 
 
-def _write_files(out_dir: Path, net: Network, vectors: dict[str, np.ndarray]) -> dict:
-    from golden.backends.hls.header import render_header
-
-    manifest = manifest_for(net)
+def _write_files(out_dir: Path, net: Network, vectors: dict[str, np.ndarray], source: dict | None = None) -> dict:
+    manifest = manifest_for(net, source)
     arrays = {}
     for l in net.layers:
         if not l.spec.has_params:

@@ -8,8 +8,8 @@ from __future__ import annotations
 def import_torch(module, input_shape, forward_args: dict | None = None, task: str | None = None,
                  out=None, tracer: str = "auto"):
     """Trace `module`, map it, check it against the module on random images; write `out` (.npz) when given."""
-    from golden.importer.build import import_module
-    from golden.model.finetune import save_npz
+    from golden.importer.build import import_module  # lazy: importing the package needs no torch
+    from golden.model.checkpoint import save_npz
 
     result = import_module(module, input_shape, forward_args, task, tracer)
     if out is not None:

@@ -23,8 +23,9 @@ import torch
 from torch import nn
 
 from golden.errors import InputError
-from golden.importer.graph import SHAPE_HINTS, SUPPORTED, Op, TraceFailed, export_ops, fx_ops
+from golden.importer.graph import FX_OUTPUT, SHAPE_HINTS, SUPPORTED, Op, TraceFailed, export_ops, fx_ops
 from golden.model.unet import INPUT, TASKS, Layer, UNet
+from golden.model.unet import Op as LayerOp  # the float U-Net's ops (Op here is a traced graph node)
 
 # names the generated C++ / SystemVerilog / Python could trip on
 RESERVED = set(keyword.kwlist) | {
@@ -56,7 +57,7 @@ class Static:
 
 @dataclass
 class Linear:
-    kind: str                     # "conv" | "upconv"
+    kind: str                     # LayerOp.CONV or LayerOp.UPCONV
     sources: tuple[str, ...]      # layer names (or INPUT)
     weight: torch.Tensor          # float64, torch layout
     bias: torch.Tensor
@@ -140,7 +141,7 @@ class GraphBuilder:
         if isinstance(v, Residual):
             return "the image minus (or plus) a conv"
         return {Image: "the image", Static: "a fixed (non-tensor) value"}.get(type(v)) or (
-            f"the {'transposed ' if v.kind == 'upconv' else ''}conv at node {v.op.name} before any ReLU"
+            f"the {'transposed ' if v.kind == LayerOp.UPCONV else ''}conv at node {v.op.name} before any ReLU"
             if isinstance(v, Linear) else f"layer(s) {', '.join(v.names)}")
 
     def add_layer(self, kind: str, name: str, sources: tuple[str, ...], out_ch: int, kernel: int, op: Op,
@@ -155,7 +156,7 @@ class GraphBuilder:
             if len(set(sources)) != len(sources):
                 raise self.refuse(op, f"concatenates {sources[0]} with itself", "concatenate two different layers")
             cat = self.new_name(f"cat_{name}")
-            self.specs.append(Layer(cat, "concat", sources, in_ch, in_ch,
+            self.specs.append(Layer(cat, LayerOp.CONCAT, sources, in_ch, in_ch,
                                     parts=tuple(self.channels[s] for s in sources)))
             self.channels[cat] = in_ch
             sources = (cat,)
@@ -279,7 +280,7 @@ class GraphBuilder:
         if int(w.shape[1]) != cin:
             raise self.refuse(op, f"the weight takes {int(w.shape[1])} input channels, its input has {cin}",
                               "check the model's channel counts")
-        return Linear("conv", sources, w, b, op)
+        return Linear(LayerOp.CONV, sources, w, b, op)
 
     def op_conv_transpose2d(self, op, ins):
         (x,) = ins
@@ -290,7 +291,7 @@ class GraphBuilder:
         if int(w.shape[0]) != self.channels[x.names[0]]:
             raise self.refuse(op, f"the weight takes {int(w.shape[0])} input channels, its input has "
                                   f"{self.channels[x.names[0]]}", "check the model's channel counts")
-        return Linear("upconv", x.names, w, b, op)
+        return Linear(LayerOp.UPCONV, x.names, w, b, op)
 
     def op_batch_norm(self, op, ins):
         (x,) = ins
@@ -309,7 +310,7 @@ class GraphBuilder:
         if scale.numel() != x.bias.numel():
             raise self.refuse(op, f"a BatchNorm2d of {scale.numel()} channels after a conv of {x.bias.numel()}",
                               "check the model's channel counts")
-        shape = (-1, 1, 1, 1) if x.kind == "conv" else (1, -1, 1, 1)  # ConvTranspose2d: [in][out][k][k]
+        shape = (-1, 1, 1, 1) if x.kind == LayerOp.CONV else (1, -1, 1, 1)  # ConvTranspose2d: [in][out][k][k]
         return Linear(x.kind, x.sources, x.weight * scale.view(shape), (x.bias - mean) * scale + beta, x.op,
                       x.folded + [op.path or op.name])
 
@@ -332,7 +333,7 @@ class GraphBuilder:
         for src in x.names:  # a pool of a concat is the concat of the pools
             if src not in self.pooled:
                 base = op.path if (op.path and op.own_module) else op.name
-                self.pooled[src] = self.add_layer("pool", self.new_name(base if len(x.names) == 1 else
+                self.pooled[src] = self.add_layer(LayerOp.POOL, self.new_name(base if len(x.names) == 1 else
                                                                         f"{base}_{src}"),
                                                   (src,), self.channels[src], 0, op)
             names.append(self.pooled[src])
@@ -362,7 +363,7 @@ class GraphBuilder:
         a, b = ins
         if sign > 0 and isinstance(b, Image):
             a, b = b, a
-        if isinstance(a, Image) and isinstance(b, Linear) and b.kind == "conv":
+        if isinstance(a, Image) and isinstance(b, Linear) and b.kind == LayerOp.CONV:
             return Residual(b, sign, op)
         raise self.refuse(op, f"{'adds' if sign > 0 else 'subtracts'} {self.describe_value(ins[1])} "
                               f"{'to' if sign > 0 else 'from'} {self.describe_value(ins[0])}",
@@ -387,11 +388,11 @@ class GraphBuilder:
                 h = Linear(h.kind, h.sources, -h.weight, -h.bias, h.op, h.folded)
             self.residual = True
             x = h
-        if isinstance(x, Linear) and x.kind == "conv":
+        if isinstance(x, Linear) and x.kind == LayerOp.CONV:
             if len(x.sources) > 1:
                 raise self.refuse(x.op, "the output conv reads a concat",
                                   "the output conv reads one layer with a neuron; put a conv + ReLU after the concat")
-            self.add_layer("head", self.new_name(x.op.path if (x.op.path and x.op.own_module) else x.op.name),
+            self.add_layer(LayerOp.HEAD, self.new_name(x.op.path if (x.op.path and x.op.own_module) else x.op.name),
                            x.sources, int(x.bias.shape[0]), int(x.weight.shape[-1]), x.op, x.weight, x.bias,
                            x.folded)
             return None
@@ -404,7 +405,7 @@ def _live(ops: list[Op]) -> set[str]:
     """Ops the output depends on (dead code is ignored), with every in-place ReLU of a live tensor."""
     by_name = {o.name: o for o in ops}
     live: set[str] = set()
-    stack = [o.name for o in ops if o.op == "output"]
+    stack = [o.name for o in ops if o.op == FX_OUTPUT]
     while True:
         while stack:
             n = stack.pop()
@@ -504,7 +505,7 @@ def _import(module, shape, concrete, task, tracer, verify_batches, seed) -> Impo
     ops = trace(module, (c, h, w), concrete, tracer)
     g = GraphBuilder(c)
     g.run(ops)
-    if not g.specs or g.specs[-1].kind != "head":
+    if not g.specs or g.specs[-1].kind != LayerOp.HEAD:
         raise UnsupportedModel("the traced graph has no output conv")
     if g.residual:
         if task not in (None, "denoising"):

@@ -20,6 +20,7 @@ import json
 import sys
 from pathlib import Path
 
+from golden.atomic import write_text
 from golden.errors import InputError
 
 PREFIXES = ("module.", "model.", "_orig_mod.")
@@ -135,8 +136,6 @@ def apply_state_dict(module, state: dict, path: Path) -> None:
 
 def write_report(out: Path, result, meta: dict) -> tuple[Path, Path]:
     """MODEL.import.json and MODEL.import.md: the mapping from the module to the hardware's layers."""
-    from golden.atomic import write_text
-
     rep = {**meta, "tracer": result.tracer, "task": result.task, "layers": result.table,
            "max_abs_diff": result.max_abs_diff, "max_abs_output": result.max_abs_output, "residual": result.residual,
            "depth": result.model.depth, "multiple": result.model.multiple}
@@ -158,8 +157,8 @@ def write_report(out: Path, result, meta: dict) -> tuple[Path, Path]:
 def run(args) -> int:
     import torch
 
-    from golden.importer.build import import_module
-    from golden.model.finetune import save_npz
+    from golden.importer.build import import_module  # lazy: `import-torch --help` needs no torch
+    from golden.model.checkpoint import save_npz
 
     model_file = Path(args.model_file)
     init = _json(args.init_args, "--init-args", (dict, list))

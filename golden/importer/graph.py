@@ -33,6 +33,7 @@ import torch.fx
 import torch.nn.functional as F
 from torch import nn
 
+FX_OUTPUT = "output"  # torch.fx's op of the graph's result node (not golden.kinds' output layer)
 SUPPORTED = ("supported: Conv2d 3x3/padding 1 or 1x1 (stride 1), ReLU, AvgPool2d(2), "
              "ConvTranspose2d(3, stride 2, padding 1, output_padding 1), torch.cat on channels, BatchNorm2d after a "
              "conv, Dropout/Identity")
@@ -225,7 +226,7 @@ def fx_ops(module: nn.Module, concrete_args: dict) -> list[Op]:
                 obj = getattr(obj, part)
             consts[n], kind[n] = obj, "const"
             continue
-        if node.op == "output":
+        if node.op == FX_OUTPUT:
             outs = [x for x in flat(node.args) if kind.get(x.name) == "tensor"]
             ops.append(Op(n, "output", tuple(x.name for x in outs), "return", "",
                           {"count": len(outs), "nested": not isinstance(node.args[0], fx.Node)}))
@@ -417,7 +418,7 @@ def export_ops(module: nn.Module, example: torch.Tensor, kwargs: dict) -> list[O
                 ops.append(Op(n, "static", (), f"argument {n}", ""))
                 kind[n] = "static"
             continue
-        if node.op == "output":
+        if node.op == FX_OUTPUT:
             outs = [x for x in flat(node.args) if kind.get(x.name) == "tensor"]
             res = node.args[0]
             nested = isinstance(res, (list, tuple)) and len(res) != 1

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from golden import kinds
-from golden.kinds.base import LayerKind
+from golden.ir import registry
 
 INPUT = "input"
 WIDTH_FIELDS = ("weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
@@ -44,8 +43,9 @@ class Layer:
     width: int = 0
 
     @property
-    def spec(self) -> LayerKind:
-        return kinds.get(self.kind)
+    def spec(self):
+        """The kind object (golden.kinds: one class per kind), from the registry the kinds fill."""
+        return registry.get(self.kind)
 
     @property
     def out_channels(self) -> int:
@@ -104,7 +104,7 @@ class Network:
         for layer in self.layers:
             n = layer.name
             try:
-                spec = kinds.get(layer.kind)
+                spec = registry.get(layer.kind)
             except ValueError as exc:
                 raise NetworkError(f"layer {n}: {exc}") from None
             if not n.isidentifier() or n in size:
@@ -116,7 +116,7 @@ class Network:
                 raise NetworkError(f"layer {n}: only an input_conv reads the image, and it reads nothing else")
             if spec.max_sources is not None and len(layer.sources) > spec.max_sources:
                 raise NetworkError(f"layer {n}: a {layer.kind} reads {spec.max_sources} source(s)")
-            if any(not kinds.get(_kind_of(placed, s)).has_neuron for s in layer.sources if s != INPUT):
+            if any(not registry.get(_kind_of(placed, s)).has_neuron for s in layer.sources if s != INPUT):
                 raise NetworkError(f"layer {n}: reads the output layer")
             sizes = {size[s] for s in layer.sources}
             if len(sizes) != 1:

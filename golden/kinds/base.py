@@ -1,14 +1,32 @@
 """What every layer kind provides: one class per kind, FINN's one-class-per-op style.
 
 A kind knows its geometry, its quantisation rule (docs/contract.md §2, §7), its integer semantics (§3), its HLS
-process call (hls/nnet_*.h), its snn_engine descriptor fields (docs/rtl_engine.md) and its cost estimates. The
-integer model, the exporter and the backends ask the kind; nothing else branches on a kind's name.
+kernel call in the frame top (hls/nnet_*.h), its frame-engine descriptor fields (docs/frame_engine.md) and its cost
+estimates. The integer model, the exporter and the backends ask the kind; nothing else compares a kind's name
+(tests/test_architecture.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
+
+from golden.contract.quant import (  # noqa: F401 (the kinds' §7 helpers, re-exported)
+    auto_frac_bits, quantize, spike_magnitude_max, widths_of, worst_case)
+
+
+@dataclass(frozen=True)
+class FrameCall:
+    """What a kind's frame-top call is made of (golden/backends/hls/frame_top.py): the C++ expressions of the
+    layer's size, its row buffer width, its destination region and its sources' regions, and its ROMs."""
+
+    size: str               # "height >> d, width >> d"
+    max_width: str          # "(MAX_WIDTH >> d)"
+    dst: str                # region[REGION_<name>] or 0 (the output layer writes the output buffer)
+    sources: list           # region[REGION_<source>] of each spiking source
+    rom: str                # snn_params::<name>_weight, snn_params::<name>_bias
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,24 @@ class LayerKind:
     reads_image = False          # static coding of the 8-bit image (only the input layer)
     max_sources = 1              # a concat is folded into the sources of the conv that reads it (§3)
     kernels: tuple[int, ...] = (3,)
+    code = -1                    # the frame engine's descriptor code F_KIND (its position in golden.kinds.NAMES)
+    rtl_name = ""                # the code's localparam in rtl/snn_frame_pkg.svh
+    level_offset = 0             # the input's pyramid level minus the output's (pool: -1, upconv: +1)
+    frame_one_pass = False       # the frame engine computes every lane group in one pass (the output layer)
+    hls_header = ""              # the kind's hls/nnet_*.h
+    float_op = ""                # the float U-Net's op it implements (golden.model.unet.Op: conv, pool, upconv, head)
+
+    @property
+    def reads_spikes(self) -> bool:
+        """Reads its sources' spike words (every kind but the one that reads the image)."""
+        return not self.reads_image
+
+    @property
+    def hls_headers(self) -> tuple[str, ...]:
+        """The hls/nnet_*.h headers this kind's process calls: its own, the concat when it reads several
+        sources, the MT-IF neuron when it has one."""
+        return ((self.hls_header,) + (("nnet_concat.h",) if self.max_sources is None else ())
+                + (("nnet_mtif.h",) if self.has_neuron else ()))
 
     # ---------------------------------------------------------------- geometry
     def out_size(self, height: int, width: int) -> tuple[int, int]:
@@ -46,8 +82,6 @@ class LayerKind:
         return -e_min
 
     def default_frac_bits(self, weight: np.ndarray | None, bits: int, e_min: int) -> int:
-        from golden.export.quantise import auto_frac_bits
-
         return auto_frac_bits(float(np.abs(weight).max()), bits, e_min, self.lowest_frac_bits(e_min))
 
     def torch_to_contract(self, weight: np.ndarray) -> np.ndarray:
@@ -57,8 +91,6 @@ class LayerKind:
     def quantise(self, weight, bias, frac_bits: int, exps, in_channels: int, input_shift, bits: int) -> Quantised:
         """Spiking-input layers: a spike of threshold 2^e adds w << (e - e_min), so w has F + e_min fraction bits."""
         e_min = min(exps)
-        from golden.contract.quant import quantize
-
         w = quantize(weight, frac_bits + e_min)
         b = quantize(bias, frac_bits)
         return Quantised(w, b, 0, *self.bounds(w, b, 0, exps))
@@ -81,7 +113,7 @@ class LayerKind:
     # ---------------------------------------------------------------- the same in torch (golden.contract.fastmodel)
     def torch_weight(self, weight: np.ndarray):
         """The contract's [out][ky][kx][in] weights in the layout of this kind's torch op (float64 tensor)."""
-        import torch
+        import torch  # lazy: reading a manifest needs no torch
 
         return torch.from_numpy(np.ascontiguousarray(np.transpose(weight, (0, 3, 1, 2)), dtype=np.float64))
 
@@ -90,25 +122,49 @@ class LayerKind:
         that sum exact products (direct convolution or GEMM), so the result equals the int64 one."""
         raise NotImplementedError(self.name)
 
-    # ---------------------------------------------------------------- HLS (hls/nnet_*.h)
-    def hls_call(self, n: str, src: str, cur: str) -> str:
-        """The C++ statement of this kind's process in one step: reads stream `src`, writes stream `cur`."""
+    # ---------------------------------------------------------------- HLS (hls/nnet_*.h, the frame top)
+    def hls_frame_call(self, layer, call: "FrameCall") -> list[str]:
+        """The C++ lines of this kind's kernel call in the generated frame top (golden/backends/hls/frame_top.py):
+        one nnet::frame::*_layer call per layer, all T steps of the layer."""
         raise NotImplementedError(self.name)
 
-    def hls_process(self, layer, k: int):
-        """(process suffix, iterations, pipeline depth, read pattern, write pattern) of the step's process,
-        for golden.backends.hls.estimate."""
-        raise NotImplementedError(self.name)
-
-    def hls_costs(self, layer, k: int, pixel_bits: int) -> dict:
-        """Per-step gated adds, multipliers and on-chip memory bits of this kind's processes."""
-        raise NotImplementedError(self.name)
-
-    # ---------------------------------------------------------------- RTL (snn_engine descriptor; the kind codes
-    # are the engine's encoding table, golden/backends/rtl/constants.py)
+    # ---------------------------------------------------------------- the frame engine (rtl/snn_frame_*.sv; the
+    # kind codes are its descriptor's F_KIND, rtl/snn_frame_pkg.svh)
     def k3(self, kernel: int) -> bool:
         """True: the engine walks a 3x3 window (16 weight slots per input channel and group)."""
         return kernel == 3
+
+    def taps(self, layer) -> int:
+        """Taps of the kernel as the frame engine walks it (F_NTAPS): 9 for a 3x3 or transposed 3x3 window,
+        1 for a 1x1 conv or the pool."""
+        return 9 if self.k3(layer.kernel) else 1
+
+    def in_level(self, level: int) -> int:
+        """The pyramid level of the input (F_IN_LEVEL) of a layer whose output is at `level`."""
+        return level + self.level_offset
+
+    def rows_done(self, kernel: int, h_in: int) -> np.ndarray:
+        """int [h_in + 1]: the output rows a row-by-row scatter engine completes once input row iy is scattered
+        ([h_in]: after the last row), for the frame engine's cycle estimate: a 3x3 completes row iy - 1 (the last
+        row also iy), a 1x1 row iy."""
+        done = np.zeros(h_in + 1, dtype=np.int64)
+        if self.k3(kernel):
+            done[1:h_in] = 1
+            done[h_in] = 1
+        else:
+            done[:h_in] = 1
+        return done
+
+    def scatter_ops(self, kernel: int, h_in: int, w_in: int, sub_lanes: int) -> np.ndarray:
+        """int [H_in][W_in]: the scatter ops (per lane group) of one input event at each input pixel: the taps
+        that land inside the output, sub_lanes of them per op (golden/backends/hls/frame_cycles.py)."""
+        k3 = self.k3(kernel)
+        vy, vx = self.tap_valid(h_in, k3), self.tap_valid(w_in, k3)
+        mask = (vy[:, None, :, None] & vx[None, :, None, :]).reshape(-1, h_in, w_in)  # [taps][H][W]
+        taps = mask.shape[0]
+        ops = -(-taps // sub_lanes)
+        pad = np.zeros((ops * sub_lanes - taps, h_in, w_in), dtype=bool)
+        return np.concatenate([mask, pad]).reshape(ops, sub_lanes, h_in, w_in).any(axis=1).sum(axis=0)
 
     def rtl_shift(self, layer) -> int:
         """The descriptor's shift field (input_conv: >>> G, pool: << F + e_min - 2)."""
@@ -135,46 +191,3 @@ class LayerKind:
         k3 = self.k3(kernel)
         vy, vx = self.tap_valid(nonzero.shape[1], k3), self.tap_valid(nonzero.shape[2], k3)
         return np.einsum("cyx,ay,bx->abc", nonzero.astype(np.int64), vy.astype(np.int64), vx.astype(np.int64)) > 0
-
-
-
-def spike_magnitude_max(exps) -> int:
-    """The largest spike magnitude (units of 2^e_min): every threshold fires."""
-    return sum(1 << (e - min(exps)) for e in exps)
-
-
-def widths_of(weight: np.ndarray, bias: np.ndarray, acc_bound: int, current_bound: int, timesteps: int) -> dict:
-    """The five widths of §7 of one layer."""
-    from golden.contract.quant import signed_bits
-
-    return {
-        "weight_bits": signed_bits(int(np.abs(weight).max()) if weight.size else 0),
-        "bias_bits": signed_bits(int(np.abs(bias).max()) if bias.size else 0),
-        "acc_bits": signed_bits(acc_bound),
-        "current_bits": signed_bits(current_bound),
-        "membrane_bits": signed_bits(timesteps * current_bound),  # the output layer's accumulator too
-    }
-
-
-def worst_case(bias: np.ndarray, weight: np.ndarray, magnitude: int) -> int:
-    """max_o (|b[o]| + magnitude * sum |w[o]|) (§7), in Python integers: exact at any size, never wraps."""
-    w = np.abs(weight.reshape(len(weight), -1)).astype(object)
-    sums = w.sum(axis=1) if w.shape[1] else [0] * len(weight)
-    return max(abs(int(bo)) + magnitude * int(s) for bo, s in zip(bias, sums))
-
-
-def adder_depth(n: int) -> int:
-    """Pipeline stages of an adder tree of n terms (two levels per stage) plus the register after it."""
-    import math
-
-    return 1 + math.ceil(math.log2(max(n, 2)) / 2)
-
-
-def conv3_pattern(h: int, w: int):
-    """A 3x3 line-buffer conv reads (h+1)(w+1) slots: the last row and column flush the window."""
-    r, c = np.divmod(np.arange((h + 1) * (w + 1)), w + 1)
-    return (r < h) & (c < w), (r >= 1) & (c >= 1)
-
-
-def ones(n: int) -> np.ndarray:
-    return np.ones(n, dtype=bool)

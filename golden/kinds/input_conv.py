@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.kinds.base import LayerKind, Quantised, ones, worst_case
+from golden.contract.quant import auto_frac_bits, quantize, worst_case
+from golden.contract.intmodel import conv_int
+from golden.kinds.base import LayerKind, Quantised
 
 
 class InputConv(LayerKind):
     name = "input_conv"
     role = "static-coded 3x3 conv + MT-IF"
+    code = 0
+    rtl_name = "KIND_INPUT"
+    hls_header = "nnet_input_conv.h"
+    float_op = "conv"
     reads_image = True
 
     def default_frac_bits(self, weight, bits, e_min):
         return 8
 
     def quantise(self, weight, bias, frac_bits, exps, in_channels, input_shift, bits):
-        from golden.contract.quant import quantize
-        from golden.export.quantise import auto_frac_bits
-
         g = input_shift
         if g is None:  # G chosen so the largest weight fills `bits` (contract §2)
             g = auto_frac_bits(float(np.abs(weight).max()) / 255.0, bits, frac_bits, 1)
@@ -36,28 +39,19 @@ class InputConv(LayerKind):
         return acc, -(-acc >> input_shift)  # ceil
 
     def accumulate(self, layer, x):
-        from golden.contract.intmodel import conv_int
-
         return conv_int(x.astype(np.int64), layer.weight) + layer.bias[:, None, None]
 
     def current(self, layer, acc):
         return acc >> layer.input_shift  # numpy >> on int64 is an arithmetic shift (floor)
 
-    def hls_call(self, n, src, cur):
-        return f"nnet::replay_frame<{n}_current_beat_t, {n}_config::height * {n}_config::width>({src}, {cur});"
-
-    def hls_process(self, layer, k):
-        hw = layer.height * layer.width
-        return "replay", hw, 1, None, ones(hw)
-
-    def hls_costs(self, layer, k, pixel_bits):
-        hw = layer.height * layer.width
-        return {"gated_adders": 0, "multipliers": 9 * layer.in_channels * layer.out_channels,
-                "memory_bits": {"line_buffers": 2 * layer.width * layer.in_channels * pixel_bits,
-                                "static_current": hw * layer.out_channels * layer.widths.get("current_bits", 0)}}
 
     def rtl_shift(self, layer):
         return layer.input_shift
+
+    def hls_frame_call(self, layer, call):
+        n = layer.name
+        return [f"    nnet::frame::input_conv_layer<{n}_config, model_config, DW, {call.max_width}>(image, scratch, "
+                f"{call.dst}, {call.size},", f"        {call.rom});"]
 
 
 KIND = InputConv()

@@ -7,6 +7,11 @@ from golden.kinds.spiking_conv import SpikingConv
 class Output(SpikingConv):
     name = "output"
     role = "output conv, accumulates over T (no neuron)"
+    code = 4
+    rtl_name = "KIND_OUTPUT"
+    hls_header = "nnet_output.h"
+    float_op = "head"
+    frame_one_pass = True
     has_neuron = False
     max_sources = 1
     kernels = (1, 3)

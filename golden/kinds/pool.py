@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from golden.kinds.base import LayerKind, Quantised, ones, spike_magnitude_max
+from golden.kinds.base import LayerKind, Quantised, spike_magnitude_max
 
 
 class Pool(LayerKind):
     name = "pool"
     role = "2x2 average pool + MT-IF"
+    code = 2
+    rtl_name = "KIND_POOL"
+    hls_header = "nnet_pool.h"
+    float_op = "pool"
+    level_offset = -1
     has_params = False
     kernels = ()
 
@@ -45,30 +50,32 @@ class Pool(LayerKind):
         return x.reshape(c, h // 2, 2, w // 2, 2).sum(axis=(2, 4)) << layer.input_shift
 
     def torch_accumulate(self, layer, x, weight, bias):
-        import torch.nn.functional as F
+        import torch.nn.functional as F  # lazy: reading a manifest needs no torch
 
         return F.avg_pool2d(x, 2, divisor_override=1).mul_(1 << layer.input_shift)  # the 2x2 sum, shifted
 
-    def hls_call(self, n, src, cur):
-        return f"nnet::pool<{n}_config>({src}, {cur});"
-
-    def hls_process(self, layer, k):
-        ih, iw = layer.in_height, layer.in_width
-        y, x = np.divmod(np.arange(ih * iw), iw)
-        return "pool", ih * iw, 2, ones(ih * iw), ((x & 1) == 1) & ((y & 1) == 1)
-
-    def hls_costs(self, layer, k, pixel_bits):
-        return {"gated_adders": (k + 2) * layer.out_channels, "multipliers": 0,
-                "memory_bits": {"line_buffers": layer.width * layer.out_channels * layer.widths.get("acc_bits", 0)}}
 
     def k3(self, kernel):
         return False
+
+    def rows_done(self, kernel, h_in):
+        done = np.zeros(h_in + 1, dtype=np.int64)
+        done[1:h_in:2] = 1  # output row iy / 2 after odd iy
+        return done
 
     def rtl_shift(self, layer):
         return layer.input_shift
 
     def events(self, nonzero, kernel, out_channels):
         return int(nonzero.sum())  # one add into one output channel per input value
+
+    def hls_frame_call(self, layer, call):
+        n, s = layer.name, layer.sources[0]
+        return [f"    nnet::frame::pool_layer<{n}_config, {s}_config, model_config, DW, {call.max_width}>(scratch, "
+                f"{call.sources[0]}, {call.dst}, {call.size});"]
+
+    def scatter_ops(self, kernel, h_in, w_in, sub_lanes):
+        return np.ones((h_in, w_in), dtype=np.int64)  # one op per event: the lane of its channel, weight 1
 
 
 KIND = Pool()

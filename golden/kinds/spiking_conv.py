@@ -4,39 +4,39 @@ Its sources are concatenated along channels (a U-Net concat: the encoder feature
 """
 from __future__ import annotations
 
-from golden.kinds.base import LayerKind, adder_depth, conv3_pattern, ones
+from golden.contract.intmodel import conv_int
+from golden.kinds.base import LayerKind
 
 
 class SpikingConv(LayerKind):
     name = "spiking_conv"
     role = "spiking conv + MT-IF"
+    code = 1
+    rtl_name = "KIND_CONV"
+    hls_header = "nnet_spiking_conv.h"
+    float_op = "conv"
     max_sources = None
     kernels = (3,)
 
     def accumulate(self, layer, x):
-        from golden.contract.intmodel import conv_int
-
         return conv_int(x, layer.weight) + layer.bias[:, None, None]
 
     def torch_accumulate(self, layer, x, weight, bias):
-        import torch.nn.functional as F
+        import torch.nn.functional as F  # lazy: reading a manifest needs no torch
 
         return F.conv2d(x, weight, bias, padding=weight.shape[-1] // 2)
 
-    def hls_call(self, n, src, cur):
-        return f"nnet::spiking_conv<{n}_config>({src}, {cur}, snn_params::{n}_weight, snn_params::{n}_bias);"
-
-    def hls_process(self, layer, k):
-        h, w = layer.height, layer.width
-        if layer.kernel == 3:
-            rd, wr = conv3_pattern(h, w)
-            return "conv3x3", len(rd), adder_depth(9 * layer.in_channels * k + 1), rd, wr
-        return "conv1x1", h * w, adder_depth(layer.in_channels * k + 1), ones(h * w), ones(h * w)
-
-    def hls_costs(self, layer, k, pixel_bits):
-        taps = layer.kernel ** 2 * layer.in_channels * k
-        mem = {"line_buffers": 2 * layer.width * layer.in_channels * k} if layer.kernel == 3 else {}
-        return {"gated_adders": taps * layer.out_channels, "multipliers": 0, "memory_bits": mem}
+    def hls_frame_call(self, layer, call):
+        """One source, or two concatenated with the encoder's first (§3); the output layer's A_T goes to the
+        output buffer (the kernel's `output` argument)."""
+        n = layer.name
+        if len(layer.sources) == 1:
+            sources, src_b = f"nnet::frame::one_source<{layer.sources[0]}_config, model_config, DW>", "0"
+        else:
+            a, b = layer.sources
+            sources, src_b = f"nnet::frame::two_sources<{a}_config, {b}_config, model_config, DW>", call.sources[1]
+        return [f"    nnet::frame::conv_layer<{n}_config, model_config, {sources}, DW, {call.max_width}>(",
+                f"        scratch, output, {call.sources[0]}, {src_b}, {call.dst}, {call.size}, {call.rom});"]
 
 
 KIND = SpikingConv()

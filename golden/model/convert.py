@@ -37,13 +37,14 @@ fine-tuning loss is the cross-entropy of A_T / T (golden/model/finetune.py).
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from golden.model.neuron import MTIFNeuron
-from golden.model.unet import INPUT, UNet, apply_layer
+from golden.model.unet import INPUT, Op, UNet, apply_layer
 
 METHODS = ("layer_wise", "connection_wise")
 MT_THRESHOLDS = (2.0, 1.0, 0.5, 0.25)
@@ -85,10 +86,10 @@ def calibrate(model: UNet, batch: torch.Tensor, q: float = 99.9, target=1.0,
     model.train(was_training)
     lam: dict[str, float] = {}
     for layer in model.specs:
-        if layer.kind in ("conv", "upconv", "concat"):
+        if layer.kind in (Op.CONV, Op.UPCONV, Op.CONCAT):
             v = percentile(acts[layer.name], q)
             lam[layer.name] = (v if v > 0 else 1.0) / scale
-        elif layer.kind == "pool":
+        elif layer.kind == Op.POOL:
             lam[layer.name] = lam[layer.sources[0]]
     return lam
 
@@ -105,7 +106,7 @@ def input_scales(model: UNet, lambdas: dict[str, float], method: str) -> dict[st
         (src,) = layer.sources
         if src == INPUT:
             s = torch.ones(layer.in_channels, dtype=torch.float64)
-        elif specs[src].kind == "concat":
+        elif specs[src].kind == Op.CONCAT:
             cat = specs[src]
             if method == "layer_wise":
                 s = torch.full((cat.out_channels,), lambdas[cat.name], dtype=torch.float64)
@@ -128,10 +129,10 @@ def normalise(model: UNet, lambdas: dict[str, float], method: str = "connection_
     for layer in model.specs:
         if not layer.has_params:
             continue
-        lam_out = 1.0 if layer.kind == "head" else float(lambdas[layer.name])
+        lam_out = 1.0 if layer.kind == Op.HEAD else float(lambdas[layer.name])
         m = snn.layers[layer.name]
         s = scales[layer.name].to(m.weight.dtype)
-        shape = (-1, 1, 1, 1) if layer.kind == "upconv" else (1, -1, 1, 1)
+        shape = (-1, 1, 1, 1) if layer.kind == Op.UPCONV else (1, -1, 1, 1)
         m.weight.mul_(s.view(shape) / lam_out)
         m.bias.div_(lam_out)
     return snn
@@ -192,7 +193,7 @@ def simulate(snn: UNet, x: torch.Tensor, timesteps: int, thresholds=MT_THRESHOLD
                 if count_spikes:
                     res.spike_counts[layer.name] = res.spike_counts.get(layer.name, 0.0) + count
                 outs[layer.name] = o
-            elif layer.kind == "head":
+            elif layer.kind == Op.HEAD:
                 acc = cur.clone() if acc is None else acc + cur
             else:
                 outs[layer.name] = cur
@@ -215,6 +216,12 @@ def spike_count(o: torch.Tensor, neuron: MTIFNeuron) -> float:
     return float(bits.sum())
 
 
-def normalised_activations(snn: UNet, x: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The normalised ANN (ReLU neurons): the rate-limit function of the SNN."""
-    return snn.activations(x)
+def thresholds_log2(thresholds) -> list[int]:
+    """The exponents e of thresholds 2^e (the integer contract's MT-IF thresholds); refuses any other."""
+    exps = []
+    for th in thresholds:
+        e = math.log2(float(th))
+        if not e.is_integer():
+            raise ValueError(f"threshold {th} is not a power of two: the integer contract needs 2^e thresholds")
+        exps.append(int(e))
+    return exps

@@ -17,8 +17,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
-from golden.errors import InputError
+from golden.data import load_u8
+from golden.errors import InputError, resolve
+from golden.model.checkpoint import load_model_npz, save_npz
+from golden.model.convert import calibrate, normalise, parse_calibration_target
+from golden.model.datasets import list_images
 
 
 def add_arguments(p) -> None:
@@ -36,9 +41,6 @@ def add_arguments(p) -> None:
 
 def calibration_images(paths, count: int, channels: int, multiple: int, crop=None) -> tuple[np.ndarray, list[Path]]:
     """[N][C][H][W] uint8: the first `count` images of `paths` (files or folders), centre-cropped alike."""
-    from golden.data import load_u8
-    from golden.model.datasets import list_images
-
     files: list[Path] = []
     for p in map(Path, paths):
         files.extend(list_images(p) if p.is_dir() else [p])
@@ -61,20 +63,11 @@ def calibration_images(paths, count: int, channels: int, multiple: int, crop=Non
 
 def convert_ann(ann, batch_u8: np.ndarray, method: str = "connection_wise", q: float = 99.9, target=1.0):
     """(normalised SNN, lambdas) of an ANN calibrated on 8-bit images [N][C][H][W] (x = p / 255)."""
-    import torch
-
-    from golden.model.convert import calibrate, normalise
-
     lambdas = calibrate(ann, torch.from_numpy(batch_u8.astype(np.float64) / 255.0), q, target)
     return normalise(ann, lambdas, method), lambdas
 
 
 def run(args) -> int:
-    from golden.errors import resolve
-    from golden.model.convert import parse_calibration_target
-    from golden.model.evaluate import load_model_npz
-    from golden.model.finetune import save_npz
-
     if args.count < 1:
         raise InputError(f"--count must be >= 1, got {args.count}")
     if not 0 < args.percentile <= 100:

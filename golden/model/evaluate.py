@@ -23,13 +23,12 @@ DIR/<level>/<name>.png (binary masks 0/255; multi-class the uint8 index map; den
 line printed is one JSON object.
 
 Checkpoints are .npz (no pickle): `--checkpoint` the converted (and fine-tuned) SNN, `--ann-checkpoint` the ANN
-it came from (golden.model.finetune.save_npz writes both kinds).
+it came from (golden.model.checkpoint.save_npz writes both kinds).
 """
 from __future__ import annotations
 
 import copy
 import json
-import math
 import zlib
 from pathlib import Path
 
@@ -46,8 +45,9 @@ from golden.model.datasets import add_noise, check_sigma, list_images, match_pai
 from golden import runtime
 from golden.contract.fastmodel import FastModel
 from golden.export.network import int_network
-from golden.model.unet import (UNet, build_model, check_config_fits, load_unet_config, pad_to_multiple,
-                               specs_from_dicts)
+from golden.model.checkpoint import load_ann, load_model_npz  # noqa: F401 (callers import them from here)
+from golden.model.convert import thresholds_log2  # noqa: F401 (callers import it from here)
+from golden.model.unet import UNet, load_unet_config, pad_to_multiple
 
 LEVELS = ("ann", "snn_float", "snn_int")
 DEFAULTS = {
@@ -87,84 +87,6 @@ def _image_channels(folder: Path) -> int:
     return int(load_u8(list_images(folder)[0]).shape[0])
 
 
-def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
-    """A U-Net from an .npz written by golden.model.finetune.save_npz; info holds lambdas, normalisation, snn.*."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable .npz checkpoint ({exc})") from exc
-    arch = {}
-    for key in ("in_channels", "out_channels", "base", "depth", "task"):
-        if f"arch.{key}" not in arrays:
-            raise ValueError(f"{path}: missing field arch.{key} (not a U-Net checkpoint of this project)")
-        value = arrays[f"arch.{key}"].item()
-        arch[key] = str(value) if key == "task" else int(value)
-    if "specs_json" in arrays:  # the layer list (any imported model); the arch fields must agree with it
-        try:
-            items = json.loads(str(arrays["specs_json"]))
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise ValueError(f"{path}: field specs_json is not valid JSON ({exc})") from None
-        specs = specs_from_dicts(items, f"{path}: field specs_json")
-        model = UNet(task=arch["task"], specs=specs).double()
-        for key in ("in_channels", "out_channels", "base", "depth"):
-            if getattr(model, key) != arch[key]:
-                raise ValueError(f"{path}: field arch.{key} is {arch[key]}, the layers of specs_json give "
-                                 f"{getattr(model, key)}")
-    else:
-        model = UNet(**arch).double()
-    state = model.state_dict()
-    for key, ref in state.items():
-        if key not in arrays:
-            raise ValueError(f"{path}: missing field {key}")
-        if tuple(arrays[key].shape) != tuple(ref.shape):
-            raise ValueError(f"{path}: field {key} has shape {arrays[key].shape}, the architecture needs "
-                             f"{tuple(ref.shape)}")
-        value = np.asarray(arrays[key], dtype=np.float64)
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"{path}: field {key} holds NaN or Inf")
-        state[key] = torch.from_numpy(value)
-    model.load_state_dict(state)
-    model.eval()
-    info = {"lambdas": {k[7:]: float(v) for k, v in arrays.items() if k.startswith("lambda.")},
-            "normalisation": str(arrays["normalisation"]) if "normalisation" in arrays else None}
-    for key in ("timesteps", "frac_bits", "weight_bits"):
-        if f"snn.{key}" in arrays:
-            info[key] = int(arrays[f"snn.{key}"])
-    return model, info
-
-
-def load_ann(path: str | Path, cfg: dict) -> UNet:
-    """The float32 ANN for `cfg` from a golden.model.train checkpoint (.pt, the config's architecture) or an ANN
-    .npz (any layer list that fits the config: an imported model need not be the config's U-Net)."""
-    path = Path(path)
-    if path.suffix == ".npz":
-        model, info = load_model_npz(path)
-        if info.get("normalisation"):
-            raise ValueError(f"{path}: field normalisation is {info['normalisation']}: a converted SNN; pass the ANN "
-                             "it came from (report: this file to --snn-ckpt)")
-        check_config_fits(model, cfg, path)
-    else:
-        from golden.model.train import load_checkpoint
-
-        model = build_model(cfg)
-        model.load_state_dict(load_checkpoint(path)["model"])
-    return model.float().eval()
-
-
-def thresholds_log2(thresholds) -> list[int]:
-    exps = []
-    for th in thresholds:
-        e = math.log2(float(th))
-        if not e.is_integer():
-            raise ValueError(f"threshold {th} is not a power of two: the integer contract needs 2^e thresholds")
-        exps.append(int(e))
-    return exps
-
-
 class Runner:
     """Runs 8-bit images through each level; returns the head output per level (float, [C][H][W] per image).
 
@@ -175,7 +97,7 @@ class Runner:
     (the dynamics do not depend on T, so one run gives every shorter window).
     """
 
-    def __init__(self, ann: UNet | None, snn: UNet, timesteps: int, thresholds, compare: str, levels,
+    def __init__(self, ann: UNet | None, snn: UNet | None, timesteps: int, thresholds, compare: str, levels,
                  device="cpu", dtype=torch.float32, snapshots=()):
         self.T, self.compare, self.levels = timesteps, compare, tuple(levels)
         self.device, self.dtype = torch.device(device), dtype
@@ -188,7 +110,9 @@ class Runner:
             self.fast = FastModel(self.int_layers, exps, compare, timesteps, self.device)
         self.ann = None if ann is None else copy.deepcopy(ann).to(self.device, dtype).eval()
         self.snn_t = copy.deepcopy(snn).to(self.device, dtype).eval() if "snn_float" in self.levels else None
-        self.multiple, self.in_channels, self.out_channels = snn.multiple, snn.in_channels, snn.out_channels
+        shape_of = snn if snn is not None else ann  # the levels asked for load only their own checkpoints
+        self.multiple, self.in_channels, self.out_channels = (shape_of.multiple, shape_of.in_channels,
+                                                              shape_of.out_channels)
 
     @torch.no_grad()
     def run_batch(self, images_u8: np.ndarray) -> dict[str, dict[int, np.ndarray]]:
@@ -261,19 +185,23 @@ def setup(args, task: str):
     cfg = load_unet_config(resolve(args.config or d["config"]))
     if cfg["task"] != task:
         raise InputError(f"{args.config}: field task is {cfg['task']}, not {task}")
-    snn_path = resolve(args.checkpoint or d["checkpoint"])
-    snn, info = load_model_npz(snn_path)
-    if snn.task != task:
-        raise InputError(f"{snn_path}: field arch.task is {snn.task}: a {snn.task} model, not {task}")
     levels = tuple(args.levels)
-    if not info.get("normalisation") and set(levels) & {"snn_float", "snn_int"}:
-        print(f"note: {snn_path} is an ANN checkpoint (field normalisation missing): the SNN levels run its weights "
-              "unnormalised; `python -m golden convert` it on your training images first", flush=True)
-    ann = None
+    snn = ann = None
+    info: dict = {}
+    if set(levels) & {"snn_float", "snn_int"}:  # only the checkpoints of the levels asked for are loaded
+        snn_path = resolve(args.checkpoint or d["checkpoint"])
+        snn, info = load_model_npz(snn_path)
+        if snn.task != task:
+            raise InputError(f"{snn_path}: field arch.task is {snn.task}: a {snn.task} model, not {task}")
+        if not info.get("normalisation"):
+            print(f"note: {snn_path} is an ANN checkpoint (field normalisation missing): the SNN levels run its "
+                  "weights unnormalised; `python -m golden convert` it on your training images first", flush=True)
     if "ann" in levels:
         ann_path = resolve(args.ann_checkpoint or d["ann_checkpoint"])
         ann, _ = load_model_npz(ann_path)
-        if ann.arch() != snn.arch():
+        if ann.task != task:
+            raise InputError(f"{ann_path}: field arch.task is {ann.task}: a {ann.task} model, not {task}")
+        if snn is not None and ann.arch() != snn.arch():
             raise InputError(f"{ann_path}: field arch {ann.arch()} differs from the SNN checkpoint's {snn.arch()}")
     T = args.timesteps or info.get("timesteps") or cfg["snn"]["timesteps"][0]
     at = _windows(args)

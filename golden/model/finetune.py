@@ -30,8 +30,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from golden.atomic import write_text
+from golden.model import metrics
+from golden.model.checkpoint import load_ann, save_npz  # noqa: F401 (save_npz: callers import it from here)
 from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, normalise, parse_calibration_target, simulate
-from golden.model.unet import INPUT, UNet, apply_layer, describe, pad_to_multiple
+from golden.model.datasets import build_datasets, check_sigma
+from golden.model.unet import INPUT, UNet, apply_layer, load_unet_config, pad_to_multiple
 
 
 def flow_forward(snn: UNet, x: torch.Tensor, flow_in: dict, flow_out: dict, timesteps: int) -> torch.Tensor:
@@ -85,8 +89,6 @@ def evaluate(model: UNet, dataset, task: str, snn_T=(), thresholds=MT_THRESHOLDS
     Segmentation: F1 / Jaccard / ACC pooled over all pixels (binary) and mIoU; denoising: mean PSNR and SSIM
     over images on the 8-bit scale (restored image clipped to [0, 1]).
     """
-    from golden.model import metrics
-
     keys = list(snn_T) if snn_T else ["ann"]
     preds: dict = {k: [] for k in keys}
     targets = []
@@ -130,25 +132,6 @@ def calibration_batch(train_set, n: int) -> torch.Tensor:
     return torch.stack([train_set[i][0] for i in range(n)])
 
 
-def save_npz(path, model: UNet, lambdas: dict[str, float], method: str | None = None,
-             timesteps: int | None = None, dtype=np.float64) -> None:
-    """Float weights (normalised or not), architecture and lambdas as .npz (no pickle), atomically.
-    `timesteps`: the T the SNN was fine-tuned for (stored as snn.timesteps, the evaluation default)."""
-    from golden.atomic import write_npz
-
-    arrays = {f"{k}": v.detach().cpu().numpy().astype(dtype) for k, v in model.state_dict().items()}
-    if timesteps:
-        arrays["snn.timesteps"] = np.int64(timesteps)
-    arrays.update({f"lambda.{k}": np.float64(v) for k, v in lambdas.items()})
-    for k, v in model.arch().items():
-        if k != "graph":  # the layer list itself is specs_json
-            arrays[f"arch.{k}"] = np.asarray(v)
-    arrays["specs_json"] = np.asarray(json.dumps(describe(model.specs)))
-    if method:
-        arrays["normalisation"] = np.asarray(method)
-    write_npz(path, arrays)
-
-
 def add_arguments(ap) -> None:
     ap.add_argument("--config", required=True)
     ap.add_argument("--ckpt", required=True,
@@ -174,10 +157,6 @@ def add_arguments(ap) -> None:
 
 
 def run(args) -> int:
-    from golden.model.datasets import build_datasets, check_sigma
-    from golden.model.evaluate import load_ann
-    from golden.model.unet import load_unet_config
-
     target = None
     try:  # the options are checked before anything is loaded
         if args.calibration_target is not None:
@@ -254,7 +233,5 @@ def run(args) -> int:
                  timesteps=(args.timesteps or min(eval_T)) if args.steps else args.timesteps,
                  dtype=np.float32 if args.float32 else np.float64)
     report["seconds"] = round(time.time() - t0, 1)
-    from golden.atomic import write_text
-
     write_text(out_dir / "finetune.json", json.dumps(report, indent=1) + "\n")
     return 0

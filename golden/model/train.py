@@ -15,7 +15,6 @@ Segmentation: cross-entropy on the logits; denoising: L1 between the predicted a
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -25,32 +24,15 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
-from golden.atomic import write_bytes, write_text
-from golden.runtime import resolve_device  # the rule eval-* use: auto = cuda when present
+from golden.atomic import write_text
 from golden.errors import InputError
+from golden.model.checkpoint import load_checkpoint, save_checkpoint
+from golden.model.datasets import build_datasets
+from golden.model.finetune import evaluate
 from golden.model.unet import build_model, load_unet_config
+from golden.runtime import resolve_device  # the rule eval-* use: auto = cuda when present
 
 CKPT = "last.pt"
-
-
-def save_checkpoint(path: str | Path, state: dict) -> None:
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    write_bytes(path, buf.getvalue())
-
-
-def load_checkpoint(path: str | Path) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ValueError(f"{path}: not a readable checkpoint ({exc})") from exc
-    for key in ("epoch", "model", "arch"):
-        if key not in state:
-            raise ValueError(f"{path}: missing field {key!r}")
-    return state
 
 
 def make_optimizer(model: torch.nn.Module, train_cfg: dict) -> torch.optim.Optimizer:
@@ -113,9 +95,6 @@ def prepare_run_folder(out: Path, resume: bool, force: bool) -> None:
 
 def train(cfg: dict, out: str | Path, epochs: int | None = None, resume: bool = False, data_root=None,
           progress: bool = True, evaluate_every: int = 1, device: str = "cpu") -> dict:
-    from golden.model.datasets import build_datasets
-    from golden.model.finetune import evaluate
-
     rank, world, dev = _dist(resolve_device(device))
     out = Path(out)
     tcfg = cfg["train"]

@@ -26,7 +26,8 @@ Kinds:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import torch
@@ -34,9 +35,24 @@ import torch.nn.functional as F
 from torch import nn
 
 from golden.errors import ConfigError, _need
+import yaml
 
 INPUT = "input"
-KINDS = ("conv", "pool", "upconv", "concat", "head")
+
+
+class Op(StrEnum):
+    """The float U-Net's layer ops (a `Layer.kind`). Not the contract's layer kinds (golden.kinds): the exporter
+    maps an op to its kind through `golden.kinds.from_float`. A StrEnum: a spec read back from a file as a plain
+    string compares equal, and it prints as its value."""
+
+    CONV = "conv"
+    POOL = "pool"
+    UPCONV = "upconv"
+    CONCAT = "concat"
+    HEAD = "head"
+
+
+KINDS = tuple(Op)
 TASKS = ("segmentation", "denoising")
 
 
@@ -52,12 +68,12 @@ class Layer:
 
     @property
     def has_params(self) -> bool:
-        return self.kind in ("conv", "upconv", "head")
+        return self.kind in (Op.CONV, Op.UPCONV, Op.HEAD)
 
     @property
     def spiking(self) -> bool:
         """True where the SNN puts an MT-IF neuron (the ANN a ReLU)."""
-        return self.kind in ("conv", "pool", "upconv")
+        return self.kind in (Op.CONV, Op.POOL, Op.UPCONV)
 
 
 def layer_specs(in_channels: int, out_channels: int, base: int = 64, depth: int = 4, task: str = "segmentation",
@@ -74,30 +90,30 @@ def layer_specs(in_channels: int, out_channels: int, base: int = 64, depth: int 
     skips: list[tuple[str, int]] = []
     for s in range(1, depth + 1):
         ch = base * 2 ** (s - 1)
-        specs.append(Layer(f"enc{s}a", "conv", (prev,), prev_ch, ch, 3))
-        specs.append(Layer(f"enc{s}b", "conv", (f"enc{s}a",), ch, ch, 3))
+        specs.append(Layer(f"enc{s}a", Op.CONV, (prev,), prev_ch, ch, 3))
+        specs.append(Layer(f"enc{s}b", Op.CONV, (f"enc{s}a",), ch, ch, 3))
         skips.append((f"enc{s}b", ch))
-        specs.append(Layer(f"pool{s}", "pool", (f"enc{s}b",), ch, ch))
+        specs.append(Layer(f"pool{s}", Op.POOL, (f"enc{s}b",), ch, ch))
         prev, prev_ch = f"pool{s}", ch
     ch = base * 2 ** depth
-    specs.append(Layer("mid_a", "conv", (prev,), prev_ch, ch, 3))
-    specs.append(Layer("mid_b", "conv", ("mid_a",), ch, ch, 3))
+    specs.append(Layer("mid_a", Op.CONV, (prev,), prev_ch, ch, 3))
+    specs.append(Layer("mid_b", Op.CONV, ("mid_a",), ch, ch, 3))
     prev, prev_ch = "mid_b", ch
     for s in range(depth, 0, -1):
         skip, skip_ch = skips[s - 1]
         up_ch = prev_ch // 2
-        specs.append(Layer(f"up{s}", "upconv", (prev,), prev_ch, up_ch, 3))
-        specs.append(Layer(f"cat{s}", "concat", (skip, f"up{s}"), skip_ch + up_ch, skip_ch + up_ch,
+        specs.append(Layer(f"up{s}", Op.UPCONV, (prev,), prev_ch, up_ch, 3))
+        specs.append(Layer(f"cat{s}", Op.CONCAT, (skip, f"up{s}"), skip_ch + up_ch, skip_ch + up_ch,
                            parts=(skip_ch, up_ch)))
-        specs.append(Layer(f"dec{s}a", "conv", (f"cat{s}",), skip_ch + up_ch, skip_ch, 3))
-        specs.append(Layer(f"dec{s}b", "conv", (f"dec{s}a",), skip_ch, skip_ch, 3))
+        specs.append(Layer(f"dec{s}a", Op.CONV, (f"cat{s}",), skip_ch + up_ch, skip_ch, 3))
+        specs.append(Layer(f"dec{s}b", Op.CONV, (f"dec{s}a",), skip_ch, skip_ch, 3))
         prev, prev_ch = f"dec{s}b", skip_ch
-    specs.append(Layer("head", "head", (prev,), prev_ch, out_channels, 1 if task == "segmentation" else 3))
+    specs.append(Layer("head", Op.HEAD, (prev,), prev_ch, out_channels, 1 if task == "segmentation" else 3))
     check_specs(specs)
     return specs
 
 
-KERNELS = {"conv": (1, 3), "upconv": (3,), "head": (1, 3)}  # a 1x1 conv with a neuron runs as a 3x3 (export)
+KERNELS = {Op.CONV: (1, 3), Op.UPCONV: (3,), Op.HEAD: (1, 3)}  # a 1x1 conv with a neuron runs as a 3x3 (export)
 
 
 def check_specs(specs: list[Layer]) -> None:
@@ -115,14 +131,14 @@ def check_specs(specs: list[Layer]) -> None:
             raise ValueError(f"layer {layer.name}: channels must be >= 1")
         if layer.kind in KERNELS and layer.kernel not in KERNELS[layer.kind]:
             raise ValueError(f"layer {layer.name}: a {layer.kind} has kernel {KERNELS[layer.kind]}, not {layer.kernel}")
-        if layer.kind in ("pool", "concat") and layer.in_channels != layer.out_channels:
+        if layer.kind in (Op.POOL, Op.CONCAT) and layer.in_channels != layer.out_channels:
             raise ValueError(f"layer {layer.name}: a {layer.kind} keeps its channels")
         if layer.name in seen or layer.name == INPUT:
             raise ValueError(f"layer {layer.name}: duplicate name")
         for src in layer.sources:
             if src != INPUT and src not in seen:
                 raise ValueError(f"layer {layer.name}: source {src!r} is not an earlier layer")
-        if layer.kind == "concat":
+        if layer.kind == Op.CONCAT:
             got = tuple(seen[s] for s in layer.sources)
             if got != layer.parts or sum(got) != layer.in_channels:
                 raise ValueError(f"layer {layer.name}: parts {layer.parts} do not match sources {got}")
@@ -131,17 +147,17 @@ def check_specs(specs: list[Layer]) -> None:
         elif layer.sources[0] != INPUT and seen[layer.sources[0]] != layer.in_channels:
             raise ValueError(f"layer {layer.name}: expects {layer.in_channels} input channels, "
                              f"{layer.sources[0]} gives {seen[layer.sources[0]]}")
-        if (layer.kind == "head") != (i == len(specs) - 1):
+        if (layer.kind == Op.HEAD) != (i == len(specs) - 1):
             raise ValueError("the head must be the last layer, and the only one")
         seen[layer.name] = layer.out_channels
     kind = {l.name: l.kind for l in specs}
     readers = [l.name for l in specs if INPUT in l.sources]
-    if specs[0].kind != "conv" or readers != [specs[0].name]:
+    if specs[0].kind != Op.CONV or readers != [specs[0].name]:
         raise ValueError(f"layer {(readers[1:] or [specs[0].name])[0]}: the first layer, and only it, must be a conv "
                          "reading the image (static coding into one input layer)")
     for layer in specs:
         for s in layer.sources:
-            if kind.get(s) == "concat" and layer.kind != "conv":
+            if kind.get(s) == Op.CONCAT and layer.kind != Op.CONV:
                 raise ValueError(f"layer {layer.name}: a {layer.kind} reads the concat {s}; only a conv with a "
                                  "neuron reads a concat (the concat's parts become its sources)")
     levels(specs)
@@ -157,7 +173,7 @@ def levels(specs: list[Layer]) -> dict[str, int]:
             raise ValueError(f"layer {layer.name}: concatenates sources of different resolutions "
                              f"({', '.join(f'{s}: 1/{2 ** level[s]}' for s in layer.sources)})")
         (lv,) = got
-        lv += {"pool": 1, "upconv": -1}.get(layer.kind, 0)
+        lv += {Op.POOL: 1, Op.UPCONV: -1}.get(layer.kind, 0)
         if lv < 0:
             raise ValueError(f"layer {layer.name}: upsamples beyond the input's resolution")
         level[layer.name] = lv
@@ -198,25 +214,24 @@ def specs_from_dicts(items, where: str = "specs") -> list[Layer]:
 
 def describe(specs: list[Layer]) -> list[dict]:
     """The layer list as plain dicts (for manifests and logs)."""
-    from dataclasses import asdict
-
-    return [{**asdict(l), "sources": list(l.sources), "parts": list(l.parts), "spiking": l.spiking} for l in specs]
+    return [{**asdict(l), "kind": str(l.kind), "sources": list(l.sources), "parts": list(l.parts),
+             "spiking": l.spiking} for l in specs]
 
 
 def make_module(layer: Layer) -> nn.Module | None:
-    if layer.kind in ("conv", "head"):
+    if layer.kind in (Op.CONV, Op.HEAD):
         return nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel, padding=layer.kernel // 2)
-    if layer.kind == "upconv":
+    if layer.kind == Op.UPCONV:
         return nn.ConvTranspose2d(layer.in_channels, layer.out_channels, 3, stride=2, padding=1, output_padding=1)
     return None
 
 
 def apply_layer(layer: Layer, module: nn.Module | None, inputs: list[torch.Tensor]) -> torch.Tensor:
     """The linear part of one layer (no ReLU / neuron): conv, avg-pool, transposed conv, concat, head."""
-    if layer.kind == "concat":
+    if layer.kind == Op.CONCAT:
         return torch.cat(inputs, dim=1)
     (x,) = inputs
-    if layer.kind == "pool":
+    if layer.kind == Op.POOL:
         return F.avg_pool2d(x, 2)
     return module(x)
 
@@ -321,8 +336,6 @@ def pad_to_multiple(x: torch.Tensor, multiple: int, mode: str = "reflect") -> tu
 
 def load_unet_config(path: str | Path) -> dict:
     """A configs/unet_*.yaml: checked, with errors naming the file and the field. Defaults filled in."""
-    import yaml
-
     path = Path(path)
     try:
         cfg = yaml.safe_load(path.read_text())

@@ -7,7 +7,7 @@
 // size must be exactly the image buffer of a HEIGHT x WIDTH frame), SCRATCH and OUTPUT are written with the
 // scratch buffer (every spiking layer's spike trains) and the output buffer (A_T) after the call. Both buffers are
 // filled with 0xA5 before the call, so a byte the top does not write shows. The comparison with the golden model
-// is golden/backends/hls/frame_csim.py's (`python -m golden csim-frame`). Per frame two lines:
+// is golden/backends/hls/csim.py's (`python -m golden csim`). Per frame two lines:
 //   FRAME frame=HxW image_bytes=.. scratch_bytes=.. output_bytes=.. seconds=..
 //   REGIONS <layer>=<byte offset> ... end=<scratch bytes>
 // Exit 0 when every frame ran; 2 for bad arguments, a frame size the top refuses, or a file error.
@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
     if (argc < 6 || (argc - 1) % 5 != 0) {
         return fail("usage: csim_frame IMAGE HEIGHT WIDTH SCRATCH OUTPUT [IMAGE HEIGHT WIDTH SCRATCH OUTPUT ...]");
     }
-    std::printf("CSIM-FRAME bench: DW=%u MAX_WIDTH=%u LEVELS=%u regions=%u T=%u\n", DW, snn_frame::MAX_WIDTH,
+    std::printf("CSIM bench: DW=%u MAX_WIDTH=%u LEVELS=%u regions=%u T=%u\n", DW, snn_frame::MAX_WIDTH,
                 snn_frame::LEVELS, snn_frame::NUM_REGIONS, snn_frame::model_config::timesteps);
     for (int a = 1; a < argc; a += 5) {
         const std::string image_path = argv[a], scratch_path = argv[a + 3], output_path = argv[a + 4];

@@ -75,7 +75,7 @@ def test_bench_lines_from_a_faked_run(small_export, tmp_path, monkeypatch, capsy
 
     from golden.analysis import bench_rtl
     from golden.backends.rtl.frame_traffic import traffic
-    from golden.ir.manifest import load_manifest, load_network
+    from golden.export.load import load_manifest, load_network
 
     fake = {8: (1_150_000, 1_000_000, 23.0), 16: (600_000, 500_000, 12.0)}  # cycles, bound, wall of the 2nd run
     calls = []

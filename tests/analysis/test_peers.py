@@ -117,7 +117,7 @@ def test_calibration_data_is_our_own_training_batch(ann, em_root):
     """The crops are the batch our conversion calibrated the committed model on: our calibration of the ANN on
     them reproduces the committed lambdas. Whole-slice calibration refuses the evaluation slices."""
     from golden.model.convert import calibrate
-    from golden.model.evaluate import load_model_npz
+    from golden.model.checkpoint import load_model_npz
 
     calib = peers.calibration_crops()
     assert calib.dtype == torch.float32 and tuple(calib.shape) == (8, 1, 128, 128)

@@ -14,7 +14,7 @@ from golden.contract.fastmodel import FLOAT32_EXACT, FLOAT64_EXACT, FastModel, e
 from golden.contract.intmodel import ContractViolation, neuron_step
 from golden.export.network import int_network
 from golden.export.synthetic import synthetic_image
-from golden.ir.manifest import load_layers, load_manifest, load_vectors
+from golden.export.load import load_layers, load_manifest, load_vectors
 from golden.ir.network import Layer
 from golden.kinds.base import widths_of
 from golden.model.convert import calibrate, normalise

@@ -10,7 +10,7 @@ from golden.contract import intmodel
 from golden.contract.intmodel import ContractViolation, conv_int
 from golden.export.network import random_network_export
 from golden.export.quantise import FloatLayer, quantise
-from golden.ir.manifest import load_layers, load_manifest, load_vectors
+from golden.export.load import load_layers, load_manifest, load_vectors
 from golden.ir.network import Layer
 
 

@@ -51,18 +51,24 @@ def draw_currents(data, max_steps: int, neurons: int, bound: int):
     return t, np.array(cur, dtype=np.int64).reshape(t, neurons)
 
 
+def integer_run(exps, compare, data, frac, max_t, neurons, bound):
+    """(step, current, membrane, spike words) of the integer neuron, thresholds 2^(e + frac), on drawn currents."""
+    ths = [1 << (e + frac) for e in exps]
+    t, cur = draw_currents(data, max_t, neurons, bound)
+    v = np.zeros(neurons, dtype=np.int64)
+    for step in range(t):
+        v, words = neuron_step(v, cur[step], ths, compare)
+        yield step, cur[step], v, words
+
+
 @settings(max_examples=100, deadline=None)
 @given(exps=exponent_sets, compare=st.sampled_from(["gt", "ge"]), data=st.data())
 def test_float_neuron_equals_integer_neuron_on_dyadic_inputs(exps, compare, data):
     """With currents that are exact multiples of 2^-F the float neuron must equal the integer one exactly."""
     frac = 8
-    ths_int = [1 << (e + frac) for e in exps]
-    t, cur = draw_currents(data, 10, 5, 2000)
     fneuron = MTIFNeuron([2.0**e for e in exps], compare)
-    v = np.zeros(5, dtype=np.int64)
-    for step in range(t):
-        v, words = neuron_step(v, cur[step], ths_int, compare)
-        spikes = fneuron(torch.from_numpy(cur[step] / 2.0**frac))
+    for step, cur, v, words in integer_run(exps, compare, data, frac, 10, 5, 2000):
+        spikes = fneuron(torch.from_numpy(cur / 2.0**frac))
         fwords = sum(spikes[i].numpy().astype(np.uint8) << i for i in range(len(exps)))
         assert np.array_equal(fwords, words)
         assert np.array_equal(fneuron.v.numpy() * 2.0**frac, v.astype(np.float64))
@@ -72,16 +78,12 @@ def test_float_neuron_equals_integer_neuron_on_dyadic_inputs(exps, compare, data
 @given(exps=exponent_sets, compare=st.sampled_from(["gt", "ge"]), data=st.data())
 def test_conservation_and_membrane_bound(exps, compare, data):
     """sum of emitted value + final V == sum of input (reset by subtraction loses nothing); |V_t| <= t*max|I|."""
-    frac = 6
-    ths = [1 << (e + frac) for e in exps]
-    t, cur = draw_currents(data, 16, 4, 500)
-    imax = int(np.abs(cur).max())
-    v, emitted = np.zeros(4, dtype=np.int64), np.zeros(4)
-    for step in range(t):
-        v, words = neuron_step(v, cur[step], ths, compare)
+    frac, emitted, total, imax = 6, np.zeros(4), np.zeros(4), 0
+    for step, cur, v, words in integer_run(exps, compare, data, frac, 16, 4, 500):
         emitted += spike_value(words, exps) * 2.0**frac
+        total, imax = total + cur, max(imax, int(np.abs(cur).max()))
         assert np.all(np.abs(v) <= (step + 1) * imax)
-    assert np.array_equal(emitted + v, cur.sum(0).astype(np.float64))
+    assert np.array_equal(emitted + v, total)
 
 
 @settings(max_examples=100, deadline=None)

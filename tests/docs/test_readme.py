@@ -71,4 +71,6 @@ def test_export_and_estimate_commands_run(tmp_path):
                         proc.stdout.strip().splitlines()[-1])
     proc = run("estimate", "--export", str(out), "--out", str(tmp_path / "est"))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1].startswith("ESTIMATE em_unet_snn: frame ")
+    lines = proc.stdout.strip().splitlines()
+    assert re.match(r"ESTIMATE em_unet_snn: frame \d+ cycles .*lanes=8, frame engine", lines[-2]), lines[-2]
+    assert lines[-1].startswith("FRAME em_unet_snn frame=32x48 ") and "lanes=8" in lines[-1]

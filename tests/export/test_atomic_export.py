@@ -10,7 +10,7 @@ import pytest
 
 from golden import atomic
 from golden.export.vectors import write_export_vectors
-from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
+from golden.export.load import ManifestError, load_manifest, load_network, load_vectors
 from golden.paths import REPO_ROOT
 
 

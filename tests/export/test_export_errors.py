@@ -12,8 +12,8 @@ from golden import atomic
 from golden.cli import main
 from golden.data import load_u8
 from golden.errors import ConfigError, InputError
-from golden.ir.manifest import ManifestError, load_layers, load_manifest, load_network, load_vectors
-from golden.model.evaluate import load_model_npz
+from golden.export.load import ManifestError, load_layers, load_manifest, load_network, load_vectors
+from golden.model.checkpoint import load_model_npz
 from golden.model.unet import load_unet_config
 from golden.paths import REPO_ROOT
 
@@ -298,9 +298,10 @@ def test_cli_csim_refuses_a_bad_export_before_building(default_export, export_co
     assert main(["csim", "--export", str(d), "--build", str(tmp_path / "b")]) == 2
     _error_line(capsys, "manifest.yaml", "thresholds_int")
     assert not (tmp_path / "b" / "csim").exists()
-    d2 = export_copy(default_export, "units")
-    assert main(["csim", "--export", str(d2), "--build", str(tmp_path / "b"), "--units", "golden,bogus"]) == 2
-    _error_line(capsys, "--units")
+    d2 = export_copy(default_export, "size")
+    assert main(["csim", "--export", str(d2), "--build", str(tmp_path / "b"), "--size", "7x0"]) == 2
+    _error_line(capsys, "--size")
+    assert not (tmp_path / "b" / "csim").exists()
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):

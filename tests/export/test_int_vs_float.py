@@ -18,8 +18,9 @@ from golden.contract.quant import spike_magnitude, spike_value
 from golden.data import crop, em_slice_paths, load_u8
 from golden.export.command import DEFAULT_CHECKPOINT, DEFAULT_CONFIG
 from golden.export.network import export_network
-from golden.ir.manifest import load_network, load_vectors
-from golden.model.evaluate import load_model_npz, thresholds_log2
+from golden.export.load import load_network, load_vectors
+from golden.model.checkpoint import load_model_npz
+from golden.model.convert import thresholds_log2
 from golden.model.neuron import MTIFNeuron
 from golden.model.unet import load_unet_config
 from golden.paths import REPO_ROOT

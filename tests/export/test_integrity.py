@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
-from golden.analysis.coverage import Coverage
-from golden.backends.hls.header import render_header
+from golden.ir.coverage import Coverage
+from golden.export.params_header import render_header
 from golden.export.writer import rom_image
-from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
+from golden.export.load import ManifestError, load_manifest, load_network, load_vectors
 
 
 @pytest.fixture(scope="module")

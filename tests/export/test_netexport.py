@@ -69,7 +69,7 @@ def test_vectors_match_manifest_shapes(tiny):
 def test_full_network_export_round_trip(tmp_path):
     """Manifest + weights of a full U-Net load back (every kind validated) and reproduce the golden vectors."""
     from golden.contract import intmodel
-    from golden.ir.manifest import load_layers, load_manifest, load_vectors
+    from golden.export.load import load_layers, load_manifest, load_vectors
     from golden.export.network import random_network_export
 
     out, m = random_network_export(tmp_path / "net", seed=3, timesteps=4, compare="ge", thresholds_log2=(0, -1))
@@ -88,7 +88,7 @@ def test_depth0_is_the_slice(tmp_path):
     vectors recorded, through the same exporter as the full network."""
     from golden.contract import intmodel
     from golden.export.network import random_network_export
-    from golden.ir.manifest import load_network, load_vectors
+    from golden.export.load import load_network, load_vectors
 
     for c in (1, 3):
         out, m = random_network_export(tmp_path / f"s{c}", seed=2, base=3, depth=0, size=6, timesteps=3,
@@ -112,7 +112,7 @@ def test_cli_export_non_square_crop(tmp_path):
     from golden.cli import main
     from golden.data import load_u8
     from golden.export.command import DEFAULT_IMAGE
-    from golden.ir.manifest import load_manifest, load_vectors
+    from golden.export.load import load_manifest, load_vectors
     from golden.paths import REPO_ROOT
 
     out = tmp_path / "crop"

@@ -14,7 +14,7 @@ from golden.cli import main
 from golden.errors import ManifestError
 from golden.export import vectors as vio
 from golden.export.command import MEMBRANES_AUTO_PIXELS, record_membranes
-from golden.ir.manifest import load_manifest, load_network, load_vectors
+from golden.export.load import load_manifest, load_network, load_vectors
 
 
 def reference_beats(words: np.ndarray, bits: int) -> bytes:

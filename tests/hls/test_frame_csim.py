@@ -1,38 +1,57 @@
 """The external-memory HLS frame top (snn_frame_top, golden/backends/hls/frame_top.py + hls/nnet_frame.h) equals the
-integer golden model bit for bit, through `python -m golden csim-frame`: the bench runs the top on an image buffer
+integer golden model bit for bit, through `python -m golden csim`: the bench runs the top on an image buffer
 (golden/ir/frame_memory.py pack_image), every spiking layer's spike trains are unpacked from the scratch buffer and
 A_T from the output buffer, and compared with ==. Each case is one g++ build at -Og (2-3 s for the small ones, about
 8 s for the default model)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from golden.backends.hls import frame_csim
+from golden.backends.hls import csim as frame_csim
 from golden.backends.hls.frame_top import FRAME_ARGS, render_frame
 from golden.backends.rtl.ctrl_map import arg_offsets
 from golden.cli import build_parser
 from golden.export.network import export_network, random_network_export
 from golden.export.synthetic import synthetic_image
+from golden.export.vectors import write_export_vectors
 from golden.ir import frame_memory as fm
-from golden.ir.manifest import load_network, load_vectors
+from golden.export.load import load_network, load_vectors
 from golden.model.unet import UNet
 from golden.paths import REPO_ROOT
 
-RESULT = re.compile(r"^CSIM-FRAME (PASS|FAIL) layers=(\d+) timesteps=(\d+) values=(\d+) mismatches=(\d+) "
-                    r"data_bits=(\d+) frame=(\S+)$")
+RESULT = re.compile(r"^CSIM (PASS|FAIL) layers=(\d+) timesteps=(\d+) values=(\d+) mismatches=(\d+)$")
+FRAMES = re.compile(r"^CSIM frames=(\S+) data_bits=(\d+)$")
 
 
-def csim_frame(export, build, *extra, timeout=600):
-    proc = subprocess.run([sys.executable, "-m", "golden", "csim-frame", "--export", str(export), "--build", str(build),
+class Result:
+    """The last two lines of `golden csim`: `CSIM frames=.. data_bits=..`, `CSIM PASS|FAIL layers=.. ...`; group()
+    numbers as in the old one-line format (6: data_bits, 7: frames)."""
+
+    def __init__(self, frames: re.Match, last: re.Match):
+        self.frames, self.last = frames, last
+
+    def group(self, i: int) -> str:
+        if i <= 5:
+            return self.last.group(i)
+        return self.frames.group(2) if i == 6 else self.frames.group(1)
+
+
+def csim_frame(export, build, *extra, timeout=600, command="csim"):
+    proc = subprocess.run([sys.executable, "-m", "golden", command, "--export", str(export), "--build", str(build),
                            *extra], capture_output=True, text=True, timeout=timeout, cwd=REPO_ROOT)
     lines = proc.stdout.strip().splitlines()
-    return proc, lines, (RESULT.match(lines[-1]) if lines else None)
+    res = None
+    if len(lines) >= 2 and RESULT.match(lines[-1]) and FRAMES.match(lines[-2]):
+        res = Result(FRAMES.match(lines[-2]), RESULT.match(lines[-1]))
+    return proc, lines, res
 
 
 def expected_values(net, sizes) -> int:
@@ -74,6 +93,48 @@ def non_square_export(out_dir, seed=3, height=16, width=32, depth=2, base=2, tim
                           thresholds_log2, compare, lambdas)
 
 
+DEMO = REPO_ROOT / "configs" / "demo" / "em_slice22_y224_x224_64.png"
+
+
+def export_case(out: Path, case: dict) -> tuple[Path, dict]:
+    """A seeded random U-Net exported on a synthetic image, or (`real`) on a crop of the real EM demo image."""
+    from golden.export.network import random_network_export
+
+    real = case.get("real", False)
+    case = {k: v for k, v in case.items() if k not in ("id", "real", "opt")}
+    if not real:
+        return random_network_export(out, **case)
+    import torch
+
+    from golden.data import crop, load_u8
+    from golden.export.network import export_network
+    from golden.model.convert import calibrate, normalise
+    from golden.model.unet import UNet
+
+    torch.manual_seed(case["seed"])
+    model = UNet(1, 2 if case["task"] == "segmentation" else 1, base=case["base"], depth=case["depth"],
+                 task=case["task"]).double()
+    with torch.no_grad():
+        for module in model.layers.values():
+            module.bias.mul_(0.1)
+    image = crop(load_u8(DEMO, channels=1), 8, 4, case["size"], path=str(DEMO))
+    x = torch.from_numpy(image[None].astype(np.float64) / 255.0)
+    lambdas = calibrate(model, x)
+    snn = normalise(model, lambdas, "connection_wise")
+    return export_network(snn, image, out, f"unet_em_s{case['seed']}", case["timesteps"], case["thresholds_log2"],
+                          case["compare"], lambdas)
+
+
+CASES = [
+    dict(id="d1-b2-8px-K1-ge-seg1x1", seed=11, base=2, depth=1, size=8, timesteps=5, thresholds_log2=(0,),
+         compare="ge", task="segmentation", opt="Og"),
+    dict(id="d2-b3-16px-K4-gt-den3x3", seed=13, base=3, depth=2, size=16, timesteps=4, thresholds_log2=(1, 0, -1, -2),
+         compare="gt", task="denoising", opt="Og"),
+    dict(id="d1-b4-12px-K3-ge-seg1x1-realEM", seed=13, base=4, depth=1, size=12, timesteps=5,
+         thresholds_log2=(2, 0, -1), compare="ge", task="segmentation", real=True, opt="Og"),
+]
+
+
 @pytest.fixture(scope="module")
 def ns_export(tmp_path_factory):
     export, _ = non_square_export(tmp_path_factory.mktemp("frame") / "ns")
@@ -83,7 +144,7 @@ def ns_export(tmp_path_factory):
 def test_random_network_non_square_passes(ns_export, tmp_path):
     """A depth-2 random U-Net (input conv, convs, pools, upconvs, 2-source concats, 1x1 head) exported on a 16x32
     image, K = 3 (spike fields padded to 4 bits), then a second frame of another size (32x16, against the integer
-    model) through the same top: both pass; the top's region offsets are frame_layout's (checked by csim-frame)."""
+    model) through the same top: both pass; the top's region offsets are frame_layout's (checked by csim)."""
     net = load_network(ns_export)
     assert (net.height, net.width) == (16, 32) and fm.max_level(net) == 2
     assert {"pool", "upconv"} <= {l.kind for l in net.layers} and any(len(l.sources) == 2 for l in net.layers)
@@ -91,8 +152,8 @@ def test_random_network_non_square_passes(ns_export, tmp_path):
     sizes = [(16, 32), (32, 16)]
     proc, lines, res = csim_frame(ns_export, tmp_path / "build", "--opt", "Og", "--size", "16x32", "--size", "32x16")
     assert_pass(proc, lines, res, net, sizes)
-    assert "CSIM-FRAME frame 16x32: compared with the export's golden vectors" in lines
-    assert "CSIM-FRAME frame 32x16: compared with the integer model on the export's image tiled" in lines
+    assert "CSIM frame 16x32: compared with the export's golden vectors" in lines
+    assert "CSIM frame 32x16: compared with the integer model on the export's image tiled" in lines
     assert "MAX_WIDTH=32" in proc.stdout
 
 
@@ -135,17 +196,18 @@ def _negate_largest_weight(header: str, net) -> tuple[str, str]:
 
 def test_corrupted_weight_fails(ns_export, tmp_path, capsys):
     """The check can fail: the top built against a copy of snn_params.h with one ROM weight of the input layer
-    negated gives CSIM-FRAME FAIL (exit 1), the first mismatch in that layer."""
+    negated gives CSIM FAIL (exit 1), the first mismatch in that layer."""
     net = load_network(ns_export)
     bad = tmp_path / "params"
     bad.mkdir()
     text, name = _negate_largest_weight((ns_export / "snn_params.h").read_text(), net)
     (bad / "snn_params.h").write_text(text)
-    args = build_parser("csim-frame").parse_args(["csim-frame", "--export", str(ns_export), "--build",
+    args = build_parser("csim").parse_args(["csim", "--export", str(ns_export), "--build",
                                                   str(tmp_path / "build"), "--opt", "Og"])
     rc = frame_csim.run(args, params_dir=bad)
     lines = capsys.readouterr().out.strip().splitlines()
     res = RESULT.match(lines[-1])
+    assert lines[-2] == "CSIM frames=16x32 data_bits=64", lines[-5:]
     assert rc == 1 and res and res.group(1) == "FAIL" and int(res.group(5)) > 0, lines[-5:]
     first = next(line for line in lines if line.startswith("MISMATCH"))
     assert first.startswith(f"MISMATCH frame=16x32 layer={name} t="), first
@@ -204,17 +266,17 @@ def test_frame_size_not_a_multiple_is_refused(ns_export, tmp_path):
         proc, lines, res = csim_frame(ns_export, tmp_path / "b", "--size", size, *extra)
         err = proc.stderr.strip().splitlines()
         assert proc.returncode == 2 and len(err) == 1 and err[0].startswith(why), proc.stderr
-        assert res is None and not (tmp_path / "b" / "csim_frame").exists()
+        assert res is None and not (tmp_path / "b" / "csim").exists()
 
     build = tmp_path / "build"
     proc, lines, res = csim_frame(ns_export, build, "--opt", "Og")
     assert proc.returncode == 0, proc.stdout
     image = build / "frame0_16x32.image.bin"
     for h, w in (("18", "32"), ("16", "36"), ("16", "0")):  # 36 > MAX_WIDTH 32
-        p = subprocess.run([str(build / "csim_frame"), str(image), h, w, str(tmp_path / "s"), str(tmp_path / "o")],
+        p = subprocess.run([str(build / "csim"), str(image), h, w, str(tmp_path / "s"), str(tmp_path / "o")],
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 2 and p.stdout.strip().splitlines()[-1].startswith(f"error: frame {h}x{w}"), p.stdout
-    p = subprocess.run([str(build / "csim_frame"), str(image), "8", "32", str(tmp_path / "s"), str(tmp_path / "o")],
+    p = subprocess.run([str(build / "csim"), str(image), "8", "32", str(tmp_path / "s"), str(tmp_path / "o")],
                        capture_output=True, text=True, timeout=60)  # a valid size, but the image is 16 rows
     assert p.returncode == 2 and "bytes, the image buffer of this frame has" in p.stdout, p.stdout
 
@@ -250,3 +312,64 @@ def test_generated_interface(ns_export):
         render_frame(net, 64, 30)
     with pytest.raises(ValueError, match="data_bits"):
         render_frame(net, 32)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
+def test_sweep_bit_exact(case, tmp_path, rehash):
+    """Random U-Nets through the frame top: depth 1-2, base 2-4, 8-16 px, both compare rules, K = 1, 3, 4, 1x1 and
+    3x3 output layers, a synthetic or the real EM demo image; every spike word of every layer at every step and
+    A_T compared. The first case also checks that a wrong golden spike fails, naming the layer, step, channel
+    and pixel."""
+    export, manifest = export_case(tmp_path / f"export-{case['id']}", case)
+    net = load_network(export)
+    assert {l.kind for l in net.layers} == {"input_conv", "spiking_conv", "pool", "upconv", "output"}
+    assert any(len(l.sources) == 2 for l in net.layers)  # a skip concat
+    assert net.output_layer.kernel == (1 if case["task"] == "segmentation" else 3)
+    vec = load_vectors(export)
+    silent = [l.name for l in net.spiking if not vec[f"{l.name}.spikes"].any()]
+    assert not silent, f"degenerate case: {silent} never fire"
+    build = tmp_path / "build"
+    proc, lines, res = csim_frame(export, build, "--opt", case["opt"])
+    assert_pass(proc, lines, res, net, [(net.height, net.width)])
+    if case is not CASES[0]:
+        return
+    bad = tmp_path / "corrupt"
+    shutil.copytree(export, bad)
+    up = next(l.name for l in net.layers if l.kind == "upconv")
+    t, c, y, x = 1, 0, 3, 2
+    good = int(vec[f"{up}.spikes"][t, c, y, x])
+    vec[f"{up}.spikes"][t, c, y, x] = good ^ 1
+    write_export_vectors(bad / "vectors", manifest, vec)
+    rehash(bad)  # a consistent export with one wrong golden value: the comparison must find it
+    proc, lines, res = csim_frame(bad, build, "--opt", case["opt"])  # same header and flags: reuses the build
+    assert "up to date" in proc.stdout
+    assert proc.returncode == 1 and res and res.group(1) == "FAIL" and res.group(5) == "1", proc.stdout
+    first = next(line for line in lines if line.startswith("MISMATCH"))
+    assert first == (f"MISMATCH frame={net.height}x{net.width} layer={up} t={t} channel={c} y={y} x={x} "
+                     f"expected={good ^ 1} got={good} (1 values of this layer differ)"), first
+
+
+def test_generate_only(ns_export, tmp_path):
+    """`--generate-only` writes the sources hls/run_hls.tcl synthesises (the frame top, the one HLS top)."""
+    out = tmp_path / "gen"
+    proc, lines, res = csim_frame(ns_export, out, "--generate-only")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["snn_frame_top.cpp", "snn_frame_top.h"]
+    tcl = (REPO_ROOT / "hls" / "run_hls.tcl").read_text()
+    assert "set_top snn_frame_top" in tcl and "csim_frame_main.cpp" in tcl and "snn_net_top" not in tcl
+    for word in ("csim_design", "csynth_design", "cosim_design", "export_design", "set_part", "create_clock"):
+        assert word in tcl
+
+
+def test_coverage_probes_every_layer(tmp_path):
+    """`csim --coverage`: every layer with parameters runs alone in its probe network (golden/export/probe.py)
+    through the frame C-sim, each passes, and every nonzero weight and bias took part in a compared accumulate."""
+    export, _ = random_network_export(tmp_path / "export", seed=6, base=2, depth=1, size=8, timesteps=2)
+    net = load_network(export)
+    proc, lines, res = csim_frame(export, tmp_path / "build", "--opt", "Og", "--coverage")
+    assert_pass(proc, lines, res, net, [(8, 8)])
+    probes = [line for line in lines if line.startswith("CSIM probe ")]
+    assert [p.split()[2].rstrip(":") for p in probes] == [l.name for l in net.layers if l.spec.has_params]
+    assert all(p.endswith("mismatches=0") for p in probes), probes
+    cov = next(line for line in lines if line.startswith("COVERAGE "))
+    assert cov.startswith("COVERAGE weights=1.000 biases=1.000 ("), cov

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from golden.cli import main
 from golden.importer.build import UnsupportedModel, import_module
-from golden.model.evaluate import load_model_npz
+from golden.model.checkpoint import load_model_npz
 from golden.paths import REPO_ROOT
 
 HERE = Path(__file__).parent

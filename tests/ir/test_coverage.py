@@ -2,8 +2,8 @@
 import numpy as np
 
 from golden import kinds
-from golden.analysis.coverage import Coverage, line
-from golden.ir.manifest import load_network, load_vectors
+from golden.ir.coverage import Coverage, line
+from golden.export.load import load_network, load_vectors
 
 
 def test_exercised_taps_of_a_3x3_conv_and_an_upconv():

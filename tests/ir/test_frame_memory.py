@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from golden.ir import frame_memory as fm
-from golden.ir.manifest import load_network
+from golden.export.load import load_network
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from golden.backends.hls.estimate import network_from_config
 from golden.backends.rtl import frame_plan
 from golden.cli import main
 from golden.ir import frame_memory as fm
-from golden.ir.manifest import load_network
+from golden.export.load import load_network
 
 
 def test_band_and_traffic_by_hand_on_the_depth0_network(small_export):

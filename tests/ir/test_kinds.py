@@ -4,10 +4,8 @@ import numpy as np
 import pytest
 
 from golden import kinds
-from golden.backends.hls.header import KIND_HEADERS
-from golden.backends.hls.top import render_network
 from golden.contract import intmodel
-from golden.ir.manifest import load_network, load_vectors
+from golden.export.load import load_network, load_vectors
 from golden.kinds.base import LayerKind
 from golden.paths import REPO_ROOT
 
@@ -29,8 +27,8 @@ def test_registry_names_and_lookup():
     for name in kinds.NAMES:
         spec = kinds.get(name)
         assert isinstance(spec, LayerKind) and spec.name == name and spec.role
-    # every kind has its own code in the engine's encoding table (golden/backends/rtl/constants.py)
-    from golden.backends.rtl import constants as rc
+    # every kind has its own code in the frame engine's encoding table (golden/backends/rtl/frame_config.py)
+    from golden.backends.rtl import frame_config as rc
 
     assert set(rc.KIND_CODE) == set(kinds.NAMES) and len(set(rc.KIND_CODE.values())) == len(kinds.NAMES)
     assert [n for n in kinds.NAMES if kinds.get(n).reads_image] == ["input_conv"]
@@ -41,9 +39,32 @@ def test_registry_names_and_lookup():
 
 def test_every_kind_has_its_hls_header():
     for name in kinds.NAMES:
-        header = f"nnet_{name}.h"
-        assert header in KIND_HEADERS, name
+        header = kinds.get(name).hls_header
+        assert header == f"nnet_{name}.h" and header in kinds.HLS_HEADERS, name
         assert (REPO_ROOT / "hls" / header).is_file(), header
+    assert all((REPO_ROOT / "hls" / h).is_file() for h in kinds.HLS_HEADERS)
+
+
+def test_frame_engine_fields_per_kind():
+    """What the frame engine's descriptor asks of a kind (golden/backends/rtl/frame_config.py)."""
+    assert [kinds.get(n).code for n in kinds.NAMES] == list(range(len(kinds.NAMES)))
+    assert len({kinds.get(n).rtl_name for n in kinds.NAMES}) == len(kinds.NAMES)
+    assert {n: kinds.get(n).in_level(3) for n in kinds.NAMES} == {
+        "input_conv": 3, "spiking_conv": 3, "pool": 2, "upconv": 4, "output": 3}
+    assert [n for n in kinds.NAMES if kinds.get(n).frame_one_pass] == ["output"]
+    assert [n for n in kinds.NAMES if not kinds.get(n).reads_spikes] == ["input_conv"]
+
+    class L:  # a layer as far as taps() reads it
+        def __init__(self, kernel):
+            self.kernel = kernel
+
+    taps = {(n, k): kinds.get(n).taps(L(k)) for n in kinds.NAMES for k in (1, 2, 3)}
+    assert taps[("spiking_conv", 3)] == taps[("input_conv", 3)] == taps[("output", 3)] == 9
+    assert taps[("upconv", 3)] == 9 and taps[("output", 1)] == 1 and taps[("pool", 2)] == 1
+    # every output row is completed exactly once by the row-by-row scatter (the frame engine's cycle estimate)
+    for n, k, h in (("spiking_conv", 3, 5), ("output", 1, 5), ("pool", 2, 6), ("upconv", 3, 4)):
+        done = kinds.get(n).rows_done(k, h)
+        assert len(done) == h + 1 and done.sum() == kinds.get(n).out_size(h, h)[0], (n, done)
 
 
 def test_geometry_rules():
@@ -64,11 +85,7 @@ def test_every_kind_is_exercised_by_an_export(every_kind_export):
         vec = load_vectors(out)
         again = intmodel.run(net, vec["input"], net.timesteps, list(net.thresholds_log2), net.compare)
         assert set(again) == set(vec) and all(np.array_equal(again[k], vec[k]) for k in vec)
-        top = render_network(net)["snn_net_top.cpp"]
-        for l in net.layers:
-            # the kind's own HLS process call is in the generated top, and its vectors were recorded
-            call = l.spec.hls_call(l.name, "SRC", "CUR").split("(")[0]
-            assert call in top, (l.kind, call)
+        for l in net.layers:  # its vectors were recorded
             key = f"{l.name}.spikes" if l.spec.has_neuron else f"{l.name}.accum"
             assert vec[key].shape == (net.timesteps, l.out_channels, l.height, l.width), key
             assert vec[key].any() or l.kind == "upconv", f"{l.name} ({l.kind}) is silent"

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from golden.ir.manifest import load_manifest, load_network
+from golden.export.load import load_manifest, load_network
 from golden.ir.network import Layer, Network, NetworkError
 
 
@@ -128,9 +128,9 @@ def _capture_exported_network(monkeypatch):
     seen = []
     real = exporter.write_export
 
-    def spy(out_dir, net, vectors):
+    def spy(out_dir, net, vectors, *rest):
         seen.append(net)
-        return real(out_dir, net, vectors)
+        return real(out_dir, net, vectors, *rest)
     monkeypatch.setattr(exporter, "write_export", spy)
     return seen
 

@@ -1,4 +1,4 @@
-"""Conversion, float SNN and spiking-flow fine-tuning of the U-Net (golden/convert.py, golden/finetune.py)."""
+"""Conversion, float SNN and spiking-flow fine-tuning of the U-Net (golden/model/convert.py, golden/model/finetune.py)."""
 import numpy as np
 import pytest
 import torch
@@ -170,7 +170,7 @@ def test_one_finetune_step_reduces_the_loss(task):
 def test_save_npz_without_pickle(tmp_path):
     import json
 
-    from golden.model.finetune import save_npz
+    from golden.model.checkpoint import save_npz
 
     m, x = tiny(), images()
     lam = calibrate(m, x)

@@ -9,7 +9,7 @@ import sys
 import torch
 import yaml
 
-from golden.model.train import load_checkpoint
+from golden.model.checkpoint import load_checkpoint
 from golden.paths import REPO_ROOT
 
 

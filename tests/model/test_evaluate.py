@@ -8,7 +8,7 @@ from PIL import Image
 
 from golden.cli import main
 from golden.model.convert import calibrate, normalise
-from golden.model.finetune import save_npz
+from golden.model.checkpoint import save_npz
 from golden.export.synthetic import synthetic_image
 from golden.model.unet import UNet
 from golden.paths import REPO_ROOT
@@ -117,7 +117,8 @@ def test_integer_level_equals_the_int64_reference(tmp_path):
     batched or not, at every snapshot."""
     from golden.contract import intmodel
     from golden.export.network import int_network, network_output
-    from golden.model.evaluate import Runner, load_model_npz
+    from golden.model.checkpoint import load_model_npz
+    from golden.model.evaluate import Runner
 
     _model_files(tmp_path, "segmentation")
     snn, _ = load_model_npz(tmp_path / "snn.npz")
@@ -232,7 +233,8 @@ def test_eval_seg_multiclass_scores_equal_segmentation_scores(tmp_path, capsys):
     """An 11-class model: labels read as indices, Void left out, accuracy / mIoU / per-class IoU equal to
     metrics.segmentation_scores on the saved index maps, which are the integer SNN's argmax."""
     from golden.model import metrics
-    from golden.model.evaluate import Runner, load_model_npz
+    from golden.model.checkpoint import load_model_npz
+    from golden.model.evaluate import Runner
 
     args = _multiclass_files(tmp_path)
     result = _eval(["eval-seg", *args, "--save", str(tmp_path / "out")], capsys)

@@ -1,4 +1,4 @@
-"""Metrics against hand-computed cases and properties (golden/metrics.py)."""
+"""Metrics against hand-computed cases and properties (golden/model/metrics.py)."""
 import math
 
 import numpy as np

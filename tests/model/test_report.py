@@ -10,9 +10,9 @@ import yaml
 
 from golden.analysis import paper as R
 from golden.model.convert import calibrate
-from golden.model.finetune import save_npz
+from golden.model.checkpoint import save_npz
 from golden.paths import REPO_ROOT, data_root
-from golden.model.train import save_checkpoint
+from golden.model.checkpoint import save_checkpoint
 from golden.model.unet import UNet, layer_specs
 
 ROOT = REPO_ROOT

@@ -1,4 +1,4 @@
-"""The ANN U-Net, its configs, the data sets and the resumable trainer (golden/unet.py, datasets.py, train.py)."""
+"""The ANN U-Net, its configs, the data sets and the resumable trainer (golden/model/unet.py, datasets.py, train.py)."""
 import json
 import re
 from pathlib import Path
@@ -319,8 +319,8 @@ def test_from_specs_rules_and_checkpoint_round_trip(tmp_path):
     specs_json fields are refused with the field named."""
     from dataclasses import replace
 
-    from golden.model.evaluate import load_model_npz
-    from golden.model.finetune import save_npz
+    from golden.model.checkpoint import load_model_npz
+    from golden.model.checkpoint import save_npz
     from golden.model.unet import Layer, specs_from_dicts
 
     specs = [Layer("a", "conv", ("input",), 1, 4, 3), Layer("sq", "conv", ("a",), 4, 3, 1),
@@ -369,7 +369,8 @@ def test_from_specs_rules_and_checkpoint_round_trip(tmp_path):
 def test_learning_rate_schedule_and_its_config_fields(tmp_path, em_root):
     """train.lr_milestones / lr_gamma: the lr of an epoch is a function of the epoch (so --resume continues the
     schedule); the saved optimizer carries the dropped lr; bad fields are refused naming them."""
-    from golden.model.train import load_checkpoint, lr_at, train
+    from golden.model.checkpoint import load_checkpoint
+    from golden.model.train import lr_at, train
 
     t = {"lr": 1e-2, "lr_milestones": [2, 3], "lr_gamma": 0.5}
     assert [lr_at(t, e) for e in range(4)] == [1e-2, 1e-2, 5e-3, 2.5e-3]

@@ -1,56 +1,62 @@
-"""HLS C-simulation of an export: build hls/ against its snn_params.h and the generated network top, run it on
-the golden vectors, forward the bench's output. Exit code: 0 pass, 1 mismatch, 2 bad input or build error.
+"""HLS C-simulation of an export through the external-memory frame top (snn_frame_top): pack the image into its
+buffer, run the top, unpack every spiking layer's spike trains and the output's A_T from the buffers it wrote,
+compare with ==. Exit code: 0 pass, 1 mismatch, 2 bad input or build error.
 
-    python -m golden csim --export DIR [--build DIR] [--units golden,random] [--seed N] [--opt O2|Og|..]
-                          [--generate-only]
+    python -m golden csim --export DIR [--size HxW ...] [--data-bits 64|128|256] [--max-width W] [--coverage]
+                          [--build DIR] [--opt O2|Og|..] [--generate-only]
 
-The top is generated from the manifest (golden/backends/hls/top.py: snn_net_top.h/.cpp, snn_net_units.h,
-written to the build directory), the bench is hls/tb/csim_net_main.cpp, the last line
-`CSIM PASS|FAIL layers=L timesteps=T values=N mismatches=M`. `--units` first runs every layer alone (its kind's
-HLS processes, its own state) on a stimulus written to <build>/units-<mode>/ (a golden-vectors folder in the
-exporter's format, golden/export/vectors.py): `golden` feeds each layer its sources' golden spikes; `random`
-feeds seeded random spike words (all thresholds firing everywhere at t = 0, the §7 worst case; then random
-densities) and a random image, with the expected values computed here by the integer model. Each prints
-`CSIM UNITS PASS|FAIL layers=L timesteps=T values=N mismatches=M` before the network's line. Membranes are
-compared when the export recorded them (`export-net --membranes`); the bench says so in a line
-`CSIM membranes: compared|not compared (...)` before its last line.
+The top is generated from the manifest by golden/backends/hls/frame_top.py (snn_frame_top.h/.cpp, into the build
+directory, default build/csim/<export dir name>) and built with hls/tb/csim_frame_main.cpp by g++ (-std=c++17
+-Wall -Wextra -Werror -Wno-unknown-pragmas, -isystem the hls4ml ap_types), all sources as one translation unit
+(<build>/csim_all.cpp), so the ap_types headers, most of the compile time, are parsed once. A build is skipped when
+the compiler command, the HLS sources, the generated files and snn_params.h are unchanged (<build>/csim.stamp,
+`cached_build`: the one build cache of the HLS backend).
 
-The binary only fits the export whose header it was built with, so each export directory gets its own build
-directory (default build/csim/<export dir name>). The sources are compiled as one translation unit
-(<build>/csim_all.cpp), so the ap_types headers, most of the compile time, are parsed once. A build is skipped
-when the compiler command, the HLS sources, the generated files and the header are unchanged (<build>/csim.stamp).
-`--generate-only` writes the generated sources and exits: hls/run_hls.tcl takes that directory.
+The frames run in the order given, back to back through the same top (default: one frame, the export's own
+size). A frame of the export's size is compared with the export's golden vectors (`<layer>.spikes`, and
+`<output>.accum`[T-1] = A_T); a frame of another size (its image: the export's image tiled) with the integer model
+(golden/contract/intmodel.py) run on it. The buffers are unpacked with golden/ir/frame_memory.py (the top's region
+offsets, printed by the bench, must be frame_layout's), and the bits the layout leaves unused in a record must be
+0. Output: per mismatching layer its first value
+`MISMATCH frame=HxW layer=.. t=.. channel=.. y=.. x=.. expected=.. got=..` (the output layer: `A_T` instead of t),
+a line `CSIM frames=HxW[,HxW..] data_bits=DW`, and last
+`CSIM PASS|FAIL layers=L timesteps=T values=N mismatches=M` (values: every spike word of every spiking layer at
+every step, and A_T, of every frame).
+
+`--coverage` also runs every layer with parameters alone, in its probe network (golden/export/probe.py: its
+inputs fire everywhere), through the same frame C-sim (one build per probe, <build>/probes/<layer>/), and prints
+`COVERAGE weights=.. biases=.. (...)` (golden/ir/coverage.py) before the last line; a failing probe counts
+as mismatches. `--generate-only` writes the generated sources and exits: hls/run_hls.tcl takes that directory.
 """
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import os
-import shutil
+import re
 import subprocess
 import sys
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from golden.backends.hls.frame_top import default_max_width, render_frame
+from golden.contract import intmodel
+from golden.ir import frame_memory as fm
+from golden.ir.manifest import ManifestError, load_manifest
+from golden.export.load import load_network, load_vectors
+from golden.ir.network import Network
 from golden.paths import REPO_ROOT as ROOT
 
-from golden.contract import intmodel
-from golden.export import vectors as vectors_io
-from golden.export.writer import manifest_for
-from golden.backends.hls.top import render_network
-from golden.ir.network import Network
-from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
-from golden.contract.quant import spike_magnitude
-
 HLS = ROOT / "hls"
-NET_SOURCES = ["snn_net_top.cpp", "tb/csim_net_main.cpp"]  # snn_net_top.cpp is generated into the build dir
+SOURCES = ["snn_frame_top.cpp", "tb/csim_frame_main.cpp"]  # snn_frame_top.cpp is generated into the build dir
 # -Wno-unknown-pragmas: g++ does not know `#pragma HLS` (the Vitis directives) and -Wall would reject every one.
 # Everything else is -Wall -Wextra -Werror on our code; the vendor ap_types headers are -isystem.
 FLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-Wno-unknown-pragmas"]
-LIBS = ["-lz"]  # zlib: the bench reads the gzip golden vectors (hls/tb/golden_vectors.h)
-OPT = "-O2"  # default; --opt Og builds in about half the time (the tests use it), the warnings stay on
-UNIT_MODES = ("golden", "random")
+OPT = "-O2"  # default; --opt Og or O1 builds faster (the tests use them), the warnings stay on
+RESULT = "CSIM"
 
 
 def ap_types_dir() -> Path:
@@ -74,188 +80,309 @@ def write_if_changed(path: Path, text: str) -> None:
         os.replace(tmp, path)
 
 
-def generate(net: Network, build_dir: Path) -> list[Path]:
-    """Write the generated network sources into build_dir; returns their paths."""
-    build_dir.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name, text in render_network(net).items():
-        write_if_changed(build_dir / name, text)
-        out.append(build_dir / name)
-    return out
-
-
-def build(export: Path, build_dir: Path, cxx: str, generated: list[Path], opt: str = OPT) -> Path:
+def cached_build(cxx: str, opt: str, build_dir: Path, include_dirs: list[Path], sources: list[str],
+                 inputs: list[Path], name: str = "csim") -> Path:
+    """Compile `sources` (paths relative to the include directories) as one translation unit
+    <build_dir>/<name>_all.cpp into <build_dir>/<name>; skipped when the command, every hls/ source and every file
+    of `inputs` (the generated sources, snn_params.h: hashed by file name and content, not path, so a copy of an
+    export reuses the build) are unchanged (<build_dir>/<name>.stamp)."""
     ap = ap_types_dir()
-    exe = build_dir / "csim"
-    unity = build_dir / "csim_all.cpp"
-    sources = NET_SOURCES
-    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), "-I", str(export), "-I", str(build_dir), "-I", str(HLS), str(unity), *LIBS, "-o"]
+    exe = build_dir / name
+    unity = build_dir / f"{name}_all.cpp"
+    incs = [a for d in include_dirs for a in ("-I", str(d))]
+    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), *incs, "-I", str(HLS), str(unity), "-o"]
     digest = hashlib.sha256()
-    # the export path itself is not hashed: a copy of the same export reuses the build
-    digest.update(" ".join([cxx, opt, *FLAGS, *LIBS, str(ap), *sources]).encode() + b"\0" + Path(__file__).read_bytes())
+    digest.update(" ".join([cxx, opt, *FLAGS, str(ap), *sources]).encode() + b"\0" + Path(__file__).read_bytes())
     for f in sorted(HLS.rglob("*")):
         if f.suffix in (".h", ".hpp", ".cpp") and f.is_file():
             digest.update(str(f.relative_to(HLS)).encode() + b"\0" + f.read_bytes())
-    for f in generated:
+    for f in inputs:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())
-    digest.update(b"snn_params.h\0" + (export / "snn_params.h").read_bytes())
-    stamp = build_dir / "csim.stamp"
+    stamp = build_dir / f"{name}.stamp"
     if exe.is_file() and stamp.is_file() and stamp.read_text().strip() == digest.hexdigest():
-        print(f"CSIM build {exe}: up to date", flush=True)
+        print(f"{RESULT} build {exe}: up to date", flush=True)
         return exe
     build_dir.mkdir(parents=True, exist_ok=True)
     unity.write_text("// Generated by golden/backends/hls/csim.py: the C-sim sources as one translation unit.\n"
                      + "".join(f'#include "{src}"\n' for src in sources))
-    tmp = build_dir / f"csim.tmp{os.getpid()}"
-    print("CSIM build: " + " ".join([*cmd, str(exe)]), flush=True)
+    tmp = build_dir / f"{name}.tmp{os.getpid()}"
+    print(f"{RESULT} build: " + " ".join([*cmd, str(exe)]), flush=True)
+    start = time.monotonic()
     proc = subprocess.run([*cmd, str(tmp)], cwd=ROOT)
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
         raise RuntimeError(f"compilation failed (exit {proc.returncode})")
     os.replace(tmp, exe)
     stamp.write_text(digest.hexdigest() + "\n")
+    print(f"{RESULT} build: {time.monotonic() - start:.1f} s", flush=True)
     return exe
 
 
-# ------------------------------------------------------------------------------------------- unit stimuli
+@dataclass
+class Frame:
+    """One frame of a run: its size, image, expected values and buffer files."""
+    height: int
+    width: int
+    image: np.ndarray                 # uint8 [C][H][W]
+    expect: dict                      # <layer>.spikes [T][C][H][W] per spiking layer; <output>.A_T [O][H][W]
+    reference: str                    # where `expect` comes from
+    layout: fm.FrameLayout
+    files: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"{self.height}x{self.width}"
 
 
-def random_words(rng: np.random.Generator, shape, k: int) -> np.ndarray:
-    """[T][C][H][W] spike words: t = 0 every threshold fires everywhere (the §7 worst case), t = 1 none, then
-    random words at a density drawn per step."""
-    t_steps = shape[0]
-    out = np.zeros(shape, dtype=np.int64)
-    for t in range(t_steps):
-        if t == 0:
-            out[t] = (1 << k) - 1
-        elif t > 1:
-            density = rng.choice([0.05, 0.3, 0.7, 1.0])
-            out[t] = rng.integers(0, 1 << k, size=shape[1:]) * (rng.random(shape[1:]) < density)
+def parse_size(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not m:
+        raise ValueError(f"--size {text!r}: expected HxW, e.g. 16x32")
+    return int(m.group(1)), int(m.group(2))
+
+
+def tiled(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """The export's image repeated to cover height x width (the image of a frame of another size)."""
+    c, h, w = image.shape
+    reps = (1, -(-height // h), -(-width // w))
+    return np.ascontiguousarray(np.tile(image, reps)[:, :height, :width])
+
+
+def make_frames(net: Network, vec: dict, sizes: list[tuple[int, int]], data_bits: int) -> list[Frame]:
+    frames = []
+    for h, w in sizes:
+        fm.check_frame_size(net, h, w)  # ValueError: one line, exit 2
+        layout = fm.frame_layout(net, h, w, data_bits)
+        if (h, w) == (net.height, net.width):
+            image, ref = vec["input"], "the export's golden vectors"
+            src = vec
+        else:
+            image, ref = tiled(vec["input"], h, w), "the integer model on the export's image tiled"
+            src = intmodel.run(net, image, net.timesteps, net.thresholds_log2, net.compare, record_membranes=False)
+        expect = {f"{l.name}.spikes": np.asarray(src[f"{l.name}.spikes"]) for l in net.spiking}
+        out = net.output_layer.name
+        expect[f"{out}.A_T"] = np.asarray(src[f"{out}.accum"])[net.timesteps - 1]
+        frames.append(Frame(h, w, np.asarray(image, np.uint8), expect, ref, layout))
+    return frames
+
+
+def generate(net: Network, build_dir: Path, data_bits: int, max_width: int) -> list[Path]:
+    """Write snn_frame_top.h/.cpp into build_dir; returns their paths."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, text in render_frame(net, data_bits, max_width).items():
+        write_if_changed(build_dir / name, text)
+        out.append(build_dir / name)
     return out
 
 
-def write_unit_stimulus(vec: dict[str, np.ndarray], net: Network, mode: str, out_dir: Path,
-                        seed: int) -> dict[str, np.ndarray]:
-    """A vectors folder (golden/export/vectors.py: index.json and one gzip file per key) with, per layer,
-    <layer>.in<k> (its sources' spike words, or the image) and the expected outputs (<layer>.spikes and
-    .membrane, or .accum); returns the arrays by key. `vec`: the export's golden vectors (mode golden; without
-    membranes when the export has none, and then the units compare none)."""
-    t_steps, exps, compare, k = net.timesteps, list(net.thresholds_log2), net.compare, net.K
-    m = manifest_for(net)
-    files: dict[str, np.ndarray] = {}
-    specs: dict[str, dict] = {}
-    for e in net.layers:
-        for i, s in enumerate(e.sources):
-            specs[f"{e.name}.in{i}"] = vectors_io.spec_of(m, "input" if s == "input" else f"{s}.spikes")
-        for key in (("spikes", "membrane") if e.spec.has_neuron else ("accum",)):
-            specs[f"{e.name}.{key}"] = vectors_io.spec_of(m, f"{e.name}.{key}")
-    if mode == "golden":
-        for e in net.layers:
-            n = e.name
-            for i, s in enumerate(e.sources):
-                files[f"{n}.in{i}"] = vec["input"] if s == "input" else vec[f"{s}.spikes"]
-            keys = ("spikes", "membrane") if e.spec.has_neuron else ("accum",)
-            for key in keys:
-                if f"{n}.{key}" in vec:
-                    files[f"{n}.{key}"] = vec[f"{n}.{key}"]
-    else:
-        rng = np.random.default_rng(seed)
-        shapes = {e.name: (e.out_channels, e.height, e.width) for e in net.layers}
-        h, w = net.height, net.width
-        for layer in net.layers:
-            n = layer.name
-            if layer.spec.reads_image:
-                image = rng.integers(0, 256, size=(net.in_channels, h, w))
-                image[:, : h // 2, : w // 2] = 255  # a saturated corner
-                image[:, h // 2 :, w // 2 :] = 0
-                files[f"{n}.in0"] = image.astype(np.uint8)
-                current = intmodel.static_current(layer, image)
-                currents = [current] * t_steps
-            else:
-                srcs = [random_words(rng, (t_steps,) + shapes[s], k) for s in layer.sources]
-                for i, words in enumerate(srcs):
-                    files[f"{n}.in{i}"] = words
-                currents = [intmodel.layer_current(layer, np.concatenate([spike_magnitude(w[t], exps) for w in srcs]))
-                            for t in range(t_steps)]
-            if not layer.spec.has_neuron:
-                files[f"{n}.accum"] = np.cumsum(np.stack(currents), axis=0)
-                intmodel._check(files[f"{n}.accum"], layer, "membrane_bits")
-                continue
-            v = np.zeros_like(currents[0])
-            spikes, membranes = [], []
-            for t in range(t_steps):
-                intmodel._check(v + currents[t], layer, "membrane_bits")
-                v, words = intmodel.neuron_step(v, currents[t], layer.thresholds_int, compare)
-                spikes.append(words)
-                membranes.append(v)
-            files[f"{n}.spikes"] = np.stack(spikes)
-            files[f"{n}.membrane"] = np.stack(membranes)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)  # no file of an earlier stimulus stays behind
-    vectors_io.write_vectors(out_dir, files, {key: spec for key, spec in specs.items() if key in files})
-    return files
+def build(params_dir: Path, build_dir: Path, cxx: str, generated: list[Path], opt: str = OPT) -> Path:
+    """The bench and the generated top against params_dir/snn_params.h (the export's), cached."""
+    return cached_build(cxx, opt, build_dir, [params_dir, build_dir], SOURCES,
+                        [*generated, params_dir / "snn_params.h"])
+
+
+def run_bench(exe: Path, frames: list[Frame], build_dir: Path, echo: bool = True) -> tuple[int, list[str]]:
+    """Write each frame's image buffer, run the bench on all frames, return (exit code, its stdout lines)."""
+    argv = [str(exe)]
+    for i, f in enumerate(frames):
+        f.files = {k: build_dir / f"frame{i}_{f.name}.{k}.bin" for k in ("image", "scratch", "output")}
+        f.files["image"].write_bytes(fm.pack_image(f.image, f.layout))
+        for k in ("scratch", "output"):
+            f.files[k].unlink(missing_ok=True)
+        argv += [str(f.files["image"]), str(f.height), str(f.width), str(f.files["scratch"]), str(f.files["output"])]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    sys.stderr.write(proc.stderr)
+    lines = proc.stdout.splitlines()
+    if echo or proc.returncode:
+        for line in lines:
+            print(line, flush=True)
+    return proc.returncode, lines
+
+
+def check_regions(frames: list[Frame], lines: list[str]) -> list[str]:
+    """The bench's REGIONS lines (the top's offsets, computed at run time) against frame_layout; the problems."""
+    got = [dict(kv.split("=", 1) for kv in line.split()[1:]) for line in lines if line.startswith("REGIONS ")]
+    sizes = [dict(kv.split("=", 1) for kv in line.split()[1:]) for line in lines if line.startswith("FRAME ")]
+    if len(got) != len(frames) or len(sizes) != len(frames):
+        return [f"the bench reported {len(got)} region lines for {len(frames)} frames"]
+    bad = []
+    for f, regions, size in zip(frames, got, sizes):
+        want = {n: str(r.offset) for n, r in f.layout.layers.items()}
+        want["end"] = str(f.layout.scratch_bytes)
+        for n, off in want.items():
+            if regions.get(n) != off:
+                bad.append(f"frame {f.name}: region {n} at byte {regions.get(n)} in the top, {off} in frame_layout")
+        for k, v in (("image_bytes", f.layout.image_bytes), ("scratch_bytes", f.layout.scratch_bytes),
+                     ("output_bytes", f.layout.output_bytes)):
+            if size.get(k) != str(v):
+                bad.append(f"frame {f.name}: {k}={size.get(k)} in the bench, {v} in frame_layout")
+    return bad
+
+
+def compare(net: Network, frame: Frame, scratch: bytes, output: bytes) -> tuple[int, int, list[str]]:
+    """(values compared, mismatches, MISMATCH lines: the first of each layer) of one frame's buffers. Values are
+    compared with ==; a record's unused bits (padding channels, bits past T steps, beat padding) must be 0: each
+    byte where they are not counts as a mismatch."""
+    lay, values, bad, lines = frame.layout, 0, 0, []
+    if len(scratch) != lay.scratch_bytes or len(output) != lay.output_bytes:
+        return 0, 1, [f"MISMATCH frame={frame.name}: buffer sizes scratch={len(scratch)} output={len(output)}, "
+                      f"frame_layout {lay.scratch_bytes} / {lay.output_bytes}"]
+    for l in net.layers:
+        if l.spec.has_neuron:
+            r = lay.layers[l.name]
+            raw = scratch[r.offset:r.offset + lay.size(r)]
+            got = fm.unpack_spikes(raw, r, lay)
+            exp = frame.expect[f"{l.name}.spikes"]
+            repacked = fm.pack_spikes(got, r, lay)
+        else:
+            raw = output
+            got = fm.unpack_output(raw, lay)
+            exp = frame.expect[f"{l.name}.A_T"]
+            repacked = fm.pack_output(got, lay)
+        values += exp.size
+        diff = got != exp
+        n = int(diff.sum())
+        if n:
+            bad += n
+            idx = tuple(int(i) for i in np.argwhere(diff)[0])
+            where = (f"t={idx[0]} channel={idx[1]} y={idx[2]} x={idx[3]}" if len(idx) == 4 else
+                     f"A_T channel={idx[0]} y={idx[1]} x={idx[2]}")
+            lines.append(f"MISMATCH frame={frame.name} layer={l.name} {where} expected={int(exp[idx])} "
+                         f"got={int(got[idx])} ({n} values of this layer differ)")
+        pad = np.frombuffer(raw, np.uint8) != np.frombuffer(repacked, np.uint8)
+        if pad.any():
+            bad += int(pad.sum())
+            first = int(np.argmax(pad))
+            lines.append(f"MISMATCH frame={frame.name} layer={l.name} padding: {int(pad.sum())} bytes with unused bits "
+                         f"set, the first at byte {first} of the region (0x{raw[first]:02x})")
+    return values, bad, lines
+
+
+def simulate(net: Network, vec: dict, params_dir: Path, build_dir: Path, sizes: list[tuple[int, int]],
+             data_bits: int, max_width: int, cxx: str, opt: str, echo: bool = True) -> tuple[int, int, list[str], list[Frame]]:
+    """Generate, build and run the frame top on `sizes`, compare every frame: (values, mismatches, MISMATCH lines,
+    frames). RuntimeError / ValueError / OSError: a build or input error. A bench that exits nonzero is one
+    mismatch (its output is printed)."""
+    generated = generate(net, build_dir, data_bits, max_width)
+    exe = build(params_dir, build_dir, cxx, generated, opt)
+    frames = make_frames(net, vec, sizes, data_bits)
+    if echo:
+        for f in frames:
+            print(f"{RESULT} frame {f.name}: compared with {f.reference}", flush=True)
+    rc, lines = run_bench(exe, frames, build_dir, echo)
+    if rc != 0:
+        return 0, 1, [f"MISMATCH the bench exited {rc}"], frames
+    problems = [f"MISMATCH {p}" for p in check_regions(frames, lines)]
+    values, bad = 0, len(problems)
+    for f in frames:
+        v, n, mis = compare(net, f, f.files["scratch"].read_bytes(), f.files["output"].read_bytes())
+        values, bad = values + v, bad + n
+        problems += mis
+    return values, bad, problems, frames
+
+
+def probe_runs(args, net: Network, build_dir: Path, cov) -> tuple[int, list[str]]:
+    """Every layer with parameters alone, in its probe network (golden/export/probe.py: its inputs fire
+    everywhere), through the frame C-sim at the probe's own size; adds each passing run to `cov`. Returns
+    (mismatches, MISMATCH lines naming the probe)."""
+    from golden.export.probe import probed_layers, write_probe
+
+    bad, lines = 0, []
+    for name in probed_layers(net):
+        pdir, pm = write_probe(net, name, build_dir / "probes" / name / "export")
+        pnet = load_network(pdir, pm)
+        pvec = load_vectors(pdir, pm)
+        values, n, mis, _ = simulate(pnet, pvec, pdir, build_dir / "probes" / name, [(pnet.height, pnet.width)],
+                                     args.data_bits, default_max_width(pnet), args.cxx, "-" + args.opt, echo=False)
+        print(f"{RESULT} probe {name}: values={values} mismatches={n}", flush=True)
+        if n:
+            bad += n
+            lines += [f"{m} (probe {name})" for m in mis]
+            continue
+        sources = next(l["sources"] for l in pm["layers"] if l["name"] == name)
+        cov.add_layer_inputs(name, [pvec["input"] if s == "input" else pvec[f"{s}.spikes"] for s in sources])
+    return bad, lines
 
 
 def add_arguments(ap) -> None:
     ap.add_argument("--export", required=True, help="export directory (manifest.yaml, snn_params.h, vectors/)")
+    ap.add_argument("--size", action="append", default=[], metavar="HxW",
+                    help="a frame to run (repeat for several, run back to back in this order); default the export's "
+                         "own size. Other sizes run the export's image tiled, against the integer model")
+    ap.add_argument("--data-bits", type=int, default=64, choices=fm.DATA_BITS, help="AXI data width DW (default 64)")
+    ap.add_argument("--max-width", type=int, help="MAX_WIDTH of the generated top (default: the widest frame, "
+                                                  "rounded up to a multiple of 2^levels)")
     ap.add_argument("--build", help="build directory (default build/csim/<export dir name>)")
     ap.add_argument("--cxx", default=os.environ.get("CXX", "g++"), help="C++ compiler (default $CXX or g++)")
     ap.add_argument("--opt", default=OPT[1:], choices=("O0", "Og", "O1", "O2", "O3"),
-                    help=f"g++ optimisation level (default {OPT[1:]}; Og compiles about twice as fast)")
-    ap.add_argument("--units", default="", help="also run every layer alone, comma-separated stimulus modes "
-                    f"from {UNIT_MODES}")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the random unit stimulus")
-    ap.add_argument("--generate-only", action="store_true",
-                    help="write the generated sources into the build directory and stop")
+                    help=f"g++ optimisation level (default {OPT[1:]}; Og / O1 compile faster)")
     ap.add_argument("--coverage", action="store_true",
-                    help="also run every layer alone on random spikes (--units random) and print the fraction of "
-                         "nonzero weights and biases that took part in a compared accumulate")
+                    help="also run every layer with parameters alone (its probe network: inputs firing everywhere) "
+                         "and print the fraction of nonzero weights and biases that took part in a compared "
+                         "accumulate")
+    ap.add_argument("--generate-only", action="store_true",
+                    help="write snn_frame_top.h/.cpp into the build directory and stop (for hls/run_hls.tcl)")
 
 
-def run(args) -> int:
+def _error(msg: str) -> int:
+    print(f"error: {msg}", file=sys.stderr)
+    return 2
+
+
+def run(args, params_dir: Path | None = None) -> int:
+    """The command; `params_dir`: build against params_dir/snn_params.h instead of the export's (the tests' way of
+    running a top whose weights differ from the export's)."""
     export = Path(args.export).resolve()
     for need in ("manifest.yaml", "snn_params.h", "vectors"):
         if not (export / need).exists():
-            print(f"error: {export / need} is missing (run the export first)", file=sys.stderr)
-            return 2
+            return _error(f"{export / need} is missing (run the export first)")
     try:
         m = load_manifest(export)
         net = load_network(export, m)
         vec = load_vectors(export, m)  # every vector file checked before anything is built
     except ManifestError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    units = [u for u in args.units.split(",") if u]
-    if args.coverage and "random" not in units:
-        units.append("random")
-    bad = [u for u in units if u not in UNIT_MODES]
-    if bad:
-        print(f"error: --units {args.units!r}: modes are {UNIT_MODES}", file=sys.stderr)
-        return 2
+        return _error(str(exc))
+    try:
+        sizes = [parse_size(s) for s in args.size] or [(net.height, net.width)]
+        for h, w in sizes:
+            fm.check_frame_size(net, h, w)
+        max_width = args.max_width if args.max_width else default_max_width(net, [w for _, w in sizes])
+        wide = [f"{h}x{w}" for h, w in sizes if w > max_width]
+        if wide:
+            raise ValueError(f"frame {wide[0]}: wider than --max-width {max_width}")
+    except ValueError as exc:
+        return _error(f"{export}: --size / --max-width: {exc}")
     build_dir = Path(args.build).resolve() if args.build else ROOT / "build" / "csim" / export.name
     try:
-        generated = generate(net, build_dir)
         if args.generate_only:
-            print(f"CSIM generated {', '.join(p.name for p in generated)} in {build_dir}")
+            generated = generate(net, build_dir, args.data_bits, max_width)
+            print(f"{RESULT} generated {', '.join(p.name for p in generated)} in {build_dir} (DW={args.data_bits}, "
+                  f"MAX_WIDTH={max_width})")
             return 0
-        exe = build(export, build_dir, args.cxx, generated, "-" + args.opt)
-    except (FileNotFoundError, RuntimeError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    from golden.analysis.coverage import Coverage, line
+        values, bad, lines, frames = simulate(net, vec, Path(params_dir).resolve() if params_dir else export,
+                                              build_dir, sizes, args.data_bits, max_width, args.cxx, "-" + args.opt)
+        if getattr(args, "coverage", False):
+            from golden.ir.coverage import Coverage, line
 
-    rc = 0
-    cov = Coverage(net)
-    cov.add_network_run(vec)
-    plain = cov.summary()  # the image run alone, before the layer-isolated runs add to it
-    for mode in units:
-        stim = build_dir / f"units-{mode}"
-        files = write_unit_stimulus(vec, net, mode, stim, args.seed)
-        print(f"CSIM units ({mode} stimulus, {stim})", flush=True)
-        rc = max(rc, subprocess.run([str(exe), "--units", str(stim)]).returncode)
-        for l in net.layers:
-            cov.add_layer_inputs(l.name, [files[f"{l.name}.in{i}"] for i in range(len(l.sources))])
-    if args.coverage:
+            cov = Coverage(net)
+            cov.add_network_run(vec)
+            plain = cov.summary()  # the image run alone, before the probes add to it
+            n, probe_lines = probe_runs(args, net, build_dir, cov)
+            bad, lines = bad + n, lines + probe_lines
+    except (FileNotFoundError, RuntimeError, ValueError, OSError) as exc:
+        return _error(str(exc))
+    for line_ in lines:
+        print(line_)
+    if getattr(args, "coverage", False):
         print(line(cov.summary(), f"; the image run alone: weights={plain['weights'] / plain['nonzero_weights']:.3f}"),
               flush=True)
-    return max(rc, subprocess.run([str(exe), str(export)]).returncode)
+    return result_line(net, frames, values, bad, args.data_bits)
+
+
+def result_line(net: Network, frames: list[Frame], values: int, bad: int, data_bits: int) -> int:
+    verdict = "PASS" if bad == 0 else "FAIL"
+    print(f"{RESULT} frames={','.join(f.name for f in frames)} data_bits={data_bits}")
+    print(f"{RESULT} {verdict} layers={len(net.layers)} timesteps={net.timesteps} values={values} mismatches={bad}",
+          flush=True)
+    return 0 if bad == 0 else 1

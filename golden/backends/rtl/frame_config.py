@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.backends.rtl.engine_config import _hex_word, _packed  # the ROM word and literal formats of both engines
+from golden import kinds
 from golden.ir import frame_memory as fm
 from golden.ir.network import Network
 from golden.paths import REPO_ROOT
@@ -74,12 +74,9 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("F_WOFF", "streamed weights: this layer's first beat in the weight buffer"),
     ("F_WBEATS", "streamed weights: beats per pass"),
 )
-KINDS: tuple[tuple[str, str], ...] = (
-    ("KIND_INPUT", "input_conv"), ("KIND_CONV", "spiking_conv"), ("KIND_POOL", "pool"),
-    ("KIND_UPCONV", "upconv"), ("KIND_OUTPUT", "output"),
-)
+KINDS: tuple[tuple[str, str], ...] = tuple((k.rtl_name, k.name) for k in kinds.REGISTRY.values())  # code order
 FIELD_INDEX = {n: i for i, (n, _) in enumerate(FIELDS)}
-KIND_CODE = {kind: code for code, (_, kind) in enumerate(KINDS)}
+KIND_CODE = {k.name: k.code for k in kinds.REGISTRY.values()}  # the kind's F_KIND (LayerKind.code)
 
 
 def render_pkg_svh() -> str:
@@ -98,6 +95,24 @@ def render_pkg_svh() -> str:
 def write_pkg(path: Path | str = PKG_SVH) -> Path:
     Path(path).write_text(render_pkg_svh())
     return Path(path)
+
+
+def _hex_word(values, width: int) -> str:
+    """P lanes of `width` bits (lane j at [width*j +: width], two's complement) as one hex word."""
+    total = 0
+    for j, v in enumerate(values):
+        total |= (int(v) & ((1 << width) - 1)) << (width * j)
+    return format(total, f"0{(width * len(values) + 3) // 4}x")
+
+
+def _packed(values, width: int) -> str:
+    """A packed Verilog literal: values[i] at bits [width*i +: width] (sized hex, any width)."""
+    total = 0
+    for i, v in enumerate(values):
+        if not 0 <= v < (1 << width):
+            raise ValueError(f"value {v} does not fit {width} unsigned bits")
+        total |= int(v) << (width * i)
+    return f"{width * len(values)}'h{total:x}"
 
 
 def _bits(v: int) -> int:
@@ -210,14 +225,14 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
         if weights == "rom" or group_pass is not None:
             gp = G if (weights == "rom" and group_pass is None) else min(G, group_pass or 1)
         else:
-            taps = 9 if (l.kind == "upconv" or (l.spec.has_params and l.kernel == 3)) else 1
+            taps = l.spec.taps(l)
             j_ops = math.ceil(taps / lane_split(l.out_channels, P)[1])
             c_in = sum(net.layer(s_).out_channels if s_ != "input" else net.in_channels for s_ in l.sources)
             gp = 1
             while (gp * 2 <= G and (max_width >> lv[l.name]) * net.timesteps * gp * 2 <= slot_budget
                    and c_in * gp * 2 * j_ops <= weight_buffer_words):
                 gp *= 2
-        if l.kind == "output":   # a few weights, and A_T stays one record a pixel
+        if l.spec.frame_one_pass:   # the output layer: a few weights, and A_T stays one record a pixel
             gp = G
         passes[l.name] = G // gp
     word_w = P * max(l.weight_bits for l in net.layers if l.spec.has_params)
@@ -228,13 +243,12 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     acc_slot = 1
     c_max = 1
     for l in net.layers:
-        kind = l.kind
         G, S, CO = lane_split(l.out_channels, P)
-        taps = 9 if (kind == "upconv" or (l.spec.has_params and l.kernel == 3)) else 1
+        taps = l.spec.taps(l)
         J = math.ceil(taps / S)          # pool: one op, into lane c mod CO of group c / CO, weight 1
-        srcs = [] if kind == "input_conv" else list(l.sources)
+        srcs = [] if l.spec.reads_image else list(l.sources)
         src_c = [net.layer(s).out_channels for s in srcs] if srcs else [net.in_channels]
-        if kind == "input_conv":
+        if l.spec.reads_image:
             src_rb, src_cl = [fm.pow2(net.in_channels)], [(fm.pow2(net.in_channels) - 1).bit_length()]
         else:
             src_rb = [math.ceil(T * fm.pow2(c) * FB / data_bits) for c in src_c]
@@ -243,15 +257,15 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
         n_pass = passes[l.name]
         GP = G // n_pass
         src_np = [passes[s_] for s_ in srcs] if srcs else [1]
-        if kind != "input_conv":   # a source laid out in passes: sub-records of c_pad / NP channels
+        if l.spec.reads_spikes:   # a source laid out in passes: sub-records of c_pad / NP channels
             src_rb = [math.ceil(T * (fm.pow2(c) // n) * FB / data_bits) for c, n in zip(src_c, src_np)]
             src_cl = [((fm.pow2(c) // n) - 1).bit_length() for c, n in zip(src_c, src_np)]
         c_in = sum(src_c)
         pass_words = c_in * GP * J if l.spec.has_params else 0
         pass_beats = (math.ceil(pass_words / wpb) if bpw == 1 else pass_words * bpw) if pass_words else 0
-        in_level = lv[l.name] + (-1 if kind == "pool" else 1 if kind == "upconv" else 0)
+        in_level = l.spec.in_level(lv[l.name])
         d = {
-            "F_KIND": KIND_CODE[kind], "F_LEVEL": lv[l.name], "F_IN_LEVEL": in_level, "F_NSRC": len(src_c),
+            "F_KIND": l.spec.code, "F_LEVEL": lv[l.name], "F_IN_LEVEL": in_level, "F_NSRC": len(src_c),
             "F_SRC0": region[srcs[0]] if srcs else 0, "F_SRC1": region[srcs[1]] if len(srcs) > 1 else 0,
             "F_SRC0_RB": src_rb[0], "F_SRC1_RB": src_rb[1] if len(src_rb) > 1 else 0,
             "F_SRC0_CL": src_cl[0], "F_SRC1_CL": src_cl[1] if len(src_cl) > 1 else 0,
@@ -263,7 +277,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
             "F_COL": CO.bit_length() - 1, "F_NTAPS": taps, "F_GJ": 0,
             "F_WBASE": sum(len(x) for x in w_words), "F_BBASE": len(b_words),
             "F_THEXP": (exps[0] + l.frac_bits) if l.spec.has_neuron else 0,
-            "F_SHIFT": l.input_shift if kind in ("input_conv", "pool") else 0,
+            "F_SHIFT": l.spec.rtl_shift(l),
             "F_LAST": int(l is net.layers[-1]),
             "F_GP": GP, "F_NPASS": n_pass, "F_SRC0_NP": src_np[0], "F_SRC1_NP": src_np[1] if len(src_np) > 1 else 0,
             "F_WSTRIDE": pass_words, "F_WOFF": w_beats_total, "F_WBEATS": pass_beats,
@@ -307,7 +321,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     spiking = net.spiking
     params = {
         "P": P, "LG": P // max([lane_split(l.out_channels, P)[1] for l in net.layers
-                                 if l.kind == "upconv" or (l.spec.has_params and l.kernel == 3)] or [1]),
+                                 if l.spec.taps(l) > 1] or [1]),
         "DATA_W": data_bits, "K": net.K, "FB": FB, "T": T, "N_LAYERS": len(net.layers),
         "N_REGIONS": max(1, len(spiking)), "DESC_FW": fw,
         "W_BITS": wb, "B_BITS": bb,
@@ -333,3 +347,43 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
                       weights, w_beats_total * (data_bits // 8))
     (out_dir / "frame_params.json").write_text(json.dumps({"params": params, "layers": descs}, indent=1) + "\n")
     return cfg
+
+
+# ------------------------------------------------------------------------------------------- command line
+def add_arguments(ap) -> None:
+    ap.add_argument("--export", required=True, help="export directory (manifest.yaml, *.mem, weights.npz)")
+    ap.add_argument("--lanes", type=int, default=8, help="lanes P, a power of two (default 8)")
+    ap.add_argument("--out", help="output directory (default build/engine/<model>-frame-p<P>)")
+    ap.add_argument("--max-width", type=int, help="widest frame (default: the export's width)")
+    ap.add_argument("--data-bits", type=int, choices=[64, 128, 256], default=64, help="AXI data width")
+    ap.add_argument("--weights", choices=["rom", "stream"], default="rom",
+                    help="weights on chip, or streamed per pass from the weights buffer")
+
+
+def run(args) -> int:
+    """`python -m golden rtl-config`: frame_layers.mem, frame_weights.mem (or .bin, streamed), frame_bias.mem,
+    frame_params.json and frame_params.vh (every HDL parameter of snn_frame_kernel as a localparam), for a user's
+    own synthesis or simulation."""
+    import sys
+
+    from golden.ir.manifest import ManifestError
+    from golden.export.load import load_network
+
+    if args.lanes < 1:
+        print(f"error: --lanes {args.lanes}: must be >= 1", file=sys.stderr)
+        return 2
+    try:
+        net = load_network(args.export)
+        out = Path(args.out) if args.out else REPO_ROOT / "build" / "engine" / f"{net.name}-frame-p{args.lanes}"
+        cfg = build_frame_config(net, args.lanes, out, max_width=args.max_width, data_bits=args.data_bits,
+                                 weights=args.weights)
+    except (ManifestError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    vh = [f"// generated by golden/backends/rtl/frame_config.py from {args.export}: snn_frame_kernel parameters",
+          f"// model {net.name}, {len(net.layers)} layers, P={args.lanes} lanes, weights {args.weights}"]
+    vh += [f"localparam {'' if isinstance(v, str) else 'integer '}FRAME_{k} = {v};" for k, v in cfg.params.items()]
+    (out / "frame_params.vh").write_text("\n".join(vh) + "\n")
+    print(f"RTL-CONFIG {net.name} frame P={args.lanes} max_width={cfg.params['W_MAX']} weights={args.weights}: "
+          f"{', '.join(str(p) for p in cfg.files.values())}, {out / 'frame_params.json'}, {out / 'frame_params.vh'}")
+    return 0

@@ -64,13 +64,18 @@ def build(kernel_params: dict, tb_params: dict, name: str) -> Path:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"verilator --binary failed in {out}:\n{(proc.stdout + proc.stderr)[-3000:]}")
+    for f in (out / "obj").iterdir():  # only the executable runs: drop the generated C++ and objects (~100 MB)
+        if f.is_file() and f != exe:
+            f.unlink()
     stamp.write_text(key)
     return exe
 
 
 def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_width: int | None = None,
-             weights: str = "rom", max_cycles: int = 2_000_000_000, timeout_s: float | None = None) -> dict:
-    """One frame (the image of `vec`, its golden vectors) on the bench; a summary like the cocotb bench's."""
+             weights: str = "rom", max_cycles: int = 2_000_000_000, timeout_s: float | None = None,
+             trace: Path | None = None) -> dict:
+    """One frame (the image of `vec`, its golden vectors) on the bench; a summary like the cocotb bench's.
+    `trace`: the neuron stage's membrane trace is written there (+snn_trace) and compared (summary "trace")."""
     image = vec["input"]
     h, w = image.shape[1:]
     work = simlib.SIM_ROOT / "frame_cfg" / name
@@ -93,15 +98,17 @@ def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_wid
     tb_params = {"DATA_W": data_bits, "MEM_WORDS": end // bb, "MEM_FILE": f'"{mem}"', "DUMP_FILE": f'"{dump}"',
                  "DUMP_FIRST": a_output // bb, "DUMP_LAST": end // bb - 1, "A_IMAGE": a_image, "A_OUTPUT": a_output,
                  "A_SCRATCH": a_scratch, "A_WEIGHTS": a_weights, "HEIGHT": h, "WIDTH": w, "MAX_CYCLES": max_cycles}
-    exe = build(cfg.params, tb_params, f"{name}-fast")
+    exe = build(simlib.content_addressed(cfg.params), tb_params, f"{name}-fast")
     t0 = time.perf_counter()
-    proc = subprocess.run([str(exe)], capture_output=True, text=True, cwd=exe.parent, timeout=timeout_s)
+    plus = [f"+snn_trace={Path(trace).resolve()}"] if trace else []
+    proc = subprocess.run([str(exe), *plus], capture_output=True, text=True, cwd=exe.parent, timeout=timeout_s)
     wall = time.perf_counter() - t0
     fast = [l for l in proc.stdout.splitlines() if l.startswith("FAST ")]
     if proc.returncode != 0 or not fast or not dump.is_file():
         raise RuntimeError(f"the fast bench failed ({exe}):\n{(proc.stdout + proc.stderr)[-3000:]}")
     stats = dict(kv.split("=") for kv in fast[0].split()[1:])
-    raw = bytes.fromhex("".join(l for l in dump.read_text().split() if not l.startswith("@") and not l.startswith("//")))
+    words = (w for line in dump.read_text().splitlines() for w in line.split("//")[0].split())
+    raw = bytes.fromhex("".join(w for w in words if not w.startswith("@")))
     raw = np.frombuffer(raw, np.uint8).reshape(-1, bb)[:, ::-1].tobytes()
     summary = {"layers": {}, "values": 0, "mismatches": 0, "first_mismatch": None, "cycles": int(stats["cycles"]),
                "wall_s": round(wall, 1), "error": None}
@@ -128,4 +135,8 @@ def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_wid
     got = fm.unpack_output(raw[:lay.output_bytes], lay)
     compare(out, got, vec[f"{out}.accum"][-1], ("c", "y", "x"))
     summary["accum"] = got
+    if trace:
+        from golden.backends.rtl.membrane_trace import compare_trace
+
+        summary["trace"] = compare_trace(net, cfg, trace, vec)
     return summary

@@ -1,23 +1,23 @@
-"""RTL simulation of a whole-network export: every layer, every value, every time step.
+"""RTL simulation of a whole-network export on the frame engine: every layer, every value, every time step.
 
-    python -m golden sim --export DIR [--lanes P] [--engine frame|onchip] [--max-width W] [--data-bits 64|128|256]
-                         [--reset-at mid] [--seed S] [--frames F] [--p-pause P] [--pause-cycles N] [--labels PNG]
-                         [--vectors FILE]
+    python -m golden sim --export DIR [--lanes P] [--max-width W] [--data-bits 64|128|256] [--reset-at mid]
+                         [--seed S] [--frames F] [--p-pause P] [--pause-cycles N] [--labels PNG] [--vectors FILE]
+                         [--fast] [--coverage]
 
-The default engine is the external-memory frame engine (`--engine frame`, rtl/snn_frame_kernel.sv,
-docs/frame_engine.md): built with P lanes for frames up to --max-width (default: the export's width), it runs
-rtl_tb/tb_frame_engine.py (cocotbext-axi AxiRam as the external memory with random pauses on every AXI channel,
-AxiLiteMaster for the registers); every spiking layer's spike words at every step (read back from the scratch
-buffer) and A_T (the output buffer) are compared with ==. `--labels PNG` (segmentation) then prints the F1 of
-the RTL's own A_T against the label next to the golden model's. `--engine onchip` is the older engine that keeps
-every feature map on chip (rtl/snn_engine.sv, docs/rtl_engine.md: image on s_axis, A_T on m_axis, a trace port,
-membranes compared too when the export has them). The last line is exactly one of
+The external-memory frame engine (rtl/snn_frame_kernel.sv, docs/frame_engine.md), built with P lanes for frames up
+to --max-width (default: the export's width), runs rtl_tb/tb_frame_engine.py (cocotbext-axi AxiRam as the external
+memory with random pauses on every AXI channel, AxiLiteMaster for the registers); every spiking layer's spike
+words at every step (read back from the scratch buffer) and A_T (the output buffer) are compared with ==.
+`--labels PNG` (segmentation) then prints the F1 of the RTL's own A_T against the label next to the golden
+model's. The last line is exactly one of
     SIM PASS layers=L timesteps=T values=N mismatches=0 cycles=C bound=B
     SIM FAIL layers=L timesteps=T values=N mismatches=M cycles=C bound=B      (exit status 1)
-with N the values compared (frame: spike words + A_T; onchip: spike words + every A_t), C the cycles of the
-frame(s) (it depends on the random stall pattern) and B = ceil(synaptic events / P), the synaptic events counted
-from the golden vectors (golden/kinds `events`). Exit status 0 pass, 1 mismatch, 2 bad input (an export the IR
-refuses, a network the engine cannot run) or a build error. WAVES=1 in the environment writes an FST of the run.
+with N the values compared (spike words + A_T), C the cycles of the frame(s) (it depends on the random stall
+pattern) and B = ceil(synaptic events / P), the synaptic events counted from the golden vectors (golden/kinds
+`events`). Exit status 0 pass, 1 mismatch, 2 bad input (an export the IR refuses, a network the engine cannot
+run) or a build error. WAVES=1 in the environment writes an FST of the run (its path on the last lines, before
+the SIM line); `--trace` writes the neuron stage's membranes and compares them with the export's membrane vectors
+when it has them (docs/frame_engine.md, "Debugging a mismatch").
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from pathlib import Path
 
 
 from golden.backends.rtl import simulate as simlib
-from golden.ir.manifest import ManifestError, load_manifest, load_network, load_vectors
+from golden.ir.manifest import ManifestError, load_manifest
+from golden.export.load import load_network, load_vectors
 
 
 def add_arguments(ap) -> None:
@@ -37,25 +38,26 @@ def add_arguments(ap) -> None:
                                       "and its gzip files; default: <export>/vectors)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the random stalls")
     ap.add_argument("--frames", type=int, default=1, help="send the image this many times back to back")
-    ap.add_argument("--engine", choices=["frame", "onchip"], default="frame",
-                    help="frame: the external-memory frame engine (default); onchip: every feature map on chip")
-    ap.add_argument("--max-width", type=int, help="frame engine: widest frame it is built for (default: the export's)")
-    ap.add_argument("--data-bits", type=int, choices=[64, 128, 256], default=64, help="frame engine: AXI data width")
+    ap.add_argument("--max-width", type=int, help="widest frame it is built for (default: the export's)")
+    ap.add_argument("--data-bits", type=int, choices=[64, 128, 256], default=64, help="AXI data width")
     ap.add_argument("--p-pause", type=float, default=0.1,
-                    help="frame engine: probability of a pause cycle on each AXI channel of the memory model")
+                    help="probability of a pause cycle on each AXI channel of the memory model")
     ap.add_argument("--pause-cycles", type=int, default=200_000,
-                    help="frame engine: pauses only in the first N cycles of each frame (0: all; the memory model's "
+                    help="pauses only in the first N cycles of each frame (0: all; the memory model's "
                          "pauses cost Python time every cycle)")
     ap.add_argument("--fast", action="store_true",
-                    help="frame engine: the self-contained SystemVerilog bench (verilator --binary, behavioural AXI "
+                    help="the self-contained SystemVerilog bench (verilator --binary, behavioural AXI "
                          "memory, no Python while it runs) for long frames such as a whole 512x512 slice")
-    ap.add_argument("--labels", help="segmentation: the label PNG of the exported image (same crop: --crop Y X)")
-    ap.add_argument("--crop", nargs=2, type=int, metavar=("Y", "X"), default=(0, 0),
-                    help="top-left corner of the export's crop inside --labels (default 0 0)")
-    ap.add_argument("--p-idle", type=float, default=0.2, help="onchip: probability that the image source idles a cycle")
-    ap.add_argument("--p-backpressure", type=float, default=0.3, help="onchip: probability that m_axis_tready is low")
+    ap.add_argument("--labels", help="segmentation: the label PNG of the exported image (the whole image: the "
+                                     "export's crop origin, recorded in its manifest, is applied; or the crop itself)")
+    ap.add_argument("--crop", nargs=2, type=int, metavar=("Y", "X"),
+                    help="top-left corner of the export's region inside --labels (default: the origin the manifest "
+                         "records, source.crop)")
     ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (output channels in parallel, default 8)")
-    ap.add_argument("--reset-at", choices=["mid", "input"], help="first a frame cut by a reset (frame engine: mid)")
+    ap.add_argument("--reset-at", choices=["mid"], help="first a frame cut by a reset half-way")
+    ap.add_argument("--trace", action="store_true",
+                    help="debugging: write the neuron stage's membrane trace (+snn_trace) next to the run and compare "
+                         "every membrane with the golden model's (docs/frame_engine.md, \"Debugging a mismatch\")")
     ap.add_argument("--coverage", action="store_true",
                     help="also run every layer with parameters alone (its probe network: inputs firing everywhere) "
                          "and print the fraction of nonzero weights and biases that took part in a compared "
@@ -63,13 +65,8 @@ def add_arguments(ap) -> None:
 
 
 def run(args) -> int:
-    if args.lanes < 1 or args.frames < 1 or not (0 <= args.p_idle < 1 and 0 <= args.p_backpressure < 1
-                                                  and 0 <= args.p_pause < 1):
-        print("error: --lanes and --frames must be >= 1, --p-idle, --p-backpressure and --p-pause in [0, 1)",
-              file=sys.stderr)
-        return 2
-    if args.engine == "frame" and (args.lanes & (args.lanes - 1) or args.reset_at == "input"):
-        print("error: --lanes must be a power of two and --reset-at mid for the frame engine", file=sys.stderr)
+    if args.lanes < 1 or args.lanes & (args.lanes - 1) or args.frames < 1 or not 0 <= args.p_pause < 1:
+        print("error: --lanes must be a power of two, --frames >= 1 and --p-pause in [0, 1)", file=sys.stderr)
         return 2
     export = Path(args.export).resolve()
     try:
@@ -87,12 +84,31 @@ def _tag(export: Path, lanes: int) -> str:
             + f"-p{lanes}")
 
 
-def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = None, out_dir: Path | None = None):
-    """Build (or reuse) the engine for `export` (its loaded IR `net`) and run the bench on it; the SimResult."""
-    from rtl_tb.cases import EngineCase
+def _run_name(args, export: Path, net) -> str:
+    return f"{_tag(export, args.lanes)}-d{args.data_bits}-w{args.max_width or net.width}"
 
-    tag = _tag(export, args.lanes)
-    if getattr(args, "engine", "onchip") == "frame" and getattr(args, "fast", False):
+
+def _remove_run(args, export: Path, net) -> None:
+    """A finished probe's run folders (its build stays cached under build/sim/builds)."""
+    import shutil
+
+    run = _run_name(args, export, net)
+    for kind in ("run_frame", "run_fast"):
+        for folder in (simlib.SIM_ROOT / f"{kind}-{run}", simlib.SIM_ROOT / "frame_cfg" / f"{kind}-{run}"):
+            shutil.rmtree(folder, ignore_errors=True)
+        (simlib.SIM_ROOT / f"{kind}-{run}.lock").unlink(missing_ok=True)
+
+
+def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = None, out_dir: Path | None = None):
+    """Build (or reuse) the frame kernel for `export` (its loaded IR `net`) and run the bench on it; the
+    SimResult (with `--trace`, its summary carries the membrane comparison as "trace")."""
+    vec = load_vectors(export, m, vectors)
+    run_name = _run_name(args, export, net)
+    trace = out_dir / "membranes.trace" if getattr(args, "trace", False) and out_dir is not None else None
+    if trace is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        trace.unlink(missing_ok=True)
+    if getattr(args, "fast", False):
         import math
 
         import numpy as np
@@ -100,30 +116,29 @@ def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = Non
         from golden.backends.rtl.frame_fast import run_fast
         from golden.backends.rtl.frame_sim import synaptic_events
 
-        vec = load_vectors(export, m, vectors)
-        s = run_fast(net, vec, args.lanes, f"run_fast-{tag}-d{args.data_bits}-w{args.max_width or net.width}",
-                     data_bits=args.data_bits, max_width=args.max_width)
+        s = run_fast(net, vec, args.lanes, f"run_fast-{run_name}", data_bits=args.data_bits,
+                     max_width=args.max_width, trace=trace)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             np.save(out_dir / "frame0.accum.npy", s.pop("accum"))
         s["events"] = synaptic_events(net, vec)
         s["bound"] = math.ceil(s["events"] / args.lanes)
         ok = s["mismatches"] == 0 and s["error"] is None
-        return simlib.SimResult(ok, s, simlib.SIM_ROOT / f"run_fast-{tag}", s["first_mismatch"] or s["error"] or "ok")
-    if getattr(args, "engine", "onchip") == "frame":
-        from golden.backends.rtl.frame_sim import run_frames
+        return simlib.SimResult(ok, s, simlib.SIM_ROOT / f"run_fast-{run_name}",
+                                s["first_mismatch"] or s["error"] or "ok")
+    from golden.backends.rtl.frame_sim import run_frames
 
-        vec = load_vectors(export, m, vectors)
-        frames = [(f"frame{i}", vec["input"]) for i in range(args.frames)]
-        return run_frames(net, frames, args.lanes, f"run_frame-{tag}-d{args.data_bits}-w{args.max_width or net.width}",
-                          data_bits=args.data_bits, max_width=args.max_width, p_pause=args.p_pause, seed=args.seed,
-                          reset_mid=args.reset_at == "mid", vectors=[vec] * args.frames, out_dir=out_dir,
-                          pause_cycles=args.pause_cycles)
-    params = simlib.engine_params(m, export, args.lanes, f"run_sim-{tag}", net)
-    case = EngineCase(f"run_sim-{tag}", lanes=args.lanes, frames=args.frames, reset_at=args.reset_at or "",
-                      p_idle=args.p_idle, p_backpressure=args.p_backpressure, bench_seed=args.seed)
-    return simlib.simulate(f"run_sim-{tag}", "snn_engine", "tb_engine", params, case.env(export, vectors),
-                           quiet=True, manifest=m)
+    frames = [(f"frame{i}", vec["input"]) for i in range(args.frames)]
+    res = run_frames(net, frames, args.lanes, f"run_frame-{run_name}", data_bits=args.data_bits,
+                     max_width=args.max_width, p_pause=args.p_pause, seed=args.seed,
+                     reset_mid=args.reset_at == "mid", vectors=[vec] * args.frames, out_dir=out_dir,
+                     pause_cycles=args.pause_cycles, trace=trace)
+    if trace is not None and res.summary is not None:
+        from golden.backends.rtl.membrane_trace import compare_trace
+
+        res.summary["trace"] = compare_trace(net, res.config, trace, vec) if trace.is_file() else \
+            {"values": 0, "mismatches": 0, "first_mismatch": None, "error": f"{trace}: not written"}
+    return res
 
 
 def passed(res, m: dict) -> bool:
@@ -135,6 +150,9 @@ def passed(res, m: dict) -> bool:
 def probe_runs(args, export: Path, net, cov) -> tuple[int, str]:
     """Every layer with parameters alone on the engine, driven by spikes that fire everywhere (its probe network,
     golden/export/probe.py); adds each run to `cov`. Returns (mismatches, first failure)."""
+    import copy
+    import shutil
+
     from tqdm import tqdm
 
     from golden.export.probe import probed_layers, write_probe
@@ -143,15 +161,31 @@ def probe_runs(args, export: Path, net, cov) -> tuple[int, str]:
     bad, first = 0, ""
     for name in tqdm(probed_layers(net), desc="sim probes", unit="layer"):
         probe_dir, pm = write_probe(net, name, root / name)
-        res = simulate_export(args, probe_dir, pm, load_network(probe_dir, pm))
+        pnet = load_network(probe_dir, pm)
+        probe_args = copy.copy(args)
+        probe_args.max_width = None     # a probe runs on its own frame size
+        res = simulate_export(probe_args, probe_dir, pm, pnet)
         if not passed(res, pm):
             bad += max(1, int((res.summary or {}).get("mismatches", 0)))
             first = first or f"probe {name}: {res.message}"
-            continue
+            continue        # a failing probe's folders stay, for debugging
         vec = load_vectors(probe_dir, pm)
         sources = next(l["sources"] for l in pm["layers"] if l["name"] == name)
         cov.add_layer_inputs(name, [vec["input"] if s == "input" else vec[f"{s}.spikes"] for s in sources])
+        _remove_run(probe_args, probe_dir, pnet)
+        shutil.rmtree(probe_dir, ignore_errors=True)
     return bad, first
+
+
+def label_origin(m: dict, label_hw: tuple[int, int], given=None) -> tuple[int, int]:
+    """Where the exported region starts inside a label image: `given` (--crop Y X) if set; (0, 0) for a label of
+    the export's own size (already cropped); else the origin the manifest records (source.crop)."""
+    if given is not None:
+        return int(given[0]), int(given[1])
+    if tuple(label_hw) == (m["input"]["height"], m["input"]["width"]):
+        return 0, 0
+    y, x = (m.get("source") or {}).get("crop", (0, 0))
+    return int(y), int(x)
 
 
 def f1_lines(args, export: Path, m: dict, net, out_dir: Path) -> list[str]:
@@ -165,7 +199,9 @@ def f1_lines(args, export: Path, m: dict, net, out_dir: Path) -> list[str]:
     if net.task != "segmentation":
         raise InputError(f"--labels: {export} is a {net.task} model, F1 needs segmentation")
     h, w = m["input"]["height"], m["input"]["width"]
-    label = crop(load_u8(Path(args.labels), channels=1), args.crop[0], args.crop[1], h, w, path=args.labels)[0]
+    full = load_u8(Path(args.labels), channels=1)
+    y, x = label_origin(m, full.shape[1:], args.crop)
+    label = crop(full, y, x, h, w, path=args.labels)[0]
     target = (label >= 128).astype(np.int64)
     golden_at = load_vectors(export, m)[f"{net.output_layer.name}.accum"][-1]
     lines = []
@@ -174,26 +210,24 @@ def f1_lines(args, export: Path, m: dict, net, out_dir: Path) -> list[str]:
         same = bool(np.array_equal(rtl.argmax(0), golden_at.argmax(0)))
         lines.append(f"F1 {f.name.split('.')[0]}: rtl={f1_score(rtl.argmax(0), target):.6f} "
                      f"golden={f1_score(golden_at.argmax(0), target):.6f} same_predictions={'yes' if same else 'no'} "
-                     f"(label {args.labels})")
+                     f"(label {args.labels} at y={y} x={x})")
     return lines
 
 
 def run_engine(args, export: Path, m: dict, net) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
     h, w = m["input"]["height"], m["input"]["width"]
-    frame = getattr(args, "engine", "onchip") == "frame"
-    engine = (f"snn_frame_kernel (P={args.lanes}, AXI {args.data_bits} bits, max width {args.max_width or w})"
-              if frame else f"snn_engine (P={args.lanes})")
+    engine = f"snn_frame_kernel (P={args.lanes}, AXI {args.data_bits} bits, max width {args.max_width or w})"
     print(f"RTL sim: {engine} on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
           f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
           flush=True)
     out_dir = simlib.SIM_ROOT / "frame_out" / _tag(export, args.lanes)
-    if frame and out_dir.exists():
+    if out_dir.exists():
         for f in out_dir.glob("*.accum.npy"):
             f.unlink()
     try:
         res = simulate_export(args, export, m, net, Path(args.vectors).resolve() if args.vectors else None,
-                              out_dir=out_dir if frame else None)
+                              out_dir=out_dir)
     except (ValueError, KeyError) as exc:
         print(f"error: {export}: {exc}", file=sys.stderr)
         return 2
@@ -203,10 +237,9 @@ def run_engine(args, export: Path, m: dict, net) -> int:
     s = res.summary or {}
     for name, r in (s.get("layers") or {}).items():
         print(f"{name}: {r['values']} values and {r['membranes']} membranes compared, {r['mismatches']} mismatches")
-    where = "in the output buffer" if frame else f"at m_axis: {s.get('out_values', 0)} values"
-    print(f"A_T {where}; {s.get('cycles', 0)} cycles for {s.get('events', 0)} synaptic events on {args.lanes} lanes "
+    print(f"A_T in the output buffer; {s.get('cycles', 0)} cycles for {s.get('events', 0)} synaptic events on {args.lanes} lanes "
           f"(bound {s.get('bound', 0)}); log: {res.build_dir}")
-    if frame and args.labels and res.ok:
+    if args.labels and res.ok:
         from golden.errors import InputError
         try:
             for line_ in f1_lines(args, export, m, net, out_dir):
@@ -214,12 +247,10 @@ def run_engine(args, export: Path, m: dict, net) -> int:
         except (InputError, OSError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-    if simlib.waves_enabled():
-        print(f"waves: {simlib.waves_file(res.build_dir)}")
     values, mismatches = int(s.get("values", 0)), int(s.get("mismatches", 0))
     ok, message = passed(res, m), res.message
     if args.coverage:
-        from golden.analysis.coverage import Coverage, line
+        from golden.ir.coverage import Coverage, line
 
         cov = Coverage(net)
         cov.add_network_run(load_vectors(export, m))
@@ -234,12 +265,19 @@ def run_engine(args, export: Path, m: dict, net) -> int:
         if bad:
             ok, mismatches, message = False, mismatches + bad, message if not ok else first
     tail = f"cycles={s.get('cycles', 0)} bound={s.get('bound', 0)}"
-    if s.get("membranes_recorded"):
-        print(f"membranes: compared ({s.get('membranes', 0)} values)")
-    elif s and frame:
-        print("membranes: not compared (the frame engine keeps membranes only for the pixel in flight)")
+    tr = s.get("trace")
+    if tr:
+        detail = tr.get("error") or tr["first_mismatch"] or "all equal"
+        print(f"membranes: {tr['values']} compared from the trace {tr.get('trace', '')}, {tr['mismatches']} "
+              f"mismatches ({detail})")
+        if tr.get("error") or tr["mismatches"]:
+            ok, mismatches, message = False, mismatches + max(1, tr["mismatches"]), message if not ok else detail
     elif s:
-        print("membranes: not compared (the export has no membrane vectors: export-net --membranes off)")
+        print("membranes: not compared (the frame engine keeps membranes only for the pixel in flight; --trace "
+              "compares them)")
+    if simlib.waves_enabled():
+        wave = simlib.waves_file(res.build_dir)
+        print(f"waves: {wave}" if wave.is_file() else f"waves: none written ({wave} missing)")
     if ok:
         print(f"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 {tail}")
         return 0

@@ -1,12 +1,14 @@
-"""Logic synthesis of the RTL with yosys `synth_xilinx`: LUT / FF / BRAM / URAM / DSP per top.
+"""Logic synthesis of the frame engine with yosys `synth_xilinx`: LUT / FF / BRAM / URAM / DSP.
 
-    python -m golden synth --export DIR --lanes P --max-width W [--data-bits 64|128|256] [--no-uram]
-    python -m golden synth --engine onchip [--export DIR] [--lanes P ...]
+    python -m golden synth [--export DIR | --checkpoint NPZ --config YAML] --lanes P --max-width W
+                           [--data-bits 64|128|256] [--weights rom|stream] [--no-uram]
 
-`--engine frame` (the default): rtl/snn_frame_kernel (sources: rtl/snn_frame.f) with the HDL parameters and ROM
-images that golden/backends/rtl/frame_config.py derives from the export for P lanes and frames up to W pixels wide,
-synthesised with `synth_xilinx -family xcup -uram -flatten` (UltraScale+ cells; `--no-uram` leaves out `-uram`).
-It ends with one line
+rtl/snn_frame_kernel (sources: rtl/snn_frame.f) with the HDL parameters and ROM images that
+golden/backends/rtl/frame_config.py derives from the model for P lanes and frames up to W pixels wide, synthesised
+with `synth_xilinx -family xcup -uram -flatten` (UltraScale+ cells; `--no-uram` leaves out `-uram`). The model is
+the export given (`--export`), or else the checkpoint / config given (default: the committed default model),
+exported once through `python -m golden export-net --membranes off` into build/synth/export-<name>. It ends with
+one line
 
     SYNTH lut=.. ff=.. bram18=.. bram36=.. uram=.. dsp=.. max_width=W lanes=P fits_xczu7ev=yes|no
 
@@ -15,13 +17,8 @@ used as memory (RAM32M16, RAM64M8, RAM*X1*, SRL*: `LUTRAM`, weighted by the LUTs
 the report. fits_xczu7ev: lut + LUTRAM LUTs <= 230,400, bram36 + ceil(bram18 / 2) <= 312, uram <= 96,
 dsp <= 1,728 (golden/backends/rtl/frame_plan.XCZU7EV). Log: build/synth/frame-<model>-p<P>-w<W>.log.
 
-`--engine onchip`: the old engine rtl/snn_engine (rtl/snn_engine.f) with engine_config.py's parameters, xc7 cells
-(default export: a seeded random U-Net, base 4, depth 2, 16x16, T=6, in build/synth/export_net); log
-build/synth/snn_engine-p<P>.log. Counts: LUT = LUT1..LUT6, LUTRAM = RAM*/SRL* cells, FF = FD*, BRAM = RAMB18E1 +
-2*RAMB36E1 (in RAMB18 units), DSP = DSP48E1.
-
-Both merge their entries into build/synth/report.json and rewrite build/synth/report.md from it. No timing
-(yosys has none): the numbers compare architectures, lane counts and widths; they are not a place-and-route.
+It merges its entry into build/synth/report.json and rewrites build/synth/report.md from it. No timing (yosys has
+none): the numbers compare architectures, lane counts and widths; they are not a place-and-route.
 """
 from __future__ import annotations
 
@@ -34,12 +31,12 @@ import sys
 import time
 from pathlib import Path
 
-from golden.backends.rtl import engine_config
 from golden.backends.rtl import simulate as simlib
 from golden.backends.rtl.frame_plan import XCZU7EV
 from golden.errors import InputError
 from golden.ir import frame_memory as fm
-from golden.ir.manifest import ManifestError, load_manifest, load_network
+from golden.ir.manifest import ManifestError, load_manifest
+from golden.export.load import load_network
 from golden.paths import REPO_ROOT as ROOT
 
 OUT = ROOT / "build" / "synth"
@@ -171,25 +168,6 @@ def _chparam(params: dict) -> str:
     return " ".join(f"-set {k} {v}" for k, v in params.items())
 
 
-def run_yosys(top: str, sources: list[str], params: dict, log: Path) -> dict:
-    """The old engine (xc7 cells): counts and the raw cells."""
-    script = (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(sources)}\nchparam {_chparam(params)} {top}\n"
-              f"synth_xilinx -top {top} -flatten\nstat\n")
-    text, seconds = yosys(script, log)
-    cells = parse_stat(text, top)
-    count = lambda pred: _count(cells, pred)  # noqa: E731
-    return {
-        "LUT": count(lambda c: re.fullmatch(r"LUT[1-6]", c) is not None),
-        "LUTRAM": count(_is_lutram),
-        "FF": count(lambda c: c.startswith("FD")),
-        "BRAM18": count(lambda c: c == "RAMB18E1") + 2 * count(lambda c: c == "RAMB36E1"),
-        "DSP": count(lambda c: c.startswith("DSP48")),
-        "CARRY4": count(lambda c: c == "CARRY4"),
-        "seconds": seconds,
-        "cells": cells,
-    }
-
-
 def frame_sources() -> list[str]:
     lines = (l.strip() for l in FRAME_LIST.read_text().splitlines())
     return [str(simlib.RTL_DIR / l) for l in lines if l and not l.startswith("//")]
@@ -230,32 +208,41 @@ def synth_frame(params: dict, log: Path, uram: bool = True, timeout: float | Non
 
 
 # ------------------------------------------------------------------------------------------ the command
-def default_net_export() -> Path:
-    out = OUT / "export_net"
-    if not (out / "manifest.yaml").is_file():
-        from golden.export.network import random_network_export
+def model_export(checkpoint: str | None, config: str | None) -> Path:
+    """The model of --checkpoint / --config (default: the committed default model) exported once, without
+    membranes, to build/synth/export-<name> (the export's own frame size does not matter: --max-width sizes the
+    engine)."""
+    import hashlib
 
-        random_network_export(out, seed=1, base=4, depth=2, size=16, timesteps=6)
+    from golden.export.command import export_with
+
+    spec = f"{Path(checkpoint).resolve() if checkpoint else ''}|{Path(config).resolve() if config else ''}"
+    stem = Path(checkpoint).stem if checkpoint else "default"
+    out = OUT / f"export-{stem}-{hashlib.sha1(spec.encode()).hexdigest()[:8]}"
+    if not (out / "manifest.yaml").is_file():
+        argv = ["--out", str(out), "--membranes", "off"]
+        argv += ["--checkpoint", checkpoint] if checkpoint else []
+        argv += ["--config", config] if config else []
+        if export_with(argv) != 0:
+            raise InputError(f"export-net {' '.join(argv)} failed")
     return out
 
 
 def add_arguments(ap) -> None:
-    ap.add_argument("--export", help="network export (default: a seeded random U-Net, base 4, depth 2, 16x16)")
-    ap.add_argument("--engine", choices=("frame", "onchip"), default="frame",
-                    help="frame: the external-memory engine rtl/snn_frame_kernel, UltraScale+ cells (default); "
-                         "onchip: the old rtl/snn_engine, 7-series cells")
-    ap.add_argument("--lanes", type=int, nargs="+", default=None,
-                    help="lanes P, a power of two (frame: one value, default 8; onchip: one or more, default 1 2 4)")
+    ap.add_argument("--export", help="network export (export-net's folder)")
+    ap.add_argument("--checkpoint", help="without --export: the SNN checkpoint to export first (default: the "
+                                         "committed default model)")
+    ap.add_argument("--config", help="without --export: the U-Net config of --checkpoint")
+    ap.add_argument("--lanes", type=int, default=8, help="lanes P, a power of two (default 8)")
     ap.add_argument("--max-width", type=int, default=None,
-                    help="frame: the widest frame W the engine takes (a positive multiple of 2^levels; default: "
-                         "the export's width); sizes the accumulator band")
-    ap.add_argument("--data-bits", type=int, choices=fm.DATA_BITS, default=64,
-                    help="frame: AXI data width (default 64)")
-    ap.add_argument("--no-uram", action="store_true", help="frame: synth_xilinx without -uram (no URAM288 inferred)")
+                    help="the widest frame W the engine takes (a positive multiple of 2^levels; default: the "
+                         "export's width); sizes the accumulator band")
+    ap.add_argument("--data-bits", type=int, choices=fm.DATA_BITS, default=64, help="AXI data width (default 64)")
+    ap.add_argument("--no-uram", action="store_true", help="synth_xilinx without -uram (no URAM288 inferred)")
     ap.add_argument("--weights", choices=("rom", "stream"), default="rom",
-                    help="frame: weights on chip (rom), or streamed one pass at a time from the weights buffer")
+                    help="weights on chip (rom), or streamed one pass at a time from the weights buffer")
     ap.add_argument("--timeout", type=float, default=TIMEOUT_S,
-                    help=f"frame: stop yosys after this many seconds (default {TIMEOUT_S})")
+                    help=f"stop yosys after this many seconds (default {TIMEOUT_S})")
 
 
 def _load(export: Path):
@@ -272,7 +259,7 @@ def _load(export: Path):
 
 def run(args) -> int:
     try:
-        return run_frame(args) if args.engine == "frame" else run_onchip(args)
+        return run_frame(args)
     except (InputError, SynthError) as exc:
         print(f"error: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 2
@@ -284,10 +271,7 @@ def _need_yosys() -> None:
 
 
 def _frame_lanes(args) -> int:
-    lanes = args.lanes or [8]
-    if len(lanes) != 1:
-        raise InputError(f"--lanes {' '.join(map(str, lanes))}: the frame engine takes one lane count a run")
-    p = lanes[0]
+    p = args.lanes
     if p < 1 or p & (p - 1) or p > 64:
         raise InputError(f"--lanes {p}: the lane count must be a power of two, 1 .. 64")
     return p
@@ -308,7 +292,9 @@ def run_frame(args) -> int:
     from golden.backends.rtl.frame_config import build_frame_config
 
     p = _frame_lanes(args)
-    export = Path(args.export) if args.export else default_net_export()
+    if args.export and (args.checkpoint or args.config):
+        raise InputError("--export and --checkpoint / --config: give one model")
+    export = Path(args.export) if args.export else model_export(args.checkpoint, args.config)
     m, net = _load(export)
     w = _frame_width(args, net, p)
     uram = not args.no_uram
@@ -337,27 +323,6 @@ def run_frame(args) -> int:
     return 0
 
 
-def run_onchip(args) -> int:
-    lanes = args.lanes or [1, 2, 4]
-    if any(p < 1 for p in lanes):
-        raise InputError(f"--lanes {' '.join(map(str, lanes))}: every lane count must be >= 1")
-    _need_yosys()
-    export = Path(args.export) if args.export else default_net_export()
-    m, net = _load(export)
-    srcs = [str(simlib.RTL_DIR / s) for s in simlib.engine_sources()]
-    report = {}
-    for p in lanes:
-        params = _engine_params(m, export, p, net)
-        r = run_yosys("snn_engine", srcs, params, OUT / f"snn_engine-p{p}.log")
-        report[f"snn_engine-p{p}"] = {"engine": "onchip", "export": str(export), "model": m["model"],
-                                      "params": params, **r}
-        print(f"snn_engine P={p}: LUT={r['LUT']} LUTRAM={r['LUTRAM']} FF={r['FF']} BRAM18={r['BRAM18']} "
-              f"DSP={r['DSP']} ({r['seconds']} s)", flush=True)
-        _merge_report(report)
-    print(f"report: {OUT / 'report.md'}")
-    return 0
-
-
 def _merge_report(new: dict) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "report.json"
@@ -372,7 +337,6 @@ def _merge_report(new: dict) -> None:
 
 def render_report(report: dict) -> str:
     frame = {k: r for k, r in report.items() if r.get("engine") == "frame"}
-    onchip = {k: r for k, r in report.items() if r.get("engine") != "frame"}
     lines = ["# yosys synth_xilinx", ""]
     if frame:
         lines += ["## Frame engine (snn_frame_kernel, xcup cells)", "",
@@ -384,24 +348,12 @@ def render_report(report: dict) -> str:
                          f"{r['bram36']} | {r['uram']} | {r['dsp']} | {'yes' if r['fits_xczu7ev'] else 'no'} | "
                          f"{r['seconds']} |")
         lines.append("")
-    if onchip:
-        lines += ["## On-chip engine (snn_engine, xc7 cells)", "",
-                  "| top | LUT | LUTRAM | FF | BRAM18 | DSP | CARRY4 |", "|---|---|---|---|---|---|---|"]
-        for name, r in onchip.items():
-            lines.append(f"| {name} | {r['LUT']} | {r['LUTRAM']} | {r['FF']} | {r['BRAM18']} | {r['DSP']} | "
-                         f"{r['CARRY4']} |")
-        lines.append("")
-    for name, r in report.items():
+    for name, r in frame.items():
         lines += [f"### {name}: {r['model']} ({r['export']})", ""]
-        if r.get("engine") == "frame":
-            lines += [f"`{r['line']}`", ""]
-            lines += [f"- memory {mem.removeprefix(FRAME_TOP + '.')}: "
+        lines += [f"`{r['line']}`", ""]
+        lines += [f"- memory {mem.removeprefix(FRAME_TOP + '.')}: "
                       f"{'FF (registers, or LUT logic for a ROM)' if how == 'FF' else how}"
-                      for mem, how in r.get("memories", {}).items()]
+                  for mem, how in r.get("memories", {}).items()]
         lines += [f"- {k} = {v}" for k, v in r["params"].items()]
         lines.append("")
     return "\n".join(lines)
-
-
-def _engine_params(m: dict, export: Path, lanes: int, net) -> dict:
-    return engine_config.build_config(m, export, lanes, OUT / f"engine_cfg-p{lanes}", net).params

@@ -3,8 +3,8 @@
 A weight w[o][ky][kx][c] takes part when, at some step, input channel c is nonzero at a position whose tap
 (ky, kx) lands inside the output (golden/kinds `exercised`); a bias takes part in every compared run of its
 layer. A verification run feeds each layer its stimulus (the image run: the golden spikes of its sources; the
-layer-isolated runs of `golden csim --units random`: seeded random spike words, every threshold firing
-everywhere at t = 0) and compares every output; a weight no run exercised could be wrong unseen.
+layer-isolated probe runs of `golden sim --coverage` / `golden csim --coverage`: drive layers whose every
+threshold fires everywhere at t = 0, golden/export/probe.py) and compares every output; a weight no run exercised could be wrong unseen.
 """
 from __future__ import annotations
 
