@@ -27,7 +27,7 @@ REPORT_ARGS ?=
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
                $(if $(T),--timesteps $(T))
 
-.PHONY: help setup peers export sim csim test bench synth estimate report models clean
+.PHONY: help setup peers export sim csim test bench synth estimate formal report models clean
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -71,6 +71,9 @@ synth: $(EXPORT)/manifest.yaml  ## yosys synth_xilinx -family xcup of the frame 
 
 estimate: $(EXPORT)/manifest.yaml  ## cycles, on-chip memory and external traffic of the frame engine for the model and LANES
 	$(GOLDEN) estimate --export $(EXPORT) --lanes $(LANES)
+
+formal: $(STAMP)  ## proofs of the AXI masters and the AXI4-Lite slave (yosys-smtbmc, docs/formal.md); DEPTH=N
+	$(GOLDEN) formal $(if $(DEPTH),--depth $(DEPTH))
 
 report: $(STAMP)  ## the paper's Tables 1-5 and figures with the committed models, integer SNN (build/report)
 	$(GOLDEN) report --out build/report --threads $(THREADS) $(REPORT_ARGS)

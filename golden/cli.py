@@ -25,6 +25,8 @@ COMMANDS = {
              "spike train and A_T from its buffers compared with the golden vectors"),
     "sim": ("golden.backends.rtl.sim", "RTL simulation of an export on the frame engine (Verilator), every spike compared"),
     "rtl-config": ("golden.backends.rtl.frame_config", "write the frame engine's descriptor/weight ROMs and parameters"),
+    "formal": ("golden.backends.rtl.formal", "formal proofs (yosys-smtbmc) of the AXI4 masters and the AXI4-Lite "
+               "slave: bounded, and k-induction where it closes"),
     "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the frame engine: LUT / FF / BRAM / URAM / DSP"),
     "estimate": ("golden.backends.hls.estimate", "latency / throughput / resource estimate of the HLS network"),
     "report": ("golden.analysis.report", "the paper's tables and figures on our model (Markdown, JSON, PNG)"),
@@ -56,6 +58,22 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+_OS_HINTS = {NotADirectoryError: "a file where a folder is needed", IsADirectoryError: "a folder where a file is needed",
+             PermissionError: "not allowed (read-only?)", FileExistsError: "already exists"}
+
+
+def os_error_line(exc: OSError) -> str:
+    """`PATH: what is wrong` for an OSError: the path (and the second path of a rename) and the system's reason;
+    an OSError raised with our own message (no filename) already names its path."""
+    if exc.filename is None:
+        return str(exc)
+    where = f"{exc.filename}" + (f" -> {exc.filename2}" if exc.filename2 else "")
+    hint = next((h for cls, h in _OS_HINTS.items() if isinstance(exc, cls)), None)
+    if isinstance(exc, FileExistsError) and os.path.isfile(exc.filename):  # mkdir(parents=True) below a file
+        hint = _OS_HINTS[NotADirectoryError]
+    return f"{where}: {exc.strerror or type(exc).__name__}" + (f" ({hint})" if hint else "")
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
@@ -70,7 +88,7 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a read-only folder, a file where a folder should be, a full disk
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {os_error_line(exc)}", file=sys.stderr)
         return 2
     except MemoryError:
         print(f"error: {args.command}: out of memory (a smaller image or --crop Y X H W)", file=sys.stderr)

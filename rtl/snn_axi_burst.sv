@@ -45,6 +45,9 @@ module snn_axi_burst #(
     localparam integer BURST  = `SNN_AXI_BURST_BEATS(DATA_W, MAX_BURST);   // the longest burst that fits a page
     localparam integer CW     = (LEN_W > PG_W + 1) ? LEN_W : PG_W + 1;   // width of the length compares
     localparam integer CQ_W   = ADDR_W + LEN_W;
+    // clears the low SIZE address bits (written as a concatenation: yosys 0.23 misreads `~ADDR_W'(BYTES - 1)`, a
+    // unary operator before a sized cast, as ~ADDR_W'(BYTES) - 1; rtl/formal's harness notes it)
+    localparam [ADDR_W-1:0] ALIGN = {{(ADDR_W - SIZE){1'b1}}, {SIZE{1'b0}}};
 
     // ------------------------------------------------------------------ command queue
     wire              cq_empty, cq_full, cq_pop;
@@ -88,7 +91,7 @@ module snn_axi_burst #(
             end
             if (cq_pop) begin
                 active    <= 1'b1;
-                cur_addr  <= cq_out[ADDR_W-1:0] & ~ADDR_W'(BYTES - 1);
+                cur_addr  <= cq_out[ADDR_W-1:0] & ALIGN;
                 remaining <= cq_out[CQ_W-1:ADDR_W];
             end else if (issue) begin
                 active    <= !last_burst;

@@ -5,6 +5,9 @@
 // and up to MAX_OUTSTANDING bursts are in flight. A 1-bit FIFO per burst in flight says whether it ends its command:
 // RLAST of such a burst is stored with the beat and comes out as dout_last. The low log2(DATA_W/8) address bits are
 // ignored; a command of 0 beats is accepted and dropped. Synchronous active-high rst.
+// halt (issue 23: a frame ended by an error): no further burst is issued (an AR already valid stays valid until
+// accepted), and every R beat of the bursts in flight is accepted (RREADY high) and dropped; `inflight` says R
+// beats are still owed. The owner resets the reader once AR is idle and nothing is in flight.
 `include "snn_check.svh"
 `include "snn_axi_ports.svh"
 module snn_axi_reader #(
@@ -18,6 +21,8 @@ module snn_axi_reader #(
     output wire              dout_last,       // the last beat of a command
     output wire              busy,            // a command queued or being read, or data buffered
     output reg               err,             // sticky: an RRESP other than OKAY
+    input  wire              halt,           // stop issuing, accept and drop every outstanding R beat
+    output wire              inflight,        // bursts issued whose last R beat has not come
     `SNN_M_AXI_RD_PORTS(ID_W, ADDR_W, DATA_W)
 );
     // (the parameters of the command queue and the burst split are checked in snn_axi_burst)
@@ -36,7 +41,7 @@ module snn_axi_reader #(
     wire [8:0]       blen;            // (the bits up to BURST are read)
     /* verilator lint_on UNUSEDSIGNAL */
     wire             issue, last_burst, pending, fl_full, fl_empty, fl_head;
-    wire             room = credits >= CR_W'(blen) && !fl_full;
+    wire             room = credits >= CR_W'(blen) && !fl_full && !halt;
     snn_axi_burst #(`SNN_AXI_MASTER_PASS)
         u_burst (`SNN_AXI_CMD_CONNECT, .room(room), .issue(issue), .blen(blen), .last_burst(last_burst),
                  .pending(pending), .ax_id(m_axi_arid), .ax_addr(m_axi_araddr), .ax_len(m_axi_arlen),
@@ -59,9 +64,9 @@ module snn_axi_reader #(
     wire [CR_W-1:0]  df_count;
     /* verilator lint_on UNUSEDSIGNAL */
     wire             pop = dout_valid && dout_ready;
-    assign m_axi_rready = !df_full;
+    assign m_axi_rready = !df_full || halt;     // (halt: the beats are dropped)
     snn_fifo #(.WIDTH(DATA_W + 1), .DEPTH(DEPTH)) u_data (
-        .clk(clk), .rst(rst), .push(r_hs), .din({m_axi_rlast && fl_head, m_axi_rdata}), .pop(pop), .dout(df_out),
+        .clk(clk), .rst(rst), .push(r_hs && !halt), .din({m_axi_rlast && fl_head, m_axi_rdata}), .pop(pop), .dout(df_out),
         .empty(df_empty), .full(df_full), .count(df_count));
     assign dout_valid = !df_empty;
     assign dout_data  = df_out[DATA_W-1:0];
@@ -77,4 +82,5 @@ module snn_axi_reader #(
         end
     end
     assign busy = pending || !fl_empty || !df_empty;
+    assign inflight = !fl_empty;
 endmodule

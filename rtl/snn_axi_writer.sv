@@ -5,6 +5,10 @@
 // W never waits for din mid-burst, and only while fewer than MAX_OUTSTANDING bursts wait for their B. A FIFO of burst
 // lengths places WLAST. WSTRB is all ones; the low log2(DATA_W/8) address bits are ignored; a command of 0 beats is
 // accepted and dropped. idle: nothing queued or buffered and every B received. Synchronous active-high rst.
+// halt (issue 23: a frame ended by an error): no further burst is issued (an AW already valid stays valid until
+// accepted); the W beats of every burst already issued still go out (they are buffered) and every B is accepted;
+// `inflight` says W beats or B responses are still owed. The owner resets the writer once AW is idle and nothing
+// is in flight.
 `include "snn_check.svh"
 `include "snn_axi_ports.svh"
 module snn_axi_writer #(
@@ -17,6 +21,8 @@ module snn_axi_writer #(
     input  wire [DATA_W-1:0]   din_data,
     output wire                idle,
     output reg                 err,             // sticky: a BRESP other than OKAY
+    input  wire                halt,           // stop issuing; finish the promised W beats, accept every B
+    output wire                inflight,        // W beats or B responses owed for bursts issued
     `SNN_M_AXI_WR_PORTS(ID_W, ADDR_W, DATA_W)
 );
     // (the parameters of the command queue and the burst split are checked in snn_axi_burst)
@@ -38,7 +44,7 @@ module snn_axi_writer #(
     wire [8:0]       blen;            // (the bits up to BURST are read)
     wire             last_burst;      // (W ends a burst by its AWLEN)
     /* verilator lint_on UNUSEDSIGNAL */
-    wire             room = unclaimed >= U_W'(blen) && b_pend != B_W'(NOUT);
+    wire             room = unclaimed >= U_W'(blen) && b_pend != B_W'(NOUT) && !halt;
     snn_axi_burst #(`SNN_AXI_MASTER_PASS)
         u_burst (`SNN_AXI_CMD_CONNECT, .room(room), .issue(issue), .blen(blen), .last_burst(last_burst),
                  .pending(pending), .ax_id(m_axi_awid), .ax_addr(m_axi_awaddr), .ax_len(m_axi_awlen),
@@ -87,4 +93,5 @@ module snn_axi_writer #(
         end
     end
     assign idle = !pending && df_empty && b_pend == {B_W{1'b0}};
+    assign inflight = !wl_empty || b_pend != {B_W{1'b0}};
 endmodule

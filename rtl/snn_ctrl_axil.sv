@@ -34,6 +34,10 @@
 // Like Vitis: registers reset to 0; ap_done is reported per frame only without auto_restart (with auto_restart
 // the ap_done bit is set when the core goes idle after auto_restart was cleared, the ISR ap_done bit on every
 // frame); every response is OKAY, and an address outside the map (or a reserved word) reads 0 and ignores writes.
+// Output scalars (ARG_OUT, Vitis' `status` style output argument with ap_vld): their data words are read only and
+// take `outs` when outs_vld; the word after them is their control word, bit 0 ap_vld (R/COR: set by outs_vld,
+// cleared by a read). ARG_INIT gives the reset value of each argument (Vitis resets them to 0; the engine's
+// `timeout` resets to its default).
 // Where this block differs from the generated one (docs/ctrl_axil.md):
 //   - AXI4-Lite with valid/ready independence: AW and W are taken in any order or in the same cycle (one register
 //     each; the write happens when both are there and B is free), B and R are held until accepted. (Vitis takes W
@@ -56,10 +60,16 @@
 module snn_ctrl_axil #(
     parameter integer ADDR_W = 7,        // AXI address bits (C_S_AXI_ADDR_WIDTH): >= $clog2(end of the map)
     parameter integer DATA_W = 32,       // AXI data bits (C_S_AXI_DATA_WIDTH): 32, as Vitis
-    parameter integer N_ARGS = 6,        // arguments
+    parameter integer N_ARGS = 8,        // arguments
     // the width of argument i (1..64) at [8i +: 8]; default: the frame engine's (ctrl_map.ENGINE_ARGS): image,
     // output, scratch, weights (64), height, width (32)
-    parameter [N_ARGS*8-1:0] ARG_W = {8'd32, 8'd32, 8'd64, 8'd64, 8'd64, 8'd64}
+    parameter [N_ARGS*8-1:0] ARG_W = {8'd32, 8'd32, 8'd32, 8'd32, 8'd64, 8'd64, 8'd64, 8'd64},
+    // bit i: argument i is an output scalar (Vitis: a pointer-less output with ap_vld): its data words are read
+    // only and take `outs` when outs_vld[i]; its reserved word is its control word, bit 0 ap_vld (R/COR).
+    // Default: the engine's `status` (issue 23)
+    parameter [N_ARGS-1:0] ARG_OUT = 8'h80,
+    // the reset value of argument i at [64i +: 64] (inputs); default: the engine's `timeout` (ctrl_map.DEFAULT_TIMEOUT)
+    parameter [N_ARGS*64-1:0] ARG_INIT = {64'd0, 64'd1048576, 384'd0}
 ) (
     input  wire                  clk,
     input  wire                  rst,              // synchronous, active high
@@ -71,7 +81,11 @@ module snn_ctrl_axil #(
     input  wire                  ap_done,
     input  wire                  ap_idle,
     input  wire                  ap_ready,
-    output reg  [ARGS_OW-1:0]    args              // argument i at [ARG_LSB(i) +: width(i)]
+    output reg  [ARGS_OW-1:0]    args,             // argument i at [ARG_LSB(i) +: width(i)]
+    /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [ARGS_OW-1:0]    outs,             // output scalar i at [ARG_LSB(i) +: width(i)] (other bits unused)
+    input  wire [N_ARGS-1:0]     outs_vld          // ... written (and its ap_vld set) in this cycle
+    /* verilator lint_on UNUSEDSIGNAL */
 );
     // ------------------------------------------------------------------ the map (constant functions of ARG_W)
     function automatic integer arg_w(input integer i);            // width of argument i
@@ -225,6 +239,7 @@ module snn_ctrl_axil #(
     // ------------------------------------------------------------------ arguments: one register per data word
     wire [ARGS_OW-1:0]     arg_q;                  // the host's registers, argument i at [arg_lsb(i) +: width(i)]
     wire [32*N_WORDS+31:0] rd_chain;               // word n: the OR of the data words 0..n-1 that ar_word hits
+    wire [N_ARGS-1:0]      vld_rd;                 // the output scalars' ap_vld bits that ar_word hits
     assign rd_chain[31:0] = 32'd0;
     genvar gi, gk;
     generate
@@ -236,15 +251,36 @@ module snn_ctrl_axil #(
             for (gk = 0; gk < (W + 31) / 32; gk = gk + 1) begin : g_word
                 localparam integer BITS = (W - 32 * gk < 32) ? W - 32 * gk : 32;
                 localparam [WA_W-1:0] WA = WA_W'((OFF + 4 * gk) / 4);
+                localparam [BITS-1:0] INIT = BITS'(ARG_INIT[64 * gi + 32 * gk +: 32]);
                 reg [BITS-1:0] q;
-                always @(posedge clk) begin
-                    if (rst)                             q <= {BITS{1'b0}};
-                    else if (do_write && aw_word == WA)  q <= (w_data[BITS-1:0] & wmask[BITS-1:0]) |
-                                                              (q & ~wmask[BITS-1:0]);
+                if (ARG_OUT[gi]) begin : g_out          // an output scalar: the core writes it
+                    always @(posedge clk) begin
+                        if (rst)               q <= INIT;
+                        else if (outs_vld[gi]) q <= outs[LSB + 32 * gk +: BITS];
+                    end
+                end else begin : g_in
+                    always @(posedge clk) begin
+                        if (rst)                             q <= INIT;
+                        else if (do_write && aw_word == WA)  q <= (w_data[BITS-1:0] & wmask[BITS-1:0]) |
+                                                                  (q & ~wmask[BITS-1:0]);
+                    end
                 end
                 assign arg_q[LSB + 32 * gk +: BITS] = q;
                 assign rd_chain[32 * (N0 + gk + 1) +: 32] = rd_chain[32 * (N0 + gk) +: 32] |
                                                             ((ar_word == WA) ? 32'(q) : 32'd0);
+            end
+            // an output scalar's control word (its reserved word): bit 0 ap_vld, set by outs_vld, cleared on read
+            localparam [WA_W-1:0] WA_VLD = WA_W'((OFF + 4 * ((W + 31) / 32)) / 4);
+            if (ARG_OUT[gi]) begin : g_vld
+                reg vld;
+                always @(posedge clk) begin
+                    if (rst)                               vld <= 1'b0;
+                    else if (outs_vld[gi])                 vld <= 1'b1;
+                    else if (ar_hs && ar_word == WA_VLD)   vld <= 1'b0;
+                end
+                assign vld_rd[gi] = vld && ar_word == WA_VLD;
+            end else begin : g_novld
+                assign vld_rd[gi] = 1'b0;
             end
         end
     endgenerate
@@ -256,7 +292,8 @@ module snn_ctrl_axil #(
             WA_GIE:  rd_word = {31'd0, int_gie};
             WA_IER:  rd_word = {30'd0, int_ier};
             WA_ISR:  rd_word = {30'd0, int_isr};
-            default: rd_word = rd_chain[32 * N_WORDS +: 32];   // an argument word, else 0 (reserved, unmapped)
+            default: rd_word = rd_chain[32 * N_WORDS +: 32] | {31'd0, |vld_rd};   // an argument word, an output's
+                                                                                 // control word, else 0
         endcase
     end
 

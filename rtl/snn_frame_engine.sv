@@ -32,7 +32,10 @@ module snn_frame_engine #(
     input  wire [ADDR_W-1:0]    weights,         // the weight buffer (WSTREAM builds)
     input  wire [31:0]          height,
     input  wire [31:0]          width,
-    output wire                 err,             // sticky: an AXI error response
+    input  wire [31:0]          timeout,         // the watchdog: cycles without AXI progress (0: off)
+    output wire [3:0]           status,          // to the control block's status register (issue 23) ...
+    output wire                 status_vld,      // ... written: 0 at the start of a frame, STATUS at its end
+    output wire                 err,             // the running / last frame's STATUS is not 0
     // AXI4 master
     `SNN_M_AXI_RD_PORTS(ID_W, ADDR_W, DATA_W),
     `SNN_M_AXI_WR_PORTS(ID_W, ADDR_W, DATA_W)
@@ -81,10 +84,25 @@ module snn_frame_engine #(
     wire [BA_W-1:0]   bbase_pass;
     wire [C_W-1:0]    chan_base;
     wire              loading, wl_start, wl_done;
+    // failing safely (issue 23): halt the masters, flush the datapath, the watchdog
+    wire              halt, flush, wd_en, timed_out, axi_quiet, rd_inflight, wr_inflight;
+    wire [3:0]        st;
+    wire              frst = rst || flush;       // the datapath units' reset (the sequencer's: rst only)
+    reg  [31:0]       wd_cnt;                    // cycles waiting on the slave without a handshake
+    wire              axi_waiting  = m_axi_arvalid || rd_inflight || m_axi_awvalid || wr_inflight;
+    wire              axi_progress = (m_axi_arvalid && m_axi_arready) || (m_axi_rvalid && m_axi_rready) ||
+                                     (m_axi_awvalid && m_axi_awready) || (m_axi_wvalid && m_axi_wready) ||
+                                     (m_axi_bvalid && m_axi_bready);
+    assign axi_quiet = !axi_waiting;
+    assign timed_out = wd_en && timeout != 32'd0 && wd_cnt >= timeout;
+    always @(posedge clk) begin
+        if (rst || !wd_en || !axi_waiting || axi_progress) wd_cnt <= 32'd0;
+        else if (wd_cnt != 32'hFFFF_FFFF)                  wd_cnt <= wd_cnt + 32'd1;
+    end
 
     snn_frame_seq #(.N_LAYERS(N_LAYERS), .N_REGIONS(N_REGIONS), .DESC_FW(DESC_FW), .DATA_W(DATA_W), .T(T),
                     .ADDR_W(ADDR_W), .LEN_W(LEN_W), .Y_W(Y_W), .X_W(X_W), .OFF_W(OFF_W),
-                    .SLOT_DEPTH(SLOT_DEPTH), .WSTREAM(WSTREAM), .WA_W(WA_W), .BA_W(BA_W), .C_W(C_W),
+                    .SLOT_DEPTH(SLOT_DEPTH), .W_MAX(W_MAX), .WSTREAM(WSTREAM), .WA_W(WA_W), .BA_W(BA_W), .C_W(C_W),
                     .DESC_FILE(DESC_FILE))
         u_seq (.clk(clk), .rst(rst), .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle),
                .ap_ready(ap_ready), .a_image(image), .a_output(output_buf), .a_scratch(scratch), .a_weights(weights),
@@ -95,7 +113,9 @@ module snn_frame_engine #(
                .out_row_beats(out_row_beats), .out_row_bytes(out_row_bytes), .init_clr(init_clr),
                .init_off(init_off), .rcmd_valid(rcmd_valid), .rcmd_ready(rcmd_ready), .rcmd_addr(rcmd_addr),
                .rcmd_beats(rcmd_beats), .units_idle(!scan_busy && scat_idle && !rd_busy && wr_idle),
-               .rows_done(rows_done));
+               .rows_done(rows_done), .rd_err(rd_err), .wr_err(wr_err), .timed_out(timed_out),
+               .axi_quiet(axi_quiet), .halt(halt), .flush(flush), .wd_en(wd_en), .status(st),
+               .status_out(status), .status_vld(status_vld));
 
     // ---------------------------------------------------------------- external memory
     wire              rd_valid, rd_ready, rd_last, scan_ready, wl_ready;
@@ -105,20 +125,20 @@ module snn_frame_engine #(
     wire [LEN_W-1:0]  wcmd_beats;
     wire              wd_valid, wd_ready;
     wire [DATA_W-1:0] wd_data;
-    assign err = rd_err || wr_err;
+    assign err = st != 4'd0;
 
     snn_axi_reader #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .ID_W(ID_W), .LEN_W(LEN_W), .MAX_BURST(MAX_BURST),
                      .MAX_OUTSTANDING(MAX_OUTSTANDING))
-        u_rd (.clk(clk), .rst(rst), .cmd_valid(rcmd_valid), .cmd_ready(rcmd_ready), .cmd_addr(rcmd_addr),
+        u_rd (.clk(clk), .rst(frst), .cmd_valid(rcmd_valid), .cmd_ready(rcmd_ready), .cmd_addr(rcmd_addr),
               .cmd_beats(rcmd_beats), .dout_valid(rd_valid), .dout_ready(rd_ready), .dout_data(rd_data),
-              .dout_last(rd_last), .busy(rd_busy), .err(rd_err),
+              .dout_last(rd_last), .busy(rd_busy), .err(rd_err), .halt(halt), .inflight(rd_inflight),
               `SNN_M_AXI_RD_CONNECT);
 
     snn_axi_writer #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .ID_W(ID_W), .LEN_W(LEN_W), .MAX_BURST(MAX_BURST),
                      .MAX_OUTSTANDING(MAX_OUTSTANDING))
-        u_wr (.clk(clk), .rst(rst), .cmd_valid(wcmd_valid), .cmd_ready(wcmd_ready), .cmd_addr(wcmd_addr),
+        u_wr (.clk(clk), .rst(frst), .cmd_valid(wcmd_valid), .cmd_ready(wcmd_ready), .cmd_addr(wcmd_addr),
               .cmd_beats(wcmd_beats), .din_valid(wd_valid), .din_ready(wd_ready), .din_data(wd_data),
-              .idle(wr_idle), .err(wr_err),
+              .idle(wr_idle), .err(wr_err), .halt(halt), .inflight(wr_inflight),
               `SNN_M_AXI_WR_CONNECT);
 
     // ---------------------------------------------------------------- scan -> event FIFO -> scatter
@@ -135,7 +155,7 @@ module snn_frame_engine #(
 
     snn_frame_scan #(.DATA_W(DATA_W), .K(K), .FB(FB), .T(T), .VAL_W(VAL_W), .X_W(X_W), .Y_W(Y_W), .C_W(C_W),
                      .RB_W(LEN_W), .SPIKE_SHIFT(SPIKE_SHIFT))
-        u_scan (.clk(clk), .rst(rst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(`SNN_FIELD(F_NSRC) == 2),
+        u_scan (.clk(clk), .rst(frst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(`SNN_FIELD(F_NSRC) == 2),
                 .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(`SNN_FIELD(F_SRC0_CL))),
                 .cl1(4'(`SNN_FIELD(F_SRC1_CL))), .c0(C_W'(`SNN_FIELD(F_SRC0_C))), .c1(C_W'(`SNN_FIELD(F_SRC1_C))),
                 .np0(C_W'(`SNN_FIELD(F_SRC0_NP))), .np1(C_W'(`SNN_FIELD(F_SRC1_NP))),
@@ -144,7 +164,7 @@ module snn_frame_engine #(
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
     snn_fifo #(.WIDTH(EV_W), .DEPTH(EV_DEPTH))
-        u_evq (.clk(clk), .rst(rst), .push(ev_valid), .din({ev_type, ev_y, ev_x, ev_t, ev_c, ev_val}),
+        u_evq (.clk(clk), .rst(frst), .push(ev_valid), .din({ev_type, ev_y, ev_x, ev_t, ev_c, ev_val}),
                .pop(evq_pop), .dout(evq), .empty(evq_empty), .full(evq_full), .count(evq_count));
 
     wire              op_valid, op_unit;
@@ -158,7 +178,7 @@ module snn_frame_engine #(
 
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
                         .WA_W(WA_W), .G_W(G_W))
-        u_scat (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
+        u_scat (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
                 .sx(sx), .groups((G_W+1)'(`SNN_FIELD(F_GP))), .j_ops(4'(`SNN_FIELD(F_J))), .sl(3'(`SNN_FIELD(F_SL))),
                 .col(4'(`SNN_FIELD(F_COL))), .ntaps(4'(`SNN_FIELD(F_NTAPS))), .c_out(C_W'(`SNN_FIELD(F_OUT_C))), .chan_base(chan_base),
                 .gj(WA_W'(`SNN_FIELD(F_GJ))), .wbase(wbase_pass),
@@ -191,7 +211,7 @@ module snn_frame_engine #(
             wire [WA_W-1:0]     wa;
             wire [P*W_BITS-1:0] wd;
             snn_frame_wload #(.DATA_W(DATA_W), .WORD_W(P * W_BITS), .WPB(WPB), .BPW(BPW), .WA_W(WA_W))
-                u_wload (.clk(clk), .rst(rst), .start(wl_start), .words((WA_W+1)'(`SNN_FIELD(F_WSTRIDE))), .done(wl_done),
+                u_wload (.clk(clk), .rst(frst), .start(wl_start), .words((WA_W+1)'(`SNN_FIELD(F_WSTRIDE))), .done(wl_done),
                          .in_valid(rd_valid && loading), .in_ready(wl_ready), .in_data(rd_data),
                          .we(we), .waddr(wa), .wdata(wd));
             always @(posedge clk) if (we) wrom[wa] <= wd;
@@ -214,7 +234,7 @@ module snn_frame_engine #(
         for (gl = 0; gl < P / LG; gl = gl + 1) begin : g_lane
             snn_frame_lane #(.LG(LG), .ACC_W(ACC_W), .W_BITS(W_BITS), .VAL_W(VAL_W), .SLOT_DEPTH(SLOT_DEPTH),
                              .OFF_W(OFF_W))
-                u_lane (.clk(clk), .rst(rst), .init_clr(init_clr), .init_off(init_off),
+                u_lane (.clk(clk), .rst(frst), .init_clr(init_clr), .init_off(init_off),
                         .op_valid(op_valid), .op_lane(op_lane[LG*gl +: LG]), .op_slot(op_slot[2*LG*gl +: 2]),
                         .op_off(op_off[OFF_W*LG*gl +: OFF_W]), .op_unit(op_unit), .op_val(op_val),
                         .w_b(w_q[W_BITS*LG*gl +: W_BITS*LG]), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off),
@@ -233,7 +253,7 @@ module snn_frame_engine #(
                        .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .OFF_W(OFF_W),
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
                        .PKT_DEPTH(PKT_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
-        u_neuron (.clk(clk), .rst(rst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
+        u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
                   .groups((G_W+1)'(`SNN_FIELD(F_GP))), .sx(sx), .sl(3'(`SNN_FIELD(F_SL))), .col(4'(`SNN_FIELD(F_COL))),
                   .th_exp(6'(`SNN_FIELD(F_THEXP))), .shift(5'(`SNN_FIELD(F_SHIFT))), .bbase(bbase_pass),
                   .dst(dst), .row_beats(out_row_beats), .row_bytes(out_row_bytes), .rows_ready(rows_ready),
@@ -243,11 +263,11 @@ module snn_frame_engine #(
                   .ch_log(ch_log), .ch_eor(ch_eor), .ch_count(chq_count));
 
     snn_fifo #(.WIDTH(CH_W + 5), .DEPTH(PKT_DEPTH))
-        u_chq (.clk(clk), .rst(rst), .push(ch_valid), .din({ch_eor, ch_log, ch_data}), .pop(ch_ready && !chq_empty),
+        u_chq (.clk(clk), .rst(frst), .push(ch_valid), .din({ch_eor, ch_log, ch_data}), .pop(ch_ready && !chq_empty),
                .dout(chq), .empty(chq_empty), .full(chq_full), .count(chq_count));
 
     snn_frame_packer #(.DATA_W(DATA_W), .CH_W(CH_W))
-        u_pack (.clk(clk), .rst(rst), .ch_valid(!chq_empty), .ch_ready(ch_ready), .ch_data(chq[CH_W-1:0]),
+        u_pack (.clk(clk), .rst(frst), .ch_valid(!chq_empty), .ch_ready(ch_ready), .ch_data(chq[CH_W-1:0]),
                 .ch_log(chq[CH_W +: 4]), .ch_eor(chq[CH_W+4]), .out_valid(wd_valid), .out_ready(wd_ready),
                 .out_data(wd_data));
 

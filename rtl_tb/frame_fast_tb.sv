@@ -3,7 +3,8 @@
 // simulates: cocotbext-axi's models cost tens of microseconds of Python every cycle, which makes a whole slice
 // (hundreds of millions of cycles) take hours. Here the external memory is a behavioural AXI4 slave (one burst
 // at a time on each of read and write, a fixed read latency), the host a behavioural AXI4-Lite master that writes
-// the six argument registers, enables the ap_done interrupt, starts the frame and waits for the interrupt. The
+// the six argument registers, enables the ap_done interrupt, starts the frame, waits for the interrupt and reads
+// STATUS (0x58; `status=` on the FAST line, issue 23). The
 // memory starts from MEM_FILE ($readmemh: the image, the weight buffer) and is dumped to DUMP_FILE ($writememh of
 // words DUMP_FIRST .. DUMP_LAST: the output and scratch buffers) for the Python side to compare with the golden
 // model. The cocotb bench (tb_frame_engine.py, random pauses on every channel) remains the protocol check.
@@ -123,8 +124,19 @@ module frame_fast_tb #(
         while (!bvalid) @(negedge clk);
         @(negedge clk); bready = 1'b0;
     endtask
+    task automatic axil_read(input [6:0] a, output [31:0] d);
+        @(negedge clk); araddr = a; arvalid = 1'b1; rready = 1'b1;
+        while (arvalid) begin
+            if (arready) begin @(negedge clk); arvalid = 1'b0; end
+            else @(negedge clk);
+        end
+        while (!rvalid) @(negedge clk);
+        d = rdata;
+        @(negedge clk); rready = 1'b0;
+    endtask
 
     longint cycles = 0;
+    reg [31:0] status;
     always @(posedge clk) cycles <= cycles + 1;
     longint start;
     initial begin
@@ -142,8 +154,11 @@ module frame_fast_tb #(
         start = cycles;
         axil_write(7'h00, 32'h1);                                          // ap_start
         while (!interrupt && cycles - start < MAX_CYCLES) @(posedge clk);
-        $display("FAST cycles=%0d interrupt=%0d err=%0d bad_addr=%0d seq_state=%0d layer=%0d", cycles - start,
-                 interrupt, err, bad_addr, dut.u_engine.u_seq.state, dut.u_engine.u_seq.li);
+        start = cycles - start;
+        status = 32'hffffffff;
+        if (interrupt) axil_read(7'h58, status);                           // STATUS (issue 23)
+        $display("FAST cycles=%0d interrupt=%0d err=%0d status=%0d bad_addr=%0d seq_state=%0d layer=%0d", start,
+                 interrupt, err, status, bad_addr, dut.u_engine.u_seq.state, dut.u_engine.u_seq.li);
         $writememh(DUMP_FILE, mem, DUMP_FIRST, DUMP_LAST);
         $finish;
     end

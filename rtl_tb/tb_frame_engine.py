@@ -4,7 +4,8 @@
 The external memory is cocotbext-axi's AxiRam with random pauses on all five channels (AW, W, B, AR, R); the
 host is an AxiLiteMaster. Per frame the bench writes the image (golden/ir/frame_memory.py layout, row padding
 filled with garbage the engine must skip), fills the scratch and output buffers with garbage, writes the six
-argument registers, enables the ap_done interrupt, sets ap_start and waits for the interrupt. Then it reads the
+argument registers, enables the ap_done interrupt, sets ap_start, waits for the interrupt and reads STATUS (0x58:
+not 0 counts as a mismatch, issue 23). Then it reads the
 scratch buffer back and compares every spiking layer's spike words at every step, and the output buffer's A_T,
 with the golden model's (`==`, numpy, in bulk). Frames of different sizes run back to back on one build. With
 SNN_RESET_MID=1 the first frame is cut by a reset half-way (AXI traffic in flight) and must leave nothing behind:
@@ -151,13 +152,16 @@ class Bench:
         cycles = int((cocotb.utils.get_sim_time("ns") - start) // CLK_NS)
         if window is not None:
             window.cancel()
+        # STATUS (issue 23): 0 after a clean frame; anything else is an error the bench did not inject
+        self.last_status = int.from_bytes((await self.host.read(OFFSETS["status"], 4)).data, "little")
         await self.write32(0x0C, cm.IRQ_DONE)      # ISR: toggle the ap_done bit back
         return cycles
 
     def check(self, f: Frame, cycles: int) -> None:
         lay, gold = f.layout, f.gold
         report = {"name": f.entry["name"], "height": lay.height, "width": lay.width, "cycles": cycles,
-                  "bound": f.entry["bound"], "events": f.entry["events"], "values": 0, "mismatches": 0}
+                  "bound": f.entry["bound"], "events": f.entry["events"], "values": 0, "mismatches": 0,
+                  "status": getattr(self, "last_status", 0)}
         for name in SPEC["spiking"]:
             r = lay.layers[name]
             got = fm.unpack_spikes(self.ram.read(f.scratch_at + r.offset, lay.size(r)), r, lay)
@@ -169,9 +173,11 @@ class Bench:
         self.summary["frames"].append(report)
         for key in ("values", "mismatches", "cycles", "bound", "events"):
             self.summary[key] += report[key]
-        if int(self.dut.err.value) != 0:
+        if int(self.dut.err.value) != 0 or report["status"] != 0:
             self.summary["mismatches"] += 1
-            self.summary["first_mismatch"] = self.summary["first_mismatch"] or "the engine saw an AXI error response"
+            self.summary["first_mismatch"] = self.summary["first_mismatch"] or (
+                f"frame {report['name']}: the engine reported STATUS 0x{report['status']:x} "
+                f"({cm.status_text(report['status'])}), an error the bench did not inject")
 
     def _compare(self, report, key, got, want, axes) -> None:
         report["values"] += want.size

@@ -267,6 +267,7 @@ class ReaderTb:
         dut.rst.value = 1
         dut.cmd_valid.value = 0
         dut.dout_ready.value = 0
+        dut.halt.value = 0             # (issue 23's halt: rtl_tb/test_faults.py)
         Clock(dut.clk, CLK_NS, unit="ns").start()
         self.ram = Ram(AxiReadBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst, size=MEM_SIZE)
         self.ram.ar_channel.queue_occupancy_limit = 4 * MAX_OUTSTANDING + 4   # the unit's bound is what limits

@@ -24,6 +24,12 @@ def test_sim_refuses_bad_input(tmp_path):
     assert out.count("error:") == 1 and "manifest.yaml" in out, out
     rc, _, out = _run("--export", sim_export(), "--lanes", 0)
     assert rc == 2 and "--lanes" in out, out
+    # --max-width below the export's width: refused before anything is built (the engine would refuse the frame
+    # with STATUS bit 3 at run time), one error line, exit 2 (issue 23)
+    width = load_manifest(sim_export())["input"]["width"]
+    rc, _, out = _run("--export", sim_export(), "--max-width", width // 2)
+    assert rc == 2 and "SIM " not in out and "RTL sim:" not in out, out
+    assert out.count("error:") == 1 and f"--max-width {width // 2} is below the export's width {width}" in out, out
     # a truncated vector file in a --vectors folder: one error line naming the file, before anything is built
     folder = tmp_path / "vectors"
     write_export_vectors(folder, load_manifest(sim_export()), load_vectors(sim_export()))

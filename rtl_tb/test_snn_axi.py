@@ -13,18 +13,18 @@ AXI_SOURCES = {"reader": ("snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_reader.sv"
                "writer": ("snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_writer.sv")}
 # (unit, name, the file of rtl/ (one of the unit's sources), the line, its faulty version, the bench test that must fail)
 MUTANTS = [
-    ("reader", "serialised", "snn_axi_reader.sv", "wire             room = credits >= CR_W'(blen) && !fl_full;",
-     "wire             room = fl_empty && credits >= CR_W'(blen) && !fl_full;", "random_commands"),
+    ("reader", "serialised", "snn_axi_reader.sv", "wire             room = credits >= CR_W'(blen) && !fl_full && !halt;",
+     "wire             room = fl_empty && credits >= CR_W'(blen) && !fl_full && !halt;", "random_commands"),
     ("reader", "crosses-4k", "snn_axi_burst.sv",
      "wire [CW-1:0]    cap      = (to_page < CW'(BURST)) ? to_page : CW'(BURST);",
      "wire [CW-1:0]    cap      = CW'(BURST);", "random_commands"),
-    ("reader", "no-credits", "snn_axi_reader.sv", "credits >= CR_W'(blen) && !fl_full;", "!fl_full;",
+    ("reader", "no-credits", "snn_axi_reader.sv", "credits >= CR_W'(blen) && !fl_full && !halt;", "!fl_full && !halt;",
      "random_commands"),
     ("reader", "err-not-sticky", "snn_axi_reader.sv", "if (r_hs && m_axi_rresp != 2'b00) err <= 1'b1;",
      "if (r_hs) err <= m_axi_rresp != 2'b00;", "slverr"),
     ("writer", "aw-before-data", "snn_axi_writer.sv", "unclaimed >= U_W'(blen) &&", "unclaimed != {U_W{1'b0}} &&",
      "random_commands"),
-    ("writer", "b-unbounded", "snn_axi_writer.sv", "b_pend != B_W'(NOUT);", "1'b1;", "random_commands"),
+    ("writer", "b-unbounded", "snn_axi_writer.sv", "b_pend != B_W'(NOUT) && !halt;", "1'b1 && !halt;", "random_commands"),
     ("writer", "idle-before-b", "snn_axi_writer.sv", "assign idle = !pending && df_empty && b_pend == {B_W{1'b0}};",
      "assign idle = !pending && df_empty;", "random_commands"),
 ]

@@ -43,11 +43,15 @@ def test_snn_ctrl_axil(case):
 
 def test_engine_register_map():
     """The frame engine's list as a Vitis HLS kernel `(uint64 image, uint64 output, uint64 scratch, uint64 weights,
-    uint32 height, uint32 width)` lays it out: 64-bit pointers take low, high and a reserved word, 32-bit scalars a data and a
-    reserved word, no alignment."""
-    assert cm.arg_offsets(cm.ENGINE_ARGS) == [0x10, 0x1C, 0x28, 0x34, 0x40, 0x48]
-    assert cm.map_end(cm.ENGINE_ARGS) == 0x50 and cm.min_addr_w(cm.ENGINE_ARGS) == 7
-    assert cm.hdl_params(cm.ENGINE_ARGS) == {"ADDR_W": 7, "DATA_W": 32, "N_ARGS": 6, "ARG_W": "48'h202040404040"}
+    uint32 height, uint32 width, uint32 timeout, uint32 *status)` lays it out: 64-bit pointers take low, high and a
+    reserved word, 32-bit scalars a data and a reserved word, the output scalar a data and a control (ap_vld) word,
+    no alignment."""
+    assert cm.arg_offsets(cm.ENGINE_ARGS) == [0x10, 0x1C, 0x28, 0x34, 0x40, 0x48, 0x50, 0x58]
+    assert cm.map_end(cm.ENGINE_ARGS) == 0x60 and cm.min_addr_w(cm.ENGINE_ARGS) == 7
+    assert cm.hdl_params(cm.ENGINE_ARGS) == {"ADDR_W": 7, "DATA_W": 32, "N_ARGS": 8, "ARG_W": "64'h2020202040404040",
+                                             "ARG_OUT": "8'h0", "ARG_INIT": "512'h0"}
+    want = cm.engine_hdl_params()
+    assert want["ARG_OUT"] == "8'h80" and int(want["ARG_INIT"].split("'h")[1], 16) == cm.DEFAULT_TIMEOUT << (64 * 6)
     # the layout of a generated map with 32-bit and 64-bit arguments mixed (Vitis 2023.1: n, l, xnzval, xcols)
     assert cm.arg_offsets((("n", 32), ("l", 32), ("xnzval", 64), ("xcols", 64))) == [0x10, 0x18, 0x20, 0x2C]
     with pytest.raises(ValueError):
@@ -69,21 +73,27 @@ def test_rtl_defaults_are_the_table():
     table of the register map)."""
     import re
 
-    want = cm.hdl_params(cm.ENGINE_ARGS)
+    want = cm.engine_hdl_params()
     packed = int(want["ARG_W"].split("'h")[1], 16)
+    out = int(want["ARG_OUT"].split("'h")[1], 16)
+    init = int(want["ARG_INIT"].split("'h")[1], 16)
     src = (simlib.RTL_DIR / "snn_ctrl_axil.sv").read_text()
     assert int(re.search(r"parameter integer N_ARGS = (\d+)", src).group(1)) == want["N_ARGS"]
     assert _sv_literal(re.search(r"parameter \[N_ARGS\*8-1:0\] ARG_W = (\{[^}]*\})", src).group(1)) == packed
+    assert int(re.search(r"parameter \[N_ARGS-1:0\] ARG_OUT = \d+'h([0-9a-f]+)", src).group(1), 16) == out
+    assert _sv_literal(re.search(r"parameter \[N_ARGS\*64-1:0\] ARG_INIT = (\{[^}]*\})", src).group(1)) == init
     kernel = (simlib.RTL_DIR / "snn_frame_kernel.sv").read_text()
     assert _sv_literal(re.search(r"localparam \[\d+\*8-1:0\] ARG_W = (\{[^}]*\})", kernel).group(1)) == packed
-    inst = re.search(r"snn_ctrl_axil #\(\.ADDR_W\((\d+)\), \.DATA_W\((\d+)\), \.N_ARGS\((\d+)\)", kernel)
-    assert tuple(map(int, inst.groups())) == (want["ADDR_W"], want["DATA_W"], want["N_ARGS"])
+    inst = re.search(r"snn_ctrl_axil #\(\.ADDR_W\((\d+)\), \.DATA_W\((\d+)\), \.N_ARGS\((\d+)\), "
+                     r"\.ARG_W\(ARG_W\), \.ARG_OUT\(\d+'h([0-9a-f]+)\),\s*\.ARG_INIT\((\{[^}]*\})\)\)", kernel)
+    assert tuple(map(int, inst.groups()[:3])) == (want["ADDR_W"], want["DATA_W"], want["N_ARGS"])
+    assert int(inst.group(4), 16) == out and _sv_literal(inst.group(5)) == init
 
 
 def test_docs_register_table_is_generated():
     doc = (REPO_ROOT / "docs" / "ctrl_axil.md").read_text()
-    assert cm.register_table(cm.ENGINE_ARGS) in doc, \
-        "docs/ctrl_axil.md: paste golden.backends.rtl.ctrl_map.register_table(ENGINE_ARGS) again"
+    assert cm.engine_register_table() in doc, \
+        "docs/ctrl_axil.md: paste golden.backends.rtl.ctrl_map.engine_register_table() again"
 
 
 @pytest.mark.parametrize("name,line,fault,catcher", MUTANTS, ids=[m[0] for m in MUTANTS])

@@ -67,6 +67,21 @@ def spike_value(words: np.ndarray, exponents) -> np.ndarray:
 
 MAX_FRAC_BITS = 24
 
+# The largest time window T any command or file accepts (export-net, eval-seg / eval-denoise --timesteps and --at,
+# finetune --timesteps and --eval-T, a config's snn.timesteps, a checkpoint's snn.timesteps, a manifest's
+# timesteps). The paper runs T = 10..40; run time and golden-vector size grow linearly with T, so a typo such as
+# --timesteps 100000 is refused at once instead of running for hours.
+MAX_TIMESTEPS = 1024
+
+
+def timesteps_problem(value) -> str | None:
+    """Why `value` is not a usable T (an integer in 1..MAX_TIMESTEPS), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return f"must be an integer, got {value!r}"
+    if not 1 <= value <= MAX_TIMESTEPS:
+        return f"must be in 1..{MAX_TIMESTEPS} (MAX_TIMESTEPS, golden/contract/quant.py), got {value}"
+    return None
+
 
 def auto_frac_bits(max_abs: float, bits: int, offset: int, lowest: int) -> int:
     """Largest f in [lowest, MAX_FRAC_BITS] with max_abs * 2^(f + offset) <= 2^(bits-1) - 1, so the largest

@@ -22,7 +22,8 @@ def add_arguments(p) -> None:
     p.add_argument("--config", default=DEFAULT_CONFIG, help=f"U-Net config (default {DEFAULT_CONFIG})")
     p.add_argument("--image", default=DEFAULT_IMAGE, help=f"8-bit PNG (default the committed tile {DEFAULT_IMAGE})")
     p.add_argument("--crop", nargs=4, type=int, metavar=("Y", "X", "H", "W"), help="region of --image to export")
-    p.add_argument("--timesteps", type=int, help="T (default: the checkpoint's, else the config's first)")
+    p.add_argument("--timesteps", type=int, help="T, 1..1024 (golden/contract/quant.py MAX_TIMESTEPS; default: the "
+                                                  "checkpoint's, else the config's first)")
     p.add_argument("--compare", choices=("gt", "ge"), help="threshold compare rule (default: the config's)")
     p.add_argument("--name", help="model name in the manifest (default: the checkpoint's file name)")
     p.add_argument("--membranes", choices=("auto", "on", "off"), default="auto",
@@ -31,7 +32,13 @@ def add_arguments(p) -> None:
     p.add_argument("--calibrate", nargs="+", metavar="PNG",
                    help="an ANN checkpoint (import-torch's) is converted connection-wise on the fly, its lambdas "
                         "from these images or folders (default: the exported image itself); `convert` does it once")
-    p.add_argument("--out", required=True, help="export directory")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", help="export directory to write")
+    target.add_argument("--verify", metavar="EXPORT",
+                   help="write nothing: check the export EXPORT (manifest, every file's SHA-256, the widths, ROM "
+                        "images and header re-derived from weights.npz, and the golden vectors re-computed by the "
+                        "integer model from their stored image); exit 0 when all agree, 2 naming the first edited "
+                        "file and field")
 
 
 def export_with(argv: list[str]) -> int:
@@ -45,6 +52,7 @@ def export_with(argv: list[str]) -> int:
 
 
 def run(args) -> int:
+    from golden.contract.quant import timesteps_problem
     from golden.data import crop, load_u8
     from golden.errors import InputError, resolve
     from golden.export.network import export_network
@@ -52,8 +60,10 @@ def run(args) -> int:
     from golden.model.convert import thresholds_log2
     from golden.model.unet import load_unet_config
 
-    if args.timesteps is not None and args.timesteps < 1:
-        raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
+    if getattr(args, "verify", None):
+        return _verify(args.verify)
+    if args.timesteps is not None and timesteps_problem(args.timesteps):
+        raise InputError(f"--timesteps {timesteps_problem(args.timesteps)}")
     snn, info = load_model_npz(resolve(args.checkpoint))
     cfg = load_unet_config(resolve(args.config))
     # the config gives thresholds, compare and T; its model section must fit only the paper's U-Net (an imported
@@ -89,6 +99,15 @@ def run(args) -> int:
           f"membranes {'recorded' if membranes else 'not recorded'} ({why})")
     print(f"EXPORT {name} -> {out}: {len(manifest['layers'])} layers, {image.shape[1]}x{image.shape[2]} (HxW) "
           f"image from {image_path}, T={timesteps}, compare={manifest['compare']}")
+    return 0
+
+
+def _verify(export_dir: str) -> int:
+    from golden.export.load import verify_export
+
+    net, m = verify_export(export_dir)
+    print(f"VERIFY {export_dir}: manifest, {len(m['files'])} files' SHA-256, widths, ROM images, header and golden "
+          f"vectors (re-computed by the integer model, T={net.timesteps}) agree")
     return 0
 
 

@@ -20,7 +20,8 @@ from golden.export.writer import rom_image
 from golden.ir.manifest import VECTORS, load_manifest
 from golden.ir.network import WIDTH_FIELDS, Layer, Network, NetworkError
 
-__all__ = ["ManifestError", "load_manifest", "load_network", "check_derived", "load_layers", "load_vectors"]
+__all__ = ["ManifestError", "load_manifest", "load_network", "check_derived", "load_layers", "load_vectors",
+           "verify_vectors", "verify_export"]
 
 
 def load_network(export_dir: str | Path, manifest: dict | None = None) -> Network:
@@ -135,3 +136,39 @@ def load_vectors(export_dir: str | Path, manifest: dict | None = None,
     except ValueError as exc:
         raise ManifestError(f"{folder / vectors_io.INDEX}: {exc}") from None
     return vec
+
+
+def verify_vectors(export_dir: str | Path, m: dict, net: Network, vec: dict[str, np.ndarray] | None = None) -> None:
+    """The export's golden vectors must be the model's: every vector is re-computed by the fast exact integer model
+    (golden.contract.fastmodel) from `net` (load_network's, re-derived from weights.npz) and the image stored in
+    the vectors, and compared with == in file order. An edited vector whose SHA-256 was updated in the manifest
+    (which the hash check cannot see) is refused here as an edited vector, not simulated and reported as an RTL
+    or C-sim mismatch. ManifestError `<export>/vectors/<file>: field <key> differs from the model's (edited
+    vector)` names the first differing one. `vec`: as load_vectors returned it (read here otherwise)."""
+    from golden.contract.fastmodel import FastModel  # torch: only when verifying
+
+    export_dir = Path(export_dir)
+    folder = export_dir / VECTORS
+    vec = vec if vec is not None else load_vectors(export_dir, m)
+    index = vectors_io.read_index(folder)
+    membranes = vectors_io.has_membranes(m, vec)
+    try:
+        want = FastModel(list(net.layers), list(net.thresholds_log2), net.compare, net.timesteps).vectors(
+            vec["input"], record_membranes=membranes)
+    except ValueError as exc:  # a value outside its manifest width: the weights or widths were edited
+        raise ManifestError(f"{export_dir / 'manifest.yaml'}: the integer model refuses the export ({exc})") from None
+    for key in vectors_io.export_keys(m, membranes):
+        if key not in want or not np.array_equal(np.asarray(vec[key]), np.asarray(want[key])):
+            raise ManifestError(f"{folder / index[key]['file']}: field {key} differs from the model's (edited "
+                                "vector)")
+
+
+def verify_export(export_dir: str | Path) -> tuple[Network, dict]:
+    """Everything of an export checked: the manifest and every file's SHA-256 (load_manifest), the weights and
+    what is re-derived from them (load_network: widths, ROM images, snn_params.h) and the golden vectors
+    re-computed by the model (verify_vectors). Returns (network, manifest); ManifestError names the first problem.
+    `python -m golden export-net --verify DIR` runs it."""
+    m = load_manifest(export_dir)
+    net = load_network(export_dir, m)
+    verify_vectors(export_dir, m, net)
+    return net, m

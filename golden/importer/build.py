@@ -15,6 +15,7 @@ is checked: the imported model's output equals the original module's on random i
 from __future__ import annotations
 
 import copy
+import math
 import keyword
 import re
 from dataclasses import dataclass, field
@@ -521,6 +522,10 @@ def _import(module, shape, concrete, task, tracer, verify_batches, seed) -> Impo
     state = model.state_dict()
     for name, (wt, b) in g.params.items():
         state[f"layers.{name}.weight"], state[f"layers.{name}.bias"] = wt, b
+    for key, value in state.items():
+        if not bool(torch.isfinite(value).all()):
+            raise UnsupportedModel(f"field {key} of the imported network holds NaN or Inf (a folded batch norm "
+                                   "with a zero variance, or a NaN weight)")
     model.load_state_dict(state)
     model.eval()
     out = Imported(model, g.rows, model.task, TRACERS[tracer], residual=g.residual)
@@ -566,7 +571,12 @@ def verify(original: nn.Module, model: UNet, input_shape, forward_args=None, bat
             if not isinstance(ref, torch.Tensor) or ref.shape != got.shape:
                 raise UnsupportedModel(f"the model's output {getattr(ref, 'shape', type(ref).__name__)} is not the "
                                        f"imported network's {tuple(got.shape)}")
-            diff = max(diff, float((ref - got).abs().max()))
+            for what, out in (("the module's", ref), ("the imported network's", got)):
+                if not bool(torch.isfinite(out).all()):  # max() is blind to NaN: refuse it before comparing
+                    raise UnsupportedModel(f"{what} output holds NaN or Inf on random images in [0, 1) (a NaN or "
+                                           "Inf weight, or a division by zero in the forward)")
+            d = float((ref - got).abs().max())
+            diff = d if math.isnan(d) else max(diff, d)  # NaN-aware: a NaN difference is never "equal"
             scale = max(scale, float(ref.abs().max()))
     if not diff <= rtol * max(1.0, scale):
         raise UnsupportedModel(f"the imported network differs from the module by {diff:.3g} (output scale "

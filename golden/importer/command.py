@@ -28,7 +28,9 @@ NESTED = ("state_dict", "model_state_dict", "model", "net", "network", "weights"
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model-file", required=True, help="the .py file that defines the model class")
+    p.add_argument("--model-file", required=True,
+                   help="the .py file that defines the model class; it is imported, which runs its Python code "
+                        "with your permissions: only import files you trust")
     p.add_argument("--class", dest="class_name", required=True, help="the nn.Module class in that file")
     p.add_argument("--init-args", default="{}", help="JSON: keyword arguments (object) or positional ones (list) "
                                                      "of the class (default {})")
@@ -134,6 +136,14 @@ def apply_state_dict(module, state: dict, path: Path) -> None:
     module.load_state_dict(state, strict=True)
 
 
+def check_finite(module, path: Path) -> None:
+    """Every floating-point parameter and buffer of the module is finite (a NaN or Inf weight is refused, naming
+    the file it came from and the field)."""
+    for key, value in module.state_dict().items():
+        if value.is_floating_point() and not bool(value.isfinite().all()):
+            raise InputError(f"{path}: field {key} holds NaN or Inf")
+
+
 def write_report(out: Path, result, meta: dict) -> tuple[Path, Path]:
     """MODEL.import.json and MODEL.import.md: the mapping from the module to the hardware's layers."""
     rep = {**meta, "tracer": result.tracer, "task": result.task, "layers": result.table,
@@ -178,6 +188,7 @@ def run(args) -> int:
         state, where = load_state_dict(sd_path)
         apply_state_dict(module, state, sd_path)
         where = f"{sd_path} ({where})"
+    check_finite(module, Path(args.state_dict) if args.state_dict else model_file)
     try:
         result = import_module(module, tuple(args.input_shape), fwd, args.task, args.tracer)
     except InputError as exc:

@@ -7,20 +7,38 @@ load_vectors), above the kinds and the writers in the layer order (golden/__init
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-import yaml
-
 from golden.atomic import sha256
-from golden.errors import ManifestError, _need
+from golden.contract.quant import timesteps_problem
+from golden.errors import ManifestError, _need, load_yaml
 from golden.ir import registry
 from golden.ir.network import WIDTH_FIELDS
 
 FORMAT_VERSION = 3  # 2: `files` holds the SHA-256 of every file; 3: golden vectors in vectors/ (index.json, .gz)
 VECTORS = "vectors"  # the folder of the golden vectors, relative to the export
 VECTORS_INDEX = "index.json"  # the vectors folder's index (golden/export/vectors.py)
+TASKS = ("segmentation", "denoising")  # golden/model/unet.py TASKS
+TOP_FIELDS = ("format_version", "model", "task", "timesteps", "compare", "thresholds_log2", "input", "source",
+              "layers", "files")
+INPUT_FIELDS = ("channels", "height", "width", "pixel_bits")
+SOURCE_FIELDS = ("image", "crop")
 LAYER_INT_FIELDS = ("in_channels", "out_channels", "height", "width", "kernel", "frac_bits", "input_shift",
                     "weight_bits", "bias_bits", "acc_bits", "current_bits", "membrane_bits")
+
+
+LAYER_FIELDS = ("name", "kind", "sources", *LAYER_INT_FIELDS, *WIDTH_FIELDS, "thresholds_int", "weight_shape",
+                "weight_file", "bias_file", "lambda")
+
+
+def _no_unknown(d: dict, known, path, where) -> None:
+    """A field the format does not have is refused (a typo, or a file of another version), naming it."""
+    if not isinstance(d, dict):
+        return  # _field's kind check names it
+    for key in d:
+        if key not in known:
+            raise ManifestError(f"{path}: field {where}{key}: unknown (the format has {', '.join(known)})")
 
 
 def _field(d, key, path, where, kind=None):
@@ -31,18 +49,19 @@ def load_manifest(export_dir: str | Path) -> dict:
     path = Path(export_dir) / "manifest.yaml"
     if not path.is_file():
         raise ManifestError(f"{path}: no manifest (run `make export`)")
-    try:
-        m = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"{path}: not valid YAML ({exc})") from exc
+    m = load_yaml(path, ManifestError)
     if not isinstance(m, dict):
         raise ManifestError(f"{path}: expected a mapping at the top level")
     if _field(m, "format_version", path, "", int) != FORMAT_VERSION:
         raise ManifestError(f"{path}: field format_version={m['format_version']} is not supported (expected "
                             f"{FORMAT_VERSION}: re-run the export)")
+    _no_unknown(m, TOP_FIELDS, path, "")
     _field(m, "model", path, "", str)
-    if _field(m, "timesteps", path, "", int) < 1:
-        raise ManifestError(f"{path}: field timesteps must be >= 1")
+    if timesteps_problem(_field(m, "timesteps", path, "", int)):
+        raise ManifestError(f"{path}: field timesteps {timesteps_problem(m['timesteps'])}")
+    task = _field(m, "task", path, "", str)
+    if task not in TASKS:
+        raise ManifestError(f"{path}: field task must be one of {TASKS}, got {task!r}")
     if _field(m, "compare", path, "", str) not in ("gt", "ge"):
         raise ManifestError(f"{path}: field compare must be 'gt' or 'ge', got {m['compare']!r}")
     exps = _field(m, "thresholds_log2", path, "", list)
@@ -50,11 +69,13 @@ def load_manifest(export_dir: str | Path) -> dict:
             any(a <= b for a, b in zip(exps, exps[1:])):
         raise ManifestError(f"{path}: field thresholds_log2 must be strictly decreasing integers, got {exps}")
     inp = _field(m, "input", path, "", dict)
+    _no_unknown(inp, INPUT_FIELDS, path, "input.")
     for k in ("channels", "height", "width", "pixel_bits"):
         if _field(inp, k, path, "input.", int) < 1:
             raise ManifestError(f"{path}: field input.{k} must be >= 1")
     if "source" in m:  # where the exported image came from (optional: older exports and probe networks lack it)
         src = _field(m, "source", path, "", dict)
+        _no_unknown(src, SOURCE_FIELDS, path, "source.")
         _field(src, "image", path, "source.", str)
         crop = _field(src, "crop", path, "source.", list)
         if len(crop) != 2 or any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in crop):
@@ -67,6 +88,14 @@ def load_manifest(export_dir: str | Path) -> dict:
         where = f"layers[{i}]."
         name = _field(layer, "name", path, where, str)
         where = f"layers[{i}]({name})."
+        _no_unknown(layer, LAYER_FIELDS, path, where)
+        if "lambda" in layer:
+            lam = layer["lambda"]
+            if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not math.isfinite(lam) or lam <= 0:
+                raise ManifestError(f"{path}: field {where}lambda must be a finite number > 0, got {lam!r}")
+        for k in ("weight_file", "bias_file"):
+            if k in layer and not isinstance(layer[k], str):
+                raise ManifestError(f"{path}: field {where}{k} must be str, got {layer[k]!r}")
         kind = _field(layer, "kind", path, where, str)
         if kind not in registry.names():
             raise ManifestError(f"{path}: field {where}kind must be one of {registry.names()}, got {kind!r}")
@@ -97,6 +126,8 @@ def load_manifest(export_dir: str | Path) -> dict:
             raise ManifestError(f"{path}: field {where}weight_shape={shape} disagrees with kind, kernel and "
                                 f"in/out_channels (expected {want})")
         channels[name] = layer["out_channels"]
+    # task vs the output layer's channels (segmentation: >= 2 classes; denoising: the image's channels) is not
+    # checked: a probe network (golden/export/probe.py) keeps its model's task with a 1-channel probe head
     verify_files(Path(export_dir), m)
     return m
 

@@ -2,8 +2,8 @@
 
 `get(name)` returns the kind object; `NAMES` lists them in the order the contract defines them (which is also
 the frame engine's descriptor code, `LayerKind.code`). Importing this package registers every kind with the IR
-(golden/ir/registry.py). A new kind is a
-new module here plus its hls/nnet_*.h header and, for the RTL engine, its datapath.
+(golden/ir/registry.py). A new kind is a new module here plus its hls/nnet_*.h header and its datapath in the
+frame engine: docs/architecture.md lists the files it touches.
 """
 from __future__ import annotations
 

@@ -11,13 +11,20 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from golden.atomic import write_bytes, write_npz
+from golden.contract.quant import timesteps_problem
 from golden.model.unet import UNet, build_model, check_config_fits, describe, specs_from_dicts
+
+
+ARCH_FIELDS = ("in_channels", "out_channels", "base", "depth", "task")
+SNN_FIELDS = ("timesteps", "frac_bits", "weight_bits")
+NORMALISATIONS = ("layer_wise", "connection_wise")  # golden/model/convert.py METHODS
 
 
 def save_npz(path, model: UNet, lambdas: dict[str, float], method: str | None = None,
@@ -68,7 +75,7 @@ def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
     except Exception as exc:
         raise ValueError(f"{path}: not a readable .npz checkpoint ({exc})") from exc
     arch = {}
-    for key in ("in_channels", "out_channels", "base", "depth", "task"):
+    for key in ARCH_FIELDS:
         if f"arch.{key}" not in arrays:
             raise ValueError(f"{path}: missing field arch.{key} (not a U-Net checkpoint of this project)")
         value = arrays[f"arch.{key}"].item()
@@ -97,13 +104,38 @@ def load_model_npz(path: str | Path) -> tuple[UNet, dict]:
         if not np.all(np.isfinite(value)):
             raise ValueError(f"{path}: field {key} holds NaN or Inf")
         state[key] = torch.from_numpy(value)
+    known = set(state) | {f"arch.{k}" for k in ARCH_FIELDS} | {f"snn.{k}" for k in SNN_FIELDS} | \
+        {"specs_json", "normalisation"}
+    names = {l.name for l in model.specs}
+    for key in arrays:  # save_npz writes nothing else: an unknown array is a damaged or foreign file
+        if key not in known and not (key.startswith("lambda.") and key[7:] in names):
+            raise ValueError(f"{path}: field {key}: unknown array (not a weight, lambda.<layer>, arch.*, snn.*, "
+                             "specs_json or normalisation of this model)")
     model.load_state_dict(state)
     model.eval()
-    info = {"lambdas": {k[7:]: float(v) for k, v in arrays.items() if k.startswith("lambda.")},
-            "normalisation": str(arrays["normalisation"]) if "normalisation" in arrays else None}
-    for key in ("timesteps", "frac_bits", "weight_bits"):
+    lambdas = {}
+    for key in sorted(k for k in arrays if k.startswith("lambda.")):
+        a = arrays[key]
+        if a.shape != () or a.dtype.kind not in "fiu":
+            raise ValueError(f"{path}: field {key} must be one number, got {a.dtype} {a.shape}")
+        v = float(a)
+        if not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{path}: field {key} must be a finite number > 0, got {v}")
+        lambdas[key[7:]] = v
+    normalisation = None
+    if "normalisation" in arrays:
+        normalisation = str(arrays["normalisation"])
+        if normalisation not in NORMALISATIONS:
+            raise ValueError(f"{path}: field normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
+    info = {"lambdas": lambdas, "normalisation": normalisation}
+    for key in SNN_FIELDS:
         if f"snn.{key}" in arrays:
-            info[key] = int(arrays[f"snn.{key}"])
+            a = arrays[f"snn.{key}"]
+            if a.shape != () or a.dtype.kind not in "iu":
+                raise ValueError(f"{path}: field snn.{key} must be one integer, got {a.dtype} {a.shape}")
+            info[key] = int(a)
+    if "timesteps" in info and timesteps_problem(info["timesteps"]):
+        raise ValueError(f"{path}: field snn.timesteps {timesteps_problem(info['timesteps'])}")
     return model, info
 
 

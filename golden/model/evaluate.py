@@ -44,6 +44,7 @@ from golden.data import load_u8
 from golden.model.datasets import add_noise, check_sigma, list_images, match_pairs
 from golden import runtime
 from golden.contract.fastmodel import FastModel
+from golden.contract.quant import timesteps_problem
 from golden.export.network import int_network
 from golden.model.checkpoint import load_ann, load_model_npz  # noqa: F401 (callers import them from here)
 from golden.model.convert import thresholds_log2  # noqa: F401 (callers import it from here)
@@ -163,8 +164,9 @@ def _save_png(path: Path, array_u8: np.ndarray) -> None:
 def _windows(args) -> list[int]:
     """The --at time windows (sorted, T itself allowed)."""
     at = sorted(set(args.at or ()))
-    if at and at[0] < 1:
-        raise InputError(f"--at windows must be >= 1, got {at[0]}")
+    for t in at:
+        if timesteps_problem(t):
+            raise InputError(f"--at {timesteps_problem(t)}")
     return at
 
 
@@ -177,8 +179,8 @@ def setup(args, task: str):
         print(f"model: {d['checkpoint']} (committed blind {d['name']} denoiser, trained at sigma "
               f"{d['sigmas'][0]} to {d['sigmas'][1]}, converted at sigma {d['sigma']}; --checkpoint chooses "
               "another)", flush=True)
-    if args.timesteps is not None and args.timesteps < 1:
-        raise InputError(f"--timesteps must be >= 1, got {args.timesteps}")
+    if args.timesteps is not None and timesteps_problem(args.timesteps):
+        raise InputError(f"--timesteps {timesteps_problem(args.timesteps)}")
     if args.batch < 1:
         raise InputError(f"--batch must be >= 1, got {args.batch}")
     device = runtime.configure(args.threads, args.device)

@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 from golden.atomic import write_text
+from golden.contract.quant import timesteps_problem
 from golden.model import metrics
 from golden.model.checkpoint import load_ann, save_npz  # noqa: F401 (save_npz: callers import it from here)
 from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, normalise, parse_calibration_target, simulate
@@ -165,6 +166,11 @@ def run(args) -> int:
         print(f"error: --calibration-target must be a positive number or 'full', got {args.calibration_target!r}",
               file=sys.stderr)
         return 2
+    for option, values in (("--timesteps", [args.timesteps]), ("--eval-T", args.eval_T or [])):
+        for t in values:
+            if t is not None and timesteps_problem(t):
+                print(f"error: {option} {timesteps_problem(t)}", file=sys.stderr)
+                return 2
     try:
         if args.sigma is not None:
             check_sigma(args.sigma)

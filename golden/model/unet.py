@@ -26,6 +26,7 @@ Kinds:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -34,8 +35,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from golden.errors import ConfigError, _need
-import yaml
+from golden.contract.quant import timesteps_problem
+from golden.errors import ConfigError, _need, load_yaml
 
 INPUT = "input"
 
@@ -334,15 +335,17 @@ def pad_to_multiple(x: torch.Tensor, multiple: int, mode: str = "reflect") -> tu
 
 # ---------------------------------------------------------------------------------------------- configs
 
+def _positive_number(v) -> bool:
+    return not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+
+
 def load_unet_config(path: str | Path) -> dict:
     """A configs/unet_*.yaml: checked, with errors naming the file and the field. Defaults filled in."""
     path = Path(path)
     try:
-        cfg = yaml.safe_load(path.read_text())
+        cfg = load_yaml(path, ConfigError)
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such config")
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise FileNotFoundError(f"{path}: no such config") from None
     if not isinstance(cfg, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     _need(cfg, "name", str, path)
@@ -361,6 +364,13 @@ def load_unet_config(path: str | Path) -> dict:
     data = _need(cfg, "data", dict, path)
     _need(data, "dataset", str, path, "data.")
     crop = _need(data, "crop", int, path, "data.")
+    if crop < 1:
+        raise ConfigError(f"{path}: field data.crop must be >= 1, got {crop}")
+    for key in ("ignore_index", "val_limit"):
+        if key in data and data[key] is not None:
+            v = _need(data, key, int, path, "data.")
+            if key == "val_limit" and v < 1:
+                raise ConfigError(f"{path}: field data.val_limit must be >= 1, got {v}")
     if crop % 2 ** model["depth"]:
         raise ConfigError(f"{path}: field data.crop={crop} must be a multiple of 2^depth = {2 ** model['depth']}")
     train = cfg.setdefault("train", {})
@@ -376,6 +386,9 @@ def load_unet_config(path: str | Path) -> dict:
         v = _need(train, key, int, path, "train.")
         if v < 1:
             raise ConfigError(f"{path}: field train.{key} must be >= 1, got {v}")
+    _need(train, "seed", int, path, "train.")
+    if not _positive_number(train["lr"]):
+        raise ConfigError(f"{path}: field train.lr must be a finite number > 0, got {train['lr']!r}")
     miles = train.setdefault("lr_milestones", [])
     if not isinstance(miles, list) or not all(isinstance(m, int) and not isinstance(m, bool) and m >= 1
                                               for m in miles):
@@ -388,6 +401,21 @@ def load_unet_config(path: str | Path) -> dict:
     snn.setdefault("compare", "gt")
     snn.setdefault("timesteps", [10, 20])
     snn.setdefault("calibration_images", 4)
+    ths = snn["thresholds"]
+    if not isinstance(ths, list) or not ths or not all(_positive_number(t) for t in ths):
+        raise ConfigError(f"{path}: field snn.thresholds must be a non-empty list of numbers > 0, got {ths!r}")
+    exps = [math.log2(float(t)) for t in ths]
+    if not all(e.is_integer() for e in exps) or any(a <= b for a, b in zip(exps, exps[1:])):
+        raise ConfigError(f"{path}: field snn.thresholds must be strictly decreasing powers of two (the integer "
+                          f"contract's 2^e thresholds), got {ths!r}")
+    steps = snn["timesteps"]
+    if not isinstance(steps, list) or not steps:
+        raise ConfigError(f"{path}: field snn.timesteps must be a non-empty list of time windows, got {steps!r}")
+    for t in steps:
+        if timesteps_problem(t):
+            raise ConfigError(f"{path}: field snn.timesteps: each {timesteps_problem(t)}")
+    if _need(snn, "calibration_images", int, path, "snn.") < 1:
+        raise ConfigError(f"{path}: field snn.calibration_images must be >= 1, got {snn['calibration_images']}")
     if snn["compare"] not in ("gt", "ge"):
         raise ConfigError(f"{path}: field snn.compare must be 'gt' or 'ge', got {snn['compare']!r}")
     from golden.model.convert import calibration_target  # convert imports this module

@@ -1,6 +1,7 @@
 // C-simulation bench of the external-memory frame top (snn_frame_top, golden/backends/hls/frame_top.py).
 //
 // usage: csim_frame IMAGE HEIGHT WIDTH SCRATCH OUTPUT [IMAGE HEIGHT WIDTH SCRATCH OUTPUT ...]
+//        csim_frame --check-args
 //
 // For each group of five arguments, one frame, in order, through the same top (so nothing may leak from one frame
 // into the next, also at a different size): IMAGE is the image buffer (golden/ir/frame_memory.py pack_image: its
@@ -10,7 +11,15 @@
 // is golden/backends/hls/csim.py's (`python -m golden csim`). Per frame two lines:
 //   FRAME frame=HxW image_bytes=.. scratch_bytes=.. output_bytes=.. seconds=..
 //   REGIONS <layer>=<byte offset> ... end=<scratch bytes>
+// (FRAME also carries status=: the top's STATUS output, 0 after a frame.)
 // Exit 0 when every frame ran; 2 for bad arguments, a frame size the top refuses, or a file error.
+//
+// --check-args (issue 23): calls the top with every bad argument it refuses (height or width 0, not a multiple
+// of 2^LEVELS, width above MAX_WIDTH, height above MAX_HEIGHT, a written buffer overlapping another: output over
+// the image, scratch over the output, scratch over the image), all buffers in one pool filled with 0xA5, and
+// checks STATUS = STATUS_BAD_ARG and that no byte of the pool changed; one line per call
+//   ARGS case=<name> status=<n> untouched=<0|1>
+// and exit 0 when every call was refused and wrote nothing, 1 otherwise.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -82,9 +91,50 @@ bool parse_size(const char *s, unsigned &v) {
     return true;
 }
 
+struct BadCall {
+    const char *name;
+    unsigned height, width;
+    long image_at, output_at, scratch_at;  // beat offsets in the pool
+};
+
+int check_args() {
+    const unsigned H = snn_frame::NOMINAL_HEIGHT, W = snn_frame::NOMINAL_WIDTH, step = 1u << snn_frame::LEVELS;
+    const long ni = (long)snn_frame::image_beats(H, W), no = (long)snn_frame::output_beats(H, W);
+    const long ns = (long)snn_frame::scratch_beats(H, W);
+    const long img = 0, out = ni, scr = ni + no;   // a valid placement
+    std::vector<BadCall> calls = {
+        {"height-0", 0, W, img, out, scr},
+        {"width-0", H, 0, img, out, scr},
+        {"width-above-max", H, snn_frame::MAX_WIDTH + step, img, out, scr},
+        {"height-above-max", snn_frame::MAX_HEIGHT + 1, W, img, out, scr},
+        {"output-over-image", H, W, img, img + ni / 2, scr},
+        {"scratch-over-output", H, W, img, out, out},
+        {"scratch-over-image", H, W, img, out, img + ni - 1},
+    };
+    if (snn_frame::LEVELS > 0) {
+        calls.push_back({"height-not-multiple", H + 1, W, img, out, scr});
+        calls.push_back({"width-not-multiple", H, W - 1, img, out, scr});
+    }
+    std::vector<beat_t> pool(2 * (ni + no + ns) + 16, canary_beat());
+    std::vector<beat_t> weights(1, beat_t(0));
+    int bad = 0;
+    for (const BadCall &c : calls) {
+        unsigned status = 0xDEADBEEF;
+        snn_frame_top(pool.data() + c.image_at, pool.data() + c.output_at, pool.data() + c.scratch_at, weights.data(),
+                      c.height, c.width, 0, &status);
+        bool untouched = true;
+        for (const beat_t &b : pool) untouched = untouched && b == canary_beat();
+        std::printf("ARGS case=%s status=%u untouched=%d\n", c.name, status, untouched ? 1 : 0);
+        if (status != snn_frame::STATUS_BAD_ARG || !untouched) bad++;
+    }
+    std::fflush(stdout);
+    return bad ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
+    if (argc == 2 && std::string(argv[1]) == "--check-args") return check_args();
     if (argc < 6 || (argc - 1) % 5 != 0) {
         return fail("usage: csim_frame IMAGE HEIGHT WIDTH SCRATCH OUTPUT [IMAGE HEIGHT WIDTH SCRATCH OUTPUT ...]");
     }
@@ -110,15 +160,16 @@ int main(int argc, char **argv) {
         if (!read_beats(image_path, image, why)) return fail(why);
 
         const auto start = std::chrono::steady_clock::now();
-        snn_frame_top(image.data(), output.data(), scratch.data(), weights.data(), height, width);
+        unsigned status = 0xDEADBEEF;
+        snn_frame_top(image.data(), output.data(), scratch.data(), weights.data(), height, width, 0, &status);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
         if (!write_beats(scratch_path, scratch)) return fail(scratch_path + ": cannot write");
         if (!write_beats(output_path, output)) return fail(output_path + ": cannot write");
-        std::printf("FRAME frame=%s image_bytes=%llu scratch_bytes=%llu output_bytes=%llu seconds=%.2f\n",
+        std::printf("FRAME frame=%s image_bytes=%llu scratch_bytes=%llu output_bytes=%llu seconds=%.2f status=%u\n",
                     frame.c_str(), (unsigned long long)(image.size() * BEAT_BYTES),
                     (unsigned long long)(scratch.size() * BEAT_BYTES),
-                    (unsigned long long)(output.size() * BEAT_BYTES), seconds);
+                    (unsigned long long)(output.size() * BEAT_BYTES), seconds, status);
         addr_t offset[snn_frame::NUM_REGIONS + 1];
         snn_frame::region_offsets(height, width, offset);
         std::string regions = "REGIONS";

@@ -265,7 +265,9 @@ def test_frame_size_not_a_multiple_is_refused(ns_export, tmp_path):
                              ("16x32", ["--max-width", "16"], "error: frame 16x32: wider than --max-width 16")):
         proc, lines, res = csim_frame(ns_export, tmp_path / "b", "--size", size, *extra)
         err = proc.stderr.strip().splitlines()
-        assert proc.returncode == 2 and len(err) == 1 and err[0].startswith(why), proc.stderr
+        # (the one line may name the export and the option first: "error: <export>: --size / --max-width: frame ..")
+        assert proc.returncode == 2 and len(err) == 1 and err[0].startswith("error: ") and \
+            why[len("error: "):] in err[0], proc.stderr
         assert res is None and not (tmp_path / "b" / "csim").exists()
 
     build = tmp_path / "build"
@@ -289,15 +291,16 @@ def test_generated_interface(ns_export):
     net = load_network(ns_export)
     files = render_frame(net, 64, 32)
     h, cpp = files["snn_frame_top.h"], files["snn_frame_top.cpp"]
-    assert [a for a, _ in FRAME_ARGS] == ["image", "output", "scratch", "weights", "height", "width"]
-    assert arg_offsets(FRAME_ARGS) == [0x10, 0x1c, 0x28, 0x34, 0x40, 0x48]
+    assert [a for a, _ in FRAME_ARGS] == ["image", "output", "scratch", "weights", "height", "width", "timeout",
+                                          "status"]
+    assert arg_offsets(FRAME_ARGS) == [0x10, 0x1c, 0x28, 0x34, 0x40, 0x48, 0x50, 0x58]
     proto = re.search(r"void snn_frame_top\(([^)]*)\);", h).group(1)
     assert [re.split(r"[\s*&]+", p.strip())[-1] for p in proto.split(",")] == [a for a, _ in FRAME_ARGS]
     for port in ("image", "output", "scratch", "weights"):
         assert re.search(rf"#pragma HLS INTERFACE mode=m_axi port={port} offset=slave bundle=gmem depth=\d+ "
                          r"max_read_burst_length=\d+ max_write_burst_length=\d+ num_read_outstanding=\d+ "
                          r"num_write_outstanding=\d+", cpp), port
-    for port in ("height", "width", "return"):
+    for port in ("height", "width", "timeout", "status", "return"):
         assert f"#pragma HLS INTERFACE mode=s_axilite port={port} bundle=control" in cpp
     assert "#pragma HLS INTERFACE mode=ap_ctrl_hs port=return" in cpp
     assert "static const unsigned DW = 64;" in h and "static const unsigned MAX_WIDTH = 32;" in h

@@ -17,7 +17,10 @@ size). A frame of the export's size is compared with the export's golden vectors
 `<output>.accum`[T-1] = A_T); a frame of another size (its image: the export's image tiled) with the integer model
 (golden/contract/intmodel.py) run on it. The buffers are unpacked with golden/ir/frame_memory.py (the top's region
 offsets, printed by the bench, must be frame_layout's), and the bits the layout leaves unused in a record must be
-0. Output: per mismatching layer its first value
+0. The top's STATUS output (issue 23) must be 0 after each frame, and the bench's `--check-args` run (every bad
+argument: STATUS_BAD_ARG, nothing written; a line `CSIM arguments: ...`) must pass; either failing counts as a
+mismatch. AXI error responses and the watchdog do not exist in C simulation. Output: per mismatching layer its
+first value
 `MISMATCH frame=HxW layer=.. t=.. channel=.. y=.. x=.. expected=.. got=..` (the output layer: `A_T` instead of t),
 a line `CSIM frames=HxW[,HxW..] data_bits=DW`, and last
 `CSIM PASS|FAIL layers=L timesteps=T values=N mismatches=M` (values: every spike word of every spiking layer at
@@ -46,7 +49,7 @@ from golden.backends.hls.frame_top import default_max_width, render_frame
 from golden.contract import intmodel
 from golden.ir import frame_memory as fm
 from golden.ir.manifest import ManifestError, load_manifest
-from golden.export.load import load_network, load_vectors
+from golden.export.load import load_network, load_vectors, verify_vectors
 from golden.ir.network import Network
 from golden.paths import REPO_ROOT as ROOT
 
@@ -220,6 +223,25 @@ def check_regions(frames: list[Frame], lines: list[str]) -> list[str]:
     return bad
 
 
+def check_status(lines: list[str]) -> list[str]:
+    """The top's STATUS after each frame (the FRAME lines' status=): 0, or the problems (issue 23)."""
+    bad = []
+    for line in lines:
+        if line.startswith("FRAME "):
+            kv = dict(x.split("=", 1) for x in line.split()[1:])
+            if kv.get("status") != "0":
+                bad.append(f"frame {kv.get('frame')}: STATUS {kv.get('status')} after a valid frame")
+    return bad
+
+
+def check_args(exe: Path) -> tuple[bool, list[str]]:
+    """Run the bench's --check-args (every bad argument the top refuses: STATUS_BAD_ARG, no byte written);
+    (all refused, its ARGS lines)."""
+    proc = subprocess.run([str(exe), "--check-args"], capture_output=True, text=True, timeout=600)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("ARGS ")]
+    return proc.returncode == 0 and bool(lines), lines
+
+
 def compare(net: Network, frame: Frame, scratch: bytes, output: bytes) -> tuple[int, int, list[str]]:
     """(values compared, mismatches, MISMATCH lines: the first of each layer) of one frame's buffers. Values are
     compared with ==; a record's unused bits (padding channels, bits past T steps, beat padding) must be 0: each
@@ -274,6 +296,14 @@ def simulate(net: Network, vec: dict, params_dir: Path, build_dir: Path, sizes: 
     if rc != 0:
         return 0, 1, [f"MISMATCH the bench exited {rc}"], frames
     problems = [f"MISMATCH {p}" for p in check_regions(frames, lines)]
+    problems += [f"MISMATCH {p}" for p in check_status(lines)]
+    args_ok, args_lines = check_args(exe)
+    if echo:
+        print(f"CSIM arguments: {len(args_lines)} bad-argument calls (--check-args): "
+              f"{'every one refused with STATUS 8, nothing written' if args_ok else 'NOT ALL REFUSED'}", flush=True)
+    if not args_ok:
+        problems += [f"MISMATCH bad argument: {l}" for l in args_lines if not l.endswith("status=8 untouched=1")] or \
+            ["MISMATCH the --check-args run failed"]
     values, bad = 0, len(problems)
     for f in frames:
         v, n, mis = compare(net, f, f.files["scratch"].read_bytes(), f.files["output"].read_bytes())
@@ -341,6 +371,7 @@ def run(args, params_dir: Path | None = None) -> int:
         m = load_manifest(export)
         net = load_network(export, m)
         vec = load_vectors(export, m)  # every vector file checked before anything is built
+        verify_vectors(export, m, net, vec)  # and re-computed by the model: an edited vector is named as edited
     except ManifestError as exc:
         return _error(str(exc))
     try:

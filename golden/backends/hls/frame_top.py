@@ -1,10 +1,21 @@
 """The generated external-memory HLS top of a network: snn_frame_top.h/.cpp (hls/nnet_frame.h kernels).
 
-`snn_frame_top(image, output, scratch, weights, height, width)` has the interface of the RTL frame engine
-(docs/frame_engine.md, docs/ctrl_axil.md): four `m_axi` pointers on one bundle `gmem` and the scalars on an
-`s_axilite` control bundle with `ap_ctrl_hs`, in that argument order, so Vitis gives the register map image 0x10,
-output 0x1c, scratch 0x28, weights 0x34, height 0x40, width 0x48. One call is one frame of run-time size
-height x width (positive multiples of 2^levels, width <= MAX_WIDTH). The top runs the layers one after the other
+`snn_frame_top(image, output, scratch, weights, height, width, timeout, status)` has the interface of the RTL
+frame engine (docs/frame_engine.md, docs/ctrl_axil.md): four `m_axi` pointers on one bundle `gmem` and the scalars
+on an `s_axilite` control bundle with `ap_ctrl_hs`, in that argument order (golden.backends.rtl.ctrl_map.ENGINE_ARGS),
+so Vitis gives the register map image 0x10, output 0x1c, scratch 0x28, weights 0x34, height 0x40, width 0x48,
+timeout 0x50, status 0x58 (an output scalar: read only, `status_ap_vld` at 0x5c). One call is one frame of
+run-time size height x width (positive multiples of 2^levels, width <= MAX_WIDTH, height < 2^16).
+
+STATUS (issue 23, the RTL engine's bits): the top checks its arguments first and, when they are bad, writes
+STATUS_BAD_ARG (bit 3) and returns having read and written nothing: height or width 0, not a multiple of
+2^levels, width above MAX_WIDTH, height >= 2^16, and (C simulation only: synthesised code cannot compare m_axi
+addresses) a written buffer (output, scratch) overlapping another. Beat alignment holds by construction (the
+pointers are to DW-bit beats). Otherwise it runs the frame and writes 0. The AXI error bits (0 read, 1 write) and
+the timeout bit (2) do not exist in C simulation (memory accesses cannot fail there); `timeout` is accepted for
+the register map and not used; in a Vitis build an m_axi error response is not visible to the C code either.
+
+The top runs the layers one after the other
 in network order (layer-major, all T steps of a layer), one kernel call per layer with the memory regions of its
 sources and its own; the region offsets are computed at run time from height and width exactly as
 golden/ir/frame_memory.py's frame_layout does (the C-sim bench prints them and golden/backends/hls/csim.py
@@ -12,6 +23,7 @@ checks them against frame_layout). `weights` is not read: the weights are the RO
 """
 from __future__ import annotations
 
+from golden.backends.rtl import ctrl_map
 from golden.ir import frame_memory
 from golden.ir.network import INPUT, Layer, Network
 from golden.kinds.base import FrameCall
@@ -19,9 +31,11 @@ from golden.kinds.base import FrameCall
 BURST = 64          # max_read/write_burst_length (beats)
 OUTSTANDING = 16    # num_read/write_outstanding
 MAX_SOURCES = 2
-# the top's arguments (name, bits) in prototype order = the s_axilite register map's order (docs/ctrl_axil.md:
-# golden.backends.rtl.ctrl_map.arg_offsets gives 0x10, 0x1c, 0x28, 0x34, 0x40, 0x48)
-FRAME_ARGS = (("image", 64), ("output", 64), ("scratch", 64), ("weights", 64), ("height", 32), ("width", 32))
+# the top's arguments (name, bits) in prototype order = the s_axilite register map's order: the RTL engine's one
+# table (docs/ctrl_axil.md: golden.backends.rtl.ctrl_map.arg_offsets gives 0x10, 0x1c, 0x28, 0x34, 0x40, 0x48,
+# 0x50, 0x58; `status` is the output scalar)
+FRAME_ARGS = ctrl_map.ENGINE_ARGS
+MAX_HEIGHT = (1 << 16) - 1   # the RTL engine's row counters (Y_W = 16): the same refusal here
 
 
 def default_max_width(net: Network, widths=()) -> int:
@@ -95,6 +109,11 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
         f"static const unsigned NUM_REGIONS = {len(spiking)};  // spike-train regions: the spiking layers",
         f"static const unsigned NOMINAL_HEIGHT = {net.height}, NOMINAL_WIDTH = {net.width};  // the export's frame "
         "(m_axi depth for co-simulation)",
+        f"static const unsigned MAX_HEIGHT = {MAX_HEIGHT};  // the RTL engine's limit (height < 2^16)",
+        "// STATUS bits (the output scalar `status`, docs/ctrl_axil.md; golden.backends.rtl.ctrl_map.STATUS_*): this",
+        "// top sets only STATUS_BAD_ARG; AXI errors and the watchdog do not exist in C simulation",
+        f"static const unsigned STATUS_RD_ERR = {ctrl_map.STATUS_RD_ERR}, STATUS_WR_ERR = {ctrl_map.STATUS_WR_ERR}, "
+        f"STATUS_TIMEOUT = {ctrl_map.STATUS_TIMEOUT}, STATUS_BAD_ARG = {ctrl_map.STATUS_BAD_ARG};",
         "typedef ap_uint<DW> beat_t;",
         "static_assert(MAX_WIDTH % (1u << LEVELS) == 0, \"every layer's row buffer is MAX_WIDTH >> its level\");",
         "",
@@ -118,11 +137,12 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
         "    return i < NUM_REGIONS ? names[i] : \"end\";",
         "}",
         "",
-        "// frame_memory.check_frame_size, and the width the line buffers hold",
+        "// frame_memory.check_frame_size, the width the line buffers hold, the RTL engine's height limit",
         "inline bool frame_size_ok(unsigned height, unsigned width) {",
         "    #pragma HLS INLINE",
         "    const unsigned step = 1u << LEVELS;",
-        "    return height >= step && width >= step && height % step == 0 && width % step == 0 && width <= MAX_WIDTH;",
+        "    return height >= step && width >= step && height % step == 0 && width % step == 0 && width <= MAX_WIDTH &&",
+        "           height <= MAX_HEIGHT;",
         "}",
         "",
         "// offset[i]: the first beat of region i in the scratch buffer; offset[NUM_REGIONS]: its size in beats",
@@ -152,15 +172,33 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
         f"nnet::frame::output_record<{out.name}_config, DW>::beats;",
         "}",
         "",
+        "#ifndef __SYNTHESIS__",
+        "// C simulation only (synthesised code cannot compare m_axi addresses): a written buffer (output, scratch)",
+        "// overlaps another (the RTL engine's check; its sizes at this frame size)",
+        "inline bool ranges_overlap(const void *a, addr_t a_beats, const void *b, addr_t b_beats) {",
+        "    const unsigned long long x = (unsigned long long)(size_t)a, y = (unsigned long long)(size_t)b;",
+        "    const unsigned long long xn = (unsigned long long)a_beats * (DW / 8), yn = (unsigned long long)b_beats * (DW / 8);",
+        "    return xn != 0 && yn != 0 && x < y + yn && y < x + xn;",
+        "}",
+        "inline bool buffers_overlap(const beat_t *image, const beat_t *output, const beat_t *scratch, unsigned height,",
+        "                            unsigned width) {",
+        "    const addr_t ni = image_beats(height, width), no = output_beats(height, width), ns = scratch_beats(height, width);",
+        "    return ranges_overlap(image, ni, output, no) || ranges_overlap(image, ni, scratch, ns) ||",
+        "           ranges_overlap(output, no, scratch, ns);",
+        "}",
+        "#endif",
+        "",
         "}  // namespace snn_frame",
         "",
         f"// The frame top (golden/backends/hls/frame_top.py). image: the image buffer ({lay.image_bytes} bytes at "
         f"{net.height}x{net.width});",
         f"// output: A_T of {out.name} ({lay.output_bytes} bytes); scratch: every spiking layer's spike trains "
         f"({lay.scratch_bytes} bytes);",
-        "// weights: not read (the ROMs are compiled in), kept for the RTL engine's register map.",
+        "// weights: not read (the ROMs are compiled in), kept for the RTL engine's register map; timeout: the RTL",
+        "// engine's watchdog, not used; status: 0, or STATUS_BAD_ARG (nothing read or written).",
         "void snn_frame_top(const snn_frame::beat_t *image, snn_frame::beat_t *output, snn_frame::beat_t *scratch,",
-        "                   const snn_frame::beat_t *weights, unsigned height, unsigned width);",
+        "                   const snn_frame::beat_t *weights, unsigned height, unsigned width, unsigned timeout,",
+        "                   unsigned *status);",
         "",
         "#endif  // SNN_FRAME_TOP_H_",
         "",
@@ -190,7 +228,7 @@ def _render_cpp(net: Network, data_bits: int, max_width: int) -> str:
         pragmas.append(f"    #pragma HLS INTERFACE mode=m_axi port={port} offset=slave bundle=gmem depth={depth[port]} "
                        f"max_read_burst_length={BURST} max_write_burst_length={BURST} "
                        f"num_read_outstanding={OUTSTANDING} num_write_outstanding={OUTSTANDING}")
-    for port in ("image", "output", "scratch", "weights", "height", "width", "return"):
+    for port in ("image", "output", "scratch", "weights", "height", "width", "timeout", "status", "return"):
         pragmas.append(f"    #pragma HLS INTERFACE mode=s_axilite port={port} bundle=control")
     pragmas.append("    #pragma HLS INTERFACE mode=ap_ctrl_hs port=return")
     body = []
@@ -207,14 +245,23 @@ def _render_cpp(net: Network, data_bits: int, max_width: int) -> str:
         "using namespace snn_frame;",
         "",
         "void snn_frame_top(const beat_t *image, beat_t *output, beat_t *scratch, const beat_t *weights,",
-        "                   unsigned height, unsigned width) {",
+        "                   unsigned height, unsigned width, unsigned timeout, unsigned *status) {",
         *pragmas,
         "    (void)weights;  // the weights are snn_params.h's ROMs; the port keeps the engine's register map",
-        "    if (!frame_size_ok(height, width)) return;  // refused: nothing is read or written",
+        "    (void)timeout;  // the RTL engine's watchdog: nothing here waits on a response that may not come",
+        "    bool bad = !frame_size_ok(height, width);",
+        "#ifndef __SYNTHESIS__",
+        "    bad = bad || buffers_overlap(image, output, scratch, height, width);",
+        "#endif",
+        "    if (bad) {  // refused: nothing is read or written (STATUS bit 3, as the RTL engine)",
+        "        *status = STATUS_BAD_ARG;",
+        "        return;",
+        "    }",
         "    addr_t region[NUM_REGIONS + 1];",
         "    #pragma HLS ARRAY_PARTITION variable=region complete",
         "    region_offsets(height, width, region);",
         *body,
+        "    *status = 0;",
         "}",
         "",
     ]

@@ -20,9 +20,28 @@ IRQ_DONE, IRQ_READY = 1 << 0, 1 << 1
 
 # the external-memory frame engine's arguments (name, width): four 64-bit byte addresses (`weights`: the weight
 # buffer of a build that streams its weights; a build with the weights on chip ignores it) and the image size
+# issue 23: `timeout` (input, the watchdog: cycles without progress on any AXI channel while the engine waits on
+# one, 0 = off; resets to DEFAULT_TIMEOUT) and `status` (an output scalar, read only, with its ap_vld control word:
+# the STATUS_* bits of the last frame, cleared when a frame starts)
 ENGINE_ARGS: tuple[tuple[str, int], ...] = (("image", 64), ("output", 64), ("scratch", 64), ("weights", 64),
-                                            ("height", 32), ("width", 32))
+                                            ("height", 32), ("width", 32), ("timeout", 32), ("status", 32))
+ENGINE_OUTPUTS: tuple[str, ...] = ("status",)
+DEFAULT_TIMEOUT = 1 << 20
+ENGINE_RESETS: dict[str, int] = {"timeout": DEFAULT_TIMEOUT}
 MAX_ARG_W = 64
+# bits of STATUS (the engine's output scalar `status`); any of them ends the frame with ap_done and the interrupt
+STATUS_RD_ERR, STATUS_WR_ERR, STATUS_TIMEOUT, STATUS_BAD_ARG = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+STATUS_BITS = {STATUS_RD_ERR: "read error response (SLVERR/DECERR on R)",
+               STATUS_WR_ERR: "write error response (SLVERR/DECERR on B)",
+               STATUS_TIMEOUT: "timeout (the watchdog fired)", STATUS_BAD_ARG: "bad argument (nothing read or written)"}
+
+
+def status_text(status: int) -> str:
+    """STATUS as words: 'ok' or the bits that are set."""
+    if not status:
+        return "ok"
+    return ", ".join(t for b, t in STATUS_BITS.items() if status & b) + (
+        f", unknown bits 0x{status & ~0xF:x}" if status & ~0xF else "")
 
 
 def _check(args) -> None:
@@ -67,16 +86,32 @@ def arg_lsbs(args) -> list[int]:
     return out
 
 
-def hdl_params(args, addr_w: int | None = None) -> dict:
-    """snn_ctrl_axil's parameters for an argument list: ARG_W packs the widths, argument i at [8i +: 8]."""
+def hdl_params(args, addr_w: int | None = None, outputs=(), resets=None) -> dict:
+    """snn_ctrl_axil's parameters for an argument list: ARG_W packs the widths, argument i at [8i +: 8]; ARG_OUT
+    has bit i set for an output scalar (`outputs`: names); ARG_INIT the reset values (`resets`: name -> value) at
+    [64i +: 64]."""
     _check(args)
+    names = [n for n, _ in args]
+    for n in list(outputs) + list(resets or {}):
+        if n not in names:
+            raise ValueError(f"no argument {n!r}")
     packed = sum(width << (8 * i) for i, (_, width) in enumerate(args))
+    out = sum(1 << i for i, n in enumerate(names) if n in outputs)
+    init = sum(((resets or {}).get(n, 0) & ((1 << w) - 1)) << (64 * i) for i, (n, w) in enumerate(args))
     return {"ADDR_W": min_addr_w(args) if addr_w is None else addr_w, "DATA_W": 32, "N_ARGS": len(args),
-            "ARG_W": f"{8 * len(args)}'h{packed:x}"}
+            "ARG_W": f"{8 * len(args)}'h{packed:x}", "ARG_OUT": f"{len(args)}'h{out:x}",
+            "ARG_INIT": f"{64 * len(args)}'h{init:x}"}
 
 
-def register_table(args) -> str:
-    """The map as a Markdown table (docs/ctrl_axil.md)."""
+def engine_hdl_params() -> dict:
+    """The frame engine's map (snn_ctrl_axil's defaults and snn_frame_kernel's instance)."""
+    return hdl_params(ENGINE_ARGS, outputs=ENGINE_OUTPUTS, resets=ENGINE_RESETS)
+
+
+def register_table(args, outputs=(), resets=None, notes=None) -> str:
+    """The map as a Markdown table (docs/ctrl_axil.md); `outputs`: names of output scalars (read only, with an
+    ap_vld control word), `resets`: reset values other than 0, `notes`: text after an argument's first word."""
+    resets, notes = resets or {}, notes or {}
     rows = [("0x00", "CTRL", "bit 0 ap_start (R/W, set by writing 1, cleared by ap_ready unless auto_restart), "
                              "bit 1 ap_done (R/COR), bit 2 ap_idle (R), bit 3 ap_ready (R/COR), "
                              "bit 7 auto_restart (R/W), bit 9 interrupt (R)"),
@@ -89,11 +124,28 @@ def register_table(args) -> str:
             hi, lo = min(width, 32 * (k + 1)) - 1, 32 * k
             bits = f"{name}[{hi}:{lo}]" if hi > lo else f"{name}[{lo}]"
             rest = "" if hi - lo == 31 else f"; bits {hi - lo + 1}..31 read 0"
-            rows.append((f"0x{off + 4 * k:02x}", f"{name.upper()}_DATA_{k}", f"{bits} (R/W{rest})"))
-        rows.append((f"0x{off + 4 * n:02x}", "reserved", f"after {name}: reads 0, writes ignored"))
+            acc = "R, written by the core; writes ignored" if name in outputs else "R/W"
+            init = (resets.get(name, 0) >> lo) & ((1 << (hi - lo + 1)) - 1)
+            rst = f"; resets to {init} (0x{init:x})" if init else ""
+            note = f": {notes[name]}" if k == 0 and name in notes else ""
+            rows.append((f"0x{off + 4 * k:02x}", f"{name.upper()}_DATA_{k}", f"{bits} ({acc}{rest}{rst}){note}"))
+        if name in outputs:
+            rows.append((f"0x{off + 4 * n:02x}", f"{name.upper()}_CTRL",
+                         f"bit 0 {name}_ap_vld (R/COR: set when the core writes {name})"))
+        else:
+            rows.append((f"0x{off + 4 * n:02x}", "reserved", f"after {name}: reads 0, writes ignored"))
     lines = ["| offset | register | bits |", "|---|---|---|"]
     lines += [f"| {o} | {r} | {b} |" for o, r, b in rows]
     end = map_end(args)
     lines.append(f"| 0x{end:02x}.. | (unmapped) | reads 0, writes ignored, OKAY; the map needs ADDR_W >= "
                  f"{min_addr_w(args)} |")
     return "\n".join(lines) + "\n"
+
+
+def engine_register_table() -> str:
+    """The frame engine's map as a Markdown table (docs/ctrl_axil.md)."""
+    status = ", ".join(f"bit {b.bit_length() - 1} {t}" for b, t in STATUS_BITS.items())
+    notes = {"timeout": "the watchdog: cycles without progress on any AXI channel while the engine waits on one "
+                        "ends the frame with STATUS bit 2; 0 = off",
+             "status": f"{status}; bits 4..31 read 0; 0 when a frame starts, the frame's at its ap_done"}
+    return register_table(ENGINE_ARGS, ENGINE_OUTPUTS, ENGINE_RESETS, notes)

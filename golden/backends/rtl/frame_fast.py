@@ -111,9 +111,10 @@ def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_wid
     raw = bytes.fromhex("".join(w for w in words if not w.startswith("@")))
     raw = np.frombuffer(raw, np.uint8).reshape(-1, bb)[:, ::-1].tobytes()
     summary = {"layers": {}, "values": 0, "mismatches": 0, "first_mismatch": None, "cycles": int(stats["cycles"]),
-               "wall_s": round(wall, 1), "error": None}
-    if stats["interrupt"] != "1" or stats["err"] != "0" or stats["bad_addr"] != "0":
-        summary["error"] = f"no interrupt, an AXI error or an address outside the memory: {fast[0]}"
+               "wall_s": round(wall, 1), "error": None, "status": [int(stats["status"])]}
+    if stats["interrupt"] != "1" or stats["err"] != "0" or stats["status"] != "0" or stats["bad_addr"] != "0":
+        summary["error"] = (f"no interrupt, STATUS not 0 (the engine reported an error the bench did not inject) "
+                            f"or an address outside the memory: {fast[0]}")
         summary["mismatches"] += 1
 
     def compare(key, got, want, axes):

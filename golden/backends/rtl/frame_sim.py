@@ -101,10 +101,12 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
                p_pause: float = 0.3, seed: int = 1, reset_mid: bool = False, vectors=None,
                max_burst: int = 16, max_outstanding: int = 4, simulator: str = "verilator",
                sources=None, out_dir: Path | None = None, mutate=None, weights: str = "rom",
-               group_pass: int | None = None, pause_cycles: int = 0, trace: Path | None = None) -> simlib.SimResult:
+               group_pass: int | None = None, pause_cycles: int = 0, trace: Path | None = None,
+               bench: str = BENCH, env: dict | None = None) -> simlib.SimResult:
     """Build the kernel for `net` (P = lanes, frames up to max_width wide, weights on chip or streamed, passes of
     group_pass output groups) and run the bench on `frames`. `trace`: write the neuron stage's membrane trace there
-    (+snn_trace, golden/backends/rtl/membrane_trace.py); the SimResult then carries the config as `.config`."""
+    (+snn_trace, golden/backends/rtl/membrane_trace.py); the SimResult then carries the config as `.config`.
+    `bench`: the cocotb module (rtl_tb/tb_faults.py: the fault-injection bench), `env`: more SNN_* variables."""
     widths = [np.asarray(img).shape[-1] for _, img in frames]
     max_width = max_width or max(widths)
     work = simlib.SIM_ROOT / "frame_cfg" / name
@@ -115,11 +117,11 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
     spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors, cfg.passes,
                           cfg.files["weights"] if weights == "stream" else None)
     env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid),
-           "SNN_PAUSE_CYCLES": pause_cycles}
+           "SNN_PAUSE_CYCLES": pause_cycles, **(env or {})}
     if out_dir is not None:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         env["SNN_OUT_DIR"] = str(Path(out_dir).resolve())
-    res = simlib.simulate(name, TOP, BENCH, simlib.content_addressed(cfg.params), env, quiet=True,
+    res = simlib.simulate(name, TOP, bench, simlib.content_addressed(cfg.params), env, quiet=True,
                           sources=sources or frame_sources(),
                           simulator=simulator, plusargs=[f"+snn_trace={Path(trace).resolve()}"] if trace else None)
     res.config = cfg

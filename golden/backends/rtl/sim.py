@@ -5,9 +5,12 @@
                          [--fast] [--coverage]
 
 The external-memory frame engine (rtl/snn_frame_kernel.sv, docs/frame_engine.md), built with P lanes for frames up
-to --max-width (default: the export's width), runs rtl_tb/tb_frame_engine.py (cocotbext-axi AxiRam as the external
+to --max-width (default: the export's width; below it: refused, exit 2), runs rtl_tb/tb_frame_engine.py
+(cocotbext-axi AxiRam as the external
 memory with random pauses on every AXI channel, AxiLiteMaster for the registers); every spiking layer's spike
-words at every step (read back from the scratch buffer) and A_T (the output buffer) are compared with ==.
+words at every step (read back from the scratch buffer) and A_T (the output buffer) are compared with ==, and the
+STATUS register (docs/ctrl_axil.md) is read and printed after each frame: not 0 (an error the bench did not
+inject: an AXI error response, the watchdog, a bad argument) fails the run.
 `--labels PNG` (segmentation) then prints the F1 of the RTL's own A_T against the label next to the golden
 model's. The last line is exactly one of
     SIM PASS layers=L timesteps=T values=N mismatches=0 cycles=C bound=B
@@ -29,7 +32,7 @@ from pathlib import Path
 
 from golden.backends.rtl import simulate as simlib
 from golden.ir.manifest import ManifestError, load_manifest
-from golden.export.load import load_network, load_vectors
+from golden.export.load import load_network, load_vectors, verify_vectors
 
 
 def add_arguments(ap) -> None:
@@ -72,9 +75,17 @@ def run(args) -> int:
     try:
         m = load_manifest(export)
         net = load_network(export, m)  # every file, the weights and the structure, checked once
-        load_vectors(export, m, Path(args.vectors).resolve() if args.vectors else None)  # every vector file too
+        vec = load_vectors(export, m, Path(args.vectors).resolve() if args.vectors else None)  # every file too
+        if not args.vectors:  # the export's own vectors are the model's: an edited one is named, not simulated
+            verify_vectors(export, m, net, vec)
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.max_width is not None and args.max_width < net.width:
+        # the engine would refuse the frame at run time (STATUS bit 3, bad argument): refuse before building
+        print(f"error: --max-width {args.max_width} is below the export's width {net.width}: a build for frames up "
+              f"to {args.max_width} wide cannot run it (the engine would end the frame with STATUS bit 3, bad "
+              f"argument)", file=sys.stderr)
         return 2
     return run_engine(args, export, m, net)
 
@@ -235,6 +246,11 @@ def run_engine(args, export: Path, m: dict, net) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     s = res.summary or {}
+    from golden.backends.rtl.ctrl_map import status_text
+
+    statuses = s.get("status") or [f.get("status", 0) for f in s.get("frames") or []]
+    for i, st in enumerate(statuses):     # STATUS (0x58) after each frame (issue 23)
+        print(f"frame {i}: STATUS 0x{st:x} ({status_text(st)})")
     for name, r in (s.get("layers") or {}).items():
         print(f"{name}: {r['values']} values and {r['membranes']} membranes compared, {r['mismatches']} mismatches")
     print(f"A_T in the output buffer; {s.get('cycles', 0)} cycles for {s.get('events', 0)} synaptic events on {args.lanes} lanes "

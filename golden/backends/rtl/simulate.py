@@ -284,7 +284,7 @@ def simulate(name: str, toplevel: str, test_module: str, parameters: dict, env: 
             key_file.write_text(key)
             if simulator == "verilator":   # only the executable runs: drop the generated C++ and objects
                 for f in build_dir.iterdir():
-                    if f.is_file() and f.suffix in (".o", ".cpp", ".h", ".d", ".a") and f != exe:
+                    if f.is_file() and f.suffix in (".o", ".cpp", ".h", ".d", ".a", ".gch") and f != exe:
                         f.unlink()
         os.utime(key_file)                # the builds are pruned least recently used first
         # the run folder is reused: nothing of an earlier run stays next to this one's results
