@@ -7,10 +7,8 @@
 // check below rejects any other THRESH. COMPARE_GE = 0 is `compare: gt` (V > TH), 1 is `compare: ge` (V >= TH).
 `include "snn_check.svh"
 module mtif_neuron #(
-    parameter integer K          = 4,
-    parameter integer CUR_W      = 14,
-    parameter integer MEM_W      = 17,
-    parameter integer TH_W       = 16,
+    // thresholds; current, membrane and threshold widths
+    parameter integer K = 4, CUR_W = 14, MEM_W = 17, TH_W = 16,
     parameter [K*TH_W-1:0] THRESH = {16'd64, 16'd128, 16'd256, 16'd512},
     parameter integer COMPARE_GE = 0
 ) (

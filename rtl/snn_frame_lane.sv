@@ -13,12 +13,11 @@
 // reset the band is cleared once (init_*), since an aborted frame leaves partial sums behind.
 `include "snn_check.svh"
 module snn_frame_lane #(
-    parameter integer LG         = 1,           // lanes a word
-    parameter integer ACC_W      = 20,
-    parameter integer W_BITS     = 8,
-    parameter integer VAL_W      = 8,
-    parameter integer SLOT_DEPTH = 64,
-    parameter integer OFF_W      = 6
+    parameter integer LG = 1,                                   // lanes a word
+    // accumulator, weight and spike-value widths
+    parameter integer ACC_W = 20, W_BITS = 8, VAL_W = 8,
+    // band slot depth and its offset width
+    parameter integer SLOT_DEPTH = 64, OFF_W = 6
 ) (
     input  wire                     clk,
     input  wire                     rst,

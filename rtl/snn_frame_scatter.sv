@@ -12,15 +12,11 @@
 // last op, when that op's write has landed.
 `include "snn_check.svh"
 module snn_frame_scatter #(
-    parameter integer P      = 8,
-    parameter integer X_W    = 10,
-    parameter integer Y_W    = 16,
-    parameter integer T_W    = 4,
-    parameter integer C_W    = 8,
-    parameter integer VAL_W  = 8,
-    parameter integer OFF_W  = 12,
-    parameter integer WA_W   = 10,
-    parameter integer G_W    = 4
+    parameter integer P = 8,                                    // lanes
+    // column, row, step and channel counters
+    parameter integer X_W = 10, Y_W = 16, T_W = 4, C_W = 8,
+    // spike value, band offset, weight address, group
+    parameter integer VAL_W = 8, OFF_W = 12, WA_W = 10, G_W = 4
 ) (
     input  wire               clk,
     input  wire               rst,

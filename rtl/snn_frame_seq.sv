@@ -20,22 +20,13 @@
 // until the missing responses come, then flushes and clears. STATUS is 0 from the start of each frame.
 `include "snn_check.svh"
 module snn_frame_seq #(
-    parameter integer N_LAYERS  = 4,
-    parameter integer N_REGIONS = 3,
-    parameter integer DESC_FW   = 16,
-    parameter integer DATA_W    = 64,
-    parameter integer T         = 10,
-    parameter integer ADDR_W    = 64,
-    parameter integer LEN_W     = 24,
-    parameter integer Y_W       = 16,
-    parameter integer X_W       = 10,
-    parameter integer OFF_W     = 12,
-    parameter integer SLOT_DEPTH = 64,
-    parameter integer W_MAX     = 64,           // the widest frame (the width check)
-    parameter integer WSTREAM   = 0,
-    parameter integer WA_W      = 10,
-    parameter integer BA_W      = 4,
-    parameter integer C_W       = 8,
+    // layers, scratch regions, descriptor field, AXI data, steps
+    parameter integer N_LAYERS = 4, N_REGIONS = 3, DESC_FW = 16, DATA_W = 64, T = 10,
+    // addresses, command lengths, counters, band
+    parameter integer ADDR_W = 64, LEN_W = 24, Y_W = 16, X_W = 10, OFF_W = 12, SLOT_DEPTH = 64,
+    parameter integer W_MAX = 64,                               // the widest frame (the width check)
+    // streamed weights; weight/bias addresses; channels
+    parameter integer WSTREAM = 0, WA_W = 10, BA_W = 4, C_W = 8,
     parameter         DESC_FILE = "frame_layers.mem"
 ) (
     input  wire                  clk,

@@ -4,11 +4,8 @@
 // once they are all written (the last beat may hold fewer than WPB).
 `include "snn_check.svh"
 module snn_frame_wload #(
-    parameter integer DATA_W = 64,
-    parameter integer WORD_W = 64,
-    parameter integer WPB    = 1,
-    parameter integer BPW    = 1,
-    parameter integer WA_W   = 10
+    // beat, weight word, words a beat, beats a word, address
+    parameter integer DATA_W = 64, WORD_W = 64, WPB = 1, BPW = 1, WA_W = 10
 ) (
     input  wire              clk,
     input  wire              rst,

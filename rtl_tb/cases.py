@@ -203,3 +203,16 @@ FRAME_CASES = {c.name: c for c in [
 ICARUS_FRAME_CASE = FrameCase("d1-p2-icarus", lanes=2, frames=((8, 12), (8, 8)), depth=1, base=2, timesteps=2,
                               reset_mid=True, seed=11)
 FRAME_MUTANT_CASE = FRAME_CASES["d2-p4-sizes"].replace(name="d2-p4-mutants", frames=((16, 20),), reset_mid=False)
+
+
+def mutated_frame_sources(folder: str, name: str, file: str, line: str, fault: str) -> tuple[str, ...]:
+    """The frame engine's source list with rtl/<file> replaced by a copy whose one `line` reads `fault` (a mutant
+    the benches must catch), written to build/sim/<folder>/<name>/."""
+    from golden.backends.rtl.frame_sim import frame_sources
+
+    src = (simlib.RTL_DIR / file).read_text()
+    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/{file}: {line}"
+    mutant = simlib.SIM_ROOT / folder / name / file
+    mutant.parent.mkdir(parents=True, exist_ok=True)
+    mutant.write_text(src.replace(line, fault))
+    return tuple(str(mutant) if s == file else s for s in frame_sources())

@@ -6,9 +6,8 @@ settings; and the register map's table (ctrl_map) for STATUS and TIMEOUT."""
 import pytest
 
 from golden.backends.rtl import ctrl_map as cm
-from golden.backends.rtl import simulate as simlib
-from golden.backends.rtl.frame_sim import frame_sources, run_frames
-from rtl_tb.cases import FrameCase
+from golden.backends.rtl.frame_sim import run_frames
+from rtl_tb.cases import FrameCase, mutated_frame_sources
 from rtl_tb.test_frame_engine import frame_images
 
 FAULT_CASES = {c.name: c for c in [
@@ -62,11 +61,6 @@ MUTANTS = [
 
 @pytest.mark.parametrize("name,file,line,fault", MUTANTS, ids=[m[0] for m in MUTANTS])
 def test_bench_catches_unsafe_engine(name, file, line, fault):
-    src = (simlib.RTL_DIR / file).read_text()
-    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/{file}: {line}"
-    mutant = simlib.SIM_ROOT / "fault_mutants" / name / file
-    mutant.parent.mkdir(parents=True, exist_ok=True)
-    mutant.write_text(src.replace(line, fault))
-    sources = tuple(str(mutant) if s == file else s for s in frame_sources())
+    sources = mutated_frame_sources("fault_mutants", name, file, line, fault)
     res = run_fault_case(FAULT_CASES["faults-d1-p2-d64"], f"faults-mutant-{name}", sources=sources)
     assert not res.ok, f"the bench passed the unsafe engine {name}"

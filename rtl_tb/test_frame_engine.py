@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 
 from golden.backends.rtl import frame_config
-from golden.backends.rtl import simulate as simlib
-from golden.backends.rtl.frame_sim import frame_sources, run_frames
+from golden.backends.rtl.frame_sim import run_frames
 from golden.ir.manifest import load_manifest
 from golden.export.load import load_network, load_vectors
-from rtl_tb.cases import FRAME_CASES, FRAME_MUTANT_CASE
+from rtl_tb.cases import FRAME_CASES, FRAME_MUTANT_CASE, mutated_frame_sources
 
 
 def frame_images(case):
@@ -81,11 +80,6 @@ MUTANTS = [
 
 @pytest.mark.parametrize("name,file,line,fault", MUTANTS, ids=[m[0] for m in MUTANTS])
 def test_bench_catches_rtl_fault(name, file, line, fault):
-    src = (simlib.RTL_DIR / file).read_text()
-    assert src.count(line) == 1, f"the mutant's line is not (once) in rtl/{file}: {line}"
-    mutant = simlib.SIM_ROOT / "frame_mutants" / name / file
-    mutant.parent.mkdir(parents=True, exist_ok=True)
-    mutant.write_text(src.replace(line, fault))
-    sources = tuple(str(mutant) if s == file else s for s in frame_sources())
+    sources = mutated_frame_sources("frame_mutants", name, file, line, fault)
     res = run_case(FRAME_MUTANT_CASE, f"frame-mutant-{name}", sources=sources)
     assert not res.ok, f"the bench passed the faulty engine {name}"

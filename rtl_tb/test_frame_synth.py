@@ -130,7 +130,7 @@ def tiny(tmp_path_factory):
 @pytest.mark.parametrize("extra, option", [
     (["--lanes", "3"], "--lanes 3"),
     (["--lanes", "0"], "--lanes 0"),
-    (["--lanes", "4", "8"], "--lanes 4 8"),
+    (["--lanes", "4", "8"], "unrecognized arguments: 8"),  # one build, one lane count
     (["--lanes", "32"], "--lanes 32"),            # 32 lanes x 4 field bits > 64 data bits
     (["--max-width", "15"], "--max-width 15"),    # depth 1: a multiple of 2
     (["--max-width", "0"], "--max-width 0"),

@@ -5,7 +5,7 @@
   counted per producer (Network.consumers) instead of per consumer; and equal to frame_plan's packed formula
   where nothing is padded;
 - against the AXI traffic of one real simulation: this module is also a cocotb test module. Run as the bench
-  (frame_sim.BENCH monkeypatched to it), it runs rtl_tb/tb_frame_engine.py's own `frames` test unchanged and adds
+  (run_frames' `bench`), it runs rtl_tb/tb_frame_engine.py's own `frames` test unchanged and adds
   a monitor on the kernel's AXI4 master that counts every R and W beat and the address of every beat (from
   AR / AW: address, len, size). The beats are attributed to the regions of frame_memory's layout; every beat of
   a region must be read exactly once per consumer and written exactly once, nothing outside a region touched.
@@ -179,7 +179,7 @@ def test_traffic_is_frame_plans_formula_when_nothing_is_padded():
                                                    round(plan["external_write_mb"] * 1e6))
 
 
-def test_traffic_is_what_the_engine_moves(monkeypatch):
+def test_traffic_is_what_the_engine_moves():
     """One small real simulation (two frames of different sizes back to back, pauses on every AXI channel): every
     beat of every region read once per consumer and written once, the bench's R / W beats equal to the formula."""
     from golden.backends.rtl import frame_sim
@@ -190,8 +190,8 @@ def test_traffic_is_what_the_engine_moves(monkeypatch):
     sizes = ((16, 20), (8, 12))
     frames = [(f"f{i}", rng.integers(0, 256, (net.in_channels, h, w), dtype=np.uint8))
               for i, (h, w) in enumerate(sizes)]
-    monkeypatch.setattr(frame_sim, "BENCH", "test_frame_traffic")
-    res = frame_sim.run_frames(net, frames, 4, "frame-traffic", data_bits=64, p_pause=0.3, seed=2, max_burst=8)
+    res = frame_sim.run_frames(net, frames, 4, "frame-traffic", data_bits=64, p_pause=0.3, seed=2, max_burst=8,
+                               bench="test_frame_traffic")
     assert res.ok, res.message
     axi = res.summary["axi"]
     assert axi["outside_reads"] == 0 and axi["outside_writes"] == 0 and axi["w_partial"] == 0, axi

@@ -63,7 +63,7 @@ def rehash():
     whose content is wrong would carry (so a bench, not the loader's hash check, has to find the error)."""
     import yaml
 
-    from golden.export.writer import sha256
+    from golden.atomic import sha256
 
     def update(d):
         m = yaml.safe_load((d / "manifest.yaml").read_text())

@@ -2,7 +2,7 @@
 fine-tuning with the report's batches, the main configuration's float and integer runs, Figure 3's data."""
 from __future__ import annotations
 
-from pathlib import Path
+
 
 import numpy as np
 import torch
@@ -11,7 +11,7 @@ from tqdm import tqdm
 from golden.analysis import paper as R
 from golden.model import metrics
 from golden.model.convert import simulate
-from golden.model.evaluate import Runner, load_ann  # noqa: F401 (load_ann: report's loader)
+from golden.model.evaluate import Runner
 from golden.model.finetune import finetune_step
 from golden.model.unet import UNet, pad_to_multiple
 

@@ -29,7 +29,8 @@ import time
 from pathlib import Path
 
 from golden.analysis import paper as R
-from golden.analysis.experiments import fig3_data, finetune, int_seg_eval, load_ann, main_run
+from golden.analysis.experiments import fig3_data, finetune, int_seg_eval, main_run
+from golden.model.checkpoint import load_ann
 from golden.analysis.report_markdown import render
 from golden.analysis.report_runs import plot_qualitative, run_tables
 from golden.atomic import write_text

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden import kinds
-from golden.contract.quant import MAX_FRAC_BITS, auto_frac_bits, widths_of  # noqa: F401 (re-exported)
+from golden.contract.quant import widths_of
 from golden.ir.network import Layer
 
 

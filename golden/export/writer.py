@@ -16,10 +16,9 @@ from golden.atomic import replace_dir, sha256, temporary_sibling, write_npz, wri
 from golden.contract.quant import hex_lines
 from golden.export.params_header import render_header
 from golden.export.vectors import write_export_vectors
-from golden.ir.manifest import FORMAT_VERSION, VECTORS  # the manifest's format (re-exported here)
+from golden.ir.manifest import FORMAT_VERSION, VECTORS
 from golden.ir.network import Network
 
-__all__ = ["FORMAT_VERSION", "VECTORS", "manifest_for", "rom_image", "sha256", "write_export"]
 
 
 def manifest_for(net: Network, source: dict | None = None) -> dict:

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import math
 
 import numpy as np
 
-from golden.contract.quant import (  # noqa: F401 (the kinds' §7 helpers, re-exported)
-    auto_frac_bits, quantize, spike_magnitude_max, widths_of, worst_case)
+from golden.contract.quant import auto_frac_bits, quantize, spike_magnitude_max, worst_case
 
 
 @dataclass(frozen=True)

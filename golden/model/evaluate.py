@@ -46,8 +46,8 @@ from golden import runtime
 from golden.contract.fastmodel import FastModel
 from golden.contract.quant import timesteps_problem
 from golden.export.network import int_network
-from golden.model.checkpoint import load_ann, load_model_npz  # noqa: F401 (callers import them from here)
-from golden.model.convert import thresholds_log2  # noqa: F401 (callers import it from here)
+from golden.model.checkpoint import load_model_npz
+from golden.model.convert import thresholds_log2
 from golden.model.unet import UNet, load_unet_config, pad_to_multiple
 
 LEVELS = ("ann", "snn_float", "snn_int")

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from golden.atomic import write_text
 from golden.contract.quant import timesteps_problem
 from golden.model import metrics
-from golden.model.checkpoint import load_ann, save_npz  # noqa: F401 (save_npz: callers import it from here)
+from golden.model.checkpoint import load_ann, save_npz
 from golden.model.convert import METHODS, MT_THRESHOLDS, calibrate, normalise, parse_calibration_target, simulate
 from golden.model.datasets import build_datasets, check_sigma
 from golden.model.unet import INPUT, UNet, apply_layer, load_unet_config, pad_to_multiple

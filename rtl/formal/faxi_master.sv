@@ -15,67 +15,48 @@
 //   a_w_no_aw      (F_W_NEEDS_AW) no W beat without an AW for it presented or accepted, and W at most one burst
 //                  ahead of AW
 //   a_w_last       WLAST exactly on the last beat of each burst (the AWLEN of the burst it belongs to)
+// The channel rules are faxi_channel.sv's (faxi_addr_channel for AR and AW, faxi_handshake for W, R and B); the port
+// names are the masters' (snn_axi_ports.svh), so a harness connects them with SNN_M_AXI_RD_CONNECT / _WR_CONNECT.
 // The outputs are the checker's counters, for a harness' own (design-specific) assertions and induction invariants.
+`include "faxi_channel.svh"
 module faxi_master #(
-    parameter integer ID_W            = 1,
-    parameter integer ADDR_W          = 16,
-    parameter integer DATA_W          = 64,
-    parameter integer MAX_BURST       = 16,
-    parameter integer MAX_OUTSTANDING = 2,
-    parameter integer F_RD            = 1,    // check the read half (AR, R)
-    parameter integer F_WR            = 1,    // check the write half (AW, W, B)
-    parameter integer F_W_NEEDS_AW    = 1     // the master sends no W beat before its AW is presented
+    // the bus
+    parameter integer ID_W = 1, ADDR_W = 16, DATA_W = 64,
+    // the master's limits
+    parameter integer MAX_BURST = 16, MAX_OUTSTANDING = 2,
+    parameter integer F_RD = 1,                                 // check the read half (AR, R)
+    parameter integer F_WR = 1,                                 // check the write half (AW, W, B)
+    parameter integer F_W_NEEDS_AW = 1                          // the master sends no W beat before its AW is presented
 ) (
-    input  wire              clk,
-    input  wire              rst,             // synchronous, active high, of master and slave
-    input  wire [ID_W-1:0]   arid,
-    input  wire [ADDR_W-1:0] araddr,
-    input  wire [7:0]        arlen,
-    input  wire [2:0]        arsize,
-    input  wire [1:0]        arburst,
-    input  wire              arlock,
-    input  wire [3:0]        arcache,
-    input  wire [2:0]        arprot,
-    input  wire [3:0]        arqos,
-    input  wire              arvalid,
-    input  wire              arready,
-    input  wire [ID_W-1:0]   rid,
-    input  wire [DATA_W-1:0] rdata,
-    input  wire [1:0]        rresp,
-    input  wire              rlast,
-    input  wire              rvalid,
-    input  wire              rready,
-    input  wire [ID_W-1:0]   awid,
-    input  wire [ADDR_W-1:0] awaddr,
-    input  wire [7:0]        awlen,
-    input  wire [2:0]        awsize,
-    input  wire [1:0]        awburst,
-    input  wire              awlock,
-    input  wire [3:0]        awcache,
-    input  wire [2:0]        awprot,
-    input  wire [3:0]        awqos,
-    input  wire              awvalid,
-    input  wire              awready,
-    input  wire [DATA_W-1:0] wdata,
-    input  wire [DATA_W/8-1:0] wstrb,
-    input  wire              wlast,
-    input  wire              wvalid,
-    input  wire              wready,
-    input  wire [ID_W-1:0]   bid,
-    input  wire [1:0]        bresp,
-    input  wire              bvalid,
-    input  wire              bready,
-    output reg               f_past_valid,    // not the first cycle
-    output reg  [3:0]        f_rd_out,        // read bursts accepted (AR) whose RLAST has not come
-    output reg  [8:0]        f_rd_beat,       // R beats of the oldest of them received
-    output wire [8:0]        f_rd_len0,       // its AxLEN
-    output wire [8:0]        f_rd_len1,       // the next one's
-    output reg  [3:0]        f_aw_out,        // write bursts accepted (AW) whose B has not come
-    output reg  [3:0]        f_wd_out,        // write bursts whose WLAST went and whose B has not come
-    output reg  [8:0]        f_w_beat,        // W beats of the burst being sent
-    output wire [8:0]        f_w_len          // its AWLEN
+    input  wire                clk,
+    input  wire                rst,           // synchronous, active high, of master and slave
+    `FAXI_ADDR_PORTS(m_axi_ar),
+    input  wire [ID_W-1:0]     m_axi_rid,
+    input  wire [DATA_W-1:0]   m_axi_rdata,
+    input  wire [1:0]          m_axi_rresp,
+    input  wire                m_axi_rlast,
+    input  wire                m_axi_rvalid,
+    input  wire                m_axi_rready,
+    `FAXI_ADDR_PORTS(m_axi_aw),
+    input  wire [DATA_W-1:0]   m_axi_wdata,
+    input  wire [DATA_W/8-1:0] m_axi_wstrb,
+    input  wire                m_axi_wlast,
+    input  wire                m_axi_wvalid,
+    input  wire                m_axi_wready,
+    input  wire [ID_W-1:0]     m_axi_bid,
+    input  wire [1:0]          m_axi_bresp,
+    input  wire                m_axi_bvalid,
+    input  wire                m_axi_bready,
+    output reg                 f_past_valid,  // not the first cycle
+    output reg  [3:0]          f_rd_out,      // read bursts accepted (AR) whose RLAST has not come
+    output reg  [8:0]          f_rd_beat,     // R beats of the oldest of them received
+    output wire [8:0]          f_rd_len0,     // its AxLEN
+    output wire [8:0]          f_rd_len1,     // the next one's
+    output reg  [3:0]          f_aw_out,      // write bursts accepted (AW) whose B has not come
+    output reg  [3:0]          f_wd_out,      // write bursts whose WLAST went and whose B has not come
+    output reg  [8:0]          f_w_beat,      // W beats of the burst being sent
+    output wire [8:0]          f_w_len        // its AWLEN
 );
-    localparam integer SIZE = $clog2(DATA_W / 8);
     localparam integer NOUT = MAX_OUTSTANDING;
     localparam integer QD   = NOUT + 1;       // queue slots (one spare: an overrun is asserted, not lost)
 
@@ -83,11 +64,11 @@ module faxi_master #(
     always @(posedge clk) f_past_valid <= 1'b1;
     always @(*) if (!f_past_valid) assume(rst);   // the proof starts with a reset
 
-    wire ar_hs = arvalid && arready;
-    wire r_hs  = rvalid && rready;
-    wire aw_hs = awvalid && awready;
-    wire w_hs  = wvalid && wready;
-    wire b_hs  = bvalid && bready;
+    wire ar_hs = m_axi_arvalid && m_axi_arready;
+    wire r_hs  = m_axi_rvalid && m_axi_rready;
+    wire aw_hs = m_axi_awvalid && m_axi_awready;
+    wire w_hs  = m_axi_wvalid && m_axi_wready;
+    wire b_hs  = m_axi_bvalid && m_axi_bready;
 
     // ------------------------------------------------------------------ the burst queues (oldest in slot 0)
     reg [8*QD-1:0]    rq_len, wq_len;
@@ -103,14 +84,14 @@ module faxi_master #(
         end else begin
             rn = f_rd_out; rq8 = rq_len; rqi = rq_id;
             if (r_hs) begin
-                if (rlast) begin
+                if (m_axi_rlast) begin
                     rq8 = rq8 >> 8; rqi = rqi >> ID_W; rn = rn - 4'd1; f_rd_beat <= 9'd0;
                 end else begin
                     f_rd_beat <= f_rd_beat + 9'd1;
                 end
             end
             if (ar_hs && rn < 4'(QD)) begin
-                rq8[8*rn +: 8] = arlen; rqi[ID_W*rn +: ID_W] = arid;
+                rq8[8*rn +: 8] = m_axi_arlen; rqi[ID_W*rn +: ID_W] = m_axi_arid;
             end
             if (ar_hs) rn = rn + 4'd1;
             rq_len <= rq8; rq_id <= rqi; f_rd_out <= rn;
@@ -125,104 +106,77 @@ module faxi_master #(
                 wq8 = wq8 >> 8; wqi = wqi >> ID_W; wn = wn - 4'd1; wm = wm - 4'd1;
             end
             if (aw_hs && wn < 4'(QD)) begin
-                wq8[8*wn +: 8] = awlen; wqi[ID_W*wn +: ID_W] = awid;
+                wq8[8*wn +: 8] = m_axi_awlen; wqi[ID_W*wn +: ID_W] = m_axi_awid;
             end
             if (aw_hs) wn = wn + 4'd1;
-            if (w_hs && wlast) wm = wm + 4'd1;
-            if (w_hs) f_w_beat <= wlast ? 9'd0 : f_w_beat + 9'd1;
+            if (w_hs && m_axi_wlast) wm = wm + 4'd1;
+            if (w_hs) f_w_beat <= m_axi_wlast ? 9'd0 : f_w_beat + 9'd1;
             wq_len <= wq8; wq_id <= wqi; f_aw_out <= wn; f_wd_out <= wm;
         end
     end
     // the AWLEN of the burst W is sending: an accepted AW's, or the one on the channel (W ahead of its AW)
-    wire       w_has_aw = (f_wd_out < f_aw_out) || (f_wd_out == f_aw_out && awvalid);
-    assign f_w_len = {1'b0, (f_wd_out < f_aw_out) ? wq_len[8*f_wd_out +: 8] : awlen};
+    wire       w_has_aw = (f_wd_out < f_aw_out) || (f_wd_out == f_aw_out && m_axi_awvalid);
+    assign f_w_len = {1'b0, (f_wd_out < f_aw_out) ? wq_len[8*f_wd_out +: 8] : m_axi_awlen};
 
     // ------------------------------------------------------------------ slave side: assumptions
     generate if (F_RD != 0) begin : g_rd_assume
+        wire r_hold;                                               // RVALID held until RREADY, R unchanged
+        faxi_handshake #(.W(DATA_W + 2 + 1 + ID_W)) u_r (
+            .clk(clk), .rst(rst), .valid(m_axi_rvalid), .ready(m_axi_rready),
+            .payload({m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rid}), .ok_reset(), .ok_hold(r_hold));
         always @(*) begin
-            if (rst) assume(!rvalid);
-            if (rvalid) begin
+            if (rst) assume(!m_axi_rvalid);
+            if (f_past_valid) assume(r_hold);
+            if (m_axi_rvalid) begin
                 assume(f_rd_out != 4'd0);                          // R only for an accepted AR
-                assume(rlast == (f_rd_beat == f_rd_len0));         // RLAST on the burst's last beat
-                assume(rid == rq_id[ID_W-1:0]);                    // in order, its ID
+                assume(m_axi_rlast == (f_rd_beat == f_rd_len0));   // RLAST on the burst's last beat
+                assume(m_axi_rid == rq_id[ID_W-1:0]);              // in order, its ID
             end
-        end
-        always @(posedge clk) if (f_past_valid && !$past(rst) && $past(rvalid && !rready)) begin
-            assume(rvalid);                                        // held until RREADY, unchanged
-            assume(rdata == $past(rdata) && rresp == $past(rresp) && rlast == $past(rlast) && rid == $past(rid));
         end
     end endgenerate
     generate if (F_WR != 0) begin : g_wr_assume
+        wire b_hold;                                               // BVALID held until BREADY, B unchanged
+        faxi_handshake #(.W(2 + ID_W)) u_b (
+            .clk(clk), .rst(rst), .valid(m_axi_bvalid), .ready(m_axi_bready), .payload({m_axi_bresp, m_axi_bid}),
+            .ok_reset(), .ok_hold(b_hold));
         always @(*) begin
-            if (rst) assume(!bvalid);
-            if (bvalid) begin
+            if (rst) assume(!m_axi_bvalid);
+            if (f_past_valid) assume(b_hold);
+            if (m_axi_bvalid) begin
                 assume(f_aw_out != 4'd0 && f_wd_out != 4'd0);      // B only for an accepted AW whose W ended
-                assume(bid == wq_id[ID_W-1:0]);
+                assume(m_axi_bid == wq_id[ID_W-1:0]);
             end
-        end
-        always @(posedge clk) if (f_past_valid && !$past(rst) && $past(bvalid && !bready)) begin
-            assume(bvalid);
-            assume(bresp == $past(bresp) && bid == $past(bid));
         end
     end endgenerate
 
     // ------------------------------------------------------------------ master side: assertions
     generate if (F_RD != 0) begin : g_rd_assert
-        wire [12:0] ar_end = {1'b0, araddr[11:0]} + ({5'd0, arlen} + 13'd1 << SIZE);
-        always @(posedge clk) if (f_past_valid) begin
-            if ($past(rst)) begin
-                a_ar_reset: assert(!arvalid);
-            end else if ($past(arvalid && !arready)) begin
-                a_ar_hold: assert(arvalid && araddr == $past(araddr) && arlen == $past(arlen) &&
-                                  arsize == $past(arsize) && arburst == $past(arburst) && arid == $past(arid) &&
-                                  arlock == $past(arlock) && arcache == $past(arcache) &&
-                                  arprot == $past(arprot) && arqos == $past(arqos));
-            end
-        end
-        always @(*) if (f_past_valid && arvalid) begin
-            a_ar_incr:   assert(arburst == 2'b01);
-            a_ar_size:   assert(arsize == 3'(SIZE));
-            a_ar_align:  assert(araddr[SIZE-1:0] == '0);
-            a_ar_maxlen: assert({1'b0, arlen} + 9'd1 <= 9'(MAX_BURST));
-            a_ar_4k:     assert(ar_end <= 13'd4096);
-        end
+        wire [6:0] ar_ok;
+        faxi_addr_channel #(.ID_W(ID_W), .ADDR_W(ADDR_W), .DATA_W(DATA_W), .MAX_BURST(MAX_BURST)) u_ar (
+            .clk(clk), .rst(rst), `FAXI_ADDR_CONNECT(m_axi_ar), .ok(ar_ok));
         always @(*) if (f_past_valid) begin
-            a_ar_outst: assert(f_rd_out + 4'(arvalid) <= 4'(NOUT));
+            `FAXI_ADDR_ASSERTS(ar, ar_ok)
+            a_ar_outst: assert(f_rd_out + 4'(m_axi_arvalid) <= 4'(NOUT));
         end
     end endgenerate
     generate if (F_WR != 0) begin : g_wr_assert
-        wire [12:0] aw_end = {1'b0, awaddr[11:0]} + ({5'd0, awlen} + 13'd1 << SIZE);
-        always @(posedge clk) if (f_past_valid) begin
-            if ($past(rst)) begin
-                a_aw_reset: assert(!awvalid);
-                a_w_reset:  assert(!wvalid);
-            end else begin
-                if ($past(awvalid && !awready)) begin
-                    a_aw_hold: assert(awvalid && awaddr == $past(awaddr) && awlen == $past(awlen) &&
-                                      awsize == $past(awsize) && awburst == $past(awburst) && awid == $past(awid) &&
-                                      awlock == $past(awlock) && awcache == $past(awcache) &&
-                                      awprot == $past(awprot) && awqos == $past(awqos));
-                end
-                if ($past(wvalid && !wready)) begin
-                    a_w_hold: assert(wvalid && wdata == $past(wdata) && wstrb == $past(wstrb) &&
-                                     wlast == $past(wlast));
-                end
-            end
-        end
-        always @(*) if (f_past_valid && awvalid) begin
-            a_aw_incr:   assert(awburst == 2'b01);
-            a_aw_size:   assert(awsize == 3'(SIZE));
-            a_aw_align:  assert(awaddr[SIZE-1:0] == '0);
-            a_aw_maxlen: assert({1'b0, awlen} + 9'd1 <= 9'(MAX_BURST));
-            a_aw_4k:     assert(aw_end <= 13'd4096);
-        end
+        wire [6:0] aw_ok;
+        wire       w_reset, w_hold;
+        faxi_addr_channel #(.ID_W(ID_W), .ADDR_W(ADDR_W), .DATA_W(DATA_W), .MAX_BURST(MAX_BURST)) u_aw (
+            .clk(clk), .rst(rst), `FAXI_ADDR_CONNECT(m_axi_aw), .ok(aw_ok));
+        faxi_handshake #(.W(DATA_W + DATA_W / 8 + 1)) u_w (
+            .clk(clk), .rst(rst), .valid(m_axi_wvalid), .ready(m_axi_wready),
+            .payload({m_axi_wdata, m_axi_wstrb, m_axi_wlast}), .ok_reset(w_reset), .ok_hold(w_hold));
         always @(*) if (f_past_valid) begin
-            a_aw_outst: assert(f_aw_out + 4'(awvalid) <= 4'(NOUT));
-            if (wvalid) begin
+            `FAXI_ADDR_ASSERTS(aw, aw_ok)
+            a_aw_outst: assert(f_aw_out + 4'(m_axi_awvalid) <= 4'(NOUT));
+            a_w_reset: assert(w_reset);
+            a_w_hold:  assert(w_hold);
+            if (m_axi_wvalid) begin
                 if (F_W_NEEDS_AW != 0) begin
                     a_w_no_aw: assert(w_has_aw);
                 end
-                a_w_last: assert(wlast == (f_w_beat == f_w_len));
+                a_w_last: assert(m_axi_wlast == (f_w_beat == f_w_len));
             end
         end
     end endgenerate

@@ -12,39 +12,23 @@ module snn_ctrl_axil_formal #(
 ) (
     input  wire                clk,
     input  wire                rst,
-    input  wire [ADDR_W-1:0]   s_axil_awaddr,
-    input  wire                s_axil_awvalid,
-    input  wire [DATA_W-1:0]   s_axil_wdata,
-    input  wire [DATA_W/8-1:0] s_axil_wstrb,
-    input  wire                s_axil_wvalid,
-    input  wire                s_axil_bready,
-    input  wire [ADDR_W-1:0]   s_axil_araddr,
-    input  wire                s_axil_arvalid,
-    input  wire                s_axil_rready,
+    `SNN_S_AXIL_PORTS(ADDR_W, DATA_W),     // the DUT's port: the inputs free, the outputs its own
     input  wire                ap_done,
     input  wire                ap_idle,
     input  wire                ap_ready,
     input  wire [1023:0]       outs,       // the core's output scalars (free)
     input  wire [15:0]         outs_vld
 );
-    wire              s_axil_awready, s_axil_wready, s_axil_bvalid, s_axil_arready, s_axil_rvalid;
-    wire [1:0]        s_axil_bresp, s_axil_rresp;
-    wire [DATA_W-1:0] s_axil_rdata;
-    wire              interrupt, ap_start;
+    wire interrupt, ap_start;
 
     snn_ctrl_axil #(.ADDR_W(ADDR_W), .DATA_W(DATA_W)) dut (
         .clk(clk), .rst(rst), `SNN_S_AXIL_CONNECT, .interrupt(interrupt), .ap_start(ap_start), .ap_done(ap_done),
-        .ap_idle(ap_idle), .ap_ready(ap_ready), .args(),
-        .outs(outs), .outs_vld(outs_vld));
+        .ap_idle(ap_idle), .ap_ready(ap_ready), .args(), .outs(outs), .outs_vld(outs_vld));
 
     wire       f_past_valid;
     wire [3:0] f_aw_acc, f_w_acc, f_ar_acc;
     faxil_slave #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .F_MAX_PENDING(2)) u_faxil (
-        .clk(clk), .rst(rst), .awaddr(s_axil_awaddr), .awvalid(s_axil_awvalid), .awready(s_axil_awready),
-        .wdata(s_axil_wdata), .wstrb(s_axil_wstrb), .wvalid(s_axil_wvalid), .wready(s_axil_wready),
-        .bresp(s_axil_bresp), .bvalid(s_axil_bvalid), .bready(s_axil_bready), .araddr(s_axil_araddr),
-        .arvalid(s_axil_arvalid), .arready(s_axil_arready), .rdata(s_axil_rdata), .rresp(s_axil_rresp),
-        .rvalid(s_axil_rvalid), .rready(s_axil_rready), .f_past_valid(f_past_valid), .f_aw_acc(f_aw_acc),
+        .clk(clk), .rst(rst), `SNN_S_AXIL_CONNECT, .f_past_valid(f_past_valid), .f_aw_acc(f_aw_acc),
         .f_w_acc(f_w_acc), .f_ar_acc(f_ar_acc));
 
     always @(*) if (f_past_valid && !rst) begin

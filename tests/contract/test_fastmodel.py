@@ -16,7 +16,7 @@ from golden.export.network import int_network
 from golden.export.synthetic import synthetic_image
 from golden.export.load import load_layers, load_manifest, load_vectors
 from golden.ir.network import Layer
-from golden.kinds.base import widths_of
+from golden.contract.quant import widths_of
 from golden.model.convert import calibrate, normalise
 from golden.model.unet import UNet
 

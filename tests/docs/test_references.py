@@ -4,7 +4,6 @@ import importlib.util
 import re
 import subprocess
 
-import pytest
 
 from golden.paths import REPO_ROOT
 

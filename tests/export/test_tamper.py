@@ -12,7 +12,6 @@ import os
 import shutil
 import time
 
-import numpy as np
 import pytest
 import yaml
 

@@ -347,6 +347,9 @@ def add_arguments(ap) -> None:
     ap.add_argument("--cxx", default=os.environ.get("CXX", "g++"), help="C++ compiler (default $CXX or g++)")
     ap.add_argument("--opt", default=OPT[1:], choices=("O0", "Og", "O1", "O2", "O3"),
                     help=f"g++ optimisation level (default {OPT[1:]}; Og / O1 compile faster)")
+    ap.add_argument("--no-verify", action="store_true",
+                    help="compare with the export's vectors as they are, without re-computing them by the model "
+                         "first (which names an edited vector; a few seconds)")
     ap.add_argument("--coverage", action="store_true",
                     help="also run every layer with parameters alone (its probe network: inputs firing everywhere) "
                          "and print the fraction of nonzero weights and biases that took part in a compared "
@@ -371,7 +374,8 @@ def run(args, params_dir: Path | None = None) -> int:
         m = load_manifest(export)
         net = load_network(export, m)
         vec = load_vectors(export, m)  # every vector file checked before anything is built
-        verify_vectors(export, m, net, vec)  # and re-computed by the model: an edited vector is named as edited
+        if not args.no_verify:  # re-computed by the model: an edited vector is named as edited, not simulated
+            verify_vectors(export, m, net, vec)
     except ManifestError as exc:
         return _error(str(exc))
     try:

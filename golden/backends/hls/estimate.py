@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from golden.contract.quant import timesteps_problem
 from golden.ir.network import Layer, Network
 from golden.paths import REPO_ROOT as ROOT
 
@@ -91,6 +92,9 @@ def run(args) -> int:
 
     if args.clock_mhz <= 0 or args.lanes < 1 or args.lanes & (args.lanes - 1):
         print("error: --clock-mhz must be > 0 and --lanes a power of two", file=sys.stderr)
+        return 2
+    if args.timesteps is not None and timesteps_problem(args.timesteps):
+        print(f"error: --timesteps {timesteps_problem(args.timesteps)}", file=sys.stderr)
         return 2
     try:
         if args.export:

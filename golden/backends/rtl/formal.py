@@ -38,12 +38,12 @@ DEFAULT_DEPTH = 14
 PROOFS = {
     "snn_axi_reader": dict(top="snn_axi_reader_formal",
                            rtl=["snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_reader.sv"],
-                           harness=["faxi_master.sv", "snn_axi_reader_formal.sv"], induction=False),
+                           harness=["faxi_channel.sv", "faxi_master.sv", "snn_axi_reader_formal.sv"], induction=False),
     "snn_axi_writer": dict(top="snn_axi_writer_formal",
                            rtl=["snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_writer.sv"],
-                           harness=["faxi_master.sv", "snn_axi_writer_formal.sv"], induction=False),
+                           harness=["faxi_channel.sv", "faxi_master.sv", "snn_axi_writer_formal.sv"], induction=False),
     "snn_ctrl_axil": dict(top="snn_ctrl_axil_formal", rtl=["snn_ctrl_axil.sv"],
-                          harness=["faxil_slave.sv", "snn_ctrl_axil_formal.sv"], induction=True),
+                          harness=["faxi_channel.sv", "faxil_slave.sv", "snn_ctrl_axil_formal.sv"], induction=True),
 }
 SOLVER_BIN = {"z3": "z3", "yices": "yices-smt2", "boolector": "boolector"}
 
