@@ -154,6 +154,14 @@ def write_file_hashes(folder: str | os.PathLike, name: str, extra: dict | None =
     return record
 
 
+def read_json(path: str | os.PathLike, error: type[Exception] = ValueError):
+    """A JSON file's contents; `error` names the file when it is not valid JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: not valid JSON ({exc})") from None
+
+
 def verify_file_hashes(folder: str | os.PathLike, name: str, error: type[Exception] = ValueError) -> dict:
     """The record write_file_hashes wrote, checked: every file it lists exists with its SHA-256 and every file of
     the folder is listed. Errors (`error`) name the file and the field."""
@@ -163,10 +171,7 @@ def verify_file_hashes(folder: str | os.PathLike, name: str, error: type[Excepti
         raise error(f"{folder}: not a folder")
     if not rec_path.is_file():
         raise error(f"{rec_path}: missing (not a folder written by this tool, or written by an older version)")
-    try:
-        record = json.loads(rec_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise error(f"{rec_path}: not valid JSON ({exc})") from None
+    record = read_json(rec_path, error)
     files = record.get("files") if isinstance(record, dict) else None
     if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
         raise error(f"{rec_path}: field files must map file names to SHA-256 digests")

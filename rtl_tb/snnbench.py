@@ -12,6 +12,7 @@ Environment (set by golden/backends/rtl/simulate.py from rtl_tb/cases.py; nothin
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -19,6 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cocotb.types import Logic
+
+
+@contextlib.contextmanager
+def summarised(tb):
+    """The body of a bench test: an exception counts as a mismatch (its text in the summary's `error`), and the
+    summary (`tb.write_summary()`) is written whatever happens."""
+    try:
+        yield
+    except Exception as exc:
+        tb.summary["error"] = f"{type(exc).__name__}: {exc}"
+        tb.summary["mismatches"] += 1
+        raise
+    finally:
+        tb.write_summary()
 
 
 def value(sig) -> int | None:

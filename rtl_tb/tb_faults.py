@@ -33,7 +33,7 @@ from cocotb.triggers import ClockCycles, Event, FallingEdge, RisingEdge, with_ti
 from cocotbext.axi import AxiResp
 
 from golden.backends.rtl import ctrl_map as cm
-from rtl_tb.snnbench import value
+from rtl_tb.snnbench import value, summarised
 from rtl_tb.tb_frame_engine import CLK_NS, OFFSETS, SPEC, Bench, Frame, _budget
 
 W_MAX = int(os.environ.get("SNN_W_MAX", "0"))
@@ -253,7 +253,7 @@ class FaultBench(Bench):
 @cocotb.test()
 async def faults(dut):
     tb = FaultBench(dut)
-    try:
+    with summarised(tb):
         await tb.reset()
         cocotb.start_soon(tb.mon.run())
         tb.expect(await tb.read32(OFFSETS["status"]) == 0, "STATUS after reset")
@@ -297,10 +297,4 @@ async def faults(dut):
         await tb.clean_frame(f)          # nothing left behind
         dut._log.info("faults: %s", [(r["name"], r["cycles_to_done"]) for r in tb.summary["faults"]])
         dut._log.info("bad arguments: %s", [(r["name"], r["cycles_to_done"]) for r in tb.summary["bad_args"]])
-    except Exception as exc:
-        tb.summary["error"] = f"{type(exc).__name__}: {exc}"
-        tb.summary["mismatches"] += 1
-        raise
-    finally:
-        tb.write_summary()
     assert tb.summary["mismatches"] == 0, tb.summary["first_mismatch"]

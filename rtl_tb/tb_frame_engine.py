@@ -27,7 +27,7 @@ import numpy as np
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
-from rtl_tb.snnbench import pauses
+from rtl_tb.snnbench import pauses, summarised
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 
 from golden.backends.rtl import ctrl_map as cm
@@ -207,7 +207,7 @@ def _budget(entry: dict) -> int:
 async def frames(dut):
     """Every frame of SNN_FRAMES back to back (after a frame cut by a reset with SNN_RESET_MID)."""
     tb = Bench(dut)
-    try:
+    with summarised(tb):
         await tb.reset()
         if RESET_MID:
             f = tb.frames[0]
@@ -221,10 +221,4 @@ async def frames(dut):
             tb.check(f, cycles)
         dut._log.info("frames: %s", [(r["name"], r["cycles"], r["bound"], r["mismatches"])
                                      for r in tb.summary["frames"]])
-    except Exception as exc:
-        tb.summary["error"] = f"{type(exc).__name__}: {exc}"
-        tb.summary["mismatches"] += 1
-        raise
-    finally:
-        tb.write_summary()
     assert tb.summary["mismatches"] == 0, tb.summary["first_mismatch"]

@@ -422,7 +422,7 @@ def verify_rtl_config(folder: Path | str) -> dict:
     parses, and the paths the RTL reads ($readmemh: params DESC_FILE, WEIGHTS_FILE, BIAS_FILE) are files of this
     folder (a moved folder still names the old one). Returns frame_params.json ({"params", "layers"}); errors are
     ManifestError (exit 2) `<file>: field <name> ...`."""
-    from golden.atomic import verify_file_hashes
+    from golden.atomic import read_json, verify_file_hashes
     from golden.errors import ManifestError
 
     folder = Path(folder)
@@ -434,10 +434,7 @@ def verify_rtl_config(folder: Path | str) -> dict:
     path = folder / "frame_params.json"
     if "frame_params.json" not in record["files"]:
         raise ManifestError(f"{rec_path}: field files has no entry for frame_params.json")
-    try:
-        doc = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: not valid JSON ({exc})") from None
+    doc = read_json(path, ManifestError)
     params = doc.get("params") if isinstance(doc, dict) else None
     if not isinstance(params, dict) or not isinstance(doc.get("layers"), list):
         raise ManifestError(f"{path}: field params / layers missing (not an rtl-config folder)")
