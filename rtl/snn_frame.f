@@ -6,6 +6,7 @@ snn_fifo.sv
 snn_axi_burst.sv
 snn_axi_reader.sv
 snn_axi_writer.sv
+snn_axi_mux.sv
 snn_frame_seq.sv
 snn_frame_scan.sv
 snn_frame_scatter.sv

@@ -18,7 +18,8 @@
 `include "snn_axi_ports.svh"
 `include "snn_frame_params.svh"
 module snn_frame_engine #(
-    `SNN_FRAME_PARAMS                      // (snn_frame_params.svh)
+    `SNN_FRAME_PARAMS,                     // (snn_frame_params.svh)
+    parameter integer ENG_IDX = 0          // this engine's column strip of N_ENG
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -36,6 +37,11 @@ module snn_frame_engine #(
     output wire [3:0]           status,          // to the control block's status register (issue 23) ...
     output wire                 status_vld,      // ... written: 0 at the start of a frame, STATUS at its end
     output wire                 err,             // the running / last frame's STATUS is not 0
+    // the layer barrier and faults across engines (snn_frame_kernel; one engine: sync_in = sync_out)
+    output wire                 sync_out,
+    input  wire                 sync_in,
+    output wire                 fault,
+    input  wire                 peer_fault,
     // AXI4 master
     `SNN_M_AXI_RD_PORTS(ID_W, ADDR_W, DATA_W),
     `SNN_M_AXI_WR_PORTS(ID_W, ADDR_W, DATA_W)
@@ -71,6 +77,7 @@ module snn_frame_engine #(
     wire              lstart, init_clr;
     wire [Y_W-1:0]    h_in, h_out;
     wire [X_W:0]      w_in, w_out;
+    wire signed [X_W+1:0] xoff;
     wire [LEN_W-1:0]  rb0, rb1, out_row_beats;
     wire [OFF_W-1:0]  sx, init_off;
     wire [ADDR_W-1:0] dst, out_row_bytes;
@@ -103,17 +110,18 @@ module snn_frame_engine #(
     snn_frame_seq #(.N_LAYERS(N_LAYERS), .N_REGIONS(N_REGIONS), .DESC_FW(DESC_FW), .DATA_W(DATA_W), .T(T),
                     .ADDR_W(ADDR_W), .LEN_W(LEN_W), .Y_W(Y_W), .X_W(X_W), .OFF_W(OFF_W),
                     .SLOT_DEPTH(SLOT_DEPTH), .W_MAX(W_MAX), .WSTREAM(WSTREAM), .WA_W(WA_W), .BA_W(BA_W), .C_W(C_W),
-                    .DESC_FILE(DESC_FILE))
+                    .N_ENG(N_ENG), .ENG_IDX(ENG_IDX), .DESC_FILE(DESC_FILE))
         u_seq (.clk(clk), .rst(rst), .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle),
                .ap_ready(ap_ready), .a_image(image), .a_output(output_buf), .a_scratch(scratch), .a_weights(weights),
                .wbase_pass(wbase_pass), .bbase_pass(bbase_pass), .chan_base(chan_base), .loading(loading),
                .wl_start(wl_start), .wl_done(wl_done),
                .a_height(height), .a_width(width), .desc(desc), .lstart(lstart), .h_in(h_in), .h_out(h_out),
-               .w_in(w_in), .w_out(w_out), .rb0(rb0), .rb1(rb1), .sx(sx), .dst(dst),
+               .w_in(w_in), .w_out(w_out), .xoff(xoff), .rb0(rb0), .rb1(rb1), .sx(sx), .dst(dst),
                .out_row_beats(out_row_beats), .out_row_bytes(out_row_bytes), .init_clr(init_clr),
                .init_off(init_off), .rcmd_valid(rcmd_valid), .rcmd_ready(rcmd_ready), .rcmd_addr(rcmd_addr),
                .rcmd_beats(rcmd_beats), .units_idle(!scan_busy && scat_idle && !rd_busy && wr_idle),
-               .rows_done(rows_done), .rd_err(rd_err), .wr_err(wr_err), .timed_out(timed_out),
+               .rows_done(rows_done), .sync_out(sync_out), .sync_in(sync_in), .fault(fault),
+               .peer_fault(peer_fault), .rd_err(rd_err), .wr_err(wr_err), .timed_out(timed_out),
                .axi_quiet(axi_quiet), .halt(halt), .flush(flush), .wd_en(wd_en), .status(st),
                .status_out(status), .status_vld(status_vld));
 
@@ -179,6 +187,7 @@ module snn_frame_engine #(
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
                         .WA_W(WA_W), .G_W(G_W))
         u_scat (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
+                .xoff(xoff),
                 .sx(sx), .groups((G_W+1)'(`SNN_FIELD(F_GP))), .j_ops(4'(`SNN_FIELD(F_J))), .sl(3'(`SNN_FIELD(F_SL))),
                 .col(4'(`SNN_FIELD(F_COL))), .ntaps(4'(`SNN_FIELD(F_NTAPS))), .c_out(C_W'(`SNN_FIELD(F_OUT_C))), .chan_base(chan_base),
                 .gj(WA_W'(`SNN_FIELD(F_GJ))), .wbase(wbase_pass),

@@ -2,7 +2,8 @@
 // snn_frame_kernel has the same list and passes every one through. SNN_FRAME_PARAMS is the list (for a module's #(...)),
 // SNN_FRAME_PASS the connections (for an instance's #(...)). golden/backends/rtl/frame_config.py sets them per export;
 // besides the sizes: LG, the lanes that share a band word (P / the most sub-lanes of a 3x3 layer); WSTREAM 1: weights
-// streamed from the weight buffer, one pass at a time, WPB words per beat, BPW beats per word.
+// streamed from the weight buffer, one pass at a time, WPB words per beat, BPW beats per word; N_ENG: engines, each a
+// column strip of W_MAX / N_ENG (the band's width).
 `ifndef SNN_FRAME_PARAMS_SVH
 `define SNN_FRAME_PARAMS_SVH
 `define SNN_FRAME_PARAMS \
@@ -38,6 +39,7 @@
     parameter integer WSTREAM     = 0, \
     parameter integer WPB         = 1, \
     parameter integer BPW         = 1, \
+    parameter integer N_ENG       = 1, \
     parameter         DESC_FILE    = "frame_layers.mem", \
     parameter         WEIGHTS_FILE = "frame_weights.mem", \
     parameter         BIAS_FILE    = "frame_bias.mem"
@@ -47,6 +49,6 @@
     .MEM_W(MEM_W), .TH_W(TH_W), .VAL_W(VAL_W), .W_MAX(W_MAX), .SLOT_DEPTH(SLOT_DEPTH), .G_MAX(G_MAX), \
     .C_MAX(C_MAX), .WROM_DEPTH(WROM_DEPTH), .BROM_DEPTH(BROM_DEPTH), .COMPARE_GE(COMPARE_GE), \
     .TH_SHIFT(TH_SHIFT), .SPIKE_SHIFT(SPIKE_SHIFT), .MAX_BURST(MAX_BURST), .MAX_OUTSTANDING(MAX_OUTSTANDING), \
-    .WSTREAM(WSTREAM), .WPB(WPB), .BPW(BPW), .DESC_FILE(DESC_FILE), .WEIGHTS_FILE(WEIGHTS_FILE), \
+    .WSTREAM(WSTREAM), .WPB(WPB), .BPW(BPW), .N_ENG(N_ENG), .DESC_FILE(DESC_FILE), .WEIGHTS_FILE(WEIGHTS_FILE), \
     .BIAS_FILE(BIAS_FILE)
 `endif

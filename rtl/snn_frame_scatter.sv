@@ -7,6 +7,9 @@
 // whose taps all fall outside the map are skipped. The accumulator band keeps output row oy in slot oy mod 4,
 // [x][t][g] within the slot. Two event registers (decoded, issuing) keep one op per cycle across events.
 //
+// Strips (several engines, snn_frame_seq): event columns count from the first column read; xoff moves them onto
+// this engine's strip, and taps outside [0, w_out) are dropped like those outside the map.
+//
 // Markers: START(iy) waits until the neuron phase has emptied the slots row iy writes (rows_done >= the highest
 // row it touches - 3); END(iy) announces the output rows that row iy completed (rows_ready), a cycle after its
 // last op, when that op's write has landed.
@@ -25,7 +28,8 @@ module snn_frame_scatter #(
     input  wire [2:0]         kind,
     input  wire [Y_W-1:0]     h_in,
     input  wire [Y_W-1:0]     h_out,
-    input  wire [X_W:0]       w_out,
+    input  wire [X_W:0]       w_out,          // this engine's strip of output columns
+    input  wire signed [X_W+1:0] xoff,        // the strip column of read column 0's own output (snn_frame_seq)
     input  wire [OFF_W-1:0]   sx,             // T * G: one output pixel in a slot
     input  wire [G_W:0]       groups,
     input  wire [3:0]         j_ops,
@@ -76,12 +80,12 @@ module snn_frame_scatter #(
             // ky = q: 3x3 conv oy = iy + 1 - ky, transposed oy = 2 iy + ky - 1; 1-tap kernels use q = 1
             if (is_up) begin
                 oy[q] = $signed({1'b0, ev_y, 1'b0}) + (Y_W+2)'(q) - (Y_W+2)'(1);
-                ox[q] = $signed({2'b0, ev_x, 1'b0}) + (X_W+3)'(q) - (X_W+3)'(1);
+                ox[q] = $signed({2'b0, ev_x, 1'b0}) + (X_W+3)'(q) - (X_W+3)'(1) + (X_W+3)'(xoff);
             end else if (is_pool) begin
-                oy[q] = $signed({3'b0, ev_y[Y_W-1:1]}); ox[q] = $signed({4'b0, ev_x[X_W-1:1]});
+                oy[q] = $signed({3'b0, ev_y[Y_W-1:1]}); ox[q] = $signed({4'b0, ev_x[X_W-1:1]}) + (X_W+3)'(xoff);
             end else begin
                 oy[q] = $signed({2'b0, ev_y}) + (Y_W+2)'(1) - (Y_W+2)'(q);
-                ox[q] = $signed({3'b0, ev_x}) + (X_W+3)'(1) - (X_W+3)'(q);
+                ox[q] = $signed({3'b0, ev_x}) + (X_W+3)'(1) - (X_W+3)'(q) + (X_W+3)'(xoff);
             end
         end
     end

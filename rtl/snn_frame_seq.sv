@@ -18,6 +18,20 @@
 // datapath units (flush), CLEAR clears the band again, and DONE ends the frame. A watchdog that fires in ABORT
 // (a response that never comes) ends the frame at once (DONE), and the engine stays busy in DRAIN (ap_idle 0)
 // until the missing responses come, then flushes and clears. STATUS is 0 from the start of each frame.
+//
+// Engines and strips (issue 22, docs/deployment.md): engine ENG_IDX of N_ENG owns the column strip
+// [ENG_IDX * W / N_ENG, (ENG_IDX + 1) * W / N_ENG) of every layer (scaled by the layer's level). It reads its
+// sources' columns of that strip plus the kernel's halo (3x3: one column each side, transposed 3x3: one on the
+// right; the image from the beat holding its first column), scatters only into its own output columns (the
+// scatter's xoff maps read columns to strip columns; taps outside the strip are dropped) and writes its segment of
+// every output row. After a layer's last pass an engine waits in SYNC until every engine has finished the layer
+// (sync_out / sync_in: the next layer reads the neighbours' columns); a fault of any engine (peer_fault) aborts
+// all of them. With N_ENG = 1 the strip is the frame.
+//
+// Pipelined for the clock (issue 22): the descriptor ROM is read into a register (FETCH waits for it), and SETUP,
+// CHECK, LOAD and PASS spread their multiplications and wide additions over several cycles (sub-step `ss`), each
+// product registered; the per-pass values advance by adding strides, the read walk by adding row and segment
+// strides. These states run once per layer or pass, so the added cycles are a few per layer.
 `include "snn_check.svh"
 module snn_frame_seq #(
     // layers, scratch regions, descriptor field, AXI data, steps
@@ -27,6 +41,8 @@ module snn_frame_seq #(
     parameter integer W_MAX = 64,                               // the widest frame (the width check)
     // streamed weights; weight/bias addresses; channels
     parameter integer WSTREAM = 0, WA_W = 10, BA_W = 4, C_W = 8,
+    // engines sharing the frame (a power of two), this one's index
+    parameter integer N_ENG = 1, ENG_IDX = 0,
     parameter         DESC_FILE = "frame_layers.mem"
 ) (
     input  wire                  clk,
@@ -38,15 +54,16 @@ module snn_frame_seq #(
     input  wire [ADDR_W-1:0]     a_image, a_output, a_scratch, a_weights,
     input  wire [31:0]           a_height, a_width,
     // the current layer
-    output wire [DESC_N*DESC_FW-1:0] desc,
+    output reg  [DESC_N*DESC_FW-1:0] desc,
     output reg                   lstart,
     output reg  [Y_W-1:0]        h_in, h_out,
-    output reg  [X_W:0]          w_in, w_out,
+    output reg  [X_W:0]          w_in, w_out,        // the columns this engine reads / computes
+    output reg  signed [X_W+1:0] xoff,               // scatter: output column of read column 0, minus the strip's first
     output reg  [LEN_W-1:0]      rb0, rb1,           // scanner: beats per record (image: per row)
     output reg  [OFF_W-1:0]      sx,
-    output reg  [ADDR_W-1:0]     dst,                // the pass's segment of the layer's first row
-    output reg  [LEN_W-1:0]      out_row_beats,      // one pass's segment of a row
-    output reg  [ADDR_W-1:0]     out_row_bytes,      // a whole row (every pass)
+    output reg  [ADDR_W-1:0]     dst,                // the pass's segment of the layer's first row (this strip)
+    output reg  [LEN_W-1:0]      out_row_beats,      // one pass's segment of a row (this strip)
+    output reg  [ADDR_W-1:0]     out_row_bytes,      // a whole row (every pass, every strip)
     output reg  [WA_W-1:0]       wbase_pass,         // the pass's first weight word (streamed: 0)
     output reg  [BA_W-1:0]       bbase_pass,         // its first bias word
     output reg  [C_W-1:0]        chan_base,          // its first output channel
@@ -65,6 +82,11 @@ module snn_frame_seq #(
     // layer progress
     input  wire                  units_idle,         // scanner, scatter, reader, writer all idle
     input  wire [Y_W:0]          rows_done,
+    // the layer barrier and faults across engines
+    output wire                  sync_out,           // this engine has finished the layer
+    input  wire                  sync_in,            // every engine has
+    output wire                  fault,              // this engine's error starts its abort (a pulse)
+    input  wire                  peer_fault,         // some engine's did
     // errors (issue 23)
     input  wire                  rd_err,             // an error response on R (sticky until flush)
     input  wire                  wr_err,             // an error response on B (sticky until flush)
@@ -83,27 +105,38 @@ module snn_frame_seq #(
     localparam integer LI_W = (N_LAYERS > 1) ? $clog2(N_LAYERS) : 1;
     localparam integer RI_W = (N_REGIONS > 1) ? $clog2(N_REGIONS) : 1;
     localparam integer BBL  = $clog2(DATA_W / 8);
+    localparam integer EL   = (N_ENG > 1) ? $clog2(N_ENG) : 0;
     localparam [31:0]  BYTES_M1 = 32'(DATA_W / 8 - 1);
+    localparam integer XW   = X_W + 1;                           // column counts 0 .. W_MAX
     `SNN_REQUIRE(g_check_layers, N_LAYERS >= 2, "Error: N_LAYERS must be >= 2 (instance %m)")
+    `SNN_REQUIRE(g_check_eng, N_ENG >= 1 && (N_ENG & (N_ENG - 1)) == 0 && ENG_IDX >= 0 && ENG_IDX < N_ENG,
+                 "Error: N_ENG must be a power of two and ENG_IDX < N_ENG (instance %m)")
+    `SNN_REQUIRE(g_check_wmax, W_MAX % N_ENG == 0, "Error: W_MAX must be a multiple of N_ENG (instance %m)")
 
     reg [DESC_N*DESC_FW-1:0] rom [0:N_LAYERS-1];
     initial $readmemh(DESC_FILE, rom);
     reg [LI_W-1:0] li;
-    assign desc = rom[li];
+    always @(posedge clk) desc <= rom[li];   // registered: a state that changes li waits a cycle (FETCH)
     // the current layer's descriptor field i: `SNN_FIELD (snn_check.svh), not a function (Icarus 11 would not
     // re-evaluate a continuous assignment through a function when `desc` changes)
 
-    localparam [3:0] S_CLEAR = 4'd0, S_IDLE = 4'd1, S_SETUP = 4'd2, S_LOAD = 4'd3, S_START = 4'd4, S_RUN = 4'd5,
-                     S_WAIT = 4'd6, S_DONE = 4'd7, S_PASS = 4'd8, S_WLOAD = 4'd9, S_WWAIT = 4'd10,
-                     S_CHECK = 4'd11, S_ABORT = 4'd12, S_FLUSH = 4'd13, S_DRAIN = 4'd14;
-    reg [3:0] state;
+    localparam [4:0] S_CLEAR = 5'd0, S_IDLE = 5'd1, S_SETUP = 5'd2, S_LOAD = 5'd3, S_START = 5'd4, S_RUN = 5'd5,
+                     S_WAIT = 5'd6, S_DONE = 5'd7, S_PASS = 5'd8, S_WLOAD = 5'd9, S_WWAIT = 5'd10,
+                     S_CHECK = 5'd11, S_ABORT = 5'd12, S_FLUSH = 5'd13, S_DRAIN = 5'd14, S_SYNC = 5'd15,
+                     S_FETCH = 5'd16;
+    reg [4:0] state;
+    reg [2:0] ss;           // sub-step of SETUP, CHECK, LOAD
+    reg       setup_done;   // FETCH goes on to LOAD (else SETUP)
     assign loading = (state == S_WLOAD) || (state == S_WWAIT);
     reg aborted;        // the frame was aborted: CLEAR ends in DONE, and is not idle
     reg drain_after;    // the watchdog ended the frame in ABORT: DONE goes on to DRAIN
     assign ap_idle  = (state == S_IDLE) || (state == S_CLEAR && !aborted);
     assign flush    = (state == S_FLUSH);
+    assign sync_out = (state == S_SYNC);
     wire   running  = (state == S_LOAD) || (state == S_PASS) || (state == S_WLOAD) || (state == S_WWAIT) ||
-                      (state == S_START) || (state == S_RUN) || (state == S_WAIT);
+                      (state == S_START) || (state == S_RUN) || (state == S_WAIT) || (state == S_SYNC) ||
+                      (state == S_FETCH && setup_done);
+    assign fault    = running && (rd_err || wr_err || timed_out);
     assign wd_en    = running || (state == S_ABORT) || (state == S_DRAIN) || (state == S_DONE && drain_after);
     assign status_out = (state == S_DONE) ? status : 4'd0;
     assign status_vld = (state == S_DONE) || (state == S_IDLE && ap_start);
@@ -117,58 +150,70 @@ module snn_frame_seq #(
     reg [31:0]       hh, ww;
     reg [ADDR_W-1:0] img, outp, wbuf;
     reg [DESC_FW-1:0] pass;
-    reg [ADDR_W-1:0]  dst0, seg_bytes;
     // the argument checks: sizes summed in SETUP, checked in CHECK
     reg [ADDR_W-1:0]  scr, img_bytes, out_bytes, wend;
     reg [31:0]        lvmask;
 
-    // sizes of the layer selected by li
+    // fields of the layer in `desc`
     wire [4:0]        lvl   = 5'(`SNN_FIELD(F_LEVEL));
     wire [4:0]        ilvl  = 5'(`SNN_FIELD(F_IN_LEVEL));
-    wire [31:0]       rows  = hh >> lvl;
-    wire [31:0]       cols  = ww >> lvl;
-    wire [ADDR_W-1:0] region_beats = ADDR_W'(rows) * ADDR_W'(cols) * ADDR_W'(`SNN_FIELD(F_OUT_RB)) * ADDR_W'(`SNN_FIELD(F_NPASS));
     wire              is_input = (`SNN_FIELD(F_KIND) == DESC_FW'(KIND_INPUT));
     wire              is_out   = (`SNN_FIELD(F_KIND) == DESC_FW'(KIND_OUTPUT));
-    // (streamed weights only: the weight buffer's end, in beats, over the layers)
-    wire [ADDR_W-1:0] wlay_end = (WSTREAM != 0) ?
-                                 ADDR_W'(`SNN_FIELD(F_WOFF)) + ADDR_W'(`SNN_FIELD(F_NPASS)) * ADDR_W'(`SNN_FIELD(F_WBEATS)) :
-                                 {ADDR_W{1'b0}};
-    // the image row in bytes, from the width's low bits only: a wider frame is refused anyway (ww > W_MAX), and
-    // so is a height of 2^Y_W or more (the multiplier is Y_W x (X_W + 9) bits)
-    wire [X_W+8:0]    img_row = (((X_W+9)'(ww[X_W:0] >> ilvl) << `SNN_FIELD(F_SRC0_CL)) + (X_W+9)'(BYTES_M1)) >> BBL << BBL;
+    wire              is_up    = (`SNN_FIELD(F_KIND) == DESC_FW'(KIND_UPCONV));
+    wire              is_pool  = (`SNN_FIELD(F_KIND) == DESC_FW'(KIND_POOL));
+    wire              k3       = (`SNN_FIELD(F_NTAPS) == DESC_FW'(9));
+    wire              halo_l   = k3 && !is_up;     // 3x3: column x-1 feeds x; transposed: 2ix+kx-1 >= 2a needs ix >= a
+    wire              halo_r   = k3;               // 3x3: x+1 feeds x; transposed: ix = b feeds 2b-1
+    wire [3:0]        cl0      = 4'(`SNN_FIELD(F_SRC0_CL));
+    // sizes from the width's and height's low bits only: a frame wider than W_MAX or 2^Y_W rows high is refused
+    wire [Y_W-1:0]    hq    = hh[Y_W-1:0];
+    wire [XW-1:0]     wq    = ww[XW-1:0];
 
+    // registered products and sums (SETUP / CHECK / LOAD sub-steps)
+    reg  [Y_W-1:0]    rows_q;
+    reg  [XW-1:0]     cols_q;
+    reg  [2*DESC_FW-1:0] rbnp_q;                 // OUT_RB x NPASS
+    reg  [Y_W+XW-1:0] rc_q;                      // rows x cols
+    reg  [ADDR_W-1:0] region_q;                  // region beats
+    reg  [XW+8:0]     img_row_q;                 // the image row in bytes (whole beats)
+    reg  [ADDR_W-1:0] wlay_q;                    // streamed weights: NPASS x WBEATS
     // CHECK: each buffer's end (ADDR_W + 1 bits: past the address space when above 2^ADDR_W); [a, a_end) and
     // [b, b_end) overlap when both are non-empty, a < b_end and b < a_end
-    wire [ADDR_W-1:0] scr_bytes = acc - scr;
-    wire [ADDR_W-1:0] w_bytes   = (WSTREAM != 0) ? (wend << BBL) : {ADDR_W{1'b0}};
-    wire [ADDR_W:0]   img_end = {1'b0, img} + {1'b0, img_bytes}, out_end = {1'b0, outp} + {1'b0, out_bytes};
-    wire [ADDR_W:0]   scr_end = {1'b0, scr} + {1'b0, scr_bytes}, w_end   = {1'b0, wbuf} + {1'b0, w_bytes};
-    wire              img_ne = img_bytes != {ADDR_W{1'b0}}, out_ne = out_bytes != {ADDR_W{1'b0}};
-    wire              scr_ne = scr_bytes != {ADDR_W{1'b0}}, w_ne   = w_bytes != {ADDR_W{1'b0}};
+    reg  [ADDR_W:0]   img_end, out_end, scr_end, w_end;
+    reg               img_ne, out_ne, scr_ne, w_ne;
+    reg               bad_size, bad_addr, bad_ovl;
     function automatic past_end(input [ADDR_W:0] e);
         past_end = e[ADDR_W] && e[ADDR_W-1:0] != {ADDR_W{1'b0}};
     endfunction
-    wire [BBL-1:0]    low_bits  = img[BBL-1:0] | outp[BBL-1:0] | scr[BBL-1:0] |
-                                  ((WSTREAM != 0) ? wbuf[BBL-1:0] : {BBL{1'b0}});
-    wire bad_size  = hh == 32'd0 || ww == 32'd0 || ww > 32'(W_MAX) || hh >= (32'd1 << Y_W) ||
-                     ((hh | ww) & lvmask) != 32'd0;
-    wire bad_addr  = low_bits != {BBL{1'b0}} || past_end(img_end) || past_end(out_end) || past_end(scr_end) ||
-                     past_end(w_end);
-    wire bad_ovl   = (img_ne && out_ne && {1'b0, img} < out_end && {1'b0, outp} < img_end) ||
-                     (img_ne && scr_ne && {1'b0, img} < scr_end && {1'b0, scr} < img_end) ||
-                     (out_ne && scr_ne && {1'b0, outp} < scr_end && {1'b0, scr} < out_end) ||
-                     (w_ne && out_ne && {1'b0, wbuf} < out_end && {1'b0, outp} < w_end) ||
-                     (w_ne && scr_ne && {1'b0, wbuf} < scr_end && {1'b0, scr} < w_end);
+    localparam [ADDR_W-1:0] BEAT_MASK = ADDR_W'(BYTES_M1);
+
+    // the strip (LOAD)
+    reg  [XW-1:0]     ws;                        // strip width at full resolution
+    reg  [XW-1:0]     xs0;                       // this engine's first column at full resolution
+    reg  [XW-1:0]     xo0, win_full, xa, xb, xi0, xi1;
+    reg  [XW+7:0]     ib0, ib1;                  // image: first and end byte of the read
+    reg  [LEN_W-1:0]  rb0f, rb1f, np0, np1;
+    reg  [ADDR_W-1:0] rstride0, rstride1, sstride0, sstride1;   // row and segment strides (bytes)
+    reg  [ADDR_W-1:0] dst0, seg_bytes, xoff_bytes;
+    reg  [DESC_FW-1:0] gp_f, wbeats_f;
+    reg  [WA_W-1:0]   wstride_f;
+    wire [XW+7:0]     ibeats = (ib1 - ib0) >> BBL;    // image: beats of the read
+    reg  [ADDR_W-1:0] wnext;                     // streamed weights: the next pass's first byte
 
     // read command walk
     reg [Y_W-1:0]     ry;
     reg               rs;             // source of the next command
-    reg [ADDR_W-1:0]  ra0, ra1;
+    reg [LEN_W-1:0]   rseg;           // segment (pass of the source's layout) of the next command
+    reg [ADDR_W-1:0]  ra0, ra1;       // the current row's first byte of this strip, per source
+    reg [ADDR_W-1:0]  ra0_l, ra1_l;   // ... of row 0 (each pass starts there)
+    reg [ADDR_W-1:0]  xoff1_bytes;    // source 1: the strip's first byte in a row
+    reg [ADDR_W-1:0]  rsa;            // the next command's address within the row's segments
     reg [LEN_W-1:0]   rbeats0, rbeats1;
     reg               two;
     reg               issued;
     reg [1:0]         settle;
+    wire [LEN_W-1:0]  np_s    = rs ? np1 : np0;
+    wire              last_seg = (rseg == np_s - 1'b1);
 
     always @(posedge clk) begin
         lstart <= 1'b0;
@@ -176,7 +221,8 @@ module snn_frame_seq #(
         init_clr <= 1'b0;
         if (rst) begin
             state <= S_CLEAR; init_off <= {OFF_W{1'b0}}; rcmd_valid <= 1'b0; li <= {LI_W{1'b0}};
-            halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0;
+            halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0; ss <= 3'd0;
+            setup_done <= 1'b0;
         end else begin
             case (state)
                 S_CLEAR: begin
@@ -188,60 +234,155 @@ module snn_frame_seq #(
                 end
                 S_IDLE: if (ap_start) begin
                     hh <= a_height; ww <= a_width; img <= a_image; outp <= a_output; wbuf <= a_weights;
-                    acc <= a_scratch; li <= {LI_W{1'b0}}; state <= S_SETUP;
-                    scr <= a_scratch; status <= 4'd0; lvmask <= 32'd0;
+                    acc <= a_scratch; li <= {LI_W{1'b0}}; state <= S_FETCH; setup_done <= 1'b0;
+                    scr <= a_scratch; status <= 4'd0; lvmask <= 32'd0; ss <= 3'd0;
                     img_bytes <= {ADDR_W{1'b0}}; out_bytes <= {ADDR_W{1'b0}}; wend <= {ADDR_W{1'b0}};
                 end
-                S_SETUP: begin
-                    if (!is_out) begin
-                        base[RI_W'(`SNN_FIELD(F_DST))] <= acc;
-                        acc <= acc + (region_beats << BBL);
-                    end
-                    lvmask <= lvmask | ((32'd1 << lvl) - 32'd1) | ((32'd1 << ilvl) - 32'd1);
-                    if (is_input)
-                        img_bytes <= ADDR_W'(hh[Y_W-1:0] >> ilvl) * ADDR_W'(img_row);
-                    if (is_out) out_bytes <= region_beats << BBL;
-                    if (WSTREAM != 0 && wlay_end > wend) wend <= wlay_end;
-                    if (`SNN_FIELD(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_CHECK; end
-                    else li <= li + 1'b1;
+                S_FETCH: begin   // desc follows li a cycle later
+                    ss <= 3'd0;
+                    state <= setup_done ? S_LOAD : S_SETUP;
+                end
+                S_SETUP: begin   // one layer in 4 cycles: products registered, then the sums
+                    ss <= ss + 1'b1;
+                    case (ss)
+                        3'd0: begin
+                            rows_q <= hq >> lvl; cols_q <= wq >> lvl;
+                            rbnp_q <= (2*DESC_FW)'(`SNN_FIELD(F_OUT_RB)) * (2*DESC_FW)'(`SNN_FIELD(F_NPASS));
+                            img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
+                            wlay_q <= ADDR_W'(`SNN_FIELD(F_NPASS)) * ADDR_W'(`SNN_FIELD(F_WBEATS));
+                        end
+                        3'd1: begin
+                            rc_q <= (Y_W+XW)'(rows_q) * (Y_W+XW)'(cols_q);
+                            if (is_input) img_bytes <= ADDR_W'(hq >> ilvl) * ADDR_W'(img_row_q);
+                            wlay_q <= wlay_q + ADDR_W'(`SNN_FIELD(F_WOFF));
+                        end
+                        3'd2: region_q <= ADDR_W'(rc_q) * ADDR_W'(rbnp_q);
+                        default: begin
+                            if (!is_out) begin
+                                base[RI_W'(`SNN_FIELD(F_DST))] <= acc;
+                                acc <= acc + (region_q << BBL);
+                            end
+                            lvmask <= lvmask | ((32'd1 << lvl) - 32'd1) | ((32'd1 << ilvl) - 32'd1);
+                            if (is_out) out_bytes <= region_q << BBL;
+                            if (WSTREAM != 0 && wlay_q > wend) wend <= wlay_q;
+                            if (`SNN_FIELD(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_CHECK; end
+                            else begin li <= li + 1'b1; state <= S_FETCH; end
+                            ss <= 3'd0;
+                        end
+                    endcase
                 end
                 S_CHECK: begin
                     // nothing has been read or written: a bad argument ends the frame here
-                    if (bad_size || bad_addr || bad_ovl) begin status[3] <= 1'b1; state <= S_DONE; end
-                    else state <= S_LOAD;
+                    ss <= ss + 1'b1;
+                    case (ss)
+                        3'd0: begin
+                            img_end <= {1'b0, img} + {1'b0, img_bytes};
+                            out_end <= {1'b0, outp} + {1'b0, out_bytes};
+                            scr_end <= {1'b0, scr} + {1'b0, acc - scr};
+                            w_end   <= {1'b0, wbuf} + {1'b0, (WSTREAM != 0) ? (wend << BBL) : {ADDR_W{1'b0}}};
+                            img_ne <= img_bytes != {ADDR_W{1'b0}}; out_ne <= out_bytes != {ADDR_W{1'b0}};
+                            scr_ne <= acc != scr;
+                            w_ne   <= (WSTREAM != 0) && wend != {ADDR_W{1'b0}};
+                            // width: at most W_MAX, a multiple of N_ENG x 2^(deepest level); height: < 2^Y_W
+                            bad_size <= hh == 32'd0 || ww == 32'd0 || ww > 32'(W_MAX) || hh >= (32'd1 << Y_W) ||
+                                        (hh & lvmask) != 32'd0 || (ww & ((lvmask << EL) | 32'(N_ENG - 1))) != 32'd0;
+                        end
+                        3'd1: begin
+                            bad_addr <= ((img | outp | scr | ((WSTREAM != 0) ? wbuf : {ADDR_W{1'b0}})) & BEAT_MASK)
+                                        != {ADDR_W{1'b0}} ||
+                                        past_end(img_end) || past_end(out_end) || past_end(scr_end) || past_end(w_end);
+                            bad_ovl <= (img_ne && out_ne && {1'b0, img} < out_end && {1'b0, outp} < img_end) ||
+                                       (img_ne && scr_ne && {1'b0, img} < scr_end && {1'b0, scr} < img_end) ||
+                                       (out_ne && scr_ne && {1'b0, outp} < scr_end && {1'b0, scr} < out_end) ||
+                                       (w_ne && out_ne && {1'b0, wbuf} < out_end && {1'b0, outp} < w_end) ||
+                                       (w_ne && scr_ne && {1'b0, wbuf} < scr_end && {1'b0, scr} < w_end);
+                            ws <= wq >> EL;
+                        end
+                        default: begin
+                            ss <= 3'd0;
+                            xs0 <= ws * XW'(ENG_IDX);
+                            if (bad_size || bad_addr || bad_ovl) begin status[3] <= 1'b1; state <= S_DONE; end
+                            else begin setup_done <= 1'b1; state <= S_FETCH; end
+                        end
+                    endcase
                 end
-                S_LOAD: begin
-                    h_out <= Y_W'(rows); w_out <= (X_W+1)'(cols);
-                    h_in <= Y_W'(hh >> ilvl); w_in <= (X_W+1)'(ww >> ilvl);
-                    sx <= OFF_W'(T) * OFF_W'(`SNN_FIELD(F_G));
-                    two <= (`SNN_FIELD(F_NSRC) == 2);
-                    if (is_input) begin
-                        rbeats0 <= LEN_W'((((ww >> ilvl) << `SNN_FIELD(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
-                        rb0 <= LEN_W'((((ww >> ilvl) << `SNN_FIELD(F_SRC0_CL)) + (DATA_W / 8) - 1) >> BBL);
-                    end else begin
-                        rbeats0 <= LEN_W'(ww >> ilvl) * LEN_W'(`SNN_FIELD(F_SRC0_RB)) * LEN_W'(`SNN_FIELD(F_SRC0_NP));
-                        rb0 <= LEN_W'(`SNN_FIELD(F_SRC0_RB));
-                    end
-                    rbeats1 <= LEN_W'(ww >> ilvl) * LEN_W'(`SNN_FIELD(F_SRC1_RB)) * LEN_W'(`SNN_FIELD(F_SRC1_NP));
-                    rb1 <= LEN_W'(`SNN_FIELD(F_SRC1_RB));
-                    dst0 <= is_out ? outp : base[RI_W'(`SNN_FIELD(F_DST))];
-                    out_row_beats <= LEN_W'(cols) * LEN_W'(`SNN_FIELD(F_OUT_RB));
-                    seg_bytes <= (ADDR_W'(cols) * ADDR_W'(`SNN_FIELD(F_OUT_RB))) << BBL;
-                    out_row_bytes <= (ADDR_W'(cols) * ADDR_W'(`SNN_FIELD(F_OUT_RB)) * ADDR_W'(`SNN_FIELD(F_NPASS))) << BBL;
-                    pass <= {DESC_FW{1'b0}};
-                    state <= S_PASS;
+                S_LOAD: begin    // the layer's strip, sizes and strides in 5 cycles
+                    ss <= ss + 1'b1;
+                    case (ss)
+                        3'd0: begin
+                            img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
+                            h_out <= hq >> lvl; h_in <= hq >> ilvl;
+                            xo0 <= xs0 >> lvl; w_out <= ws >> lvl; cols_q <= wq >> lvl;
+                            xa <= xs0 >> ilvl; xb <= (xs0 + ws) >> ilvl; win_full <= wq >> ilvl;
+                            sx <= OFF_W'(T) * OFF_W'(`SNN_FIELD(F_G));
+                            two <= (`SNN_FIELD(F_NSRC) == 2);
+                            rb0f <= LEN_W'(`SNN_FIELD(F_SRC0_RB)); rb1f <= LEN_W'(`SNN_FIELD(F_SRC1_RB));
+                            np0 <= is_input ? LEN_W'(1) : LEN_W'(`SNN_FIELD(F_SRC0_NP));
+                            np1 <= LEN_W'(`SNN_FIELD(F_SRC1_NP));
+                            gp_f <= `SNN_FIELD(F_GP); wstride_f <= WA_W'(`SNN_FIELD(F_WSTRIDE));
+                            wbeats_f <= `SNN_FIELD(F_WBEATS);
+                            rbnp_q <= (2*DESC_FW)'(`SNN_FIELD(F_OUT_RB)) * (2*DESC_FW)'(`SNN_FIELD(F_NPASS));
+                        end
+                        3'd1: begin
+                            xi0 <= (halo_l && xa != {XW{1'b0}}) ? xa - 1'b1 : xa;
+                            xi1 <= (halo_r && xb != win_full) ? xb + 1'b1 : xb;
+                            dst0 <= is_out ? outp : base[RI_W'(`SNN_FIELD(F_DST))];
+                            // a segment (one pass's part) of an output row, and the strip's offset in it
+                            seg_bytes <= (ADDR_W'(cols_q) * ADDR_W'(`SNN_FIELD(F_OUT_RB))) << BBL;
+                            xoff_bytes <= (ADDR_W'(xo0) * ADDR_W'(`SNN_FIELD(F_OUT_RB))) << BBL;
+                            out_row_beats <= LEN_W'(w_out) * LEN_W'(`SNN_FIELD(F_OUT_RB));
+                            out_row_bytes <= (ADDR_W'(cols_q) * ADDR_W'(rbnp_q)) << BBL;
+                        end
+                        3'd2: begin
+                            // the image from the beat holding column xi0
+                            if (is_input) xi0 <= XW'((((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1)) >> cl0);
+                            ib0 <= ((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1);
+                            ib1 <= (((XW+8)'(xi1) << cl0) + (XW+8)'(BYTES_M1)) & ~(XW+8)'(BYTES_M1);
+                            dst0 <= dst0 + xoff_bytes;
+                        end
+                        3'd3: begin
+                            w_in <= xi1 - xi0;
+                            // scatter: read column 0 is output column map(xi0) - xo0 of the strip
+                            xoff <= $signed((X_W+2)'(is_up ? {xi0, 1'b0} : is_pool ? {1'b0, xi0 >> 1} : {1'b0, xi0}))
+                                    - $signed((X_W+2)'(xo0));
+                            if (is_input) begin
+                                rbeats0 <= LEN_W'(ibeats); rb0 <= LEN_W'(ibeats);
+                                rstride0 <= ADDR_W'(img_row_q);
+                                sstride0 <= {ADDR_W{1'b0}};
+                                xoff_bytes <= ADDR_W'(ib0);
+                            end else begin
+                                rbeats0 <= LEN_W'(xi1 - xi0) * rb0f; rb0 <= rb0f;
+                                sstride0 <= (ADDR_W'(win_full) * ADDR_W'(rb0f)) << BBL;
+                                xoff_bytes <= (ADDR_W'(xi0) * ADDR_W'(rb0f)) << BBL;
+                            end
+                            rbeats1 <= LEN_W'(xi1 - xi0) * rb1f; rb1 <= rb1f;
+                            xoff1_bytes <= (ADDR_W'(xi0) * ADDR_W'(rb1f)) << BBL;
+                            sstride1 <= (ADDR_W'(win_full) * ADDR_W'(rb1f)) << BBL;
+                        end
+                        default: begin
+                            if (!is_input) rstride0 <= ADDR_W'(sstride0) * ADDR_W'(np0);
+                            rstride1 <= ADDR_W'(sstride1) * ADDR_W'(np1);
+                            // the first pass: its sources from the strip's first column
+                            ra0 <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
+                            ra1 <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
+                            ra0_l <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
+                            ra1_l <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
+                            dst <= dst0;
+                            wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(`SNN_FIELD(F_WBASE));
+                            bbase_pass <= BA_W'(`SNN_FIELD(F_BBASE));
+                            chan_base <= {C_W{1'b0}};
+                            wnext <= wbuf + (ADDR_W'(`SNN_FIELD(F_WOFF)) << BBL);
+                            pass <= {DESC_FW{1'b0}};
+                            ss <= 3'd0;
+                            state <= S_PASS;
+                        end
+                    endcase
                 end
                 S_PASS: begin
-                    // the pass's sources from their first row again, its weights, biases, channels and segment
-                    ra0 <= is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))];
-                    ra1 <= base[RI_W'(`SNN_FIELD(F_SRC1))];
-                    dst <= dst0 + ADDR_W'(pass) * seg_bytes;
-                    wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(`SNN_FIELD(F_WBASE) + pass * `SNN_FIELD(F_WSTRIDE));
-                    bbase_pass <= BA_W'(`SNN_FIELD(F_BBASE) + pass * `SNN_FIELD(F_GP));
-                    chan_base <= C_W'((pass * `SNN_FIELD(F_GP)) << `SNN_FIELD(F_COL));
-                    rcmd_addr <= wbuf + ((ADDR_W'(`SNN_FIELD(F_WOFF)) + ADDR_W'(pass) * ADDR_W'(`SNN_FIELD(F_WBEATS))) << BBL);
-                    rcmd_beats <= LEN_W'(`SNN_FIELD(F_WBEATS));
-                    state <= (WSTREAM != 0 && `SNN_FIELD(F_WBEATS) != 0) ? S_WLOAD : S_START;
+                    // the pass's weights from the weight buffer (streamed builds), then its rows
+                    rcmd_addr <= wnext;
+                    rcmd_beats <= LEN_W'(wbeats_f);
+                    state <= (WSTREAM != 0 && wbeats_f != 0) ? S_WLOAD : S_START;
                 end
                 S_WLOAD: begin
                     rcmd_valid <= 1'b1; wl_start <= 1'b1;
@@ -252,21 +393,29 @@ module snn_frame_seq #(
                     if (!rcmd_valid && !wl_start && wl_done) state <= S_START;
                 end
                 S_START: begin
-                    lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; issued <= 1'b0; state <= S_RUN;
+                    lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; rseg <= {LEN_W{1'b0}}; rsa <= ra0;
+                    issued <= 1'b0; state <= S_RUN;
                 end
                 S_RUN: begin
+                    // per input row, per source, per segment of the source's layout: the strip's columns
                     if (rcmd_valid && rcmd_ready) rcmd_valid <= 1'b0;
                     if (!issued && (!rcmd_valid || rcmd_ready)) begin
                         rcmd_valid <= 1'b1;
-                        rcmd_addr <= rs ? ra1 : ra0;
+                        rcmd_addr <= rsa;
                         rcmd_beats <= rs ? rbeats1 : rbeats0;
-                        if (rs) ra1 <= ra1 + (ADDR_W'(rbeats1) << BBL);
-                        else ra0 <= ra0 + (ADDR_W'(rbeats0) << BBL);
-                        if (two && !rs) rs <= 1'b1;
-                        else begin
-                            rs <= 1'b0;
-                            if (ry == h_in - 1'b1) issued <= 1'b1;
-                            ry <= ry + 1'b1;
+                        if (!last_seg) begin
+                            rseg <= rseg + 1'b1; rsa <= rsa + (rs ? sstride1 : sstride0);
+                        end else begin
+                            rseg <= {LEN_W{1'b0}};
+                            if (two && !rs) begin rs <= 1'b1; rsa <= ra1; end
+                            else begin
+                                rs <= 1'b0;
+                                rsa <= ra0 + rstride0;
+                                ra0 <= ra0 + rstride0;
+                                ra1 <= ra1 + rstride1;
+                                if (ry == h_in - 1'b1) issued <= 1'b1;
+                                ry <= ry + 1'b1;
+                            end
                         end
                     end
                     if (issued && !rcmd_valid) begin state <= S_WAIT; settle <= 2'd0; end
@@ -276,10 +425,24 @@ module snn_frame_seq #(
                     if (rows_done == {1'b0, h_out} && units_idle) settle <= settle + 1'b1;
                     else settle <= 2'd0;
                     if (settle == 2'd2) begin
-                        if (pass != `SNN_FIELD(F_NPASS) - 1'b1) begin pass <= pass + 1'b1; state <= S_PASS; end
+                        if (pass != `SNN_FIELD(F_NPASS) - 1'b1) begin
+                            // the next pass: its segment, weights, biases, channels; sources from row 0
+                            pass <= pass + 1'b1;
+                            dst <= dst + seg_bytes;
+                            if (WSTREAM == 0) wbase_pass <= wbase_pass + wstride_f;
+                            bbase_pass <= bbase_pass + BA_W'(gp_f);
+                            chan_base <= chan_base + C_W'(gp_f << `SNN_FIELD(F_COL));
+                            wnext <= wnext + (ADDR_W'(wbeats_f) << BBL);
+                            ra0 <= ra0_l;
+                            ra1 <= ra1_l;
+                            state <= S_PASS;
+                        end
                         else if (`SNN_FIELD(F_LAST) != 0) state <= S_DONE;
-                        else begin li <= li + 1'b1; state <= S_LOAD; end
+                        else state <= S_SYNC;
                     end
+                end
+                S_SYNC: if (sync_in) begin   // every engine has finished the layer
+                    li <= li + 1'b1; state <= S_FETCH;
                 end
                 S_ABORT: begin
                     rcmd_valid <= 1'b0;
@@ -297,9 +460,10 @@ module snn_frame_seq #(
                 end
                 default: state <= S_IDLE;
             endcase
-            // errors in a running layer: STATUS, then ABORT (the last assignment wins)
+            // errors in a running layer: STATUS, then ABORT (the last assignment wins); another engine's fault
+            // aborts this one too (its own STATUS stays as it is: the kernel ORs the engines')
             if (running || state == S_ABORT) status <= status | {1'b0, timed_out, wr_err, rd_err};
-            if (running && (rd_err || wr_err || timed_out)) begin
+            if (running && (rd_err || wr_err || timed_out || peer_fault)) begin
                 halt <= 1'b1; rcmd_valid <= 1'b0; state <= S_ABORT;
             end
         end

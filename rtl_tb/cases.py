@@ -164,6 +164,7 @@ class FrameCase:
     pause_cycles: int = 0           # pauses only in the first that many cycles of each frame (0: all of it)
     weights: str = "rom"            # "rom": on chip; "stream": loaded per pass from the weight buffer
     group_pass: int | None = None   # output groups per pass (None: all with "rom", 1 with "stream")
+    engines: int = 1                # engines on column strips (snn_frame_kernel N_ENG, issue 22)
 
     def export(self) -> Path:
         if self.model == "default":
@@ -195,6 +196,11 @@ FRAME_CASES = {c.name: c for c in [
     # weights on chip, layers split into passes (pass-major layout); 16 lanes, words over two beats when streamed
     FrameCase("d2-p4-rom-passes", lanes=4, frames=((16, 24),), group_pass=1, seed=6),
     FrameCase("d2-p16-stream", lanes=16, frames=((16, 16),), weights="stream", base=8, seed=7, p_pause=0.2),
+    # several engines on column strips (issue 22): halos, the layer barrier, the AXI mux; two engines with a
+    # reset mid-frame and three sizes; four engines, streamed weights in passes (sources read a segment at a time)
+    FrameCase("d2-e2-p4-sizes", lanes=4, engines=2, frames=((16, 40), (8, 16), (16, 8)), reset_mid=True, seed=8),
+    FrameCase("d2-e4-p8-stream", lanes=8, engines=4, frames=((8, 64), (16, 32)), data_bits=128, weights="stream",
+              group_pass=1, base=8, seed=9, p_pause=0.2),
     # the committed default model (27 layers, T = 10) on its 64x64 EM tile
     FrameCase("default-p8", lanes=8, model="default", p_pause=0.2, pause_cycles=300_000),
 ]}

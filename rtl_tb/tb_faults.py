@@ -141,7 +141,7 @@ class FaultBench(Bench):
 
     async def idle(self, limit: int = 200_000) -> None:
         for _ in range(limit):
-            if value(self.dut.u_engine.ap_idle) == 1:
+            if value(self.dut.ap_idle) == 1:
                 return
             await RisingEdge(self.dut.clk)
         raise AssertionError("the engine did not go idle")
@@ -166,7 +166,7 @@ class FaultBench(Bench):
         try:
             await with_timeout(RisingEdge(self.dut.interrupt), budget * CLK_NS, "ns")
         except Exception:
-            e = self.dut.u_engine
+            e = self.dut.g_eng[0].u_engine
             raise AssertionError(
                 f"no interrupt in {budget} cycles: sequencer state {value(e.u_seq.state)}, halt {value(e.halt)}, "
                 f"R/W in flight {value(e.rd_inflight)}/{value(e.wr_inflight)}, arvalid {value(e.m_axi_arvalid)}, "
@@ -205,7 +205,7 @@ class FaultBench(Bench):
         # interrupt
         after = int((cocotb.utils.get_sim_time("ns") - self.inj.when) // CLK_NS) if self.inj.when else None
         stalled = fault[2] == "stall"
-        busy_after_done = value(self.dut.u_engine.ap_idle) == 0
+        busy_after_done = value(self.dut.ap_idle) == 0
         ctrl, status, vld = await self.finish_frame()
         self.expect(self.inj.injected == 1, f"{name}: the fault was not injected ({self.inj.count})")
         self.expect(ctrl & cm.AP_DONE, f"{name}: CTRL 0x{ctrl:x} without ap_done")

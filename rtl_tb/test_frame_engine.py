@@ -32,7 +32,7 @@ def run_case(case, name=None, **kwargs):
     return run_frames(net, frames, case.lanes, name or f"frame-{case.name}", data_bits=case.data_bits,
                       p_pause=case.p_pause, seed=case.bench_seed, reset_mid=case.reset_mid, vectors=vectors,
                       max_burst=case.max_burst, max_outstanding=case.max_outstanding, weights=case.weights,
-                      group_pass=case.group_pass, pause_cycles=case.pause_cycles, **kwargs)
+                      group_pass=case.group_pass, pause_cycles=case.pause_cycles, engines=case.engines, **kwargs)
 
 
 def check(res, case):

@@ -61,7 +61,7 @@ def test_lint_frame_kernel_cases(case):
     width = max(w for _, w in case.frames) if case.model != "default" else net.width
     cfg = build_frame_config(net, case.lanes, simlib.SIM_ROOT / "lint_frame" / case.name, max_width=width,
                              data_bits=case.data_bits, max_burst=case.max_burst, max_outstanding=case.max_outstanding,
-                             weights=case.weights, group_pass=case.group_pass)
+                             weights=case.weights, group_pass=case.group_pass, engines=case.engines)
     _lint("snn_frame_kernel", cfg.params)
 
 

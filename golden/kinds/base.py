@@ -153,11 +153,15 @@ class LayerKind:
             done[:h_in] = 1
         return done
 
-    def scatter_ops(self, kernel: int, h_in: int, w_in: int, sub_lanes: int) -> np.ndarray:
+    def scatter_ops(self, kernel: int, h_in: int, w_in: int, sub_lanes: int, cols=None) -> np.ndarray:
         """int [H_in][W_in]: the scatter ops (per lane group) of one input event at each input pixel: the taps
-        that land inside the output, sub_lanes of them per op (golden/backends/hls/frame_cycles.py)."""
+        that land inside the output, sub_lanes of them per op (golden/backends/hls/frame_cycles.py); `cols`
+        (lo, hi): only outputs in those columns count (an engine's strip)."""
         k3 = self.k3(kernel)
         vy, vx = self.tap_valid(h_in, k3), self.tap_valid(w_in, k3)
+        if cols is not None:
+            ox = self.tap_out(w_in, k3)
+            vx = vx & (ox >= cols[0]) & (ox < cols[1])
         mask = (vy[:, None, :, None] & vx[None, :, None, :]).reshape(-1, h_in, w_in)  # [taps][H][W]
         taps = mask.shape[0]
         ops = -(-taps // sub_lanes)
@@ -175,6 +179,16 @@ class LayerKind:
         ty = self.tap_valid(nonzero.shape[1], k3).sum(axis=0)  # valid taps per input coordinate
         tx = self.tap_valid(nonzero.shape[2], k3).sum(axis=0)
         return int((nonzero * ty[None, :, None] * tx[None, None, :]).sum()) * out_channels
+
+    def tap_out(self, n: int, k3: bool) -> np.ndarray:
+        """int [taps][n]: the output coordinate that input coordinate i feeds through tap k (3x3: i - k + 1,
+        zero padding 1; 1x1: i)."""
+        i = np.arange(n)
+        return np.stack([i + 1 - k for k in range(3)]) if k3 else i[None]
+
+    def strip_halo(self, kernel: int) -> tuple[int, int]:
+        """(left, right): input columns beyond an output strip that feed it (snn_frame_seq reads them)."""
+        return (1, 1) if self.k3(kernel) else (0, 0)
 
     def tap_valid(self, n: int, k3: bool) -> np.ndarray:
         """bool [taps][n]: input coordinate i feeds an output inside the map through tap k (zero padding 1)."""

@@ -74,8 +74,15 @@ class Pool(LayerKind):
         return [f"    nnet::frame::pool_layer<{n}_config, {s}_config, model_config, DW, {call.max_width}>(scratch, "
                 f"{call.sources[0]}, {call.dst}, {call.size});"]
 
-    def scatter_ops(self, kernel, h_in, w_in, sub_lanes):
-        return np.ones((h_in, w_in), dtype=np.int64)  # one op per event: the lane of its channel, weight 1
+    def tap_out(self, n, k3):
+        return (np.arange(n) // 2)[None]
+
+    def scatter_ops(self, kernel, h_in, w_in, sub_lanes, cols=None):
+        ops = np.ones((h_in, w_in), dtype=np.int64)  # one op per event: the lane of its channel, weight 1
+        if cols is not None:
+            ox = np.arange(w_in) // 2
+            ops[:, (ox < cols[0]) | (ox >= cols[1])] = 0
+        return ops
 
 
 KIND = Pool()

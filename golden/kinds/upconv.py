@@ -49,6 +49,13 @@ class Upconv(LayerKind):
         done[h_in] = 2    # the last two after the last row
         return done
 
+    def tap_out(self, n, k3):
+        i = np.arange(n)
+        return np.stack([2 * i + k - 1 for k in range(3)])
+
+    def strip_halo(self, kernel):
+        return (0, 1)   # outputs [2a, 2b) take inputs a .. b (ix = b through kx = 0)
+
     def tap_valid(self, n, k3):
         i = np.arange(n)
         return np.stack([i >= 1, np.ones(n, dtype=bool), np.ones(n, dtype=bool)])  # output 2i + k - 1 in [0, 2n)

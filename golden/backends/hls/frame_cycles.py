@@ -50,8 +50,26 @@ def _scan_cycles(nz: np.ndarray, c_pad: int, fb: int, data_bits: int, image: boo
     return np.maximum(counts, 1).sum(axis=(1, 2))
 
 
-def layer_cycles(net: Network, vec: dict, lanes: int, data_bits: int = 64, passes: dict | None = None) -> list[dict]:
-    """Per layer: {layer, kind, passes, events, scan, scatter, neuron, cycles} of one frame at the export's size."""
+def _strip(spec, kernel: int, w_in: int, w_out: int, engines: int, e: int, c_pad: int, image: bool,
+           data_bits: int) -> tuple[int, int, int, int]:
+    """Engine e's strip: (first input column read, end column, first output column, output columns): its output
+    columns plus the kind's halo (snn_frame_seq LOAD), the image from the beat holding its first column."""
+    wo = w_out // engines
+    xo0 = e * wo
+    a, b = xo0 * w_in // w_out, (xo0 + wo) * w_in // w_out
+    left, right = spec.strip_halo(kernel)
+    xi0, xi1 = max(0, a - left), min(w_in, b + right)
+    if image:
+        per_beat = max(1, data_bits // (8 * c_pad))
+        xi0 -= xi0 % per_beat
+    return xi0, xi1, xo0, wo
+
+
+def layer_cycles(net: Network, vec: dict, lanes: int, data_bits: int = 64, passes: dict | None = None,
+                 engines: int = 1) -> list[dict]:
+    """Per layer: {layer, kind, passes, events, scan, scatter, neuron, cycles} of one frame at the export's size.
+    With several engines each computes its column strip (reading the halo columns too) and a layer ends when the
+    slowest strip does (the barrier): scan, scatter and neuron are that strip's."""
     T, fb = net.timesteps, fm.pow2(net.K)
     lv = fm.levels(net)
     out = []
@@ -65,30 +83,37 @@ def layer_cycles(net: Network, vec: dict, lanes: int, data_bits: int = 64, passe
         else:
             srcs = [(np.asarray(vec[f"{s}.spikes"]) != 0, fm.pow2(net.layer(s).out_channels), False) for s in l.sources]
         h_in, w_in = srcs[0][0].shape[-2:]
-        ops = l.spec.scatter_ops(l.kernel, h_in, w_in, S)
-        scan = np.zeros(h_in, dtype=np.int64)
-        scatter = np.zeros(h_in, dtype=np.int64)
-        events = 0
-        for nz, c_pad, image in srcs:
-            scan += _scan_cycles(nz, c_pad, fb, data_bits, image)
-            per_pixel = nz.sum(axis=tuple(range(nz.ndim - 2)))  # events per input pixel, all steps and channels
-            events += int(per_pixel.sum())
-            scatter += (per_pixel * ops).sum(axis=1) * (GP if l.spec.has_params else 1)  # pool: its own lane
+        events = sum(int(nz.sum()) for nz, _, _ in srcs)
         done = l.spec.rows_done(l.kernel, h_in)  # done[iy]: output rows completed once row iy is scattered
-        row_neuron = w_out * T * GP
-        producer = np.maximum(scan, scatter) + ROW_OVERHEAD
-        cycles = 0
-        pending = 0  # neuron cycles of the rows completed so far and not yet overlapped
-        for iy in range(h_in):
-            cycles += max(int(producer[iy]), pending)
-            pending = int(done[iy]) * row_neuron
-        cycles += pending + int(done[h_in]) * row_neuron + LAYER_OVERHEAD
-        assert int(done.sum()) == h_out, (l.name, done.sum(), h_out)
+        worst = None
+        for e in range(engines):
+            scan = np.zeros(h_in, dtype=np.int64)
+            scatter = np.zeros(h_in, dtype=np.int64)
+            for nz, c_pad, image in srcs:
+                xi0, xi1, xo0, wo = _strip(l.spec, l.kernel, w_in, w_out, engines, e, c_pad, image, data_bits)
+                ops = l.spec.scatter_ops(l.kernel, h_in, w_in, S, cols=(xo0, xo0 + wo))[:, xi0:xi1]
+                part = nz[..., xi0:xi1]
+                scan += _scan_cycles(part, c_pad, fb, data_bits, image)
+                per_pixel = part.sum(axis=tuple(range(part.ndim - 2)))  # events per input pixel, steps and channels
+                scatter += (per_pixel * ops).sum(axis=1) * (GP if l.spec.has_params else 1)  # pool: its own lane
+            row_neuron = wo * T * GP
+            producer = np.maximum(scan, scatter) + ROW_OVERHEAD
+            cycles = 0
+            pending = 0  # neuron cycles of the rows completed so far and not yet overlapped
+            for iy in range(h_in):
+                cycles += max(int(producer[iy]), pending)
+                pending = int(done[iy]) * row_neuron
+            cycles += pending + int(done[h_in]) * row_neuron + LAYER_OVERHEAD
+            assert int(done.sum()) == h_out, (l.name, done.sum(), h_out)
+            r = {"scan": int(scan.sum()) * n_pass, "scatter": int(scatter.sum()) * n_pass,
+                 "neuron": h_out * row_neuron * n_pass, "cycles": cycles * n_pass}
+            if worst is None or r["cycles"] > worst["cycles"]:
+                worst = r
         out.append({"layer": l.name, "kind": l.kind, "level": lv[l.name], "passes": n_pass, "events": events,
-                    "scan": int(scan.sum()) * n_pass, "scatter": int(scatter.sum()) * n_pass,
-                    "neuron": h_out * row_neuron * n_pass, "cycles": cycles * n_pass})
+                    **worst})
     return out
 
 
-def frame_cycles(net: Network, vec: dict, lanes: int, data_bits: int = 64, passes: dict | None = None) -> int:
-    return sum(r["cycles"] for r in layer_cycles(net, vec, lanes, data_bits, passes))
+def frame_cycles(net: Network, vec: dict, lanes: int, data_bits: int = 64, passes: dict | None = None,
+                 engines: int = 1) -> int:
+    return sum(r["cycles"] for r in layer_cycles(net, vec, lanes, data_bits, passes, engines))

@@ -192,12 +192,13 @@ def lane_split(c_out: int, P: int) -> tuple[int, int, int]:
 def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width: int | None = None,
                        data_bits: int = 64, max_burst: int = 16, max_outstanding: int = 4, weights: str = "rom",
                        group_pass: int | None = None, weight_buffer_words: int = 65536,
-                       read_from: Path | str | None = None) -> FrameConfig:
+                       read_from: Path | str | None = None, engines: int = 1) -> FrameConfig:
     """Lay the network out for snn_frame_engine (P = lanes) and write frame_layers.mem, frame_weights.mem (the
     ROM image, or with weights="stream" frame_weights.bin, the weight buffer's contents), frame_bias.mem and
     frame_params.json into out_dir. `read_from`: the folder the RTL will read the files from, recorded in the
     parameters (DESC_FILE, WEIGHTS_FILE, BIAS_FILE; default out_dir): rtl-config writes into a temporary sibling
-    and swaps it in as read_from."""
+    and swaps it in as read_from. `engines`: engines sharing each frame, one column strip of max_width / engines
+    each (snn_frame_kernel N_ENG): the band holds a strip."""
     if weights not in ("rom", "stream"):
         raise ValueError(f"weights must be 'rom' or 'stream', not {weights!r}")
     if group_pass is not None and (group_pass < 1 or group_pass & (group_pass - 1)):
@@ -215,6 +216,13 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     max_width = max_width or net.width
     lv = fm.levels(net)
     fm.check_frame_size(net, net.height, max_width)
+    E = int(engines)
+    if E < 1 or E & (E - 1) or E > 64:
+        raise ValueError(f"engines must be a power of two <= 64, not {engines}")
+    if max_width % (E << fm.max_level(net)):
+        raise ValueError(f"max_width {max_width} must be a multiple of engines x 2^levels = "
+                         f"{E << fm.max_level(net)} (each engine's strip holds whole pixels at every level)")
+    strip = max_width // E   # the band's width: one engine's strip
     exps = list(net.thresholds_log2)
     T = net.timesteps
     region = {l.name: i for i, l in enumerate(net.spiking)}
@@ -222,7 +230,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
     passes = {}
     # streamed weights, groups per pass unset: as many as the band (sized by the widest layer at one group) and a
     # weight buffer of weight_buffer_words words take, so narrow deep layers re-read their inputs less often
-    slot_budget = max((max_width >> lv[l.name]) * net.timesteps for l in net.layers)
+    slot_budget = max((strip >> lv[l.name]) * net.timesteps for l in net.layers)
     for l in net.layers:
         G = lane_split(l.out_channels, P)[0]
         if weights == "rom" or group_pass is not None:
@@ -232,7 +240,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
             j_ops = math.ceil(taps / lane_split(l.out_channels, P)[1])
             c_in = sum(net.layer(s_).out_channels if s_ != "input" else net.in_channels for s_ in l.sources)
             gp = 1
-            while (gp * 2 <= G and (max_width >> lv[l.name]) * net.timesteps * gp * 2 <= slot_budget
+            while (gp * 2 <= G and (strip >> lv[l.name]) * net.timesteps * gp * 2 <= slot_budget
                    and c_in * gp * 2 * j_ops <= weight_buffer_words):
                 gp *= 2
         if l.spec.frame_one_pass:   # the output layer: a few weights, and A_T stays one record a pixel
@@ -297,7 +305,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
                 lanes_v = [int(bias[g * CO + o]) if g * CO + o < l.out_channels else 0 for o in range(CO)]
                 b_words.append(_hex_word(lanes_v + [0] * (P - CO), bb))
         # accumulator band: one slot holds an output row of a pass, [x][t][g] (the input layer keeps t = 0 only)
-        wl = max_width >> lv[l.name]
+        wl = strip >> lv[l.name]
         acc_slot = max(acc_slot, wl * T * GP)
         descs.append(d)
     fw = max(_bits(v) for d in descs for v in d.values())
@@ -336,7 +344,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
         "TH_W": max(d["F_THEXP"] for d in descs) + 2,
         "W_MAX": max_width, "SLOT_DEPTH": max(2, acc_slot), "G_MAX": max(d["F_G"] for d in descs),
         "C_MAX": c_max, "WROM_DEPTH": w_depth, "BROM_DEPTH": max(2, len(b_words)),
-        "WSTREAM": int(weights == "stream"), "WPB": wpb, "BPW": bpw,
+        "WSTREAM": int(weights == "stream"), "WPB": wpb, "BPW": bpw, "N_ENG": E,
         "COMPARE_GE": int(net.compare == "ge"),
         "TH_SHIFT": _packed([exps[0] - e for e in exps], 8),
         "SPIKE_SHIFT": _packed(net.spike_shift, 8),

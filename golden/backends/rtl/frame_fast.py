@@ -2,8 +2,9 @@
 `verilator --binary`, for frames too long for the cocotb bench (a whole 512x512 slice is hundreds of millions of
 cycles; cocotbext-axi's models cost Python time every cycle). The memory image goes in as a $readmemh file, the
 output and scratch buffers come back as a $writememh dump, and every spiking layer's spike words at every step and
-A_T are compared with the golden vectors with ==, as in the cocotb bench. The AXI slave is behavioural (one burst
-at a time each way, a fixed read latency): the cocotb bench is the protocol check, this the long run.
+A_T are compared with the golden vectors with ==, as in the cocotb bench. The AXI slave is behavioural (eight
+bursts queued each way, a fixed read latency, a beat a cycle each way): the cocotb bench is the protocol check, this
+the long run.
 """
 from __future__ import annotations
 
@@ -73,13 +74,14 @@ def build(kernel_params: dict, tb_params: dict, name: str) -> Path:
 
 def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_width: int | None = None,
              weights: str = "rom", max_cycles: int = 2_000_000_000, timeout_s: float | None = None,
-             trace: Path | None = None) -> dict:
+             trace: Path | None = None, engines: int = 1, weight_words: int = 65536) -> dict:
     """One frame (the image of `vec`, its golden vectors) on the bench; a summary like the cocotb bench's.
     `trace`: the neuron stage's membrane trace is written there (+snn_trace) and compared (summary "trace")."""
     image = vec["input"]
     h, w = image.shape[1:]
     work = simlib.SIM_ROOT / "frame_cfg" / name
-    cfg = build_frame_config(net, lanes, work, max_width=max_width or w, data_bits=data_bits, weights=weights)
+    cfg = build_frame_config(net, lanes, work, max_width=max_width or w, data_bits=data_bits, weights=weights,
+                             engines=engines, weight_buffer_words=weight_words)
     lay = fm.frame_layout(net, h, w, data_bits, cfg.passes)
     bb = data_bits // 8
     wbytes = Path(cfg.files["weights"]).read_bytes() if weights == "stream" else b""
@@ -97,7 +99,8 @@ def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_wid
     dump.unlink(missing_ok=True)
     tb_params = {"DATA_W": data_bits, "MEM_WORDS": end // bb, "MEM_FILE": f'"{mem}"', "DUMP_FILE": f'"{dump}"',
                  "DUMP_FIRST": a_output // bb, "DUMP_LAST": end // bb - 1, "A_IMAGE": a_image, "A_OUTPUT": a_output,
-                 "A_SCRATCH": a_scratch, "A_WEIGHTS": a_weights, "HEIGHT": h, "WIDTH": w, "MAX_CYCLES": max_cycles}
+                 "A_SCRATCH": a_scratch, "A_WEIGHTS": a_weights, "HEIGHT": h, "WIDTH": w, "MAX_CYCLES": max_cycles,
+                 "MID_W": cfg.params.get("ID_W", 1) + (engines.bit_length() - 1)}
     exe = build(simlib.content_addressed(cfg.params), tb_params, f"{name}-fast")
     t0 = time.perf_counter()
     plus = [f"+snn_trace={Path(trace).resolve()}"] if trace else []

@@ -102,16 +102,18 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
                max_burst: int = 16, max_outstanding: int = 4, simulator: str = "verilator",
                sources=None, out_dir: Path | None = None, mutate=None, weights: str = "rom",
                group_pass: int | None = None, pause_cycles: int = 0, trace: Path | None = None,
-               bench: str = BENCH, env: dict | None = None) -> simlib.SimResult:
-    """Build the kernel for `net` (P = lanes, frames up to max_width wide, weights on chip or streamed, passes of
-    group_pass output groups) and run the bench on `frames`. `trace`: write the neuron stage's membrane trace there
+               bench: str = BENCH, env: dict | None = None, engines: int = 1,
+               weight_words: int = 65536) -> simlib.SimResult:
+    """Build the kernel for `net` (P = lanes, `engines` engines on column strips, frames up to max_width wide,
+    weights on chip or streamed, passes of group_pass output groups) and run the bench on `frames`. `trace`: write the neuron stage's membrane trace there
     (+snn_trace, golden/backends/rtl/membrane_trace.py); the SimResult then carries the config as `.config`.
     `bench`: the cocotb module (rtl_tb/tb_faults.py: the fault-injection bench), `env`: more SNN_* variables."""
     widths = [np.asarray(img).shape[-1] for _, img in frames]
     max_width = max_width or max(widths)
     work = simlib.SIM_ROOT / "frame_cfg" / name
     cfg = build_frame_config(net, lanes, work, max_width=max_width, data_bits=data_bits, max_burst=max_burst,
-                             max_outstanding=max_outstanding, weights=weights, group_pass=group_pass)
+                             max_outstanding=max_outstanding, weights=weights, group_pass=group_pass,
+                             engines=engines, weight_buffer_words=weight_words)
     if mutate is not None:      # tests: corrupt a ROM image to show that the bench notices
         mutate(cfg)
     spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors, cfg.passes,

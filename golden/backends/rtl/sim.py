@@ -30,6 +30,7 @@ import sys
 from pathlib import Path
 
 
+from golden.backends.rtl import deploy
 from golden.backends.rtl import simulate as simlib
 from golden.ir.manifest import ManifestError, load_manifest
 from golden.export.load import load_network, load_vectors, verify_vectors
@@ -60,6 +61,16 @@ def add_arguments(ap) -> None:
                     help="top-left corner of the export's region inside --labels (default: the origin the manifest "
                          "records, source.crop)")
     ap.add_argument("--lanes", type=int, default=8, help="engine lanes P (output channels in parallel, default 8)")
+    ap.add_argument("--engines", type=int, default=1,
+                    help="engines E, each a column strip of the frame (default 1; the frame width must be a multiple "
+                         "of E x 2^levels)")
+    ap.add_argument("--weights", choices=["rom", "stream"], default="rom",
+                    help="weights on chip (rom) or read per layer pass into a weight RAM (stream)")
+    ap.add_argument("--weight-words", type=int, default=65536,
+                    help="stream: the weight RAM's depth in words of P weights (passes are split to fit)")
+    ap.add_argument("--deploy", choices=sorted(deploy.BY_NAME),
+                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
+                         "max width, data width and weights replace those options")
     ap.add_argument("--reset-at", choices=["mid"], help="first a frame cut by a reset half-way")
     ap.add_argument("--trace", action="store_true",
                     help="debugging: write the neuron stage's membrane trace (+snn_trace) next to the run and compare "
@@ -71,6 +82,13 @@ def add_arguments(ap) -> None:
 
 
 def run(args) -> int:
+    if args.deploy:
+        d = deploy.BY_NAME[args.deploy]
+        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
+        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words
+    if args.engines < 1 or args.engines & (args.engines - 1):
+        print("error: --engines must be a power of two", file=sys.stderr)
+        return 2
     if args.lanes < 1 or args.lanes & (args.lanes - 1) or args.frames < 1 or not 0 <= args.p_pause < 1:
         print("error: --lanes must be a power of two, --frames >= 1 and --p-pause in [0, 1)", file=sys.stderr)
         return 2
@@ -99,7 +117,9 @@ def _tag(export: Path, lanes: int) -> str:
 
 
 def _run_name(args, export: Path, net) -> str:
-    return f"{_tag(export, args.lanes)}-d{args.data_bits}-w{args.max_width or net.width}"
+    extra = (f"-e{args.engines}" if getattr(args, "engines", 1) != 1 else "") + \
+        (f"-s{args.weight_words}" if getattr(args, "weights", "rom") == "stream" else "")
+    return f"{_tag(export, args.lanes)}-d{args.data_bits}-w{args.max_width or net.width}{extra}"
 
 
 def _remove_run(args, export: Path, net) -> None:
@@ -131,12 +151,13 @@ def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = Non
         from golden.backends.rtl.frame_sim import synaptic_events
 
         s = run_fast(net, vec, args.lanes, f"run_fast-{run_name}", data_bits=args.data_bits,
-                     max_width=args.max_width, trace=trace)
+                     max_width=args.max_width, trace=trace, engines=getattr(args, "engines", 1),
+                     weights=getattr(args, "weights", "rom"), weight_words=getattr(args, "weight_words", 65536))
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             np.save(out_dir / "frame0.accum.npy", s.pop("accum"))
         s["events"] = synaptic_events(net, vec)
-        s["bound"] = math.ceil(s["events"] / args.lanes)
+        s["bound"] = math.ceil(s["events"] / (args.lanes * getattr(args, "engines", 1)))
         ok = s["mismatches"] == 0 and s["error"] is None
         return simlib.SimResult(ok, s, simlib.SIM_ROOT / f"run_fast-{run_name}",
                                 s["first_mismatch"] or s["error"] or "ok")
@@ -146,7 +167,8 @@ def simulate_export(args, export: Path, m: dict, net, vectors: Path | None = Non
     res = run_frames(net, frames, args.lanes, f"run_frame-{run_name}", data_bits=args.data_bits,
                      max_width=args.max_width, p_pause=args.p_pause, seed=args.seed,
                      reset_mid=args.reset_at == "mid", vectors=[vec] * args.frames, out_dir=out_dir,
-                     pause_cycles=args.pause_cycles, trace=trace)
+                     pause_cycles=args.pause_cycles, trace=trace, engines=getattr(args, "engines", 1),
+                     weights=getattr(args, "weights", "rom"), weight_words=getattr(args, "weight_words", 65536))
     if trace is not None and res.summary is not None:
         from golden.backends.rtl.membrane_trace import compare_trace
 
@@ -231,7 +253,8 @@ def f1_lines(args, export: Path, m: dict, net, out_dir: Path) -> list[str]:
 def run_engine(args, export: Path, m: dict, net) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
     h, w = m["input"]["height"], m["input"]["width"]
-    engine = f"snn_frame_kernel (P={args.lanes}, AXI {args.data_bits} bits, max width {args.max_width or w})"
+    engine = (f"snn_frame_kernel (P={args.lanes}, engines {getattr(args, 'engines', 1)}, AXI {args.data_bits} bits, "
+              f"max width {args.max_width or w}, weights {getattr(args, 'weights', 'rom')})")
     print(f"RTL sim: {engine} on {args.export} ({w}x{h}, T={t_n}, K={len(m['thresholds_log2'])}, "
           f"compare={m['compare']}, {n} layers: {', '.join(l['name'] + ':' + l['kind'] for l in m['layers'])})",
           flush=True)
