@@ -14,6 +14,9 @@ IMAGE ?= configs/demo/em_slice22_y224_x224_64.png
 CROP ?=
 T ?=
 LANES ?= 8
+# the named deployment configuration (golden/backends/rtl/deploy.py, docs/deployment.md) that `make synth`,
+# `make timing` and `make sim FAST=1` build unless LANES is given; DEPLOY= turns it off
+DEPLOY ?= zcu104
 LABELS ?=
 FAST ?=
 THREADS ?= $(shell nproc)
@@ -24,6 +27,8 @@ EXPORT_KEY := $(shell { sha256sum $(CHECKPOINT) $(CONFIG) $(IMAGE) 2>/dev/null |
 EXPORT ?= build/export/$(basename $(notdir $(CHECKPOINT)))-$(EXPORT_KEY)
 REPORT_ARGS ?=
 
+HW_ARGS := $(if $(filter command line environment,$(origin LANES)),--lanes $(LANES),$(if $(DEPLOY),--deploy $(DEPLOY),--lanes $(LANES)))
+
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
                $(if $(T),--timesteps $(T))
 
@@ -31,7 +36,7 @@ EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
-	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES) LABELS=$(LABELS) FAST=$(FAST) (1: the self-contained bench for long frames)"
+	@echo "variables: CHECKPOINT=$(CHECKPOINT) CONFIG=$(CONFIG) IMAGE=$(IMAGE) CROP=\"$(CROP)\" (Y X H W) T=$(T) LANES=$(LANES) LABELS=$(LABELS) FAST=$(FAST) (1: the self-contained bench for long frames, on DEPLOY=$(DEPLOY) unless LANES is given)"
 
 setup: $(STAMP)  ## the virtual environment with pinned packages and golden installed editable
 
@@ -55,7 +60,7 @@ $(EXPORT)/manifest.yaml: $(STAMP) $(CHECKPOINT) $(CONFIG) $(IMAGE) $(shell find 
 export: $(EXPORT)/manifest.yaml  ## quantise the model, write manifest, header, ROM images, golden vectors
 
 sim: $(EXPORT)/manifest.yaml  ## RTL frame engine (Verilator, AXI memory model) on the export: every layer, every step compared; LABELS=<png>: F1
-	$(GOLDEN) sim --export $(EXPORT) --lanes $(LANES) $(if $(FAST),--fast) $(if $(LABELS),--labels $(LABELS))
+	$(GOLDEN) sim --export $(EXPORT) $(if $(FAST),--fast $(HW_ARGS),--lanes $(LANES)) $(if $(LABELS),--labels $(LABELS))
 
 csim: $(EXPORT)/manifest.yaml  ## HLS C-simulation (g++) of the frame top on the export: every layer, every step compared
 	$(GOLDEN) csim --export $(EXPORT)
@@ -66,8 +71,8 @@ test: $(PEERS_STAMP)  ## the whole suite: golden model, exporter, HLS C-sim, RTL
 bench: $(PEERS_STAMP)  ## golden model vs one float32 ANN forward (every core), time-to-F1 vs SpikingJelly; RTL cycles
 	$(PY) -m golden bench --threads $(THREADS)
 
-synth: $(EXPORT)/manifest.yaml  ## yosys synth_xilinx -family xcup of the frame engine built for the model and LANES
-	$(GOLDEN) synth --export $(EXPORT) --lanes $(LANES)
+synth: $(EXPORT)/manifest.yaml  ## yosys synth_xilinx -family xcup of the frame engine: DEPLOY's configuration, or LANES lanes
+	$(GOLDEN) synth --export $(EXPORT) $(HW_ARGS)
 
 estimate: $(EXPORT)/manifest.yaml  ## cycles, on-chip memory and external traffic of the frame engine for the model and LANES
 	$(GOLDEN) estimate --export $(EXPORT) --lanes $(LANES)

@@ -18,8 +18,7 @@
 `include "snn_axi_ports.svh"
 `include "snn_frame_params.svh"
 module snn_frame_engine #(
-    `SNN_FRAME_PARAMS,                     // (snn_frame_params.svh)
-    parameter integer ENG_IDX = 0          // this engine's column strip of N_ENG
+    `SNN_FRAME_PARAMS                      // (snn_frame_params.svh)
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -37,7 +36,9 @@ module snn_frame_engine #(
     output wire [3:0]           status,          // to the control block's status register (issue 23) ...
     output wire                 status_vld,      // ... written: 0 at the start of a frame, STATUS at its end
     output wire                 err,             // the running / last frame's STATUS is not 0
-    // the layer barrier and faults across engines (snn_frame_kernel; one engine: sync_in = sync_out)
+    // this engine's column strip of N_ENG (a constant: a port, so that every engine is one module to synthesise),
+    // the layer barrier and faults across engines (snn_frame_kernel)
+    input  wire [5:0]           eng_idx,
     output wire                 sync_out,
     input  wire                 sync_in,
     output wire                 fault,
@@ -110,7 +111,7 @@ module snn_frame_engine #(
     snn_frame_seq #(.N_LAYERS(N_LAYERS), .N_REGIONS(N_REGIONS), .DESC_FW(DESC_FW), .DATA_W(DATA_W), .T(T),
                     .ADDR_W(ADDR_W), .LEN_W(LEN_W), .Y_W(Y_W), .X_W(X_W), .OFF_W(OFF_W),
                     .SLOT_DEPTH(SLOT_DEPTH), .W_MAX(W_MAX), .WSTREAM(WSTREAM), .WA_W(WA_W), .BA_W(BA_W), .C_W(C_W),
-                    .N_ENG(N_ENG), .ENG_IDX(ENG_IDX), .DESC_FILE(DESC_FILE))
+                    .N_ENG(N_ENG), .DESC_FILE(DESC_FILE))
         u_seq (.clk(clk), .rst(rst), .ap_start(ap_start), .ap_done(ap_done), .ap_idle(ap_idle),
                .ap_ready(ap_ready), .a_image(image), .a_output(output_buf), .a_scratch(scratch), .a_weights(weights),
                .wbase_pass(wbase_pass), .bbase_pass(bbase_pass), .chan_base(chan_base), .loading(loading),
@@ -120,7 +121,7 @@ module snn_frame_engine #(
                .out_row_beats(out_row_beats), .out_row_bytes(out_row_bytes), .init_clr(init_clr),
                .init_off(init_off), .rcmd_valid(rcmd_valid), .rcmd_ready(rcmd_ready), .rcmd_addr(rcmd_addr),
                .rcmd_beats(rcmd_beats), .units_idle(!scan_busy && scat_idle && !rd_busy && wr_idle),
-               .rows_done(rows_done), .sync_out(sync_out), .sync_in(sync_in), .fault(fault),
+               .rows_done(rows_done), .eng_idx(eng_idx), .sync_out(sync_out), .sync_in(sync_in), .fault(fault),
                .peer_fault(peer_fault), .rd_err(rd_err), .wr_err(wr_err), .timed_out(timed_out),
                .axi_quiet(axi_quiet), .halt(halt), .flush(flush), .wd_en(wd_en), .status(st),
                .status_out(status), .status_vld(status_vld));
@@ -185,7 +186,7 @@ module snn_frame_engine #(
     wire [VAL_W-1:0]  op_val;
 
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
-                        .WA_W(WA_W), .G_W(G_W))
+                        .WA_W(WA_W), .G_W(G_W), .LANE_LAT(3))
         u_scat (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
                 .xoff(xoff),
                 .sx(sx), .groups((G_W+1)'(`SNN_FIELD(F_GP))), .j_ops(4'(`SNN_FIELD(F_J))), .sl(3'(`SNN_FIELD(F_SL))),

@@ -123,13 +123,13 @@ module snn_frame_kernel #(
             /* verilator lint_off UNUSEDSIGNAL */
             wire e_ready;   // (ap_done: the kernel's handshake above)
             /* verilator lint_on UNUSEDSIGNAL */
-            snn_frame_engine #(`SNN_FRAME_PASS, .ENG_IDX(i))
+            snn_frame_engine #(`SNN_FRAME_PASS)
                 u_engine (.clk(clk), .rst(rst), .ap_start(pend[i]), .ap_done(e_done[i]), .ap_idle(e_idle[i]),
                           .ap_ready(e_ready), .image(args[63:0]), .output_buf(args[127:64]),
                           .scratch(args[191:128]), .weights(args[255:192]), .height(args[287:256]),
                           .width(args[319:288]), .timeout(args[351:320]), .status(e_status[4*i +: 4]),
                           .status_vld(e_stvld[i]), .err(e_err[i]), .sync_out(e_sync[i]), .sync_in(sync_q),
-                          .fault(e_fault[i]), .peer_fault(pf_q),
+                          .fault(e_fault[i]), .peer_fault(pf_q), .eng_idx(6'(i)),
                           .m_axi_arid(e_arid[i*(ID_W) +: (ID_W)]),
                           .m_axi_araddr(e_araddr[i*(ADDR_W) +: (ADDR_W)]),
                           .m_axi_arlen(e_arlen[i*(8) +: (8)]),

@@ -5,21 +5,32 @@
 // and pool the pixel itself (pool: (iy/2, ix/2), channel c only, weight 1). Lane l = (sub-lane s, lane o) takes
 // tap j*S + s of op j and output channel g*CO + o; op (g, j) reads weight word wbase + (c*G + g)*J + j. Ops
 // whose taps all fall outside the map are skipped. The accumulator band keeps output row oy in slot oy mod 4,
-// [x][t][g] within the slot. Two event registers (decoded, issuing) keep one op per cycle across events.
+// [x][t][g] within the slot.
 //
 // Strips (several engines, snn_frame_seq): event columns count from the first column read; xoff moves them onto
 // this engine's strip, and taps outside [0, w_out) are dropped like those outside the map.
 //
-// Markers: START(iy) waits until the neuron phase has emptied the slots row iy writes (rows_done >= the highest
-// row it touches - 3); END(iy) announces the output rows that row iy completed (rows_ready), a cycle after its
-// last op, when that op's write has landed.
+// Pipelined for the clock (issue 22), one op a cycle throughout, each stage holding while the next is full:
+//   E  the FIFO head, registered, with the output rows and columns of the three kernel rows / columns
+//   D  decode: which of those are inside the map (and the strip), the taps
+//      inside, the ops with a tap inside (jmask), x * sx (the column's band offset, one multiplier), t * G and the
+//      weight base c * GJ
+//   I  issue: the loop over groups g and ops j (the lowest op left of jmask), one op a cycle; the band offsets of
+//      the three kernel columns and t*G + g are kept as sums, so nothing is multiplied here
+//   P  the op's per-lane tap (ky, kx) and enable, and the three kernel columns' offsets + t*G + g
+//   Q  each lane's slot and offset picked by its tap: op_* registered (stage A of snn_frame_lane)
+// Markers: START(iy) waits in D until the neuron phase has emptied the slots row iy writes (rows_done >= the
+// highest row it touches - 3); END(iy) waits in D until I, P and Q are empty, then announces the output rows that
+// row iy completed (rows_ready) LANE_LAT + 1 cycles later, once its last op's write has landed in the band
+// (LANE_LAT: snn_frame_lane's cycles from stage A to the write).
 `include "snn_check.svh"
 module snn_frame_scatter #(
     parameter integer P = 8,                                    // lanes
     // column, row, step and channel counters
     parameter integer X_W = 10, Y_W = 16, T_W = 4, C_W = 8,
     // spike value, band offset, weight address, group
-    parameter integer VAL_W = 8, OFF_W = 12, WA_W = 10, G_W = 4
+    parameter integer VAL_W = 8, OFF_W = 12, WA_W = 10, G_W = 4,
+    parameter integer LANE_LAT = 3                              // snn_frame_lane: stage A to the band write
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -67,179 +78,250 @@ module snn_frame_scatter #(
     /* verilator lint_on UNUSEDPARAM */
     localparam integer LP = (P > 1) ? $clog2(P) : 1;
     `SNN_REQUIRE(g_check_p, P >= 1 && (P & (P - 1)) == 0, "Error: P must be a power of two (instance %m)")
+    `SNN_REQUIRE(g_check_lat, LANE_LAT >= 1 && LANE_LAT <= 8, "Error: LANE_LAT must be 1 .. 8 (instance %m)")
 
-    // ---------------------------------------------------------------- decode (FIFO head -> d_*)
     wire        is_pool = (kind == 3'(KIND_POOL));
     wire        is_up   = (kind == 3'(KIND_UPCONV));
     wire        k3      = (ntaps == 4'd9);
-    reg  signed [Y_W+1:0] oy [0:2];
-    reg  signed [X_W+2:0] ox [0:2];
-    integer q;
-    always @* begin
-        for (q = 0; q < 3; q = q + 1) begin
-            // ky = q: 3x3 conv oy = iy + 1 - ky, transposed oy = 2 iy + ky - 1; 1-tap kernels use q = 1
-            if (is_up) begin
-                oy[q] = $signed({1'b0, ev_y, 1'b0}) + (Y_W+2)'(q) - (Y_W+2)'(1);
-                ox[q] = $signed({2'b0, ev_x, 1'b0}) + (X_W+3)'(q) - (X_W+3)'(1) + (X_W+3)'(xoff);
-            end else if (is_pool) begin
-                oy[q] = $signed({3'b0, ev_y[Y_W-1:1]}); ox[q] = $signed({4'b0, ev_x[X_W-1:1]}) + (X_W+3)'(xoff);
-            end else begin
-                oy[q] = $signed({2'b0, ev_y}) + (Y_W+2)'(1) - (Y_W+2)'(q);
-                ox[q] = $signed({3'b0, ev_x}) + (X_W+3)'(1) - (X_W+3)'(q) + (X_W+3)'(xoff);
-            end
-        end
-    end
-
-    reg               d_valid, d_marker;
-    reg  [1:0]        d_type;
-    reg  [Y_W-1:0]    d_y;
-    reg  [2:0]        d_rv, d_cv;                   // row / column of tap index valid
-    reg  [5:0]        d_slot;                       // slot of ky at [2ky +: 2]
-    reg  [3*OFF_W-1:0] d_col;                       // column base of kx
-    reg  [OFF_W-1:0]  d_tg;                         // t*G (+ the pool's group)
-    reg  [WA_W-1:0]   d_cbase;
-    reg  [VAL_W-1:0]  d_val;
-    reg  [LP-1:0]     d_plane;                      // pool: the one lane
-    reg  [8:0]        d_jmask;                      // ops with at least one tap inside
 
     // tap k of the kernel -> (ky, kx); a 1-tap kernel is the centre
     function automatic [3:0] tap_yx(input [7:0] k, input is3);
         tap_yx = !is3 ? 4'b0101 : (k < 3) ? {2'd0, 2'(k)} : (k < 6) ? {2'd1, 2'(k - 3)} : {2'd2, 2'(k - 6)};
     endfunction
 
-    // which ops j have a tap inside the map
-    reg [8:0] jm;
+    // ---------------------------------------------------------------- E: the FIFO head, registered
+    // with the output rows and columns of the three kernel rows / columns (ky, kx = q) and the gate's row
+    reg               e_valid;
+    reg  [1:0]        e_type;
+    reg  [Y_W-1:0]    e_y;
+    reg  [T_W-1:0]    e_t;
+    reg  [C_W-1:0]    e_c;
+    reg  [VAL_W-1:0]  e_val;
+    reg  signed [Y_W+1:0] oy [0:2];
+    reg  signed [X_W+2:0] ox [0:2];
+    reg  [X_W:0]      xm;                             // the column whose band offset is multiplied: ix, 2 ix, ix / 2
+    reg  [Y_W+1:0]    top_row;                        // the highest output row the event's row writes
+    wire              d_take;                         // D takes E's word this cycle
+    wire              e_take = !e_valid || d_take;
+    // a pool (depthwise) event belongs to one channel: outside the pass's channels it has nothing to do
+    wire [C_W-1:0]    c_rel   = ev_c - chan_base;
+    wire              in_pass = !is_pool || ev_type != 2'd0 || (ev_c >= chan_base && (c_rel >> col) < C_W'(groups));
+    assign ev_pop = !ev_empty && e_take;
+    integer q;
+    always @(posedge clk) begin
+        if (rst) e_valid <= 1'b0;
+        else if (e_take) begin
+            e_valid <= !ev_empty && in_pass;
+            e_type <= ev_type; e_y <= ev_y; e_t <= ev_t; e_c <= ev_c; e_val <= ev_val;
+            for (q = 0; q < 3; q = q + 1) begin
+                // ky = q: 3x3 conv oy = iy + 1 - ky, transposed oy = 2 iy + ky - 1; 1-tap kernels use q = 1
+                if (is_up) begin
+                    oy[q] <= $signed({1'b0, ev_y, 1'b0}) + (Y_W+2)'(q) - (Y_W+2)'(1);
+                    ox[q] <= $signed({2'b0, ev_x, 1'b0}) + (X_W+3)'(q) - (X_W+3)'(1) + (X_W+3)'(xoff);
+                end else if (is_pool) begin
+                    oy[q] <= $signed({3'b0, ev_y[Y_W-1:1]}); ox[q] <= $signed({4'b0, ev_x[X_W-1:1]}) + (X_W+3)'(xoff);
+                end else begin
+                    oy[q] <= $signed({2'b0, ev_y}) + (Y_W+2)'(1) - (Y_W+2)'(q);
+                    ox[q] <= $signed({3'b0, ev_x}) + (X_W+3)'(1) - (X_W+3)'(q) + (X_W+3)'(xoff);
+                end
+            end
+            xm <= is_up ? {ev_x, 1'b0} : is_pool ? {2'b0, ev_x[X_W-1:1]} : {1'b0, ev_x};
+            top_row <= is_up ? {1'b0, ev_y, 1'b1} : is_pool ? {3'b0, ev_y[Y_W-1:1]}
+                     : k3 ? {2'b0, ev_y} + 1'b1 : {2'b0, ev_y};
+        end
+    end
+
+    // ---------------------------------------------------------------- D: decode E's event
+    wire              e_marker = (e_type != 2'd0);
+    wire [C_W-1:0]    e_rel    = e_c - chan_base;    // pool: the channel within the pass
+    // which taps, and which ops j, have a tap inside the map
     reg [2:0] rv, cv;
+    reg [8:0] tin, jm;
     reg [7:0] kk;
     reg [3:0] yx;
-    integer j, s;
+    integer j, s, k;
     always @* begin
         for (q = 0; q < 3; q = q + 1) begin
             rv[q] = (oy[q] >= 0) && (oy[q] < $signed({2'b0, h_out}));
             cv[q] = (ox[q] >= 0) && (ox[q] < $signed({2'b0, w_out}));
         end
+        for (k = 0; k < 9; k = k + 1) begin
+            yx = tap_yx(8'(k), k3);
+            tin[k] = (k < 32'(ntaps)) && rv[yx[3:2]] && cv[yx[1:0]];
+        end
         jm = 9'd0;
         for (j = 0; j < 9; j = j + 1)
             for (s = 0; s < P; s = s + 1) begin
                 kk = (8'(j) << sl) + 8'(s);
-                yx = tap_yx(kk, k3);
-                if (j < 32'(j_ops) && s < (1 << sl) && kk < 8'(ntaps) && rv[yx[3:2]] && cv[yx[1:0]]) jm[j] = 1'b1;
+                if (j < 32'(j_ops) && s < (1 << sl) && kk < 8'd9 && tin[kk[3:0]]) jm[j] = 1'b1;
             end
     end
-
-    // ---------------------------------------------------------------- issue state
-    reg               i_valid;                      // i_* = the event being issued
-    reg  [2:0]        i_rv, i_cv;
-    reg  [5:0]        i_slot;
-    reg  [3*OFF_W-1:0] i_col;
-    reg  [OFF_W-1:0]  i_tg;
-    reg  [VAL_W-1:0]  i_val;
-    reg  [LP-1:0]     i_plane;
-    reg  [8:0]        i_jmask, i_left;              // ops of this group still to issue
-    reg  [G_W:0]      i_g;
-    reg  [WA_W-1:0]   i_gbase;                      // cbase + g*J
-
-    reg [3:0] jn;                                   // next op of the group
-    always @* begin
-        jn = 4'd0;
-        for (q = 8; q >= 0; q = q - 1) if (i_left[q]) jn = 4'(q);
-    end
-    wire [8:0] left_after = i_left & ~(9'd1 << jn);
-    wire       last_op    = (left_after == 9'd0) && (is_pool || i_g == groups - 1'b1);
-    wire       i_free     = !i_valid || last_op;    // takes the next event this cycle
-
-    // markers are handled in the decode register
-    wire [Y_W+1:0] top_row = is_up ? {1'b0, d_y, 1'b1} : is_pool ? {3'b0, d_y[Y_W-1:1]}
-                           : k3 ? {2'b0, d_y} + 1'b1 : {2'b0, d_y};
-    wire gate_ok   = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;
-    wire d_go      = d_valid && (d_marker ? (d_type == 2'd1 ? gate_ok : !i_valid) : i_free);
-    wire d_take    = !d_valid || d_go;
-    assign ev_pop  = !ev_empty && d_take;
-    assign idle    = !d_valid && !i_valid && ev_empty;
-
-    // a pool (depthwise) event belongs to one channel: outside the pass's channels it has nothing to do
-    wire [C_W-1:0] c_rel   = ev_c - chan_base;
-    wire           in_pass = !is_pool || ev_type != 2'd0
-                             || (ev_c >= chan_base && (c_rel >> col) < C_W'(groups));
+    // the gate of a START marker: the neuron phase has emptied the slots the row writes
+    wire           gate_ok = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;
+    // D's outputs: I takes a data event when it is free, a marker goes when its condition holds
+    reg               d_valid;
+    reg  [2:0]        d_rv, d_cv;
+    reg  [8:0]        d_tin, d_jmask;
+    reg  [5:0]        d_slot;                         // slot of ky at [2ky +: 2]
+    reg  [OFF_W-1:0]  d_xs;                           // xm * sx
+    reg  [OFF_W-1:0]  d_tg;                           // t*G (+ the pool's group)
+    reg  [WA_W-1:0]   d_cbase;
+    reg  [VAL_W-1:0]  d_val;
+    reg  [LP-1:0]     d_plane;                        // pool: the one lane
+    reg  [Y_W-1:0]    end_y;
+    wire              i_free;                         // I takes D's event this cycle
+    wire              ip_empty;                       // I and P hold no op
+    wire              e_go   = e_valid && (!e_marker || (e_type == 2'd1 ? gate_ok : ip_empty && !d_valid));
+    assign d_take = e_go && (!d_valid || i_free);
+    reg  [LANE_LAT:0] end_sr;                         // END: rows_ready once the last op's write has landed
     always @(posedge clk) begin
-        if (rst) begin
-            d_valid <= 1'b0;
-        end else if (d_take) begin
-            d_valid <= !ev_empty && in_pass;
-            d_marker <= (ev_type != 2'd0); d_type <= ev_type; d_y <= ev_y;
-            d_rv <= rv; d_cv <= cv;
-            for (q = 0; q < 3; q = q + 1) begin
-                d_slot[2*q +: 2] <= oy[q][1:0];
-                d_col[OFF_W*q +: OFF_W] <= OFF_W'(ox[q]) * sx;
+        if (rst || start) begin
+            d_valid <= 1'b0; end_sr <= {(LANE_LAT+1){1'b0}};
+        end else begin
+            if (i_free) d_valid <= 1'b0;
+            end_sr <= {end_sr[LANE_LAT-1:0], 1'b0};
+            if (d_take) begin
+                d_valid <= !e_marker;
+                if (e_marker && e_type == 2'd2) begin end_sr[0] <= 1'b1; end_y <= e_y; end
             end
-            d_tg <= OFF_W'(ev_t) * OFF_W'(groups) + (is_pool ? OFF_W'(c_rel >> col) : {OFF_W{1'b0}});
-            d_cbase <= wbase + WA_W'(ev_c) * gj;
-            d_val <= ev_val;
-            d_plane <= LP'(ev_c & ((C_W'(1) << col) - 1'b1));
+        end
+        if (d_take && !e_marker) begin
+            d_rv <= rv; d_cv <= cv; d_tin <= tin;
+            for (q = 0; q < 3; q = q + 1) d_slot[2*q +: 2] <= oy[q][1:0];
+            d_xs <= OFF_W'(xm) * sx;
+            d_tg <= OFF_W'(e_t) * OFF_W'(groups) + (is_pool ? OFF_W'(e_rel >> col) : {OFF_W{1'b0}});
+            d_cbase <= wbase + WA_W'(e_c) * gj;
+            d_val <= e_val;
+            d_plane <= LP'(e_c & ((C_W'(1) << col) - 1'b1));
             d_jmask <= is_pool ? 9'd1 : jm;
         end
     end
+    // the band offset of kernel column q (ox = xm + cq for this kind, xm * sx in d_xs): cq * sx
+    wire signed [X_W+2:0] cq [0:2];
+    assign cq[0] = is_up ? (X_W+3)'(xoff) - (X_W+3)'(1) : is_pool ? (X_W+3)'(xoff) : (X_W+3)'(xoff) + (X_W+3)'(1);
+    assign cq[1] = (X_W+3)'(xoff);
+    assign cq[2] = is_up ? (X_W+3)'(xoff) + (X_W+3)'(1) : (X_W+3)'(xoff) - (X_W+3)'(1);
+    reg  [OFF_W-1:0] cq_sx [0:2];                     // per layer: cq * sx (start pulses before the first event)
+    always @(posedge clk) for (q = 0; q < 3; q = q + 1) cq_sx[q] <= OFF_W'(cq[q]) * sx;
 
     // rows the finished input row completes (END marker)
-    reg  end_pulse;
-    reg  [Y_W-1:0] end_y;
+    wire end_pulse = end_sr[LANE_LAT];
     always @(posedge clk) begin
         if (rst || start) begin
-            rows_ready <= {(Y_W+1){1'b0}}; end_pulse <= 1'b0;
+            rows_ready <= {(Y_W+1){1'b0}};
+        end else if (end_pulse) begin
+            if (end_y == h_in - 1'b1) rows_ready <= {1'b0, h_out};
+            else if (is_up) rows_ready <= {end_y, 1'b1};                 // rows 0 .. 2 iy
+            else if (is_pool) begin if (end_y[0]) rows_ready <= {1'b0, 1'b0, end_y[Y_W-1:1]} + 1'b1; end
+            else if (k3) rows_ready <= {1'b0, end_y};                     // rows 0 .. iy - 1
+            else rows_ready <= {1'b0, end_y} + 1'b1;
+        end
+    end
+
+    // ---------------------------------------------------------------- I: one op a cycle
+    reg               i_valid;
+    reg  [2:0]        i_rv, i_cv;
+    reg  [8:0]        i_tin;
+    reg  [5:0]        i_slot;
+    reg  [3*OFF_W-1:0] i_col;                         // band offset of kernel column q
+    reg  [OFF_W-1:0]  i_tgg;                          // t*G + g (pool: + its group)
+    reg  [VAL_W-1:0]  i_val;
+    reg  [LP-1:0]     i_plane;
+    reg  [8:0]        i_jmask, i_left;                // ops of this group still to issue
+    reg  [G_W:0]      i_g;
+    reg  signed [C_W+1:0] i_room;                     // c_out - (the group's first channel): lanes o < room exist
+    reg  [WA_W-1:0]   i_gbase;                        // cbase + g*J
+    wire [8:0] low       = i_left & (~i_left + 9'd1); // the lowest op left (one-hot)
+    wire [8:0] left_after = i_left & ~low;
+    wire       last_op    = (left_after == 9'd0) && (is_pool || i_g == groups - 1'b1);
+    assign     i_free     = !i_valid || last_op;
+    reg  [3:0] jn;
+    always @* begin
+        jn = 4'd0;
+        for (q = 0; q < 9; q = q + 1) if (low[q]) jn = 4'(q);
+    end
+    // P: the op's context
+    reg               p_valid, p_unit;
+    reg               q_valid, q_unit;                // Q (below)
+    reg  [3:0]        p_jn;
+    reg  [2:0]        p_rv, p_cv;
+    reg  [8:0]        p_tin;
+    reg  [5:0]        p_slot;
+    reg  [3*OFF_W-1:0] p_col;
+    reg  [OFF_W-1:0]  p_tgg;
+    reg  [VAL_W-1:0]  p_val;
+    reg  [LP-1:0]     p_plane;
+    reg  signed [C_W+1:0] p_room;
+    reg  [WA_W-1:0]   p_waddr;
+    assign ip_empty = !i_valid && !p_valid && !q_valid;
+    assign idle     = !e_valid && !d_valid && ip_empty && ev_empty && end_sr == {(LANE_LAT+1){1'b0}};
+    always @(posedge clk) begin
+        p_valid <= 1'b0;
+        if (rst || start) begin
+            i_valid <= 1'b0;
         end else begin
-            end_pulse <= d_go && d_marker && d_type == 2'd2;
-            end_y <= d_y;
-            if (end_pulse) begin
-                if (end_y == h_in - 1'b1) rows_ready <= {1'b0, h_out};
-                else if (is_up) rows_ready <= {end_y, 1'b1};                 // rows 0 .. 2 iy
-                else if (is_pool) begin if (end_y[0]) rows_ready <= {1'b0, 1'b0, end_y[Y_W-1:1]} + 1'b1; end
-                else if (k3) rows_ready <= {1'b0, end_y};                     // rows 0 .. iy - 1
-                else rows_ready <= {1'b0, end_y} + 1'b1;
+            if (i_valid) begin
+                p_valid <= 1'b1;
+                p_jn <= jn; p_rv <= i_rv; p_cv <= i_cv; p_tin <= i_tin; p_slot <= i_slot; p_col <= i_col;
+                p_tgg <= i_tgg; p_val <= i_val; p_plane <= i_plane; p_room <= i_room;
+                p_waddr <= i_gbase + WA_W'(jn); p_unit <= is_pool;
+                if (left_after != 9'd0) i_left <= left_after;
+                else begin
+                    i_left <= i_jmask; i_g <= i_g + 1'b1; i_gbase <= i_gbase + WA_W'(j_ops);
+                    i_tgg <= i_tgg + 1'b1; i_room <= i_room - $signed((C_W+2)'(1) << col);
+                end
+            end
+            if (i_free) begin
+                i_valid <= d_valid;
+                i_rv <= d_rv; i_cv <= d_cv; i_tin <= d_tin; i_slot <= d_slot;
+                for (q = 0; q < 3; q = q + 1) i_col[OFF_W*q +: OFF_W] <= d_xs + cq_sx[q];
+                i_tgg <= d_tg; i_val <= d_val; i_plane <= d_plane;
+                i_jmask <= d_jmask; i_left <= d_jmask; i_g <= {(G_W+1){1'b0}}; i_gbase <= d_cbase;
+                i_room <= $signed({2'b0, c_out}) - $signed({2'b0, chan_base});
             end
         end
     end
 
-    // issue: one op per cycle
-    // lane l's tap and whether it accumulates, for the op being issued
+    // ---------------------------------------------------------------- P: per lane, then the op registers
+    // P: lane l's tap (ky, kx) and whether it accumulates; the three kernel columns' band offsets + t*G + g
     reg [7:0]   lk [0:P-1];
     reg [3:0]   lyx [0:P-1];
     reg [P-1:0] lon;
     integer l;
     always @* begin
         for (l = 0; l < P; l = l + 1) begin
-            lk[l] = (8'(jn) << sl) + 8'(l >> col);
+            lk[l] = (8'(p_jn) << sl) + 8'(l >> col);
             lyx[l] = tap_yx(lk[l], k3);
-            lon[l] = (lk[l] < 8'(ntaps)) && i_rv[lyx[l][3:2]] && i_cv[lyx[l][1:0]]
-                     && (is_pool ? (LP'(l) == i_plane)
-                                 : ((l >> col) < (1 << sl))
-                                   && (chan_base + (C_W'(i_g) << col) + C_W'(l & ((1 << col) - 1)) < c_out));
+            lon[l] = (lk[l] < 8'd9) && p_tin[lk[l][3:0]]
+                     && (is_pool ? (LP'(l) == p_plane)
+                                 : ((l >> col) < (1 << sl)) && ($signed((C_W+2)'(l & ((1 << col) - 1))) < p_room));
         end
     end
+    reg  [4*P-1:0]    q_yx;
+    reg  [P-1:0]      q_lane;
+    reg  [5:0]        q_slot;
+    reg  [3*OFF_W-1:0] q_off;
+    reg  [VAL_W-1:0]  q_val;
+    reg  [WA_W-1:0]   q_waddr;
     always @(posedge clk) begin
-        op_valid <= 1'b0;
-        if (rst) begin
-            i_valid <= 1'b0;
-        end else begin
-            if (i_valid) begin
-                op_valid <= 1'b1;
-                op_waddr <= i_gbase + WA_W'(jn);
-                op_val <= i_val;
-                op_unit <= is_pool;
-                for (l = 0; l < P; l = l + 1) begin
-                    op_slot[2*l +: 2] <= i_slot[2*lyx[l][3:2] +: 2];
-                    op_off[OFF_W*l +: OFF_W] <= i_col[OFF_W*lyx[l][1:0] +: OFF_W] + i_tg
-                                                + (is_pool ? {OFF_W{1'b0}} : OFF_W'(i_g));
-                end
-                op_lane <= lon;
-                if (left_after != 9'd0) i_left <= left_after;
-                else begin i_left <= i_jmask; i_g <= i_g + 1'b1; i_gbase <= i_gbase + WA_W'(j_ops); end
-            end
-            if (i_free) begin
-                i_valid <= d_valid && !d_marker && d_go;
-                i_rv <= d_rv; i_cv <= d_cv; i_slot <= d_slot; i_col <= d_col; i_tg <= d_tg;
-                i_gbase <= d_cbase; i_val <= d_val; i_plane <= d_plane;
-                i_jmask <= d_jmask; i_left <= d_jmask; i_g <= {(G_W+1){1'b0}};
-            end
+        q_valid <= !rst && p_valid;
+        for (l = 0; l < P; l = l + 1) q_yx[4*l +: 4] <= lyx[l];
+        for (q = 0; q < 3; q = q + 1) q_off[OFF_W*q +: OFF_W] <= p_col[OFF_W*q +: OFF_W] + p_tgg;
+        q_lane <= lon; q_slot <= p_slot; q_val <= p_val; q_waddr <= p_waddr; q_unit <= p_unit;
+    end
+    // the op registers (stage A of snn_frame_lane): each lane's slot and offset by its tap
+    always @(posedge clk) begin
+        op_valid <= !rst && q_valid;
+        op_waddr <= q_waddr;
+        op_val <= q_val;
+        op_unit <= q_unit;
+        op_lane <= q_lane;
+        for (l = 0; l < P; l = l + 1) begin
+            op_slot[2*l +: 2] <= q_slot[2*q_yx[4*l+2 +: 2] +: 2];
+            op_off[OFF_W*l +: OFF_W] <= q_off[OFF_W*q_yx[4*l +: 2] +: OFF_W];
         end
     end
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused = ^{p_rv, p_cv};   // (the taps inside, p_tin, already say it)
+    /* verilator lint_on UNUSEDSIGNAL */
 endmodule

@@ -19,8 +19,8 @@
 // (a response that never comes) ends the frame at once (DONE), and the engine stays busy in DRAIN (ap_idle 0)
 // until the missing responses come, then flushes and clears. STATUS is 0 from the start of each frame.
 //
-// Engines and strips (issue 22, docs/deployment.md): engine ENG_IDX of N_ENG owns the column strip
-// [ENG_IDX * W / N_ENG, (ENG_IDX + 1) * W / N_ENG) of every layer (scaled by the layer's level). It reads its
+// Engines and strips (issue 22, docs/deployment.md): engine eng_idx of N_ENG owns the column strip
+// [eng_idx * W / N_ENG, (eng_idx + 1) * W / N_ENG) of every layer (scaled by the layer's level). It reads its
 // sources' columns of that strip plus the kernel's halo (3x3: one column each side, transposed 3x3: one on the
 // right; the image from the beat holding its first column), scatters only into its own output columns (the
 // scatter's xoff maps read columns to strip columns; taps outside the strip are dropped) and writes its segment of
@@ -41,8 +41,8 @@ module snn_frame_seq #(
     parameter integer W_MAX = 64,                               // the widest frame (the width check)
     // streamed weights; weight/bias addresses; channels
     parameter integer WSTREAM = 0, WA_W = 10, BA_W = 4, C_W = 8,
-    // engines sharing the frame (a power of two), this one's index
-    parameter integer N_ENG = 1, ENG_IDX = 0,
+    // engines sharing the frame (a power of two)
+    parameter integer N_ENG = 1,
     parameter         DESC_FILE = "frame_layers.mem"
 ) (
     input  wire                  clk,
@@ -82,7 +82,8 @@ module snn_frame_seq #(
     // layer progress
     input  wire                  units_idle,         // scanner, scatter, reader, writer all idle
     input  wire [Y_W:0]          rows_done,
-    // the layer barrier and faults across engines
+    // this engine's strip, the layer barrier and faults across engines
+    input  wire [5:0]            eng_idx,            // (constant) which of the N_ENG strips
     output wire                  sync_out,           // this engine has finished the layer
     input  wire                  sync_in,            // every engine has
     output wire                  fault,              // this engine's error starts its abort (a pulse)
@@ -109,8 +110,8 @@ module snn_frame_seq #(
     localparam [31:0]  BYTES_M1 = 32'(DATA_W / 8 - 1);
     localparam integer XW   = X_W + 1;                           // column counts 0 .. W_MAX
     `SNN_REQUIRE(g_check_layers, N_LAYERS >= 2, "Error: N_LAYERS must be >= 2 (instance %m)")
-    `SNN_REQUIRE(g_check_eng, N_ENG >= 1 && (N_ENG & (N_ENG - 1)) == 0 && ENG_IDX >= 0 && ENG_IDX < N_ENG,
-                 "Error: N_ENG must be a power of two and ENG_IDX < N_ENG (instance %m)")
+    `SNN_REQUIRE(g_check_eng, N_ENG >= 1 && N_ENG <= 64 && (N_ENG & (N_ENG - 1)) == 0,
+                 "Error: N_ENG must be a power of two <= 64 (instance %m)")
     `SNN_REQUIRE(g_check_wmax, W_MAX % N_ENG == 0, "Error: W_MAX must be a multiple of N_ENG (instance %m)")
 
     reg [DESC_N*DESC_FW-1:0] rom [0:N_LAYERS-1];
@@ -300,7 +301,7 @@ module snn_frame_seq #(
                         end
                         default: begin
                             ss <= 3'd0;
-                            xs0 <= ws * XW'(ENG_IDX);
+                            xs0 <= ws * XW'(eng_idx & 6'(N_ENG - 1));
                             if (bad_size || bad_addr || bad_ovl) begin status[3] <= 1'b1; state <= S_DONE; end
                             else begin setup_done <= 1'b1; state <= S_FETCH; end
                         end

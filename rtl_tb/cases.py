@@ -209,6 +209,8 @@ FRAME_CASES = {c.name: c for c in [
 ICARUS_FRAME_CASE = FrameCase("d1-p2-icarus", lanes=2, frames=((8, 12), (8, 8)), depth=1, base=2, timesteps=2,
                               reset_mid=True, seed=11)
 FRAME_MUTANT_CASE = FRAME_CASES["d2-p4-sizes"].replace(name="d2-p4-mutants", frames=((16, 20),), reset_mid=False)
+FRAME_ENGINE_MUTANT_CASE = FRAME_CASES["d2-e2-p4-sizes"].replace(name="d2-e2-mutants", frames=((16, 24),),
+                                                                  reset_mid=False)
 
 
 def mutated_frame_sources(folder: str, name: str, file: str, line: str, fault: str) -> tuple[str, ...]:

@@ -23,7 +23,8 @@ module frame_fast_tb #(
     parameter integer HEIGHT     = 16,
     parameter integer WIDTH      = 16,
     parameter integer READ_LATENCY = 4,
-    parameter integer MID_W      = 1,          // the kernel's AXI ID width (ID_W + log2 N_ENG)
+    // the kernel's AXI ID width (ID_W + log2 N_ENG)
+    parameter integer MID_W      = 1,
     parameter integer MAX_CYCLES = 2000000000
 );
     localparam integer BB  = DATA_W / 8;
@@ -90,7 +91,7 @@ module frame_fast_tb #(
     reg [8:0]    r_left = 0;
     reg [MID_W-1:0] r_id;
     integer      bad_addr = 0;
-    longint      now = 0;
+    longint      now = 0, r_beats = 0, w_beats = 0;   // external traffic: beats read and written
     always @(posedge clk) now <= now + 1;
     assign m_arready = !rst && rq_n < QD;
     assign m_awready = !rst && wq_n < QD;
@@ -111,7 +112,7 @@ module frame_fast_tb #(
                 end
                 if (r_left != 0) begin
                     if ((r_addr >> BBL) >= MEM_WORDS) bad_addr = bad_addr + 1;
-                    m_rvalid <= 1'b1; m_rdata <= mem[r_addr >> BBL]; m_rlast <= (r_left == 9'd1); m_rid <= r_id;
+                    m_rvalid <= 1'b1; m_rdata <= mem[r_addr >> BBL]; r_beats = r_beats + 1; m_rlast <= (r_left == 9'd1); m_rid <= r_id;
                     r_addr = r_addr + BB; r_left = r_left - 1'b1;
                 end
             end
@@ -125,6 +126,7 @@ module frame_fast_tb #(
             if (m_wvalid && m_wready) begin
                 if ((wq_addr[wq_h] >> BBL) >= MEM_WORDS) bad_addr = bad_addr + 1;
                 else mem[wq_addr[wq_h] >> BBL] <= m_wdata;
+                w_beats = w_beats + 1;
                 wq_addr[wq_h] = wq_addr[wq_h] + BB;
                 if (m_wlast) begin
                     bq_id[(bq_h + bq_n) % QD] = wq_id[wq_h]; bq_n = bq_n + 1;
@@ -186,8 +188,8 @@ module frame_fast_tb #(
         start = cycles - start;
         status = 32'hffffffff;
         if (interrupt) axil_read(7'h58, status);                           // STATUS (issue 23)
-        $display("FAST cycles=%0d interrupt=%0d err=%0d status=%0d bad_addr=%0d seq_state=%0d layer=%0d", start,
-                 interrupt, err, status, bad_addr, dut.g_eng[0].u_engine.u_seq.state, dut.g_eng[0].u_engine.u_seq.li);
+        $display("FAST cycles=%0d interrupt=%0d err=%0d status=%0d bad_addr=%0d read_bytes=%0d written_bytes=%0d seq_state=%0d layer=%0d",
+                 start, interrupt, err, status, bad_addr, r_beats * BB, w_beats * BB, dut.g_eng[0].u_engine.u_seq.state, dut.g_eng[0].u_engine.u_seq.li);
         $writememh(DUMP_FILE, mem, DUMP_FIRST, DUMP_LAST);
         $finish;
     end

@@ -10,7 +10,7 @@ from golden.backends.rtl import frame_config
 from golden.backends.rtl.frame_sim import run_frames
 from golden.ir.manifest import load_manifest
 from golden.export.load import load_network, load_vectors
-from rtl_tb.cases import FRAME_CASES, FRAME_MUTANT_CASE, mutated_frame_sources
+from rtl_tb.cases import FRAME_CASES, FRAME_ENGINE_MUTANT_CASE, FRAME_MUTANT_CASE, mutated_frame_sources
 
 
 def frame_images(case):
@@ -72,9 +72,19 @@ MUTANTS = [
      "b_fwd   <= any && b_valid && op_slot == b_slot && op_off == b_off;", "b_fwd   <= 1'b0;"),
     ("input-current-cleared", "snn_frame_neuron.sv", "clr1 <= !is_input || last_t;", "clr1 <= 1'b1;"),
     ("image-padding-scanned", "snn_frame_scan.sv", "((f >> cl) < F_W'(w_in))", "1'b1"),
-    ("no-row-gate", "snn_frame_scatter.sv", "wire gate_ok   = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;",
-     "wire gate_ok   = 1'b1;"),
+    ("no-row-gate", "snn_frame_scatter.sv", "wire           gate_ok = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;",
+     "wire           gate_ok = 1'b1;"),
     ("membrane-not-forwarded", "snn_frame_neuron.sv", "fwd2 <= v1 && v2 && (g1 == g2);", "fwd2 <= 1'b0;"),
+]
+
+
+# faults of the engines on column strips (issue 22), run on two engines
+ENGINE_MUTANTS = [
+    ("no-left-halo", "snn_frame_seq.sv", "wire              halo_l   = k3 && !is_up;",
+     "wire              halo_l   = 1'b0;"),
+    ("no-right-halo", "snn_frame_seq.sv", "wire              halo_r   = k3;", "wire              halo_r   = 1'b0;"),
+    ("barrier-on-any-engine", "snn_frame_kernel.sv", "sync_q <= &e_sync;", "sync_q <= |e_sync;"),
+    ("strip-offset-ignored", "snn_frame_seq.sv", "dst0 <= dst0 + xoff_bytes;", "dst0 <= dst0;"),
 ]
 
 
@@ -83,3 +93,10 @@ def test_bench_catches_rtl_fault(name, file, line, fault):
     sources = mutated_frame_sources("frame_mutants", name, file, line, fault)
     res = run_case(FRAME_MUTANT_CASE, f"frame-mutant-{name}", sources=sources)
     assert not res.ok, f"the bench passed the faulty engine {name}"
+
+
+@pytest.mark.parametrize("name,file,line,fault", ENGINE_MUTANTS, ids=[m[0] for m in ENGINE_MUTANTS])
+def test_bench_catches_engine_fault(name, file, line, fault):
+    sources = mutated_frame_sources("frame_mutants", name, file, line, fault)
+    res = run_case(FRAME_ENGINE_MUTANT_CASE, f"frame-mutant-{name}", sources=sources)
+    assert not res.ok, f"the bench passed the faulty engines {name}"

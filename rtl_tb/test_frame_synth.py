@@ -86,12 +86,21 @@ def test_stat_block_to_synth_numbers():
     assert r["lutram"] == 259 + 10 + 4 + 2
     assert r["lutram_luts"] == 8 * 259 + 8 * 10 + 2 * 4 + 1 * 2
     line = synth.synth_line(r, 512, 8)
-    assert line == ("SYNTH lut=7503 ff=3216 bram18=3 bram36=7 uram=2 dsp=18 max_width=512 lanes=8 "
+    assert line == ("SYNTH lut=7503 ff=3216 bram18=3 bram36=7 uram=2 dsp=18 max_width=512 lanes=8 engines=1 "
                     "fits_xczu7ev=yes")
     assert synth.parse_synth_line(line) == {"lut": 7503, "ff": 3216, "bram18": 3, "bram36": 7, "uram": 2,
                                             "dsp": 18, "max_width": 512, "lanes": 8, "fits_xczu7ev": True}
     with pytest.raises(ValueError):
         synth.parse_synth_line("SYNTH lut=1")
+
+
+def test_parse_stat_design_hierarchy():
+    """Several engines keep the hierarchy: the totals of the design hierarchy block count every instance."""
+    log = ("Printing statistics.\n=== snn_frame_engine ===\n   Number of cells 10\n     LUT6 7\n     URAM288 1\n"
+           "=== snn_frame_kernel ===\n   Number of cells 3\n     LUT6 3\n"
+           "=== design hierarchy ===\n   snn_frame_kernel 1\n     snn_frame_engine 4\n"
+           "   Number of cells 43\n     LUT6 31\n     URAM288 4\n")
+    assert synth.parse_stat(log, synth.FRAME_TOP) == {"LUT6": 31, "URAM288": 4}
 
 
 @pytest.mark.parametrize("change, fits", [

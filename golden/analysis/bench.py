@@ -178,7 +178,12 @@ def run(args) -> int:
     if not args.skip_sweep:
         result["sweep"] = sweep(args, ann, snn, cfg, g["int_snn_ms"] / 1e3)
     write_reports(args.out, result)
-    return 0 if args.skip_rtl else bench_rtl.run(args)
+    if args.skip_rtl:
+        return 0
+    rc = bench_rtl.run(args)
+    from golden.analysis import bench_deploy
+
+    return rc or bench_deploy.run()
 
 
 def sweep(args, ann, snn, cfg, our_step_s: float) -> dict:

@@ -53,6 +53,18 @@ def test_every_hardware_target_takes_the_model_and_lanes(tmp_path):
             assert "--lanes 4" in cmd, (target, cmd)
 
 
+def test_the_deployment_configuration_is_the_default_of_synth_and_fast_sim():
+    """`make synth` and `make sim FAST=1` build the named deployment configuration (issue 22); LANES given on
+    the command line, or DEPLOY=, builds that many lanes instead; the 64x64 `make sim` keeps LANES."""
+    def cmd(target, **v):
+        return next(l for l in make_dry(target, **v).splitlines() if f"golden {target}" in l)
+    assert "--deploy zcu104" in cmd("synth") and "--lanes" not in cmd("synth")
+    assert "--deploy zcu104" in cmd("sim", FAST=1)
+    assert "--lanes 8" in cmd("sim") and "--deploy" not in cmd("sim")
+    assert "--lanes 16" in cmd("synth", LANES=16) and "--deploy" not in cmd("synth", LANES=16)
+    assert "--lanes 8" in cmd("sim", FAST=1, DEPLOY="")
+
+
 def test_label_origin_rule():
     m = {"input": {"height": 16, "width": 32}, "source": {"image": "x.png", "crop": [240, 8]}}
     assert label_origin(m, (512, 512)) == (240, 8)        # a whole-image label: the recorded origin

@@ -16,6 +16,8 @@ golden/backends/rtl/frame_plan.py (the FRAME line, always the last line). Output
 """
 from __future__ import annotations
 
+from golden.backends.rtl import deploy
+
 import json
 import math
 import sys
@@ -80,6 +82,12 @@ def add_arguments(ap) -> None:
     ap.add_argument("--data-bits", type=int, choices=(64, 128, 256), default=64, help="AXI data width (default 64)")
     ap.add_argument("--weights", choices=("rom", "stream"), default="rom",
                     help="weights on chip, or streamed one pass at a time (default rom)")
+    ap.add_argument("--engines", type=int, default=1, help="engines E on column strips (default 1)")
+    ap.add_argument("--weight-words", type=int, default=65536,
+                    help="stream: the weight RAM's depth in words of P weights (passes are split to fit)")
+    ap.add_argument("--deploy", choices=sorted(deploy.BY_NAME),
+                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
+                         "max width, data width and weights replace those options")
     ap.add_argument("--clock-mhz", type=float, default=200.0, help="clock for the times (default 200 MHz)")
     ap.add_argument("--out", default=str(ROOT / "build" / "hls_estimate"), help="report directory")
 
@@ -90,8 +98,13 @@ def run(args) -> int:
     from golden.ir.manifest import ManifestError
     from golden.export.load import load_network, load_vectors
 
-    if args.clock_mhz <= 0 or args.lanes < 1 or args.lanes & (args.lanes - 1):
-        print("error: --clock-mhz must be > 0 and --lanes a power of two", file=sys.stderr)
+    if args.deploy:
+        d = deploy.BY_NAME[args.deploy]
+        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
+        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words
+    if (args.clock_mhz <= 0 or args.lanes < 1 or args.lanes & (args.lanes - 1) or args.engines < 1
+            or args.engines & (args.engines - 1)):
+        print("error: --clock-mhz must be > 0, --lanes and --engines powers of two", file=sys.stderr)
         return 2
     if args.timesteps is not None and timesteps_problem(args.timesteps):
         print(f"error: --timesteps {timesteps_problem(args.timesteps)}", file=sys.stderr)
@@ -125,8 +138,10 @@ def run(args) -> int:
 
             with tempfile.TemporaryDirectory() as tmp:
                 passes = build_frame_config(frame_plan.with_assumed_widths(net), args.lanes, Path(tmp),
-                                            max_width=max_width, data_bits=args.data_bits, weights="stream").passes
-        r["layers"] = layer_cycles(net, vec, args.lanes, args.data_bits, passes)
+                                            max_width=max_width, data_bits=args.data_bits, weights="stream",
+                                            engines=args.engines, weight_buffer_words=args.weight_words).passes
+        r["engines"] = args.engines
+        r["layers"] = layer_cycles(net, vec, args.lanes, args.data_bits, passes, args.engines)
         r["frame_cycles"] = sum(l["cycles"] for l in r["layers"])
         r["frame_latency_us"] = r["frame_cycles"] / args.clock_mhz
         r["frames_per_second"] = 1e6 / r["frame_latency_us"]
@@ -139,6 +154,7 @@ def run(args) -> int:
     if vec is not None:
         print(f"ESTIMATE {net.name}: frame {r['frame_cycles']} cycles = {r['frame_latency_us']:.2f} us at "
               f"{args.clock_mhz:g} MHz ({r['frames_per_second']:.1f} frames/s), lanes={args.lanes}, "
+              f"engines={args.engines}, "
               f"frame engine (rtl/snn_frame_*.sv; HLS snn_frame_top); reports in {out}")
     else:
         print(f"ESTIMATE {net.name}: no cycles from a config (the engine's work depends on the spikes: use "

@@ -40,13 +40,13 @@ def _set_param(text: str, name: str, value) -> str:
     return new
 
 
-def build(kernel_params: dict, tb_params: dict, name: str) -> Path:
+def build(kernel_params: dict, tb_params: dict, name: str, sources=None) -> Path:
     """The bench binary with the kernel's and its own parameters filled in (Verilator fixes them at build time),
     rebuilt only when they or a source change."""
     verilator = simlib.setup_verilator()
     out = simlib.SIM_ROOT / name
     out.mkdir(parents=True, exist_ok=True)
-    sources = [simlib.RTL_DIR / s for s in simlib.FRAME_SOURCES]
+    sources = [simlib.RTL_DIR / s for s in (sources or simlib.FRAME_SOURCES)]
     params = ", ".join(f".{k}({v})" for k, v in kernel_params.items())
     text = TB.read_text().replace("snn_frame_kernel dut (", f"snn_frame_kernel #({params}) dut (")
     for k, v in tb_params.items():
@@ -74,7 +74,7 @@ def build(kernel_params: dict, tb_params: dict, name: str) -> Path:
 
 def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_width: int | None = None,
              weights: str = "rom", max_cycles: int = 2_000_000_000, timeout_s: float | None = None,
-             trace: Path | None = None, engines: int = 1, weight_words: int = 65536) -> dict:
+             trace: Path | None = None, engines: int = 1, weight_words: int = 65536, sources=None) -> dict:
     """One frame (the image of `vec`, its golden vectors) on the bench; a summary like the cocotb bench's.
     `trace`: the neuron stage's membrane trace is written there (+snn_trace) and compared (summary "trace")."""
     image = vec["input"]
@@ -101,7 +101,7 @@ def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_wid
                  "DUMP_FIRST": a_output // bb, "DUMP_LAST": end // bb - 1, "A_IMAGE": a_image, "A_OUTPUT": a_output,
                  "A_SCRATCH": a_scratch, "A_WEIGHTS": a_weights, "HEIGHT": h, "WIDTH": w, "MAX_CYCLES": max_cycles,
                  "MID_W": cfg.params.get("ID_W", 1) + (engines.bit_length() - 1)}
-    exe = build(simlib.content_addressed(cfg.params), tb_params, f"{name}-fast")
+    exe = build(simlib.content_addressed(cfg.params), tb_params, f"{name}-fast", sources)
     t0 = time.perf_counter()
     plus = [f"+snn_trace={Path(trace).resolve()}"] if trace else []
     proc = subprocess.run([str(exe), *plus], capture_output=True, text=True, cwd=exe.parent, timeout=timeout_s)
@@ -114,7 +114,8 @@ def run_fast(net, vec: dict, lanes: int, name: str, data_bits: int = 64, max_wid
     raw = bytes.fromhex("".join(w for w in words if not w.startswith("@")))
     raw = np.frombuffer(raw, np.uint8).reshape(-1, bb)[:, ::-1].tobytes()
     summary = {"layers": {}, "values": 0, "mismatches": 0, "first_mismatch": None, "cycles": int(stats["cycles"]),
-               "wall_s": round(wall, 1), "error": None, "status": [int(stats["status"])]}
+               "wall_s": round(wall, 1), "error": None, "status": [int(stats["status"])],
+               "read_bytes": int(stats["read_bytes"]), "written_bytes": int(stats["written_bytes"])}
     if stats["interrupt"] != "1" or stats["err"] != "0" or stats["status"] != "0" or stats["bad_addr"] != "0":
         summary["error"] = (f"no interrupt, STATUS not 0 (the engine reported an error the bench did not inject) "
                             f"or an address outside the memory: {fast[0]}")

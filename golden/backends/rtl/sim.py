@@ -250,6 +250,27 @@ def f1_lines(args, export: Path, m: dict, net, out_dir: Path) -> list[str]:
     return lines
 
 
+FAST_REPORTS = simlib.SIM_ROOT / "reports"
+
+
+def _write_fast_report(args, export: Path, m: dict, net, s: dict, ok: bool, f1: list[str]) -> None:
+    """build/sim/reports/<run>.json: what a --fast run measured (cycles, traffic, the build's configuration),
+    for `golden bench`'s deployment table."""
+    import json
+
+    from golden.atomic import write_text
+
+    rep = {"export": str(export), "model": m.get("model"), "source": m.get("source"),
+           "height": net.height, "width": net.width, "timesteps": net.timesteps, "lanes": args.lanes,
+           "engines": getattr(args, "engines", 1), "data_bits": args.data_bits,
+           "max_width": args.max_width or net.width, "weights": getattr(args, "weights", "rom"),
+           "deploy": getattr(args, "deploy", None), "pass": ok, "values": s.get("values"),
+           "mismatches": s.get("mismatches"), "cycles": s.get("cycles"), "events": s.get("events"),
+           "read_bytes": s.get("read_bytes"), "written_bytes": s.get("written_bytes"), "f1": f1}
+    FAST_REPORTS.mkdir(parents=True, exist_ok=True)
+    write_text(FAST_REPORTS / f"{_run_name(args, export, net)}.json", json.dumps(rep, indent=1) + "\n")
+
+
 def run_engine(args, export: Path, m: dict, net) -> int:
     n, t_n = len(m["layers"]), m["timesteps"]
     h, w = m["input"]["height"], m["input"]["width"]
@@ -279,12 +300,18 @@ def run_engine(args, export: Path, m: dict, net) -> int:
         print(f"frame {i}: STATUS 0x{st:x} ({status_text(st)})")
     for name, r in (s.get("layers") or {}).items():
         print(f"{name}: {r['values']} values and {r['membranes']} membranes compared, {r['mismatches']} mismatches")
-    print(f"A_T in the output buffer; {s.get('cycles', 0)} cycles for {s.get('events', 0)} synaptic events on {args.lanes} lanes "
+    lanes = args.lanes * getattr(args, "engines", 1)
+    print(f"A_T in the output buffer; {s.get('cycles', 0)} cycles for {s.get('events', 0)} synaptic events on {lanes} lanes "
           f"(bound {s.get('bound', 0)}); log: {res.build_dir}")
+    if "read_bytes" in s:   # the fast bench counts the external traffic
+        print(f"TRAFFIC read_bytes={s['read_bytes']} written_bytes={s['written_bytes']} "
+              f"per_frame_mb={(s['read_bytes'] + s['written_bytes']) / 1e6:.1f}")
+    f1 = []
     if args.labels and res.ok:
         from golden.errors import InputError
         try:
-            for line_ in f1_lines(args, export, m, net, out_dir):
+            f1 = f1_lines(args, export, m, net, out_dir)
+            for line_ in f1:
                 print(line_)
         except (InputError, OSError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -320,6 +347,8 @@ def run_engine(args, export: Path, m: dict, net) -> int:
     if simlib.waves_enabled():
         wave = simlib.waves_file(res.build_dir)
         print(f"waves: {wave}" if wave.is_file() else f"waves: none written ({wave} missing)")
+    if getattr(args, "fast", False):
+        _write_fast_report(args, export, m, net, s, ok, f1)
     if ok:
         print(f"SIM PASS layers={n} timesteps={t_n} values={values} mismatches=0 {tail}")
         return 0

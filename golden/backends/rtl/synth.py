@@ -31,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+from golden.backends.rtl import deploy
 from golden.backends.rtl import simulate as simlib
 from golden.backends.rtl.frame_plan import XCZU7EV
 from golden.errors import InputError
@@ -61,12 +62,18 @@ class SynthError(RuntimeError):
 
 # ------------------------------------------------------------------------------------------ yosys and its stat
 def parse_stat(text: str, top: str | None = None) -> dict[str, int]:
-    """Cell counts of the last `stat` in a yosys log (of module `top` when given): {cell type: count}."""
+    """Cell counts of the last `stat` in a yosys log (of module `top` when given; of the whole design, every
+    instance of every submodule counted, when the log has a design hierarchy): {cell type: count}."""
     start = text.rfind("Printing statistics")
     if start < 0:
         raise SynthError("no `stat` output in the yosys log")
     stat = text[start:]
-    if top is not None:
+    hier = stat.find("=== design hierarchy ===")
+    if top is not None and hier >= 0:
+        stat = stat[hier:]
+        at = stat.find("Number of cells")
+        stat = stat[at:] if at >= 0 else stat
+    elif top is not None:
         at = stat.find(f"=== {top} ===")
         if at < 0:
             raise SynthError(f"no statistics of module {top} in the yosys log")
@@ -108,13 +115,14 @@ def fits_xczu7ev(r: dict) -> bool:
             and r["uram"] <= XCZU7EV["uram"] and r["dsp"] <= XCZU7EV["dsp"])
 
 
-def synth_line(r: dict, max_width: int, lanes: int) -> str:
+def synth_line(r: dict, max_width: int, lanes: int, engines: int = 1) -> str:
     return (f"SYNTH lut={r['lut']} ff={r['ff']} bram18={r['bram18']} bram36={r['bram36']} uram={r['uram']} "
-            f"dsp={r['dsp']} max_width={max_width} lanes={lanes} fits_xczu7ev={'yes' if fits_xczu7ev(r) else 'no'}")
+            f"dsp={r['dsp']} max_width={max_width} lanes={lanes} engines={engines} "
+            f"fits_xczu7ev={'yes' if fits_xczu7ev(r) else 'no'}")
 
 
 _LINE_RE = re.compile(r"SYNTH lut=(\d+) ff=(\d+) bram18=(\d+) bram36=(\d+) uram=(\d+) dsp=(\d+) max_width=(\d+) "
-                      r"lanes=(\d+) fits_xczu7ev=(yes|no)")
+                      r"lanes=(\d+) (?:engines=\d+ )?fits_xczu7ev=(yes|no)")
 
 
 def parse_synth_line(line: str) -> dict:
@@ -174,9 +182,12 @@ def frame_sources() -> list[str]:
 
 
 def frame_script(params: dict, uram: bool = True) -> str:
+    """Flattened with one engine; with several the hierarchy is kept, so the engine (every instance the same
+    module: its strip index is a port) is synthesised once and `stat` counts it once per instance."""
+    flat = " -flatten" if int(params.get("N_ENG", 1)) == 1 else ""
     return (f"read_verilog -defer -sv -I{simlib.RTL_DIR} {' '.join(frame_sources())}\n"
             f"chparam {_chparam(params)} {FRAME_TOP}\n"
-            f"synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP}\nstat\n")
+            f"synth_xilinx -family xcup{' -uram' if uram else ''}{flat} -top {FRAME_TOP}\nstat\n")
 
 
 def memory_script(params: dict, uram: bool = True) -> str:
@@ -241,6 +252,12 @@ def add_arguments(ap) -> None:
     ap.add_argument("--no-uram", action="store_true", help="synth_xilinx without -uram (no URAM288 inferred)")
     ap.add_argument("--weights", choices=("rom", "stream"), default="rom",
                     help="weights on chip (rom), or streamed one pass at a time from the weights buffer")
+    ap.add_argument("--engines", type=int, default=1, help="engines E on column strips (default 1)")
+    ap.add_argument("--weight-words", type=int, default=65536,
+                    help="stream: the weight RAM's depth in words of P weights (passes are split to fit)")
+    ap.add_argument("--deploy", choices=sorted(deploy.BY_NAME),
+                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
+                         "max width, data width and weights replace those options")
     ap.add_argument("--timeout", type=float, default=TIMEOUT_S,
                     help=f"stop yosys after this many seconds (default {TIMEOUT_S})")
 
@@ -291,6 +308,11 @@ def _frame_width(args, net, p: int) -> int:
 def run_frame(args) -> int:
     from golden.backends.rtl.frame_config import build_frame_config
 
+    if getattr(args, "deploy", None):
+        d = deploy.BY_NAME[args.deploy]
+        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
+        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words
+    engines = getattr(args, "engines", 1)
     p = _frame_lanes(args)
     if args.export and (args.checkpoint or args.config):
         raise InputError("--export and --checkpoint / --config: give one model")
@@ -299,20 +321,24 @@ def run_frame(args) -> int:
     w = _frame_width(args, net, p)
     uram = not args.no_uram
     name = f"frame-{m['model']}-p{p}-w{w}" + ("" if args.data_bits == 64 else f"-d{args.data_bits}") + \
-        ("" if uram else "-nouram") + ("" if args.weights == "rom" else "-stream")
+        ("" if uram else "-nouram") + ("" if args.weights == "rom" else "-stream") + \
+        ("" if engines == 1 else f"-e{engines}")
     try:
         cfg = build_frame_config(net, p, OUT / f"{name}-cfg", max_width=w, data_bits=args.data_bits,
-                                 weights=args.weights)
+                                 weights=args.weights, engines=engines,
+                                 weight_buffer_words=getattr(args, "weight_words", 65536))
     except ValueError as exc:
         raise InputError(f"--export {export}: {exc}") from None
     _need_yosys()
     log = OUT / f"{name}.log"
     r = synth_frame(cfg.params, log, uram, args.timeout)
-    entry = {"engine": "frame", "export": str(export), "model": m["model"], "lanes": p, "max_width": w,
+    entry = {"engine": "frame", "export": str(export), "model": m["model"], "lanes": p, "engines": engines,
+             "max_width": w,
              "data_bits": args.data_bits, "uram_inference": uram, "weights": args.weights, "log": str(log), "params": cfg.params, **r,
-             "line": synth_line(r, w, p)}
+             "line": synth_line(r, w, p, engines)}
     _merge_report({name: entry})
-    print(f"{name}: yosys synth_xilinx -family xcup{' -uram' if uram else ''} -flatten -top {FRAME_TOP}, log {log}")
+    print(f"{name}: yosys synth_xilinx -family xcup{' -uram' if uram else ''}"
+          f"{' -flatten' if engines == 1 else ''} -top {FRAME_TOP}, log {log}")
     if r["ff_memories"]:
         print(f"memories in no RAM primitive (yosys' memory_map: registers, or LUT logic for a ROM): "
               f"{', '.join(mem.removeprefix(FRAME_TOP + '.') for mem in r['ff_memories'])}")
