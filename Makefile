@@ -26,13 +26,14 @@ EXPORT_KEY := $(shell { sha256sum $(CHECKPOINT) $(CONFIG) $(IMAGE) 2>/dev/null |
                        echo "crop=$(strip $(CROP)) t=$(T)"; } | sha256sum | cut -c1-12)
 EXPORT ?= build/export/$(basename $(notdir $(CHECKPOINT)))-$(EXPORT_KEY)
 REPORT_ARGS ?=
+TIMING_ARGS ?=
 
 HW_ARGS := $(if $(filter command line environment,$(origin LANES)),--lanes $(LANES),$(if $(DEPLOY),--deploy $(DEPLOY),--lanes $(LANES)))
 
 EXPORT_ARGS := --checkpoint $(CHECKPOINT) --config $(CONFIG) --image $(IMAGE) $(if $(CROP),--crop $(CROP)) \
                $(if $(T),--timesteps $(T))
 
-.PHONY: help setup peers export sim csim test bench synth estimate formal report models clean
+.PHONY: help setup peers export sim csim test bench synth timing estimate formal report models clean
 
 help:  ## list the targets and the variables
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -73,6 +74,9 @@ bench: $(PEERS_STAMP)  ## golden model vs one float32 ANN forward (every core), 
 
 synth: $(EXPORT)/manifest.yaml  ## yosys synth_xilinx -family xcup of the frame engine: DEPLOY's configuration, or LANES lanes
 	$(GOLDEN) synth --export $(EXPORT) $(HW_ARGS)
+
+timing: $(EXPORT)/manifest.yaml  ## Fmax of an ECP5-85F place and route (nextpnr) and yosys sta on xc7 cells (docs/timing.md); TIMING_ARGS=
+	$(GOLDEN) timing --export $(EXPORT) $(TIMING_ARGS)
 
 estimate: $(EXPORT)/manifest.yaml  ## cycles, on-chip memory and external traffic of the frame engine for the model and LANES
 	$(GOLDEN) estimate --export $(EXPORT) --lanes $(LANES)

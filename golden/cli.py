@@ -28,6 +28,8 @@ COMMANDS = {
     "formal": ("golden.backends.rtl.formal", "formal proofs (yosys-smtbmc) of the AXI4 masters and the AXI4-Lite "
                "slave: bounded, and k-induction where it closes"),
     "synth": ("golden.backends.rtl.synth", "yosys synth_xilinx of the frame engine: LUT / FF / BRAM / URAM / DSP"),
+    "timing": ("golden.backends.rtl.timing", "timing of the frame engine: Fmax of a place and route on a Lattice "
+               "ECP5-85F (nextpnr) and the longest path of yosys sta on Xilinx 7-series cells (no routing)"),
     "estimate": ("golden.backends.hls.estimate", "latency / throughput / resource estimate of the HLS network"),
     "report": ("golden.analysis.report", "the paper's tables and figures on our model (Markdown, JSON, PNG)"),
     "bench": ("golden.analysis.bench", "speed of the integer model vs the float SNN, RTL cycles vs the event bound"),

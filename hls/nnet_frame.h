@@ -15,14 +15,17 @@
 //            layer has one region of the scratch buffer.
 //   output:  per pixel O 32-bit two's complement words (A_T of channel o at bits [32 o +: 32]), padded to beats.
 //
-// Schedule of one layer (docs/frame_engine.md): for each output row y, the source rows it needs are read into a
-// line buffer of KS rows (3x3 conv: rows y-1, y, y+1; pool: 2y, 2y+1; upconv: y/2, y/2+1), each source row read
-// from memory exactly once per layer, as one sequential burst. The buffer keeps every step of a source pixel
-// ([slot][t][x], one contract §5 beat: channel c's K-bit word at bits [K c +: K]). Then for t = 0 .. T-1, for each
-// output pixel x (PIPELINE II=1): the currents of all C_out channels at step t, and the MT-IF update of the row's
-// membranes (membranes of the row in flight only: [W_max][C_out], started at 0 at t = 0, contract §4) or the
-// output accumulator (§6). The row's spike words ([t][x]) are then packed into records and written as one burst.
-// Nothing is sized by the frame height; rows are at most MAXW_* pixels (compile time), the width is a run-time
+// Parallelism (docs/frame_engine.md): ENGINES engines (unrolled) each compute one column strip of every layer,
+// with LANES lanes (output channels in parallel); the layer function returns when all strips have (the barrier).
+// Schedule of one strip of one layer: for each output row y, the source rows it needs are read into a line
+// buffer of KS rows (3x3 conv: rows y-1, y, y+1; pool: 2y, 2y+1; upconv: y/2, y/2+1), the strip's columns plus
+// the kernel's halo, each read from memory once per layer and strip, as one sequential burst. The buffer keeps
+// every step of a source pixel ([slot][t][x], one contract §5 beat: channel c's K-bit word at bits [K c +: K]).
+// Then for t = 0 .. T-1, for each output pixel x and lane group g (PIPELINE II=1): the currents of the LANES
+// channels of group g at step t, and the MT-IF update of their membranes (membranes of the strip's row in flight
+// only: [SW][C_out], started at 0 at t = 0, contract §4) or the output accumulator (§6). The strip's segment of
+// the row's spike words ([t][x]) is then packed into records and written as one burst. Nothing is sized by the
+// frame height; a strip's rows are at most SW = MAXW / ENGINES pixels (compile time), the width is a run-time
 // argument. No dynamic memory, no recursion.
 #ifndef NNET_FRAME_H_
 #define NNET_FRAME_H_
@@ -106,20 +109,45 @@ template <unsigned N, unsigned DW, unsigned RB> void record_put(ap_uint<DW> rec[
     }
 }
 
+// ------------------------------------------------------------------------------------------- strips and lanes
+
+// The parallelism of the top (docs/frame_engine.md), from the model config the generated top passes to every
+// kernel (snn_frame_top.h: model_config = snn_params::model_config + `engines`, `lanes`, hls4ml style):
+// ENGINES engines, engine e computing the column strip e W_l / ENGINES .. (e + 1) W_l / ENGINES - 1 of every
+// layer (W_l the layer's width, so the strips scale with the pyramid level), each with LANES lanes (output channels
+// in parallel, nnet_snn_common.h lane_group).
+template <class MODEL> struct parallel {
+    static const unsigned engines = MODEL::engines;
+    static const unsigned lanes = MODEL::lanes;
+    static_assert(engines >= 1 && (engines & (engines - 1)) == 0, "ENGINES: a power of two");
+    static_assert(lanes >= 1 && (lanes & (lanes - 1)) == 0, "LANES: a power of two");
+};
+
+// The source columns lo .. hi - 1 that a strip reads: its own columns x0 .. x0 + cols - 1 plus the kernel's
+// halo, LEFT columns on the left and RIGHT on the right (3x3 conv: 1 and 1; transposed 3x3 conv: 0 and 1, in
+// input columns; pool and 1x1: none), clamped to the map (columns 0 .. width - 1).
+template <unsigned LEFT, unsigned RIGHT>
+void strip_span(unsigned x0, unsigned cols, unsigned width, unsigned &lo, unsigned &hi) {
+    #pragma HLS INLINE
+    lo = x0 >= LEFT ? x0 - LEFT : 0;
+    hi = x0 + cols + RIGHT < width ? x0 + cols + RIGHT : width;
+}
+
 // ------------------------------------------------------------------------------------------- memory <-> rows
 
-// Row `row` (cols records) of a spike-train region -> rows[slot][t][x], into bits [LO, LO + C K) of each beat
-// (LO > 0: the second source of a concat, whose channels follow the first's, contract §3). One burst of
-// cols * beats beats, II=1; a record's beats are shifted into a register array, then split into its T steps.
+// Records first .. first + count - 1 of row `row` (pitch records a row) of a spike-train region -> rows[slot][t][dst +
+// k], into bits [LO, LO + C K) of each beat (LO > 0: the second source of a concat, whose channels follow the
+// first's, contract §3). One burst of count * beats beats, II=1; a record's beats are shifted into a register
+// array, then split into its T steps.
 template <class SRC, class MODEL, unsigned DW, unsigned R, unsigned MAXW, unsigned LO, class beat_T>
-void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigned cols,
-                    beat_T rows[R][MODEL::timesteps][MAXW], unsigned slot) {
+void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigned pitch, unsigned first,
+                    unsigned count, beat_T rows[R][MODEL::timesteps][MAXW], unsigned slot, unsigned dst) {
     #pragma HLS INLINE off
     typedef train<SRC, MODEL, DW> tr;
     const unsigned T = MODEL::timesteps, K = SRC::num_thresholds, CK = SRC::out_channels * K, RB = tr::beats;
     static_assert(LO + CK <= beat_T::width, "the source's channels fit the line buffer's beat");
-    const addr_t base = region + (addr_t)row * cols * RB;
-    const addr_t n = (addr_t)cols * RB;
+    const addr_t base = region + ((addr_t)row * pitch + first) * RB;
+    const addr_t n = (addr_t)count * RB;
     const unsigned MAX_BEATS = MAXW * RB;  // tripcount bound (a named constant: Vitis pragmas take no expressions)
     (void)MAX_BEATS;                       // (g++ ignores the pragma)
     ap_uint<DW> rec[RB];
@@ -128,7 +156,7 @@ void load_train_row(const ap_uint<DW> *mem, addr_t region, unsigned row, unsigne
         #pragma HLS UNROLL
         rec[k] = 0;
     }
-    unsigned x = 0, b = 0;
+    unsigned x = dst, b = 0;
     for (addr_t i = 0; i < n; i++) {
         #pragma HLS PIPELINE II=1
         #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_BEATS
@@ -165,10 +193,10 @@ template <class A, class MODEL, unsigned DW> struct one_source {
     static const unsigned channels = A::out_channels;
     typedef ap_uint<channels * A::num_thresholds> beat_t;
     template <unsigned R, unsigned MAXW>
-    static void load(const ap_uint<DW> *mem, addr_t region_a, addr_t, unsigned row, unsigned cols,
-                     beat_t rows[R][MODEL::timesteps][MAXW], unsigned slot) {
+    static void load(const ap_uint<DW> *mem, addr_t region_a, addr_t, unsigned row, unsigned pitch, unsigned first,
+                     unsigned count, beat_t rows[R][MODEL::timesteps][MAXW], unsigned slot, unsigned dst) {
         #pragma HLS INLINE
-        load_train_row<A, MODEL, DW, R, MAXW, 0>(mem, region_a, row, cols, rows, slot);
+        load_train_row<A, MODEL, DW, R, MAXW, 0>(mem, region_a, row, pitch, first, count, rows, slot, dst);
     }
 };
 
@@ -177,39 +205,42 @@ template <class A, class B, class MODEL, unsigned DW> struct two_sources {
     static const unsigned channels = cat::channels;
     typedef typename cat::beat_t beat_t;  // {b, a}: a in the low channels (nnet_concat.h)
     template <unsigned R, unsigned MAXW>
-    static void load(const ap_uint<DW> *mem, addr_t region_a, addr_t region_b, unsigned row, unsigned cols,
-                     beat_t rows[R][MODEL::timesteps][MAXW], unsigned slot) {
+    static void load(const ap_uint<DW> *mem, addr_t region_a, addr_t region_b, unsigned row, unsigned pitch,
+                     unsigned first, unsigned count, beat_t rows[R][MODEL::timesteps][MAXW], unsigned slot,
+                     unsigned dst) {
         #pragma HLS INLINE
-        load_train_row<A, MODEL, DW, R, MAXW, 0>(mem, region_a, row, cols, rows, slot);
-        load_train_row<B, MODEL, DW, R, MAXW, cat::lo_b>(mem, region_b, row, cols, rows, slot);
+        load_train_row<A, MODEL, DW, R, MAXW, 0>(mem, region_a, row, pitch, first, count, rows, slot, dst);
+        load_train_row<B, MODEL, DW, R, MAXW, cat::lo_b>(mem, region_b, row, pitch, first, count, rows, slot, dst);
     }
 };
 
-// Row `row` of the image buffer -> rows[slot][x] (channel c in bits [8c +: 8], contract §5).
+// Pixels first .. first + count - 1 of row `row` of the image buffer (`width` pixels a row) -> rows[slot][dst + k]
+// (channel c in bits [8c +: 8], contract §5).
 template <class MODEL, unsigned DW, unsigned MAXW>
-void load_image_row(const ap_uint<DW> *image, unsigned row, unsigned cols,
-                    typename image_rows<MODEL, DW>::pixel_t rows[3][MAXW], unsigned slot) {
+void load_image_row(const ap_uint<DW> *image, unsigned row, unsigned width, unsigned first, unsigned count,
+                    typename image_rows<MODEL, DW>::pixel_t rows[3][MAXW], unsigned slot, unsigned dst) {
     #pragma HLS INLINE off
     typedef image_rows<MODEL, DW> im;
     const unsigned P = 8 * im::c_pad, CB = 8 * im::channels;
-    const addr_t base = (addr_t)row * im::row_beats(cols);
+    const addr_t base = (addr_t)row * im::row_beats(width);
     ap_uint<DW> beat = 0;
-    for (unsigned x = 0; x < cols; x++) {
+    for (unsigned k = 0; k < count; k++) {
         #pragma HLS PIPELINE II=1
         #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW
+        const unsigned x = first + k;
         const unsigned lane = x % im::per_beat;  // per_beat is a power of two: a bit select
-        if (lane == 0) beat = image[base + x / im::per_beat];
-        rows[slot][x] = beat.range(P * lane + CB - 1, P * lane);
+        if (lane == 0 || k == 0) beat = image[base + x / im::per_beat];
+        rows[slot][dst + k] = beat.range(P * lane + CB - 1, P * lane);
     }
 }
 
-// `cols` records of RB beats (record x filled by fill(x, rec)) -> memory from beat `base`, one burst, II=1.
+// `count` records of RB beats (record x filled by fill(x, rec)) -> memory from beat `base`, one burst, II=1.
 // Every record starts from 0, so its padding (channels past C, bits past the T steps, the last beat's rest)
 // is written as 0.
 template <unsigned DW, unsigned RB, unsigned MAXW, class FILL>
-void store_records(ap_uint<DW> *mem, addr_t base, unsigned cols, const FILL &fill) {
+void store_records(ap_uint<DW> *mem, addr_t base, unsigned count, const FILL &fill) {
     #pragma HLS INLINE
-    const addr_t n = (addr_t)cols * RB;
+    const addr_t n = (addr_t)count * RB;
     const unsigned MAX_BEATS = MAXW * RB;  // tripcount bound (a named constant: Vitis pragmas take no expressions)
     (void)MAX_BEATS;                       // (g++ ignores the pragma)
     ap_uint<DW> rec[RB];
@@ -272,68 +303,180 @@ template <class CONFIG, unsigned DW, unsigned MAXW> struct output_fill {
     }
 };
 
-// A row of spike words ([t][x]) -> records in the layer's region, one burst.
+// A strip's segment of a row of spike words ([t][x], columns first .. first + count - 1 of a row of `pitch`
+// records) -> the layer's region, one burst.
 template <class CONFIG, class MODEL, unsigned DW, unsigned MAXW>
-void store_train_row(ap_uint<DW> *mem, addr_t region, unsigned row, unsigned cols,
+void store_train_row(ap_uint<DW> *mem, addr_t region, unsigned row, unsigned pitch, unsigned first, unsigned count,
                      const typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][MAXW]) {
     #pragma HLS INLINE off
     const unsigned RB = train<CONFIG, MODEL, DW>::beats;
     const train_fill<CONFIG, MODEL, DW, MAXW> fill = {words};
-    store_records<DW, RB, MAXW>(mem, region + (addr_t)row * cols * RB, cols, fill);
+    store_records<DW, RB, MAXW>(mem, region + ((addr_t)row * pitch + first) * RB, count, fill);
 }
 
-// A row of A_T ([x][o]) -> the output buffer (32-bit words), one burst.
+// A strip's segment of a row of A_T ([x][o]) -> the output buffer (32-bit words), one burst.
 template <class CONFIG, unsigned DW, unsigned MAXW>
-void store_output_row(ap_uint<DW> *mem, unsigned row, unsigned cols,
+void store_output_row(ap_uint<DW> *mem, unsigned row, unsigned pitch, unsigned first, unsigned count,
                       const typename CONFIG::membrane_t accum[MAXW][CONFIG::out_channels]) {
     #pragma HLS INLINE off
     const unsigned RB = output_record<CONFIG, DW>::beats;
     const output_fill<CONFIG, DW, MAXW> fill = {accum};
-    store_records<DW, RB, MAXW>(mem, (addr_t)row * cols * RB, cols, fill);
+    store_records<DW, RB, MAXW>(mem, ((addr_t)row * pitch + first) * RB, count, fill);
 }
 
 // ------------------------------------------------------------------------------------------- neuron / output
 
-// What a layer does with its current of step t at pixel x: the MT-IF update of its C_out neurons (contract §4),
-// or, for the output layer, A_t = A_{t-1} + I_t (§6). state[x][o] is the row's membrane / accumulator, started at
-// 0 at t = 0; words[t][x] the spike beat (§5). Then the row goes to memory (spike trains or A_T).
+// What a layer does with the currents of one lane group at step t and (strip-local) pixel x: the MT-IF update of
+// the group's neurons (contract §4) into the pixel's spike beat `beat` (a register, complete after the last group:
+// `finish` writes it to words[t][x]), or, for the output layer, A_t = A_{t-1} + I_t (§6). state[x][o] is the
+// strip's row of membranes / accumulators, started at 0 at t = 0. Then the strip's segment of the row goes to
+// memory (spike trains or A_T).
 template <class CONFIG, class MODEL, unsigned DW, unsigned MAXW, bool NEURON = CONFIG::has_neuron> struct stage;
 
 template <class CONFIG, class MODEL, unsigned DW, unsigned MAXW> struct stage<CONFIG, MODEL, DW, MAXW, true> {
+    static const unsigned LANES = parallel<MODEL>::lanes;
     typedef typename CONFIG::membrane_t state_t;
     typedef typename layer_types<CONFIG>::spike_beat_t word_t;
-    static void step(state_t state[MAXW][CONFIG::out_channels], word_t words[MODEL::timesteps][MAXW],
-                     unsigned x, unsigned t, const typename layer_types<CONFIG>::current_beat_t &current) {
+    typedef typename lane_group<CONFIG, LANES>::current_t current_t;
+    static void step(state_t state[MAXW][CONFIG::out_channels], word_t &beat, unsigned x, unsigned group, unsigned t,
+                     const current_t &current) {
         #pragma HLS INLINE
-        words[t][x] = mtif_pixel<CONFIG>(state[x], t == 0, current);
+        mtif_pixel<CONFIG, LANES>(state[x], group, t == 0, current, beat);
     }
-    static void store(ap_uint<DW> *scratch, ap_uint<DW> *, addr_t region, unsigned row, unsigned cols,
-                      const state_t[MAXW][CONFIG::out_channels], const word_t words[MODEL::timesteps][MAXW]) {
+    static void finish(word_t words[MODEL::timesteps][MAXW], unsigned x, unsigned t, const word_t &beat) {
         #pragma HLS INLINE
-        store_train_row<CONFIG, MODEL, DW, MAXW>(scratch, region, row, cols, words);
+        words[t][x] = beat;
+    }
+    static void store(ap_uint<DW> *scratch, ap_uint<DW> *, addr_t region, unsigned row, unsigned pitch,
+                      unsigned first, unsigned count, const state_t[MAXW][CONFIG::out_channels],
+                      const word_t words[MODEL::timesteps][MAXW]) {
+        #pragma HLS INLINE
+        store_train_row<CONFIG, MODEL, DW, MAXW>(scratch, region, row, pitch, first, count, words);
     }
 };
 
 template <class CONFIG, class MODEL, unsigned DW, unsigned MAXW> struct stage<CONFIG, MODEL, DW, MAXW, false> {
+    static const unsigned LANES = parallel<MODEL>::lanes;
     typedef typename CONFIG::membrane_t state_t;
     typedef typename layer_types<CONFIG>::spike_beat_t word_t;  // unused: the output layer has no spikes
-    static void step(state_t state[MAXW][CONFIG::out_channels], word_t[MODEL::timesteps][MAXW], unsigned x,
-                     unsigned t, const typename layer_types<CONFIG>::current_beat_t &current) {
+    typedef typename lane_group<CONFIG, LANES>::current_t current_t;
+    static void step(state_t state[MAXW][CONFIG::out_channels], word_t &, unsigned x, unsigned group, unsigned t,
+                     const current_t &current) {
         #pragma HLS INLINE
-        accumulate_pixel<CONFIG>(state[x], t == 0, current);  // §6
+        accumulate_pixel<CONFIG, LANES>(state[x], group, t == 0, current);  // §6
     }
-    static void store(ap_uint<DW> *, ap_uint<DW> *output, addr_t, unsigned row, unsigned cols,
-                      const state_t state[MAXW][CONFIG::out_channels], const word_t[MODEL::timesteps][MAXW]) {
+    static void finish(word_t[MODEL::timesteps][MAXW], unsigned, unsigned, const word_t &) {}
+    static void store(ap_uint<DW> *, ap_uint<DW> *output, addr_t, unsigned row, unsigned pitch, unsigned first,
+                      unsigned count, const state_t state[MAXW][CONFIG::out_channels],
+                      const word_t[MODEL::timesteps][MAXW]) {
         #pragma HLS INLINE
-        store_output_row<CONFIG, DW, MAXW>(output, row, cols, state);  // A_T after the last step
+        store_output_row<CONFIG, DW, MAXW>(output, row, pitch, first, count, state);  // A_T after the last step
     }
 };
 
 // ------------------------------------------------------------------------------------------- the layer kinds
+//
+// Every kind is a layer function (the generated top calls it once per layer) and a strip function. The layer
+// function owns the line buffers, membranes and spike words of its ENGINES engines (a leading [ENGINES]
+// dimension, partitioned: one copy per engine) and runs the strips in a loop with `#pragma HLS UNROLL`: ENGINES
+// strip instances side by side in hardware, one after another in C simulation; the layer function returns when
+// every strip has finished, so no strip of the next layer starts before (the RTL's layer barrier). A strip runs
+// every row of the layer over its own columns x0 .. x0 + cols - 1 (cols = W_l / ENGINES, W_l the layer's width): it
+// reads its sources' columns plus the kernel's halo (strip_span, clamped to the map; line buffer column k is
+// source column x0 - LEFT + k), computes, and writes its own segment of each output row. The pixel loops walk
+// (x, lane group) pairs flattened (PIPELINE II=1: one group of LANES output channels a cycle; the window moves on
+// at group 0). SW = MAXW / ENGINES is the widest strip (compile time).
 
 // Input layer (static coding, contract §3): I = (b + sum w * p) >>> G, computed once per pixel and applied at
-// every step. The image rows pass through a 3-row line buffer (rows y-1, y, y+1; zero padding 1 outside the
-// frame). height x width is the frame; the layer's spike trains go to `region` of the scratch buffer.
+// every step. One strip: image rows y-1, y, y+1 of its columns and the halo (zero padding 1 outside the frame).
+template <class CONFIG, class MODEL, unsigned DW, unsigned SW>
+void input_conv_strip(const ap_uint<DW> *image, ap_uint<DW> *scratch, addr_t region, unsigned height, unsigned width,
+                      unsigned x0, unsigned cols,
+                      const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
+                      const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
+                      typename image_rows<MODEL, DW>::pixel_t rows[3][SW + 2],
+                      typename CONFIG::current_t current[SW][CONFIG::out_channels],
+                      typename CONFIG::membrane_t state[SW][CONFIG::out_channels],
+                      typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][SW]) {
+    #pragma HLS INLINE off
+    typedef typename image_rows<MODEL, DW>::pixel_t pixel_t;
+    typedef stage<CONFIG, MODEL, DW, SW> st;
+    const unsigned LANES = parallel<MODEL>::lanes, G = lane_group<CONFIG, LANES>::groups;
+    const unsigned T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned MAX_WALK = (SW + 2) * G, MAX_PIXELS = SW * G;  // tripcounts
+    (void)MAX_WALK;
+    (void)MAX_PIXELS;
+    unsigned lo, hi;
+    strip_span<1, 1>(x0, cols, width, lo, hi);
+    const unsigned dst = lo + 1 - x0;  // buffer column of source column lo
+
+    unsigned ahead = 1, above = 2;  // slots of rows y+1 and y-1 (row r lives in slot r % 3)
+    for (unsigned y = 0; y < height; y++) {
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=65535
+        if (y == 0) load_image_row<MODEL, DW, SW + 2>(image, 0, width, lo, hi - lo, rows, 0, dst);
+        if (y + 1 < height) load_image_row<MODEL, DW, SW + 2>(image, y + 1, width, lo, hi - lo, rows, ahead, dst);
+        pixel_t window[3][3];
+        #pragma HLS ARRAY_PARTITION variable=window complete dim=0
+        unsigned c = 0, g = 0;  // buffer column c entered last; lane group g
+        for (unsigned i = 0; i < (cols + 2) * G; i++) {
+            #pragma HLS PIPELINE II=1
+            #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_WALK
+            if (g == 0) {  // buffer column c (source column x0 - 1 + c) enters the window
+                const bool col_inside = x0 + c >= 1 && x0 + c - 1 < width;
+                for (unsigned ky = 0; ky < 3; ky++) {
+                    #pragma HLS UNROLL
+                    const unsigned slot = above + ky >= 3 ? above + ky - 3 : above + ky;
+                    const bool inside = col_inside && y + ky >= 1 && y + ky - 1 < height;
+                    window[ky][0] = window[ky][1];
+                    window[ky][1] = window[ky][2];
+                    window[ky][2] = inside ? rows[slot][c] : pixel_t(0);
+                }
+            }
+            if (c >= 2) {  // output pixel c - 2 of the strip
+                typename lane_group<CONFIG, LANES>::current_t cur;
+                input_conv_pixel<CONFIG, LANES>(window, weights, biases, g, cur);  // §3, nnet_input_conv.h
+                for (unsigned l = 0; l < LANES; l++) {
+                    #pragma HLS UNROLL
+                    if (g * LANES + l < C) current[c - 2][g * LANES + l] = cur[l];
+                }
+            }
+            if (g + 1 == G) {
+                g = 0;
+                c++;
+            } else {
+                g++;
+            }
+        }
+        for (unsigned t = 0; t < T; t++) {  // §3: the same current at every step
+            typename st::word_t beat = 0;
+            unsigned x = 0;
+            g = 0;
+            for (unsigned i = 0; i < cols * G; i++) {
+                #pragma HLS PIPELINE II=1
+                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_PIXELS
+                typename st::current_t cur;
+                for (unsigned l = 0; l < LANES; l++) {
+                    #pragma HLS UNROLL
+                    cur[l] = g * LANES + l < C ? current[x][g * LANES + l] : typename CONFIG::current_t(0);
+                }
+                st::step(state, beat, x, g, t, cur);
+                if (g + 1 == G) {
+                    st::finish(words, x, t, beat);
+                    g = 0;
+                    x++;
+                } else {
+                    g++;
+                }
+            }
+        }
+        st::store(scratch, scratch, region, y, width, x0, cols, state, words);
+        ahead = ahead == 2 ? 0 : ahead + 1;
+        above = above == 2 ? 0 : above + 1;
+    }
+}
+
+// The input layer: ENGINES strips of the frame (height x width, the image); its spike trains go to `region` of
+// the scratch buffer.
 template <class CONFIG, class MODEL, unsigned DW, unsigned MAXW>
 void input_conv_layer(const ap_uint<DW> *image, ap_uint<DW> *scratch, addr_t region, unsigned height, unsigned width,
                       const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
@@ -341,79 +484,114 @@ void input_conv_layer(const ap_uint<DW> *image, ap_uint<DW> *scratch, addr_t reg
     #pragma HLS INLINE off
     static_assert(CONFIG::kernel == 3 && CONFIG::has_neuron, "contract §3: the input layer is a 3x3 conv + MT-IF");
     static_assert(CONFIG::in_channels == MODEL::in_channels, "the input layer reads the image");
-    typedef typename image_rows<MODEL, DW>::pixel_t pixel_t;
-    typedef stage<CONFIG, MODEL, DW, MAXW> st;
-    const unsigned T = MODEL::timesteps, C = CONFIG::out_channels;
-    const unsigned MAX_STEPS = MAXW + 1;  // window steps a row (tripcount)
-    (void)MAX_STEPS;
-    #pragma HLS ARRAY_PARTITION variable=weights complete dim=0
-    #pragma HLS ARRAY_PARTITION variable=biases complete
+    const unsigned E = parallel<MODEL>::engines, SW = MAXW / E, T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned PF = lane_group<CONFIG, parallel<MODEL>::lanes>::factor;  // cyclic partition factor (LANES)
+    (void)PF;
+    static_assert(MAXW % E == 0, "MAX_WIDTH >> level is a multiple of ENGINES");
+    #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=PF dim=1
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=3
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=4
+    #pragma HLS ARRAY_PARTITION variable=biases cyclic factor=PF dim=1
 
-    static pixel_t rows[3][MAXW];                       // image rows y-1, y, y+1 (a ring of 3 slots)
-    static typename CONFIG::current_t current[MAXW][C];  // the static current of row y
-    static typename st::state_t state[MAXW][C];          // membranes of row y
-    static typename st::word_t words[T][MAXW];           // spike words of row y
+    static typename image_rows<MODEL, DW>::pixel_t rows[E][3][SW + 2];  // per engine: image rows y-1, y, y+1
+    static typename CONFIG::current_t current[E][SW][C];                // the static current of row y
+    static typename CONFIG::membrane_t state[E][SW][C];                 // membranes of row y
+    static typename layer_types<CONFIG>::spike_beat_t words[E][T][SW];  // spike words of row y
     #pragma HLS ARRAY_PARTITION variable=rows complete dim=1
-    #pragma HLS ARRAY_PARTITION variable=current complete dim=2
-    #pragma HLS ARRAY_PARTITION variable=state complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=rows complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=current complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=current cyclic factor=PF dim=3
+    #pragma HLS ARRAY_PARTITION variable=state complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=state cyclic factor=PF dim=3
     #pragma HLS ARRAY_PARTITION variable=words complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=words complete dim=2
 
-    unsigned ahead = 1, above = 2;  // slots of rows y+1 and y-1 (row r lives in slot r % 3)
-    for (unsigned y = 0; y < height; y++) {
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW
-        if (y == 0) load_image_row<MODEL, DW, MAXW>(image, 0, width, rows, 0);
-        if (y + 1 < height) load_image_row<MODEL, DW, MAXW>(image, y + 1, width, rows, ahead);
-        pixel_t window[3][3];
-        #pragma HLS ARRAY_PARTITION variable=window complete dim=0
-        for (unsigned c = 0; c <= width; c++) {  // column c enters the window; output pixel c - 1 is done
-            #pragma HLS PIPELINE II=1
-            #pragma HLS LOOP_TRIPCOUNT min=2 max=MAX_STEPS
-            for (unsigned ky = 0; ky < 3; ky++) {
-                #pragma HLS UNROLL
-                const unsigned slot = above + ky >= 3 ? above + ky - 3 : above + ky;
-                const bool inside = c < width && y + ky >= 1 && y + ky - 1 < height;
-                window[ky][0] = window[ky][1];
-                window[ky][1] = window[ky][2];
-                window[ky][2] = inside ? rows[slot][c] : pixel_t(0);
-            }
-            if (c == 0) {  // the column left of the frame: zero padding
-                for (unsigned ky = 0; ky < 3; ky++) {
-                    #pragma HLS UNROLL
-                    window[ky][1] = 0;
-                }
-                continue;
-            }
-            typename layer_types<CONFIG>::current_beat_t cur;
-            input_conv_pixel<CONFIG>(window, weights, biases, cur);  // §3, nnet_input_conv.h
-            for (unsigned o = 0; o < C; o++) {
-                #pragma HLS UNROLL
-                current[c - 1][o] = cur[o];
-            }
-        }
-        for (unsigned t = 0; t < T; t++) {  // §3: the same current at every step
-            for (unsigned x = 0; x < width; x++) {
-                #pragma HLS PIPELINE II=1
-                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW
-                typename layer_types<CONFIG>::current_beat_t cur;
-                for (unsigned o = 0; o < C; o++) {
-                    #pragma HLS UNROLL
-                    cur[o] = current[x][o];
-                }
-                st::step(state, words, x, t, cur);
-            }
-        }
-        st::store(scratch, scratch, region, y, width, state, words);
-        ahead = ahead == 2 ? 0 : ahead + 1;
-        above = above == 2 ? 0 : above + 1;
+    const unsigned cols = width / E;
+    for (unsigned e = 0; e < E; e++) {
+        #pragma HLS UNROLL
+        input_conv_strip<CONFIG, MODEL, DW, SW>(image, scratch, region, height, width, e * cols, cols, weights,
+                                                biases, rows[e], current[e], state[e], words[e]);
     }
 }
 
 // Spiking conv (3x3, zero padding 1) or the output layer (1x1 or 3x3), shift-and-add (contract §3), reading one
-// source or two concatenated (SOURCES: one_source / two_sources; the encoder feature first). A ring of KS source
-// rows (y - KS/2 .. y + KS/2; each source row is read once per layer). Per step t the KS x KS window slides over
-// the row; spike_conv_pixel gives the current (bias every step) and the stage updates the neurons (or A_t).
-// height x width is the layer's size; the spike trains go to `dst` of the scratch buffer (the output layer: A_T to
-// the output buffer).
+// source or two concatenated (SOURCES: one_source / two_sources; the encoder feature first). One strip: a ring of
+// KS source rows (y - KS/2 .. y + KS/2; each row of the strip's columns and halo read once per layer). Per step t
+// the KS x KS window slides over the strip's row; spike_conv_pixel gives a lane group's currents (bias every step)
+// and the stage updates its neurons (or A_t).
+template <class CONFIG, class MODEL, class SOURCES, unsigned DW, unsigned SW>
+void conv_strip(ap_uint<DW> *scratch, ap_uint<DW> *output, addr_t src_a, addr_t src_b, addr_t dst, unsigned height,
+                unsigned width, unsigned x0, unsigned cols,
+                const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][CONFIG::kernel][CONFIG::kernel]
+                                                           [CONFIG::in_channels],
+                const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
+                typename SOURCES::beat_t rows[CONFIG::kernel][MODEL::timesteps][SW + CONFIG::kernel - 1],
+                typename CONFIG::membrane_t state[SW][CONFIG::out_channels],
+                typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][SW]) {
+    #pragma HLS INLINE off
+    const unsigned KS = CONFIG::kernel, HALF = KS / 2, BW = SW + KS - 1;
+    typedef typename SOURCES::beat_t beat_t;
+    typedef stage<CONFIG, MODEL, DW, SW> st;
+    const unsigned LANES = parallel<MODEL>::lanes, G = lane_group<CONFIG, LANES>::groups, T = MODEL::timesteps;
+    const unsigned MAX_WALK = BW * G;  // tripcount
+    (void)MAX_WALK;
+    unsigned lo, hi;
+    strip_span<HALF, HALF>(x0, cols, width, lo, hi);
+    const unsigned at = lo + HALF - x0;  // buffer column of source column lo
+
+    unsigned ahead = HALF % KS, above = (KS - HALF) % KS;  // slots of rows y + HALF and y - HALF
+    for (unsigned y = 0; y < height; y++) {
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=65535
+        if (y == 0 && HALF > 0) {
+            SOURCES::template load<KS, BW>(scratch, src_a, src_b, 0, width, lo, hi - lo, rows, 0, at);
+        }
+        if (y + HALF < height) {
+            SOURCES::template load<KS, BW>(scratch, src_a, src_b, y + HALF, width, lo, hi - lo, rows, ahead, at);
+        }
+        for (unsigned t = 0; t < T; t++) {
+            beat_t window[KS][KS];
+            #pragma HLS ARRAY_PARTITION variable=window complete dim=0
+            typename st::word_t beat = 0;
+            unsigned c = 0, g = 0;  // buffer column c entered last; lane group g
+            for (unsigned i = 0; i < (cols + KS - 1) * G; i++) {
+                #pragma HLS PIPELINE II=1
+                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_WALK
+                if (g == 0) {  // buffer column c (source column x0 - HALF + c) enters the window
+                    const bool col_inside = x0 + c >= HALF && x0 + c - HALF < width;
+                    for (unsigned ky = 0; ky < KS; ky++) {
+                        #pragma HLS UNROLL
+                        const unsigned slot = above + ky >= KS ? above + ky - KS : above + ky;
+                        const bool inside = col_inside && y + ky >= HALF && y + ky - HALF < height;
+                        for (unsigned kx = 0; kx + 1 < KS; kx++) {
+                            #pragma HLS UNROLL
+                            window[ky][kx] = window[ky][kx + 1];
+                        }
+                        window[ky][KS - 1] = inside ? rows[slot][t][c] : beat_t(0);
+                    }
+                }
+                if (c >= KS - 1) {  // output pixel c - (KS - 1) of the strip
+                    typename st::current_t current;
+                    spike_conv_pixel<CONFIG, KS, LANES>(window, weights, biases, g, current);
+                    st::step(state, beat, c - (KS - 1), g, t, current);
+                    if (g + 1 == G) st::finish(words, c - (KS - 1), t, beat);
+                }
+                if (g + 1 == G) {
+                    g = 0;
+                    c++;
+                } else {
+                    g++;
+                }
+            }
+        }
+        st::store(scratch, output, dst, y, width, x0, cols, state, words);
+        ahead = ahead + 1 == KS ? 0 : ahead + 1;
+        above = above + 1 == KS ? 0 : above + 1;
+    }
+}
+
+// The conv layer: ENGINES strips of height x width (the layer's size); the spike trains go to `dst` of the
+// scratch buffer (the output layer: A_T to the output buffer).
 template <class CONFIG, class MODEL, class SOURCES, unsigned DW, unsigned MAXW>
 void conv_layer(ap_uint<DW> *scratch, ap_uint<DW> *output, addr_t src_a, addr_t src_b, addr_t dst, unsigned height,
                 unsigned width,
@@ -421,158 +599,213 @@ void conv_layer(ap_uint<DW> *scratch, ap_uint<DW> *output, addr_t src_a, addr_t 
                                                            [CONFIG::in_channels],
                 const typename CONFIG::bias_rom_t biases[CONFIG::out_channels]) {
     #pragma HLS INLINE off
-    const unsigned KS = CONFIG::kernel, HALF = KS / 2;
+    const unsigned KS = CONFIG::kernel;
     static_assert(KS == 3 || KS == 1, "contract §3: 3x3 convs, 1x1 or 3x3 output layer");
     static_assert(SOURCES::channels == CONFIG::in_channels, "the sources' channels are the layer's input");
-    typedef typename SOURCES::beat_t beat_t;
-    typedef stage<CONFIG, MODEL, DW, MAXW> st;
-    const unsigned T = MODEL::timesteps, C = CONFIG::out_channels;
-    const unsigned MAX_STEPS = MAXW + HALF;  // window steps a row (tripcount)
-    (void)MAX_STEPS;
-    #pragma HLS ARRAY_PARTITION variable=weights complete dim=0
-    #pragma HLS ARRAY_PARTITION variable=biases complete
+    const unsigned E = parallel<MODEL>::engines, SW = MAXW / E, T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned PF = lane_group<CONFIG, parallel<MODEL>::lanes>::factor;  // cyclic partition factor (LANES)
+    (void)PF;
+    static_assert(MAXW % E == 0, "MAX_WIDTH >> level is a multiple of ENGINES");
+    #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=PF dim=1
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=3
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=4
+    #pragma HLS ARRAY_PARTITION variable=biases cyclic factor=PF dim=1
 
-    static beat_t rows[KS][T][MAXW];            // source rows y - HALF .. y + HALF, every step (row r: slot r % KS)
-    static typename st::state_t state[MAXW][C];  // membranes (or A_t) of row y
-    static typename st::word_t words[T][MAXW];   // spike words of row y
+    static typename SOURCES::beat_t rows[E][KS][T][SW + KS - 1];  // per engine: source rows, every step, + halo
+    static typename CONFIG::membrane_t state[E][SW][C];           // membranes (or A_t) of row y
+    static typename layer_types<CONFIG>::spike_beat_t words[E][T][SW];  // spike words of row y
     #pragma HLS ARRAY_PARTITION variable=rows complete dim=1
     #pragma HLS ARRAY_PARTITION variable=rows complete dim=2
-    #pragma HLS ARRAY_PARTITION variable=state complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=rows complete dim=3
+    #pragma HLS ARRAY_PARTITION variable=state complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=state cyclic factor=PF dim=3
     #pragma HLS ARRAY_PARTITION variable=words complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=words complete dim=2
 
-    unsigned ahead = HALF % KS, above = (KS - HALF) % KS;  // slots of rows y + HALF and y - HALF
-    for (unsigned y = 0; y < height; y++) {
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW
-        if (y == 0 && HALF > 0) SOURCES::template load<KS, MAXW>(scratch, src_a, src_b, 0, width, rows, 0);
-        if (y + HALF < height) SOURCES::template load<KS, MAXW>(scratch, src_a, src_b, y + HALF, width, rows, ahead);
-        for (unsigned t = 0; t < T; t++) {
-            beat_t window[KS][KS];
-            #pragma HLS ARRAY_PARTITION variable=window complete dim=0
-            for (unsigned c = 0; c < width + HALF; c++) {  // column c enters; output pixel c - HALF is done
-                #pragma HLS PIPELINE II=1
-                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_STEPS
-                for (unsigned ky = 0; ky < KS; ky++) {
-                    #pragma HLS UNROLL
-                    const unsigned slot = above + ky >= KS ? above + ky - KS : above + ky;
-                    const bool inside = c < width && y + ky >= HALF && y + ky - HALF < height;
-                    for (unsigned kx = 0; kx + 1 < KS; kx++) {
-                        #pragma HLS UNROLL
-                        window[ky][kx] = window[ky][kx + 1];
-                    }
-                    window[ky][KS - 1] = inside ? rows[slot][t][c] : beat_t(0);
-                }
-                if (c < HALF) {  // the column left of the frame: zero padding
-                    for (unsigned ky = 0; ky < KS; ky++) {
-                        #pragma HLS UNROLL
-                        for (unsigned kx = 0; kx + 1 < KS; kx++) {
-                            #pragma HLS UNROLL
-                            window[ky][kx] = 0;
-                        }
-                    }
-                    continue;
-                }
-                typename layer_types<CONFIG>::current_beat_t current;
-                spike_conv_pixel<CONFIG, KS>(window, weights, biases, current);
-                st::step(state, words, c - HALF, t, current);
-            }
-        }
-        st::store(scratch, output, dst, y, width, state, words);
-        ahead = ahead + 1 == KS ? 0 : ahead + 1;
-        above = above + 1 == KS ? 0 : above + 1;
+    const unsigned cols = width / E;
+    for (unsigned e = 0; e < E; e++) {
+        #pragma HLS UNROLL
+        conv_strip<CONFIG, MODEL, SOURCES, DW, SW>(scratch, output, src_a, src_b, dst, height, width, e * cols, cols,
+                                                   weights, biases, rows[e], state[e], words[e]);
     }
 }
 
 // Average pool 2x2 + MT-IF (contract §3): I = (sum of the block's four spike magnitudes) << (F + e_min - 2). No
-// weights. height x width is the layer's (output) size; output row y reads source rows 2y and 2y + 1.
-template <class CONFIG, class SRC, class MODEL, unsigned DW, unsigned MAXW>
-void pool_layer(ap_uint<DW> *scratch, addr_t src, addr_t dst, unsigned height, unsigned width) {
+// weights. One strip: output columns x0 .. x0 + cols - 1 read source columns 2 x0 .. 2 x0 + 2 cols - 1 of rows
+// 2y, 2y + 1 (no halo).
+template <class CONFIG, class SRC, class MODEL, unsigned DW, unsigned SW>
+void pool_strip(ap_uint<DW> *scratch, addr_t src, addr_t dst, unsigned height, unsigned width, unsigned x0,
+                unsigned cols, typename one_source<SRC, MODEL, DW>::beat_t rows[2][MODEL::timesteps][2 * SW],
+                typename CONFIG::membrane_t state[SW][CONFIG::out_channels],
+                typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][SW]) {
     #pragma HLS INLINE off
     typedef one_source<SRC, MODEL, DW> source;
     typedef typename source::beat_t beat_t;
-    typedef stage<CONFIG, MODEL, DW, MAXW> st;
-    const unsigned T = MODEL::timesteps, C = CONFIG::out_channels;
-    static_assert(CONFIG::in_channels == C && SRC::out_channels == C, "pooling keeps the channels");
-    static_assert(CONFIG::input_shift >= 0, "contract §3: the pool needs F >= 2 - e_min");
-
-    static beat_t rows[2][T][2 * MAXW];  // source rows 2y, 2y + 1
-    static typename st::state_t state[MAXW][C];
-    static typename st::word_t words[T][MAXW];
-    #pragma HLS ARRAY_PARTITION variable=rows complete dim=1
-    #pragma HLS ARRAY_PARTITION variable=rows complete dim=2
-    #pragma HLS ARRAY_PARTITION variable=state complete dim=2
-    #pragma HLS ARRAY_PARTITION variable=words complete dim=1
+    typedef stage<CONFIG, MODEL, DW, SW> st;
+    const unsigned LANES = parallel<MODEL>::lanes, G = lane_group<CONFIG, LANES>::groups, T = MODEL::timesteps;
+    const unsigned MAX_PIXELS = SW * G;  // tripcount
+    (void)MAX_PIXELS;
+    unsigned lo, hi;
+    strip_span<0, 0>(2 * x0, 2 * cols, 2 * width, lo, hi);
 
     for (unsigned y = 0; y < height; y++) {
-        #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW
-        source::template load<2, 2 * MAXW>(scratch, src, 0, 2 * y, 2 * width, rows, 0);
-        source::template load<2, 2 * MAXW>(scratch, src, 0, 2 * y + 1, 2 * width, rows, 1);
+        #pragma HLS LOOP_TRIPCOUNT min=1 max=65535
+        source::template load<2, 2 * SW>(scratch, src, 0, 2 * y, 2 * width, lo, hi - lo, rows, 0, 0);
+        source::template load<2, 2 * SW>(scratch, src, 0, 2 * y + 1, 2 * width, lo, hi - lo, rows, 1, 0);
         for (unsigned t = 0; t < T; t++) {
-            for (unsigned x = 0; x < width; x++) {
+            typename st::word_t beat = 0;
+            unsigned x = 0, g = 0;
+            for (unsigned i = 0; i < cols * G; i++) {
                 #pragma HLS PIPELINE II=1
-                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAXW
+                #pragma HLS LOOP_TRIPCOUNT min=1 max=MAX_PIXELS
                 const beat_t block[4] = {rows[0][t][2 * x], rows[0][t][2 * x + 1], rows[1][t][2 * x],
                                          rows[1][t][2 * x + 1]};
-                typename layer_types<CONFIG>::current_beat_t current;
-                pool_pixel<CONFIG>(block, current);  // §3, nnet_pool.h
-                st::step(state, words, x, t, current);
+                typename st::current_t current;
+                pool_pixel<CONFIG, LANES>(block, g, current);  // §3, nnet_pool.h
+                st::step(state, beat, x, g, t, current);
+                if (g + 1 == G) {
+                    st::finish(words, x, t, beat);
+                    g = 0;
+                    x++;
+                } else {
+                    g++;
+                }
             }
         }
-        st::store(scratch, scratch, dst, y, width, state, words);
+        st::store(scratch, scratch, dst, y, width, x0, cols, state, words);
+    }
+}
+
+// The pool layer: ENGINES strips of height x width (the layer's output size).
+template <class CONFIG, class SRC, class MODEL, unsigned DW, unsigned MAXW>
+void pool_layer(ap_uint<DW> *scratch, addr_t src, addr_t dst, unsigned height, unsigned width) {
+    #pragma HLS INLINE off
+    typedef typename one_source<SRC, MODEL, DW>::beat_t beat_t;
+    const unsigned E = parallel<MODEL>::engines, SW = MAXW / E, T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned PF = lane_group<CONFIG, parallel<MODEL>::lanes>::factor;  // cyclic partition factor (LANES)
+    (void)PF;
+    static_assert(CONFIG::in_channels == C && SRC::out_channels == C, "pooling keeps the channels");
+    static_assert(CONFIG::input_shift >= 0, "contract §3: the pool needs F >= 2 - e_min");
+    static_assert(MAXW % E == 0, "MAX_WIDTH >> level is a multiple of ENGINES");
+
+    static beat_t rows[E][2][T][2 * SW];  // per engine: source rows 2y, 2y + 1
+    static typename CONFIG::membrane_t state[E][SW][C];
+    static typename layer_types<CONFIG>::spike_beat_t words[E][T][SW];
+    #pragma HLS ARRAY_PARTITION variable=rows complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=rows complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=rows complete dim=3
+    #pragma HLS ARRAY_PARTITION variable=state complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=state cyclic factor=PF dim=3
+    #pragma HLS ARRAY_PARTITION variable=words complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=words complete dim=2
+
+    const unsigned cols = width / E;
+    for (unsigned e = 0; e < E; e++) {
+        #pragma HLS UNROLL
+        pool_strip<CONFIG, SRC, MODEL, DW, SW>(scratch, src, dst, height, width, e * cols, cols, rows[e], state[e],
+                                               words[e]);
     }
 }
 
 // Transposed conv k3 s2 p1 op1 + MT-IF (contract §3), the scatter regrouped per output pixel as in nnet_upconv.h:
 // output (oy, ox) gets input (j + r, i + q), j = oy / 2, i = ox / 2, r = 1 only on odd rows, q = 1 only on odd
 // columns, with ky = 1 (even oy) or ky = 2 (r = 0) / 0 (r = 1) on odd ones, kx likewise; an input row or column
-// past the edge contributes nothing. height x width is the layer's (output, 2x) size. Input row j lives in slot
-// j % 2; row j + 1 is read before output row 2j + 1, where it is first needed.
+// past the edge contributes nothing. height x width is the layer's (output, 2x) size. One strip: output columns
+// x0 .. x0 + cols - 1 read input columns x0 / 2 .. (x0 + cols) / 2 - 1 and one halo column on the right. Input
+// row j lives in slot j % 2; row j + 1 is read before output row 2j + 1, where it is first needed.
+template <class CONFIG, class SRC, class MODEL, unsigned DW, unsigned SW>
+void upconv_strip(ap_uint<DW> *scratch, addr_t src, addr_t dst, unsigned height, unsigned width, unsigned x0,
+                  unsigned cols,
+                  const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
+                  const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
+                  typename one_source<SRC, MODEL, DW>::beat_t rows[2][MODEL::timesteps][SW / 2 + 1],
+                  typename CONFIG::membrane_t state[SW][CONFIG::out_channels],
+                  typename layer_types<CONFIG>::spike_beat_t words[MODEL::timesteps][SW]) {
+    #pragma HLS INLINE off
+    typedef one_source<SRC, MODEL, DW> source;
+    typedef typename source::beat_t beat_t;
+    typedef stage<CONFIG, MODEL, DW, SW> st;
+    const unsigned LANES = parallel<MODEL>::lanes, G = lane_group<CONFIG, LANES>::groups, T = MODEL::timesteps;
+    const unsigned BW = SW / 2 + 1, MAX_PIXELS = SW * G;  // tripcount
+    (void)MAX_PIXELS;
+    const unsigned in_height = height / 2, in_width = width / 2, i0 = x0 / 2;
+    unsigned lo, hi;
+    strip_span<0, 1>(i0, cols / 2, in_width, lo, hi);  // lo = i0: buffer column k is input column i0 + k
+
+    for (unsigned oy = 0; oy < height; oy++) {
+        #pragma HLS LOOP_TRIPCOUNT min=2 max=65535
+        const unsigned j = oy >> 1;
+        const bool odd_y = oy & 1, has_below = odd_y && j + 1 < in_height;
+        if (oy == 0) source::template load<2, BW>(scratch, src, 0, 0, in_width, lo, hi - lo, rows, 0, 0);
+        if (has_below) {
+            source::template load<2, BW>(scratch, src, 0, j + 1, in_width, lo, hi - lo, rows, (j + 1) & 1, 0);
+        }
+        for (unsigned t = 0; t < T; t++) {
+            typename st::word_t beat = 0;
+            unsigned x = 0, g = 0;
+            for (unsigned n = 0; n < cols * G; n++) {
+                #pragma HLS PIPELINE II=1
+                #pragma HLS LOOP_TRIPCOUNT min=2 max=MAX_PIXELS
+                const unsigned k = x >> 1;  // buffer column of input column i = (x0 + x) / 2 (x0 is even)
+                const bool odd_x = x & 1, has_right = odd_x && i0 + k + 1 < in_width;
+                beat_t win[2][2];
+                #pragma HLS ARRAY_PARTITION variable=win complete dim=0
+                win[0][0] = rows[j & 1][t][k];
+                win[0][1] = has_right ? rows[j & 1][t][k + 1] : beat_t(0);
+                win[1][0] = has_below ? rows[(j + 1) & 1][t][k] : beat_t(0);
+                win[1][1] = has_below && has_right ? rows[(j + 1) & 1][t][k + 1] : beat_t(0);
+                typename st::current_t current;
+                upconv_pixel<CONFIG, LANES>(win, odd_y, odd_x, weights, biases, g, current);  // §3, nnet_upconv.h
+                st::step(state, beat, x, g, t, current);
+                if (g + 1 == G) {
+                    st::finish(words, x, t, beat);
+                    g = 0;
+                    x++;
+                } else {
+                    g++;
+                }
+            }
+        }
+        st::store(scratch, scratch, dst, oy, width, x0, cols, state, words);
+    }
+}
+
+// The upconv layer: ENGINES strips of height x width (the layer's output size).
 template <class CONFIG, class SRC, class MODEL, unsigned DW, unsigned MAXW>
 void upconv_layer(ap_uint<DW> *scratch, addr_t src, addr_t dst, unsigned height, unsigned width,
                   const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
                   const typename CONFIG::bias_rom_t biases[CONFIG::out_channels]) {
     #pragma HLS INLINE off
-    typedef one_source<SRC, MODEL, DW> source;
-    typedef typename source::beat_t beat_t;
-    typedef stage<CONFIG, MODEL, DW, MAXW> st;
-    const unsigned T = MODEL::timesteps, C = CONFIG::out_channels, MAXW_IN = MAXW / 2;
+    typedef typename one_source<SRC, MODEL, DW>::beat_t beat_t;
+    const unsigned E = parallel<MODEL>::engines, SW = MAXW / E, T = MODEL::timesteps, C = CONFIG::out_channels;
+    const unsigned PF = lane_group<CONFIG, parallel<MODEL>::lanes>::factor;  // cyclic partition factor (LANES)
+    (void)PF;
     static_assert(CONFIG::kernel == 3, "contract §3: ConvTranspose2d k=3");
     static_assert(CONFIG::in_channels == SRC::out_channels, "the source's channels are the layer's input");
-    #pragma HLS ARRAY_PARTITION variable=weights complete dim=0
-    #pragma HLS ARRAY_PARTITION variable=biases complete
+    static_assert(MAXW % (2 * E) == 0, "an engine's strip of an upconv is an even number of columns");
+    #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=PF dim=1
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=3
+    #pragma HLS ARRAY_PARTITION variable=weights complete dim=4
+    #pragma HLS ARRAY_PARTITION variable=biases cyclic factor=PF dim=1
 
-    static beat_t rows[2][T][MAXW_IN];  // input rows j, j + 1
-    static typename st::state_t state[MAXW][C];
-    static typename st::word_t words[T][MAXW];
+    static beat_t rows[E][2][T][SW / 2 + 1];  // per engine: input rows j, j + 1 of its strip and the halo column
+    static typename CONFIG::membrane_t state[E][SW][C];
+    static typename layer_types<CONFIG>::spike_beat_t words[E][T][SW];
     #pragma HLS ARRAY_PARTITION variable=rows complete dim=1
     #pragma HLS ARRAY_PARTITION variable=rows complete dim=2
-    #pragma HLS ARRAY_PARTITION variable=state complete dim=2
+    #pragma HLS ARRAY_PARTITION variable=rows complete dim=3
+    #pragma HLS ARRAY_PARTITION variable=state complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=state cyclic factor=PF dim=3
     #pragma HLS ARRAY_PARTITION variable=words complete dim=1
+    #pragma HLS ARRAY_PARTITION variable=words complete dim=2
 
-    const unsigned in_height = height / 2, in_width = width / 2;
-    for (unsigned oy = 0; oy < height; oy++) {
-        #pragma HLS LOOP_TRIPCOUNT min=2 max=MAXW
-        const unsigned j = oy >> 1;
-        const bool odd_y = oy & 1, has_below = odd_y && j + 1 < in_height;
-        if (oy == 0) source::template load<2, MAXW_IN>(scratch, src, 0, 0, in_width, rows, 0);
-        if (has_below) source::template load<2, MAXW_IN>(scratch, src, 0, j + 1, in_width, rows, (j + 1) & 1);
-        for (unsigned t = 0; t < T; t++) {
-            for (unsigned ox = 0; ox < width; ox++) {
-                #pragma HLS PIPELINE II=1
-                #pragma HLS LOOP_TRIPCOUNT min=2 max=MAXW
-                const unsigned i = ox >> 1;
-                const bool odd_x = ox & 1, has_right = odd_x && i + 1 < in_width;
-                beat_t win[2][2];
-                #pragma HLS ARRAY_PARTITION variable=win complete dim=0
-                win[0][0] = rows[j & 1][t][i];
-                win[0][1] = has_right ? rows[j & 1][t][i + 1] : beat_t(0);
-                win[1][0] = has_below ? rows[(j + 1) & 1][t][i] : beat_t(0);
-                win[1][1] = has_below && has_right ? rows[(j + 1) & 1][t][i + 1] : beat_t(0);
-                typename layer_types<CONFIG>::current_beat_t current;
-                upconv_pixel<CONFIG>(win, odd_y, odd_x, weights, biases, current);  // §3, nnet_upconv.h
-                st::step(state, words, ox, t, current);
-            }
-        }
-        st::store(scratch, scratch, dst, oy, width, state, words);
+    const unsigned cols = width / E;
+    for (unsigned e = 0; e < E; e++) {
+        #pragma HLS UNROLL
+        upconv_strip<CONFIG, SRC, MODEL, DW, SW>(scratch, src, dst, height, width, e * cols, cols, weights, biases,
+                                                 rows[e], state[e], words[e]);
     }
 }
 }  // namespace frame

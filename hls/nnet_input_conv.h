@@ -24,19 +24,20 @@ template <class CONFIG, class pixel_T> struct input_conv_taps {
     }
 };
 
-// I[o] = (b[o] + sum_{ky,kx,c} w[o][ky][kx][c] * p[c][y+ky-1][x+kx-1]) >>> G (§3) of one output pixel. acc_t
+// I[o] = (b[o] + sum_{ky,kx,c} w[o][ky][kx][c] * p[c][y+ky-1][x+kx-1]) >>> G (§3) of one output pixel, for the
+// LANES channels o = group * LANES + l of one lane group (nnet_snn_common.h lane_group; current[l]). acc_t
 // holds every partial sum (§7: |b| + 255 * sum |w| < 2^(acc_bits-1)); the +2^(G-1) of round half up is already
 // in the bias (§2), so the shift is a plain arithmetic (floor) shift.
-template <class CONFIG, class pixel_T>
+template <class CONFIG, unsigned LANES, class pixel_T>
 void input_conv_pixel(const pixel_T window[3][3],
                       const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
-                      const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
-                      typename layer_types<CONFIG>::current_beat_t &current) {
+                      const typename CONFIG::bias_rom_t biases[CONFIG::out_channels], unsigned group,
+                      typename lane_group<CONFIG, LANES>::current_t &current) {
     #pragma HLS INLINE
     static_assert(CONFIG::kernel == 3, "contract §3: the input layer is a 3x3 conv");
     static_assert(pixel_T::width == 8 * CONFIG::in_channels, "image pixel: 8 bits per channel (§5)");
     const input_conv_taps<CONFIG, pixel_T> taps = {window, weights};
-    conv_currents<CONFIG, CONFIG::input_shift>(taps, biases, current);
+    conv_currents<CONFIG, CONFIG::input_shift, LANES>(taps, biases, group, current);
 }
 
 }  // namespace nnet

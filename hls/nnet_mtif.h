@@ -30,23 +30,26 @@ typename layer_types<CONFIG>::spike_word_t mtif_update(typename CONFIG::membrane
     return word;
 }
 
-// One time step of the MT-IF neurons of one pixel: v[o] the membranes (the caller's state; first: the frame's
-// t = 0, every membrane starts from 0, §4, so there is no reset pass and no frame depends on the one before).
-// Returns the pixel's spike beat, channel o's K-bit word in bits [K*o + K-1 : K*o] (§5).
-template <class CONFIG>
-typename layer_types<CONFIG>::spike_beat_t mtif_pixel(typename CONFIG::membrane_t v[CONFIG::out_channels], bool first,
-                                                      const typename layer_types<CONFIG>::current_beat_t &current) {
+// One time step of the MT-IF neurons of one pixel's lane group: channels o = group * LANES + l (current[l]);
+// v[o] the membranes (the caller's state; first: the frame's t = 0, every membrane starts from 0, §4, so there is
+// no reset pass and no frame depends on the one before). Writes channel o's K-bit word into bits [K*o + K-1 : K*o]
+// of the pixel's spike beat (§5); the other groups' bits are left as they are.
+template <class CONFIG, unsigned LANES>
+void mtif_pixel(typename CONFIG::membrane_t v[CONFIG::out_channels], unsigned group, bool first,
+                const typename lane_group<CONFIG, LANES>::current_t &current,
+                typename layer_types<CONFIG>::spike_beat_t &beat) {
     #pragma HLS INLINE
     static_assert(CONFIG::has_neuron, "the output layer has no neuron (nnet_output.h)");
     const unsigned K = CONFIG::num_thresholds;
-    typename layer_types<CONFIG>::spike_beat_t beat = 0;
-    for (unsigned o = 0; o < CONFIG::out_channels; o++) {
+    for (unsigned l = 0; l < LANES; l++) {
         #pragma HLS UNROLL
-        typename CONFIG::membrane_t m = first ? typename CONFIG::membrane_t(0) : v[o];
-        beat.range(K * o + K - 1, K * o) = mtif_update<CONFIG>(m, current[o]);
-        v[o] = m;
+        const unsigned o = group * LANES + l;
+        if (o < CONFIG::out_channels) {
+            typename CONFIG::membrane_t m = first ? typename CONFIG::membrane_t(0) : v[o];
+            beat.range(K * o + K - 1, K * o) = mtif_update<CONFIG>(m, current[l]);
+            v[o] = m;
+        }
     }
-    return beat;
 }
 
 }  // namespace nnet

@@ -9,16 +9,19 @@
 
 namespace nnet {
 
-// One time step of one pixel's accumulators a[o] (membrane_t: §7 bounds |A_t| by T * Imax); first: t = 0, the
-// accumulators start from 0 (no reset pass).
-template <class CONFIG>
-void accumulate_pixel(typename CONFIG::membrane_t a[CONFIG::out_channels], bool first,
-                      const typename layer_types<CONFIG>::current_beat_t &current) {
+// One time step of one pixel's accumulators a[o] (membrane_t: §7 bounds |A_t| by T * Imax) of one lane group
+// (channels o = group * LANES + l, current[l]); first: t = 0, the accumulators start from 0 (no reset pass).
+template <class CONFIG, unsigned LANES>
+void accumulate_pixel(typename CONFIG::membrane_t a[CONFIG::out_channels], unsigned group, bool first,
+                      const typename lane_group<CONFIG, LANES>::current_t &current) {
     #pragma HLS INLINE
     static_assert(!CONFIG::has_neuron, "accumulate is the output layer's (no neuron)");
-    for (unsigned o = 0; o < CONFIG::out_channels; o++) {
+    for (unsigned l = 0; l < LANES; l++) {
         #pragma HLS UNROLL
-        a[o] = (first ? typename CONFIG::membrane_t(0) : a[o]) + current[o];  // §6: A_t = A_{t-1} + I_t
+        const unsigned o = group * LANES + l;
+        if (o < CONFIG::out_channels) {
+            a[o] = (first ? typename CONFIG::membrane_t(0) : a[o]) + current[l];  // §6: A_t = A_{t-1} + I_t
+        }
     }
 }
 

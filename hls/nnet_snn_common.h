@@ -73,23 +73,41 @@ typename CONFIG::acc_t spike_tap(const beat_T &beat, const typename CONFIG::weig
     return sum;
 }
 
-// current[o] = (b[o] + sum over the taps of TAP::add(o, tap)) >> SHIFT for every output channel o (contract §3):
-// the one multiply/shift-and-add loop of the conv-like kinds (input conv: pixel x weight products, SHIFT = G;
-// spiking conv, output, upconv: spike_tap, SHIFT = 0). TAP::taps is the number of taps; TAP::add(o, k) returns
-// tap k's acc_t contribution to channel o (0 for a tap that does not apply). All unrolled: constants folded.
-template <class CONFIG, int SHIFT, class TAP>
-void conv_currents(const TAP &tap, const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
-                   typename layer_types<CONFIG>::current_beat_t &current) {
+// The output channels of a layer in groups of LANES (the frame engine's P lanes, docs/frame_engine.md): lane l of
+// group g is channel g * LANES + l; a layer takes `groups` = ceil(C_out / LANES) passes of its output-channel
+// loop, unrolled by LANES (with fewer channels than lanes one group holds them all, the spare lanes idle: the taps
+// of a channel are unrolled within its lane anyway). `factor`: the cyclic ARRAY_PARTITION factor of the arrays a
+// group reads or writes in one cycle (weights, biases, membranes), LANES or C_out if that is smaller.
+template <class CONFIG, unsigned LANES> struct lane_group {
+    static_assert(LANES >= 1 && (LANES & (LANES - 1)) == 0, "LANES: a power of two");
+    static const unsigned channels = CONFIG::out_channels;
+    static const unsigned groups = (channels + LANES - 1) / LANES;
+    static const unsigned factor = LANES < channels ? LANES : channels;
+    typedef channel_array<typename CONFIG::current_t, LANES> current_t;  // the currents of one group, by lane
+};
+
+// current[l] = (b[o] + sum over the taps of TAP::add(o, tap)) >> SHIFT for the channels o = group * LANES + l of
+// one lane group (contract §3; a lane past C_out gets 0): the one multiply/shift-and-add loop of the conv-like
+// kinds (input conv: pixel x weight products, SHIFT = G; spiking conv, output, upconv: spike_tap, SHIFT = 0).
+// TAP::taps is the number of taps; TAP::add(o, k) returns tap k's acc_t contribution to channel o (0 for a tap
+// that does not apply). The lanes and the taps are unrolled: LANES channels a cycle.
+template <class CONFIG, int SHIFT, unsigned LANES, class TAP>
+void conv_currents(const TAP &tap, const typename CONFIG::bias_rom_t biases[CONFIG::out_channels], unsigned group,
+                   typename lane_group<CONFIG, LANES>::current_t &current) {
     #pragma HLS INLINE
     typedef typename CONFIG::acc_t acc_t;
-    for (unsigned o = 0; o < CONFIG::out_channels; o++) {
+    for (unsigned l = 0; l < LANES; l++) {
         #pragma HLS UNROLL
-        acc_t acc = typename CONFIG::bias_t(biases[o]);  // §3: the bias at every step
-        for (unsigned k = 0; k < TAP::taps; k++) {
-            #pragma HLS UNROLL
-            acc += tap.add(o, k);
+        const unsigned o = group * LANES + l;
+        acc_t acc = 0;
+        if (o < CONFIG::out_channels) {
+            acc = typename CONFIG::bias_t(biases[o]);  // §3: the bias at every step
+            for (unsigned k = 0; k < TAP::taps; k++) {
+                #pragma HLS UNROLL
+                acc += tap.add(o, k);
+            }
         }
-        current[o] = acc >> SHIFT;  // §3: acc >>> G for the input conv (acc_t is signed); §7: else the identity
+        current[l] = acc >> SHIFT;  // §3: acc >>> G for the input conv (acc_t is signed); §7: else the identity
     }
 }
 

@@ -24,18 +24,19 @@ template <class CONFIG, unsigned KS, class beat_T> struct spike_conv_taps {
 // Current of one output pixel from a KS x KS window of spike beats (one K-bit word per input channel, §5; a
 // concat of two sources is one wider beat, nnet_concat.h):
 // I[o] = b[o] + sum_{ky,kx,c,i} s_i[c] * (w[o][ky][kx][c] << spike_shift[i]). The bias is added at every step.
+// One lane group: the LANES channels o = group * LANES + l (nnet_snn_common.h lane_group; current[l]).
 // acc_t holds every partial sum (§7: |b| + M * sum |w|, M = sum_i 2^spike_shift[i]), and each shifted weight.
-template <class CONFIG, unsigned KS, class beat_T>
+template <class CONFIG, unsigned KS, unsigned LANES, class beat_T>
 void spike_conv_pixel(const beat_T window[KS][KS],
                       const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][KS][KS][CONFIG::in_channels],
-                      const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
-                      typename layer_types<CONFIG>::current_beat_t &current) {
+                      const typename CONFIG::bias_rom_t biases[CONFIG::out_channels], unsigned group,
+                      typename lane_group<CONFIG, LANES>::current_t &current) {
     #pragma HLS INLINE
     static_assert(KS == 3 || KS == 1, "contract §3: 3x3 convs, 1x1 or 3x3 output layer");
     static_assert(beat_T::width == CONFIG::in_channels * CONFIG::num_thresholds,
                   "spike beat: one K-bit word per input channel (§5)");
     const spike_conv_taps<CONFIG, KS, beat_T> taps = {window, weights};
-    conv_currents<CONFIG, 0>(taps, biases, current);  // §7: current_bits == acc_bits for a spiking conv
+    conv_currents<CONFIG, 0, LANES>(taps, biases, group, current);  // §7: current_bits == acc_bits for a spiking conv
 }
 
 }  // namespace nnet

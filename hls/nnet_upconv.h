@@ -31,18 +31,19 @@ template <class CONFIG, class beat_T> struct upconv_taps {
     }
 };
 
-// Current of output pixel (oy, ox) (odd_y = oy & 1, odd_x = ox & 1) from the 2x2 input window above.
-template <class CONFIG, class beat_T>
+// Current of output pixel (oy, ox) (odd_y = oy & 1, odd_x = ox & 1) from the 2x2 input window above, for the
+// LANES channels o = group * LANES + l of one lane group (nnet_snn_common.h lane_group; current[l]).
+template <class CONFIG, unsigned LANES, class beat_T>
 void upconv_pixel(const beat_T win[2][2], bool odd_y, bool odd_x,
                   const typename CONFIG::weight_rom_t weights[CONFIG::out_channels][3][3][CONFIG::in_channels],
-                  const typename CONFIG::bias_rom_t biases[CONFIG::out_channels],
-                  typename layer_types<CONFIG>::current_beat_t &current) {
+                  const typename CONFIG::bias_rom_t biases[CONFIG::out_channels], unsigned group,
+                  typename lane_group<CONFIG, LANES>::current_t &current) {
     #pragma HLS INLINE
     static_assert(CONFIG::kernel == 3, "contract §3: ConvTranspose2d k=3");
     static_assert(beat_T::width == CONFIG::in_channels * CONFIG::num_thresholds,
                   "spike beat: one K-bit word per input channel (§5)");
     const upconv_taps<CONFIG, beat_T> taps = {win, weights, odd_y, odd_x};
-    conv_currents<CONFIG, 0>(taps, biases, current);  // §7: current_bits == acc_bits
+    conv_currents<CONFIG, 0, LANES>(taps, biases, group, current);  // §7: current_bits == acc_bits
 }
 
 }  // namespace nnet

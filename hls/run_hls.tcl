@@ -4,6 +4,7 @@
 # From the repository root, for a full-network export (the top is generated from its manifest):
 #   .venv/bin/python -m golden csim --export DIR --generate-only   # writes build/csim/<DIR name>/snn_frame_top.*
 #   .venv/bin/python -m golden csim --export DIR                    # also leaves frame0_<H>x<W>.image.bin there
+#   (add --engines E --lanes P for the top's ENGINES column strips and LANES lanes, hls/README.md)
 #   vitis_hls -f hls/run_hls.tcl -tclargs export=DIR [part=...] [clock=5] [steps=csim,csynth,cosim,export]
 #
 # Arguments (key=value after -tclargs; all but export are optional):

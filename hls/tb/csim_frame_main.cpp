@@ -15,8 +15,9 @@
 // Exit 0 when every frame ran; 2 for bad arguments, a frame size the top refuses, or a file error.
 //
 // --check-args (issue 23): calls the top with every bad argument it refuses (height or width 0, not a multiple
-// of 2^LEVELS, width above MAX_WIDTH, height above MAX_HEIGHT, a written buffer overlapping another: output over
-// the image, scratch over the output, scratch over the image), all buffers in one pool filled with 0xA5, and
+// of 2^LEVELS, a width not a multiple of ENGINES x 2^LEVELS (with ENGINES > 1), width above MAX_WIDTH, height
+// above MAX_HEIGHT, a written buffer overlapping another: output over the image, scratch over the output,
+// scratch over the image), all buffers in one pool filled with 0xA5, and
 // checks STATUS = STATUS_BAD_ARG and that no byte of the pool changed; one line per call
 //   ARGS case=<name> status=<n> untouched=<0|1>
 // and exit 0 when every call was refused and wrote nothing, 1 otherwise.
@@ -115,6 +116,9 @@ int check_args() {
         calls.push_back({"height-not-multiple", H + 1, W, img, out, scr});
         calls.push_back({"width-not-multiple", H, W - 1, img, out, scr});
     }
+    if (snn_frame::ENGINES > 1) {  // a multiple of 2^LEVELS, not of ENGINES x 2^LEVELS (not whole strips)
+        calls.push_back({"width-not-multiple-of-engines", H, snn_frame::MAX_WIDTH - step, img, out, scr});
+    }
     std::vector<beat_t> pool(2 * (ni + no + ns) + 16, canary_beat());
     std::vector<beat_t> weights(1, beat_t(0));
     int bad = 0;
@@ -138,8 +142,9 @@ int main(int argc, char **argv) {
     if (argc < 6 || (argc - 1) % 5 != 0) {
         return fail("usage: csim_frame IMAGE HEIGHT WIDTH SCRATCH OUTPUT [IMAGE HEIGHT WIDTH SCRATCH OUTPUT ...]");
     }
-    std::printf("CSIM bench: DW=%u MAX_WIDTH=%u LEVELS=%u regions=%u T=%u\n", DW, snn_frame::MAX_WIDTH,
-                snn_frame::LEVELS, snn_frame::NUM_REGIONS, snn_frame::model_config::timesteps);
+    std::printf("CSIM bench: DW=%u MAX_WIDTH=%u LEVELS=%u ENGINES=%u LANES=%u regions=%u T=%u\n", DW,
+                snn_frame::MAX_WIDTH, snn_frame::LEVELS, snn_frame::ENGINES, snn_frame::LANES, snn_frame::NUM_REGIONS,
+                snn_frame::model_config::timesteps);
     for (int a = 1; a < argc; a += 5) {
         const std::string image_path = argv[a], scratch_path = argv[a + 3], output_path = argv[a + 4];
         unsigned height = 0, width = 0;
@@ -149,7 +154,8 @@ int main(int argc, char **argv) {
         const std::string frame = std::to_string(height) + "x" + std::to_string(width);
         if (!snn_frame::frame_size_ok(height, width)) {
             return fail("frame " + frame + ": height and width must be positive multiples of " +
-                        std::to_string(1u << snn_frame::LEVELS) + " and width <= MAX_WIDTH " +
+                        std::to_string(1u << snn_frame::LEVELS) + ", the width of ENGINES x 2^LEVELS = " +
+                        std::to_string(snn_frame::ENGINES << snn_frame::LEVELS) + " and width <= MAX_WIDTH " +
                         std::to_string(snn_frame::MAX_WIDTH));
         }
         std::vector<beat_t> image(snn_frame::image_beats(height, width));

@@ -169,13 +169,88 @@ def test_wide_bus_and_small_frame(tmp_path):
     assert_pass(proc, lines, res, net, sizes, data_bits=256)
 
 
-def test_default_model_demo_tile(default_export, tmp_path):
+@pytest.mark.parametrize("engines", [1, 4], ids=lambda e: f"E{e}")
+def test_default_model_demo_tile(default_export, tmp_path, engines):
     """The committed default Spiking-UNet (27 layers, 4 pooling levels, up to 128 channels: 2048-bit records at
-    T = 4) on its 64x64 demo tile."""
+    T = 4) on its 64x64 demo tile, with one engine and with 4 (64 = 4 x 2^4: 16-column strips at level 0, one
+    column at level 4)."""
     net = load_network(default_export)
     assert len(net.layers) == 27 and (net.height, net.width) == (64, 64)
-    proc, lines, res = csim_frame(default_export, tmp_path / "build", "--opt", "O1")
+    proc, lines, res = csim_frame(default_export, tmp_path / "build", "--opt", "O1", "--engines", str(engines))
     assert_pass(proc, lines, res, net, [(64, 64)])
+    assert f"ENGINES={engines} LANES=8 " in proc.stdout
+
+
+@pytest.mark.parametrize("engines,lanes", [(1, 1), (2, 2), (4, 4)], ids=lambda v: str(v))
+def test_engines_and_lanes_bit_exact(ns_export, tmp_path, engines, lanes):
+    """The top with ENGINES column strips of LANES lanes (hls/nnet_frame.h: the strips unrolled, each reading its
+    columns plus the kernel's halo and writing its own; the output channels in groups of LANES) equals the golden
+    model bit for bit: the depth-2 U-Net on 16x32 (its golden vectors) and 32x16 (the integer model), 1, 2 and 4
+    engines (strips of 32 / E columns at level 0, 8 / E at level 2), lanes 1 (a group per channel) to 4."""
+    net = load_network(ns_export)
+    sizes = [(16, 32), (32, 16)]
+    proc, lines, res = csim_frame(ns_export, tmp_path / "build", "--opt", "Og", "--engines", str(engines),
+                                  "--lanes", str(lanes), "--size", "16x32", "--size", "32x16")
+    assert_pass(proc, lines, res, net, sizes)
+    assert f"ENGINES={engines} LANES={lanes} " in proc.stdout
+    n_args = 9 + (engines > 1)  # + a width of whole 2^levels but not whole strips
+    assert f"CSIM arguments: {n_args} bad-argument calls (--check-args): every one refused with STATUS 8" in \
+        proc.stdout
+
+
+@pytest.mark.parametrize("case,engines,lanes", [(CASES[0], 4, 1), (CASES[1], 4, 2), (CASES[2], 2, 4)],
+                         ids=lambda v: v["id"] if isinstance(v, dict) else str(v))
+def test_sweep_engines_bit_exact(case, engines, lanes, tmp_path):
+    """The sweep's random U-Nets with several engines: depth 1 on 8 px with 4 engines (2-column strips, 1 at
+    level 1) and one lane, depth 2 on 16 px (K = 4, 3x3 head) with 4 engines, the real EM crop (12 px, K = 3)
+    with 2 engines: bit-exact."""
+    export, _ = export_case(tmp_path / f"export-{case['id']}", case)
+    net = load_network(export)
+    assert net.width % (engines << fm.max_level(net)) == 0
+    proc, lines, res = csim_frame(export, tmp_path / "build", "--opt", case["opt"], "--engines", str(engines),
+                                  "--lanes", str(lanes))
+    assert_pass(proc, lines, res, net, [(net.height, net.width)])
+    assert f"ENGINES={engines} LANES={lanes} " in proc.stdout
+
+
+HALO_MUTANT = (("lo = x0 >= LEFT ? x0 - LEFT : 0;", "lo = x0;"),
+               ("hi = x0 + cols + RIGHT < width ? x0 + cols + RIGHT : width;", "hi = x0 + cols < width ? x0 + cols : width;"))
+
+
+def test_strip_halo_mutant_fails(ns_export, tmp_path, capsys):
+    """The strip boundaries are checked: a copy of hls/ whose strip_span reads no halo column (each strip only its
+    own source columns, so the column across a boundary is never loaded) passes with one engine (no boundary
+    inside the frame) and fails with 2: the input layer's first wrong values are at the two columns beside the
+    boundary (x = 15, 16 of 32) and nowhere else."""
+    net = load_network(ns_export)
+    vec = load_vectors(ns_export)
+    mutant = tmp_path / "hls"
+    shutil.copytree(REPO_ROOT / "hls", mutant)
+    text = (mutant / "nnet_frame.h").read_text()
+    for old, new in HALO_MUTANT:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    (mutant / "nnet_frame.h").write_text(text)
+    for engines in (1, 2):
+        build = tmp_path / f"build{engines}"
+        args = build_parser("csim").parse_args(["csim", "--export", str(ns_export), "--build", str(build), "--opt",
+                                                "Og", "--engines", str(engines)])
+        rc = frame_csim.run(args, hls_dir=mutant)
+        lines = capsys.readouterr().out.strip().splitlines()
+        res = RESULT.match(lines[-1])
+        assert str(mutant) in next(line for line in lines if line.startswith("CSIM build: g++"))
+        if engines == 1:
+            assert rc == 0 and res and res.group(1) == "PASS", lines[-5:]
+            continue
+        assert rc == 1 and res and res.group(1) == "FAIL" and int(res.group(5)) > 0, lines[-5:]
+        first = next(line for line in lines if line.startswith("MISMATCH"))
+        assert first.startswith(f"MISMATCH frame=16x32 layer={net.input_layer.name} "), first
+        frame = frame_csim.make_frames(net, vec, [(16, 32)], 64)[0]
+        r = frame.layout.layers[net.input_layer.name]
+        raw = (build / "frame0_16x32.scratch.bin").read_bytes()[r.offset:r.offset + frame.layout.size(r)]
+        got = fm.unpack_spikes(raw, r, frame.layout)
+        cols = set(np.argwhere(got != frame.expect[f"{net.input_layer.name}.spikes"])[:, 3].tolist())
+        assert cols and cols <= {15, 16}, cols
 
 
 def _negate_largest_weight(header: str, net) -> tuple[str, str]:
@@ -257,12 +332,17 @@ def test_corrupted_scratch_byte_fails(ns_export, tmp_path):
 
 
 def test_frame_size_not_a_multiple_is_refused(ns_export, tmp_path):
-    """A frame that is not a positive multiple of 2^levels (4 here), or wider than --max-width: one error line,
-    exit 2, nothing built; the bench itself refuses a size the top would not run."""
+    """A frame that is not a positive multiple of 2^levels (4 here), or wider than --max-width, a width that is not
+    a multiple of engines x 2^levels, engines or lanes that are not powers of two: one error line, exit 2, nothing
+    built; the bench itself refuses a size the top would not run."""
     for size, extra, why in (("16x30", [], "error: frame 16x30: height and width must be positive multiples of 4 "
                                             "(the network has 2 pooling levels)"),
                              ("0x32", [], "error: frame 0x32: height and width must be positive multiples of 4"),
-                             ("16x32", ["--max-width", "16"], "error: frame 16x32: wider than --max-width 16")):
+                             ("16x32", ["--max-width", "16"], "error: frame 16x32: wider than --max-width 16"),
+                             ("16x32", ["--engines", "16"], "error: frame 16x32: the width must be a multiple of "
+                                                            "engines x 2^levels = 64 (16 engines, 2 pooling levels)"),
+                             ("16x32", ["--engines", "3"], "error: engines must be a power of two from 1 to 64"),
+                             ("16x32", ["--lanes", "6"], "error: lanes must be a power of two")):
         proc, lines, res = csim_frame(ns_export, tmp_path / "b", "--size", size, *extra)
         err = proc.stderr.strip().splitlines()
         # (the one line may name the export and the option first: "error: <export>: --size / --max-width: frame ..")
@@ -315,6 +395,24 @@ def test_generated_interface(ns_export):
         render_frame(net, 64, 30)
     with pytest.raises(ValueError, match="data_bits"):
         render_frame(net, 32)
+    # the parallelism: ENGINES / LANES in the generated config, every kernel's strips unrolled, its lanes
+    # partitioned cyclically, the width check of whole strips (the RTL's CHECK)
+    assert "static const unsigned ENGINES = 1;" in h and "static const unsigned LANES = 8;" in h
+    assert "struct model_config : snn_params::model_config {" in h and "static const unsigned engines = ENGINES;" in h
+    assert "width % wstep == 0" in h and "wstep = ENGINES << LEVELS" in h
+    h4 = render_frame(net, 64, 32, engines=4, lanes=2)["snn_frame_top.h"]
+    assert "static const unsigned ENGINES = 4;" in h4 and "static const unsigned LANES = 2;" in h4
+    with pytest.raises(ValueError, match="multiple of 8"):
+        render_frame(net, 64, 36, engines=2)
+    with pytest.raises(ValueError, match="power of two"):
+        render_frame(net, 64, 32, engines=3)
+    kernels = re.findall(r"\nvoid (\w+_layer)\(", header)
+    assert sorted(kernels) == ["conv_layer", "input_conv_layer", "pool_layer", "upconv_layer"]
+    assert len(re.findall(r"for \(unsigned e = 0; e < E; e\+\+\) \{\n\s*#pragma HLS UNROLL\n", header)) == 4
+    assert header.count("#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=PF dim=1") == 3
+    assert header.count("#pragma HLS ARRAY_PARTITION variable=biases cyclic factor=PF dim=1") == 3
+    assert header.count("#pragma HLS ARRAY_PARTITION variable=state cyclic factor=PF dim=3") == 4
+    assert header.count("#pragma HLS PIPELINE II=1") >= 8
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])

@@ -2,8 +2,11 @@
 buffer, run the top, unpack every spiking layer's spike trains and the output's A_T from the buffers it wrote,
 compare with ==. Exit code: 0 pass, 1 mismatch, 2 bad input or build error.
 
-    python -m golden csim --export DIR [--size HxW ...] [--data-bits 64|128|256] [--max-width W] [--coverage]
-                          [--build DIR] [--opt O2|Og|..] [--generate-only]
+    python -m golden csim --export DIR [--size HxW ...] [--engines E] [--lanes P] [--data-bits 64|128|256]
+                          [--max-width W] [--coverage] [--build DIR] [--opt O2|Og|..] [--generate-only]
+
+`--engines E` (default 1, a power of two) and `--lanes P` (default 8): the generated top's ENGINES column strips
+and LANES output channels in parallel (hls/README.md); every frame width must then be a multiple of E x 2^levels.
 
 The top is generated from the manifest by golden/backends/hls/frame_top.py (snn_frame_top.h/.cpp, into the build
 directory, default build/csim/<export dir name>) and built with hls/tb/csim_frame_main.cpp by g++ (-std=c++17
@@ -45,7 +48,8 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.backends.hls.frame_top import default_max_width, render_frame
+from golden.backends.hls.frame_top import (ENGINES, LANES, check_parallelism, default_max_width, render_frame,
+                                           width_step)
 from golden.contract import intmodel
 from golden.ir import frame_memory as fm
 from golden.ir.manifest import ManifestError, load_manifest
@@ -84,21 +88,23 @@ def write_if_changed(path: Path, text: str) -> None:
 
 
 def cached_build(cxx: str, opt: str, build_dir: Path, include_dirs: list[Path], sources: list[str],
-                 inputs: list[Path], name: str = "csim") -> Path:
+                 inputs: list[Path], name: str = "csim", hls_dir: Path = HLS) -> Path:
     """Compile `sources` (paths relative to the include directories) as one translation unit
     <build_dir>/<name>_all.cpp into <build_dir>/<name>; skipped when the command, every hls/ source and every file
     of `inputs` (the generated sources, snn_params.h: hashed by file name and content, not path, so a copy of an
-    export reuses the build) are unchanged (<build_dir>/<name>.stamp)."""
+    export reuses the build) are unchanged (<build_dir>/<name>.stamp). `hls_dir`: the HLS sources (default hls/;
+    the tests build mutants from a copy)."""
     ap = ap_types_dir()
+    hls_dir = Path(hls_dir)
     exe = build_dir / name
     unity = build_dir / f"{name}_all.cpp"
     incs = [a for d in include_dirs for a in ("-I", str(d))]
-    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), *incs, "-I", str(HLS), str(unity), "-o"]
+    cmd = [cxx, *FLAGS[:1], opt, *FLAGS[1:], "-isystem", str(ap), *incs, "-I", str(hls_dir), str(unity), "-o"]
     digest = hashlib.sha256()
     digest.update(" ".join([cxx, opt, *FLAGS, str(ap), *sources]).encode() + b"\0" + Path(__file__).read_bytes())
-    for f in sorted(HLS.rglob("*")):
+    for f in sorted(hls_dir.rglob("*")):
         if f.suffix in (".h", ".hpp", ".cpp") and f.is_file():
-            digest.update(str(f.relative_to(HLS)).encode() + b"\0" + f.read_bytes())
+            digest.update(str(f.relative_to(hls_dir)).encode() + b"\0" + f.read_bytes())
     for f in inputs:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())
     stamp = build_dir / f"{name}.stamp"
@@ -169,20 +175,22 @@ def make_frames(net: Network, vec: dict, sizes: list[tuple[int, int]], data_bits
     return frames
 
 
-def generate(net: Network, build_dir: Path, data_bits: int, max_width: int) -> list[Path]:
+def generate(net: Network, build_dir: Path, data_bits: int, max_width: int, engines: int = ENGINES,
+             lanes: int = LANES) -> list[Path]:
     """Write snn_frame_top.h/.cpp into build_dir; returns their paths."""
     build_dir.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, text in render_frame(net, data_bits, max_width).items():
+    for name, text in render_frame(net, data_bits, max_width, engines, lanes).items():
         write_if_changed(build_dir / name, text)
         out.append(build_dir / name)
     return out
 
 
-def build(params_dir: Path, build_dir: Path, cxx: str, generated: list[Path], opt: str = OPT) -> Path:
+def build(params_dir: Path, build_dir: Path, cxx: str, generated: list[Path], opt: str = OPT,
+          hls_dir: Path = HLS) -> Path:
     """The bench and the generated top against params_dir/snn_params.h (the export's), cached."""
     return cached_build(cxx, opt, build_dir, [params_dir, build_dir], SOURCES,
-                        [*generated, params_dir / "snn_params.h"])
+                        [*generated, params_dir / "snn_params.h"], hls_dir=hls_dir)
 
 
 def run_bench(exe: Path, frames: list[Frame], build_dir: Path, echo: bool = True) -> tuple[int, list[str]]:
@@ -282,12 +290,13 @@ def compare(net: Network, frame: Frame, scratch: bytes, output: bytes) -> tuple[
 
 
 def simulate(net: Network, vec: dict, params_dir: Path, build_dir: Path, sizes: list[tuple[int, int]],
-             data_bits: int, max_width: int, cxx: str, opt: str, echo: bool = True) -> tuple[int, int, list[str], list[Frame]]:
-    """Generate, build and run the frame top on `sizes`, compare every frame: (values, mismatches, MISMATCH lines,
-    frames). RuntimeError / ValueError / OSError: a build or input error. A bench that exits nonzero is one
-    mismatch (its output is printed)."""
-    generated = generate(net, build_dir, data_bits, max_width)
-    exe = build(params_dir, build_dir, cxx, generated, opt)
+             data_bits: int, max_width: int, cxx: str, opt: str, echo: bool = True, engines: int = ENGINES,
+             lanes: int = LANES, hls_dir: Path = HLS) -> tuple[int, int, list[str], list[Frame]]:
+    """Generate, build and run the frame top (`engines` strips, `lanes` lanes) on `sizes`, compare every frame:
+    (values, mismatches, MISMATCH lines, frames). RuntimeError / ValueError / OSError: a build or input error. A
+    bench that exits nonzero is one mismatch (its output is printed)."""
+    generated = generate(net, build_dir, data_bits, max_width, engines, lanes)
+    exe = build(params_dir, build_dir, cxx, generated, opt, hls_dir)
     frames = make_frames(net, vec, sizes, data_bits)
     if echo:
         for f in frames:
@@ -323,8 +332,11 @@ def probe_runs(args, net: Network, build_dir: Path, cov) -> tuple[int, list[str]
         pdir, pm = write_probe(net, name, build_dir / "probes" / name / "export")
         pnet = load_network(pdir, pm)
         pvec = load_vectors(pdir, pm)
+        # the same lanes; the same engines where the probe's width allows them (else 1)
+        engines = args.engines if pnet.width % width_step(pnet, args.engines) == 0 else 1
         values, n, mis, _ = simulate(pnet, pvec, pdir, build_dir / "probes" / name, [(pnet.height, pnet.width)],
-                                     args.data_bits, default_max_width(pnet), args.cxx, "-" + args.opt, echo=False)
+                                     args.data_bits, default_max_width(pnet, engines=engines), args.cxx,
+                                     "-" + args.opt, echo=False, engines=engines, lanes=args.lanes)
         print(f"{RESULT} probe {name}: values={values} mismatches={n}", flush=True)
         if n:
             bad += n
@@ -340,6 +352,12 @@ def add_arguments(ap) -> None:
     ap.add_argument("--size", action="append", default=[], metavar="HxW",
                     help="a frame to run (repeat for several, run back to back in this order); default the export's "
                          "own size. Other sizes run the export's image tiled, against the integer model")
+    ap.add_argument("--engines", type=int, default=ENGINES,
+                    help=f"ENGINES of the generated top: column strips, one per engine (default {ENGINES}, a power "
+                         "of two); every frame width must be a multiple of ENGINES x 2^levels")
+    ap.add_argument("--lanes", type=int, default=LANES,
+                    help=f"LANES of the generated top: output channels in parallel per engine (default {LANES}, a "
+                         "power of two)")
     ap.add_argument("--data-bits", type=int, default=64, choices=fm.DATA_BITS, help="AXI data width DW (default 64)")
     ap.add_argument("--max-width", type=int, help="MAX_WIDTH of the generated top (default: the widest frame, "
                                                   "rounded up to a multiple of 2^levels)")
@@ -363,9 +381,10 @@ def _error(msg: str) -> int:
     return 2
 
 
-def run(args, params_dir: Path | None = None) -> int:
+def run(args, params_dir: Path | None = None, hls_dir: Path | None = None) -> int:
     """The command; `params_dir`: build against params_dir/snn_params.h instead of the export's (the tests' way of
-    running a top whose weights differ from the export's)."""
+    running a top whose weights differ from the export's); `hls_dir`: build from these HLS sources instead of
+    hls/ (the tests' way of running a mutant of the kernels)."""
     export = Path(args.export).resolve()
     for need in ("manifest.yaml", "snn_params.h", "vectors"):
         if not (export / need).exists():
@@ -379,24 +398,32 @@ def run(args, params_dir: Path | None = None) -> int:
     except ManifestError as exc:
         return _error(str(exc))
     try:
+        check_parallelism(args.engines, args.lanes)
         sizes = [parse_size(s) for s in args.size] or [(net.height, net.width)]
+        step = width_step(net, args.engines)
         for h, w in sizes:
             fm.check_frame_size(net, h, w)
-        max_width = args.max_width if args.max_width else default_max_width(net, [w for _, w in sizes])
+            if w % step:
+                raise ValueError(f"frame {h}x{w}: the width must be a multiple of engines x 2^levels = {step} "
+                                 f"({args.engines} engines, {fm.max_level(net)} pooling levels)")
+        max_width = (args.max_width if args.max_width else
+                     default_max_width(net, [w for _, w in sizes], engines=args.engines))
         wide = [f"{h}x{w}" for h, w in sizes if w > max_width]
         if wide:
             raise ValueError(f"frame {wide[0]}: wider than --max-width {max_width}")
     except ValueError as exc:
-        return _error(f"{export}: --size / --max-width: {exc}")
+        return _error(f"{export}: --size / --max-width / --engines / --lanes: {exc}")
     build_dir = Path(args.build).resolve() if args.build else ROOT / "build" / "csim" / export.name
     try:
         if args.generate_only:
-            generated = generate(net, build_dir, args.data_bits, max_width)
+            generated = generate(net, build_dir, args.data_bits, max_width, args.engines, args.lanes)
             print(f"{RESULT} generated {', '.join(p.name for p in generated)} in {build_dir} (DW={args.data_bits}, "
-                  f"MAX_WIDTH={max_width})")
+                  f"MAX_WIDTH={max_width}, ENGINES={args.engines}, LANES={args.lanes})")
             return 0
         values, bad, lines, frames = simulate(net, vec, Path(params_dir).resolve() if params_dir else export,
-                                              build_dir, sizes, args.data_bits, max_width, args.cxx, "-" + args.opt)
+                                              build_dir, sizes, args.data_bits, max_width, args.cxx, "-" + args.opt,
+                                              engines=args.engines, lanes=args.lanes,
+                                              hls_dir=Path(hls_dir).resolve() if hls_dir else HLS)
         if getattr(args, "coverage", False):
             from golden.ir.coverage import Coverage, line
 

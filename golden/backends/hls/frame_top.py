@@ -5,12 +5,19 @@ frame engine (docs/frame_engine.md, docs/ctrl_axil.md): four `m_axi` pointers on
 on an `s_axilite` control bundle with `ap_ctrl_hs`, in that argument order (golden.backends.rtl.ctrl_map.ENGINE_ARGS),
 so Vitis gives the register map image 0x10, output 0x1c, scratch 0x28, weights 0x34, height 0x40, width 0x48,
 timeout 0x50, status 0x58 (an output scalar: read only, `status_ap_vld` at 0x5c). One call is one frame of
-run-time size height x width (positive multiples of 2^levels, width <= MAX_WIDTH, height < 2^16).
+run-time size height x width (positive multiples of 2^levels, the width a multiple of ENGINES x 2^levels, width <=
+MAX_WIDTH, height < 2^16).
+
+Parallelism (docs/frame_engine.md, the RTL's N_ENG engines of P lanes): the generated header sets ENGINES (column
+strips, one per engine: engine e computes columns [e W_l / ENGINES, (e + 1) W_l / ENGINES) of every layer) and
+LANES (output channels in parallel per engine) and hands them to every kernel through its model config
+(`model_config` = snn_params::model_config + `engines`, `lanes`); hls/nnet_frame.h unrolls the strips and the
+lanes (hls/README.md).
 
 STATUS (issue 23, the RTL engine's bits): the top checks its arguments first and, when they are bad, writes
 STATUS_BAD_ARG (bit 3) and returns having read and written nothing: height or width 0, not a multiple of
-2^levels, width above MAX_WIDTH, height >= 2^16, and (C simulation only: synthesised code cannot compare m_axi
-addresses) a written buffer (output, scratch) overlapping another. Beat alignment holds by construction (the
+2^levels, width not a multiple of ENGINES x 2^levels, width above MAX_WIDTH, height >= 2^16, and (C simulation
+only: synthesised code cannot compare m_axi addresses) a written buffer (output, scratch) overlapping another. Beat alignment holds by construction (the
 pointers are to DW-bit beats). Otherwise it runs the frame and writes 0. The AXI error bits (0 read, 1 write) and
 the timeout bit (2) do not exist in C simulation (memory accesses cannot fail there); `timeout` is accepted for
 the register map and not used; in a Vitis build an m_axi error response is not visible to the C code either.
@@ -36,12 +43,29 @@ MAX_SOURCES = 2
 # 0x50, 0x58; `status` is the output scalar)
 FRAME_ARGS = ctrl_map.ENGINE_ARGS
 MAX_HEIGHT = (1 << 16) - 1   # the RTL engine's row counters (Y_W = 16): the same refusal here
+ENGINES = 1         # default engines (column strips)
+LANES = 8           # default lanes (output channels in parallel per engine)
+MAX_ENGINES = 64    # as golden/backends/rtl/frame_config.py
+MAX_LANES = 256
 
 
-def default_max_width(net: Network, widths=()) -> int:
+def width_step(net: Network, engines: int = ENGINES) -> int:
+    """What every frame width (and MAX_WIDTH) must be a multiple of: ENGINES x 2^levels (each engine's strip
+    holds whole pixels at every level)."""
+    return int(engines) << frame_memory.max_level(net)
+
+
+def check_parallelism(engines: int, lanes: int) -> None:
+    for what, v, most in (("engines", engines, MAX_ENGINES), ("lanes", lanes, MAX_LANES)):
+        if not isinstance(v, int) or v < 1 or v & (v - 1) or v > most:
+            raise ValueError(f"{what} must be a power of two from 1 to {most}, not {v}")
+
+
+def default_max_width(net: Network, widths=(), engines: int = ENGINES) -> int:
     """The narrowest MAX_WIDTH that holds the network's own width and every width asked for, rounded up to a
-    multiple of 2^levels (every layer's row buffer is MAX_WIDTH >> its level)."""
-    step = 1 << frame_memory.max_level(net)
+    multiple of ENGINES x 2^levels (every layer's row buffer is MAX_WIDTH >> its level, split into ENGINES
+    strips)."""
+    step = width_step(net, engines)
     w = max([net.width, *widths])
     return -(-w // step) * step
 
@@ -53,21 +77,25 @@ def check_network(net: Network) -> None:
                              f"most {MAX_SOURCES}")
 
 
-def render_frame(net: Network, data_bits: int = 64, max_width: int | None = None) -> dict[str, str]:
-    """{file name: text} of snn_frame_top.h and snn_frame_top.cpp for AXI width `data_bits` and line buffers
-    `max_width` pixels wide (default: the network's own width)."""
+def render_frame(net: Network, data_bits: int = 64, max_width: int | None = None, engines: int = ENGINES,
+                 lanes: int = LANES) -> dict[str, str]:
+    """{file name: text} of snn_frame_top.h and snn_frame_top.cpp for AXI width `data_bits`, line buffers
+    `max_width` pixels wide (default: the network's own width, rounded up), `engines` column strips and `lanes`
+    output channels in parallel per engine."""
     if data_bits not in frame_memory.DATA_BITS:
         raise ValueError(f"data_bits must be one of {frame_memory.DATA_BITS}, not {data_bits}")
     check_network(net)
-    max_width = default_max_width(net) if max_width is None else int(max_width)
-    step = 1 << frame_memory.max_level(net)
+    check_parallelism(engines, lanes)
+    max_width = default_max_width(net, engines=engines) if max_width is None else int(max_width)
+    step = width_step(net, engines)
     if max_width < step or max_width % step:
-        raise ValueError(f"max_width {max_width}: must be a positive multiple of {step} (the network has "
-                         f"{frame_memory.max_level(net)} pooling levels)")
+        raise ValueError(f"max_width {max_width}: must be a positive multiple of {step} (engines {engines} x "
+                         f"2^{frame_memory.max_level(net)}: the network has {frame_memory.max_level(net)} pooling "
+                         "levels)")
     c_pad = frame_memory.pow2(net.in_channels)
     if 8 * c_pad > data_bits:
         raise ValueError(f"{net.in_channels} image channels: a pixel ({c_pad} bytes) must fit one {data_bits}-bit beat")
-    return {"snn_frame_top.h": _render_h(net, data_bits, max_width),
+    return {"snn_frame_top.h": _render_h(net, data_bits, max_width, engines, lanes),
             "snn_frame_top.cpp": _render_cpp(net, data_bits, max_width)}
 
 
@@ -81,7 +109,7 @@ def _train(n: str) -> str:
     return f"nnet::frame::train<{n}_config, model_config, DW>::beats"
 
 
-def _render_h(net: Network, data_bits: int, max_width: int) -> str:
+def _render_h(net: Network, data_bits: int, max_width: int, engines: int, lanes: int) -> str:
     lv = frame_memory.levels(net)
     levels = frame_memory.max_level(net)
     spiking = [l.name for l in net.spiking]
@@ -99,7 +127,14 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
         "",
         "namespace snn_frame {",
         "",
-        "typedef snn_params::model_config model_config;",
+        f"static const unsigned ENGINES = {engines};  // engines: column strips of every layer, unrolled "
+        "(docs/frame_engine.md N_ENG)",
+        f"static const unsigned LANES = {lanes};  // lanes: output channels in parallel per engine (the RTL's P)",
+        "// the model's config with the top's parallelism (hls4ml style: the config carries it to every kernel)",
+        "struct model_config : snn_params::model_config {",
+        "    static const unsigned engines = ENGINES;",
+        "    static const unsigned lanes = LANES;",
+        "};",
         *[f"typedef snn_params::{l.name}_config {l.name}_config;" for l in net.layers],
         "typedef nnet::frame::addr_t addr_t;",
         "",
@@ -115,7 +150,8 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
         f"static const unsigned STATUS_RD_ERR = {ctrl_map.STATUS_RD_ERR}, STATUS_WR_ERR = {ctrl_map.STATUS_WR_ERR}, "
         f"STATUS_TIMEOUT = {ctrl_map.STATUS_TIMEOUT}, STATUS_BAD_ARG = {ctrl_map.STATUS_BAD_ARG};",
         "typedef ap_uint<DW> beat_t;",
-        "static_assert(MAX_WIDTH % (1u << LEVELS) == 0, \"every layer's row buffer is MAX_WIDTH >> its level\");",
+        "static_assert(MAX_WIDTH % (ENGINES << LEVELS) == 0, \"every layer's row buffer is MAX_WIDTH >> its level, "
+        "ENGINES strips of whole pixels\");",
         "",
         "// the layer sequence, checked at compile time against the configs",
     ]
@@ -137,12 +173,13 @@ def _render_h(net: Network, data_bits: int, max_width: int) -> str:
         "    return i < NUM_REGIONS ? names[i] : \"end\";",
         "}",
         "",
-        "// frame_memory.check_frame_size, the width the line buffers hold, the RTL engine's height limit",
+        "// frame_memory.check_frame_size, the width a multiple of ENGINES x 2^LEVELS (whole strips at every level,",
+        "// the RTL engine's CHECK), the width the line buffers hold, the RTL engine's height limit",
         "inline bool frame_size_ok(unsigned height, unsigned width) {",
         "    #pragma HLS INLINE",
-        "    const unsigned step = 1u << LEVELS;",
-        "    return height >= step && width >= step && height % step == 0 && width % step == 0 && width <= MAX_WIDTH &&",
-        "           height <= MAX_HEIGHT;",
+        "    const unsigned step = 1u << LEVELS, wstep = ENGINES << LEVELS;",
+        "    return height >= step && width >= step && height % step == 0 && width % wstep == 0 &&",
+        "           width <= MAX_WIDTH && height <= MAX_HEIGHT;",
         "}",
         "",
         "// offset[i]: the first beat of region i in the scratch buffer; offset[NUM_REGIONS]: its size in beats",
@@ -236,10 +273,12 @@ def _render_cpp(net: Network, data_bits: int, max_width: int) -> str:
         body += _call(l, lv)
     lines = _banner(net, "the external-memory frame top") + [
         "//",
-        "// One call = one frame of height x width (run time; multiples of 2^LEVELS, width <= MAX_WIDTH): the layers",
-        "// in network order, each over the whole frame and all T steps (layer-major), reading its sources' spike",
-        "// trains (or the image) and writing its own (or A_T) in the layout of golden/ir/frame_memory.py. The m_axi",
-        "// depths are the buffers' sizes at the export's frame (for co-simulation only).",
+        "// One call = one frame of height x width (run time; multiples of 2^LEVELS, the width of ENGINES x 2^LEVELS,",
+        "// width <= MAX_WIDTH): the layers in network order, each over the whole frame and all T steps (layer-major),",
+        "// reading its sources' spike trains (or the image) and writing its own (or A_T) in the layout of",
+        "// golden/ir/frame_memory.py. Each kernel runs ENGINES column strips (unrolled) of LANES lanes and returns when",
+        "// all have finished: the next layer's strips start after (the RTL's layer barrier). The m_axi depths are",
+        "// the buffers' sizes at the export's frame (for co-simulation only).",
         '#include "snn_frame_top.h"',
         "",
         "using namespace snn_frame;",
