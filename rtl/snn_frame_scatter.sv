@@ -17,10 +17,11 @@
 //      weight base c * GJ
 //   I  issue: the loop over groups g and ops j (the lowest op left of jmask), one op a cycle; the band offsets of
 //      the three kernel columns and t*G + g are kept as sums, so nothing is multiplied here
-//   P  the op's per-lane tap (ky, kx) and enable, and the three kernel columns' offsets + t*G + g
-//   Q  each lane's slot and offset picked by its tap: op_* registered (stage A of snn_frame_lane)
+//   P  each lane's tap index, and the three kernel columns' band offsets + t*G + g
+//   Q  each lane's tap (ky, kx) and whether it accumulates
+//   R  each lane's slot and offset picked by its tap: op_* registered (stage A of snn_frame_lane)
 // Markers: START(iy) waits in D until the neuron phase has emptied the slots row iy writes (rows_done >= the
-// highest row it touches - 3); END(iy) waits in D until I, P and Q are empty, then announces the output rows that
+// highest row it touches - 3); END(iy) waits in D until I, P, Q and R are empty, then announces the output rows that
 // row iy completed (rows_ready) LANE_LAT + 1 cycles later, once its last op's write has landed in the band
 // (LANE_LAT: snn_frame_lane's cycles from stage A to the write).
 `include "snn_check.svh"
@@ -157,11 +158,14 @@ module snn_frame_scatter #(
             end
     end
     // the gate of a START marker: the neuron phase has emptied the slots the row writes
-    wire           gate_ok = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;
+    // (registered: cleared while E takes a new word, so it always belongs to the marker in E; rows_done only grows)
+    reg            gate_ok;
+    always @(posedge clk) gate_ok <= !e_take && (({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row);
     // D's outputs: I takes a data event when it is free, a marker goes when its condition holds
     reg               d_valid;
     reg  [2:0]        d_rv, d_cv;
     reg  [8:0]        d_tin, d_jmask;
+    wire              d_le1 = (d_jmask & (d_jmask - 9'd1)) == 9'd0;   // at most one op
     reg  [5:0]        d_slot;                         // slot of ky at [2ky +: 2]
     reg  [OFF_W-1:0]  d_xs;                           // xm * sx
     reg  [OFF_W-1:0]  d_tg;                           // t*G (+ the pool's group)
@@ -233,7 +237,9 @@ module snn_frame_scatter #(
     reg  [WA_W-1:0]   i_gbase;                        // cbase + g*J
     wire [8:0] low       = i_left & (~i_left + 9'd1); // the lowest op left (one-hot)
     wire [8:0] left_after = i_left & ~low;
-    wire       last_op    = (left_after == 9'd0) && (is_pool || i_g == groups - 1'b1);
+    // registered: i_left has at most one op left, i_g is the last group (the ready chain starts at registers)
+    reg        i_le1, i_jle1, i_lastg;
+    wire       last_op    = i_le1 && (is_pool || i_lastg);
     assign     i_free     = !i_valid || last_op;
     reg  [3:0] jn;
     always @* begin
@@ -243,6 +249,22 @@ module snn_frame_scatter #(
     // P: the op's context
     reg               p_valid, p_unit;
     reg               q_valid, q_unit;                // Q (below)
+    reg  [4*P-1:0]    q_lk;
+    reg  [P-1:0]      q_lkok;
+    reg  [8:0]        q_tin;
+    reg  [LP-1:0]     q_plane;
+    reg  signed [C_W+1:0] q_room;
+    reg  [5:0]        q_slot;
+    reg  [3*OFF_W-1:0] q_off;
+    reg  [VAL_W-1:0]  q_val;
+    reg  [WA_W-1:0]   q_waddr;
+    reg               r_valid, r_unit;                // R (below)
+    reg  [4*P-1:0]    r_yx;
+    reg  [P-1:0]      r_lane;
+    reg  [5:0]        r_slot;
+    reg  [3*OFF_W-1:0] r_off;
+    reg  [VAL_W-1:0]  r_val;
+    reg  [WA_W-1:0]   r_waddr;
     reg  [3:0]        p_jn;
     reg  [2:0]        p_rv, p_cv;
     reg  [8:0]        p_tin;
@@ -253,7 +275,7 @@ module snn_frame_scatter #(
     reg  [LP-1:0]     p_plane;
     reg  signed [C_W+1:0] p_room;
     reg  [WA_W-1:0]   p_waddr;
-    assign ip_empty = !i_valid && !p_valid && !q_valid;
+    assign ip_empty = !i_valid && !p_valid && !q_valid && !r_valid;
     assign idle     = !e_valid && !d_valid && ip_empty && ev_empty && end_sr == {(LANE_LAT+1){1'b0}};
     always @(posedge clk) begin
         p_valid <= 1'b0;
@@ -265,9 +287,11 @@ module snn_frame_scatter #(
                 p_jn <= jn; p_rv <= i_rv; p_cv <= i_cv; p_tin <= i_tin; p_slot <= i_slot; p_col <= i_col;
                 p_tgg <= i_tgg; p_val <= i_val; p_plane <= i_plane; p_room <= i_room;
                 p_waddr <= i_gbase + WA_W'(jn); p_unit <= is_pool;
-                if (left_after != 9'd0) i_left <= left_after;
-                else begin
-                    i_left <= i_jmask; i_g <= i_g + 1'b1; i_gbase <= i_gbase + WA_W'(j_ops);
+                if (left_after != 9'd0) begin
+                    i_left <= left_after; i_le1 <= (left_after & (left_after - 9'd1)) == 9'd0;
+                end else begin
+                    i_left <= i_jmask; i_le1 <= i_jle1; i_lastg <= (i_g + (G_W+1)'(2)) == groups;
+                    i_g <= i_g + 1'b1; i_gbase <= i_gbase + WA_W'(j_ops);
                     i_tgg <= i_tgg + 1'b1; i_room <= i_room - $signed((C_W+2)'(1) << col);
                 end
             end
@@ -277,48 +301,53 @@ module snn_frame_scatter #(
                 for (q = 0; q < 3; q = q + 1) i_col[OFF_W*q +: OFF_W] <= d_xs + cq_sx[q];
                 i_tgg <= d_tg; i_val <= d_val; i_plane <= d_plane;
                 i_jmask <= d_jmask; i_left <= d_jmask; i_g <= {(G_W+1){1'b0}}; i_gbase <= d_cbase;
+                i_le1 <= d_le1; i_jle1 <= d_le1; i_lastg <= groups == (G_W+1)'(1);
                 i_room <= $signed({2'b0, c_out}) - $signed({2'b0, chan_base});
             end
         end
     end
 
-    // ---------------------------------------------------------------- P: per lane, then the op registers
-    // P: lane l's tap (ky, kx) and whether it accumulates; the three kernel columns' band offsets + t*G + g
-    reg [7:0]   lk [0:P-1];
-    reg [3:0]   lyx [0:P-1];
-    reg [P-1:0] lon;
+    // ---------------------------------------------------------------- P, Q: per lane, then the op registers
+    // P: lane l's tap index (op j, sub-lane l >> col); the three kernel columns' band offsets + t*G + g
     integer l;
-    always @* begin
-        for (l = 0; l < P; l = l + 1) begin
-            lk[l] = (8'(p_jn) << sl) + 8'(l >> col);
-            lyx[l] = tap_yx(lk[l], k3);
-            lon[l] = (lk[l] < 8'd9) && p_tin[lk[l][3:0]]
-                     && (is_pool ? (LP'(l) == p_plane)
-                                 : ((l >> col) < (1 << sl)) && ($signed((C_W+2)'(l & ((1 << col) - 1))) < p_room));
-        end
-    end
-    reg  [4*P-1:0]    q_yx;
-    reg  [P-1:0]      q_lane;
-    reg  [5:0]        q_slot;
-    reg  [3*OFF_W-1:0] q_off;
-    reg  [VAL_W-1:0]  q_val;
-    reg  [WA_W-1:0]   q_waddr;
+    reg [7:0] lk [0:P-1];
+    always @* for (l = 0; l < P; l = l + 1) lk[l] = (8'(p_jn) << sl) + 8'(l >> col);
     always @(posedge clk) begin
         q_valid <= !rst && p_valid;
-        for (l = 0; l < P; l = l + 1) q_yx[4*l +: 4] <= lyx[l];
+        for (l = 0; l < P; l = l + 1) begin
+            q_lk[4*l +: 4] <= lk[l][3:0];
+            q_lkok[l] <= lk[l] < 8'd9;
+        end
         for (q = 0; q < 3; q = q + 1) q_off[OFF_W*q +: OFF_W] <= p_col[OFF_W*q +: OFF_W] + p_tgg;
-        q_lane <= lon; q_slot <= p_slot; q_val <= p_val; q_waddr <= p_waddr; q_unit <= p_unit;
+        q_tin <= p_tin; q_plane <= p_plane; q_room <= p_room;
+        q_slot <= p_slot; q_val <= p_val; q_waddr <= p_waddr; q_unit <= p_unit;
+    end
+    // Q: the tap's (ky, kx) and whether the lane accumulates
+    reg [3:0]   lyx [0:P-1];
+    reg [P-1:0] lon;
+    always @* begin
+        for (l = 0; l < P; l = l + 1) begin
+            lyx[l] = tap_yx({4'd0, q_lk[4*l +: 4]}, k3);
+            lon[l] = q_lkok[l] && q_tin[q_lk[4*l +: 4]]
+                     && (is_pool ? (LP'(l) == q_plane)
+                                 : ((l >> col) < (1 << sl)) && ($signed((C_W+2)'(l & ((1 << col) - 1))) < q_room));
+        end
+    end
+    always @(posedge clk) begin
+        r_valid <= !rst && q_valid;
+        for (l = 0; l < P; l = l + 1) r_yx[4*l +: 4] <= lyx[l];
+        r_lane <= lon; r_slot <= q_slot; r_off <= q_off; r_val <= q_val; r_waddr <= q_waddr; r_unit <= q_unit;
     end
     // the op registers (stage A of snn_frame_lane): each lane's slot and offset by its tap
     always @(posedge clk) begin
-        op_valid <= !rst && q_valid;
-        op_waddr <= q_waddr;
-        op_val <= q_val;
-        op_unit <= q_unit;
-        op_lane <= q_lane;
+        op_valid <= !rst && r_valid;
+        op_waddr <= r_waddr;
+        op_val <= r_val;
+        op_unit <= r_unit;
+        op_lane <= r_lane;
         for (l = 0; l < P; l = l + 1) begin
-            op_slot[2*l +: 2] <= q_slot[2*q_yx[4*l+2 +: 2] +: 2];
-            op_off[OFF_W*l +: OFF_W] <= q_off[OFF_W*q_yx[4*l +: 2] +: OFF_W];
+            op_slot[2*l +: 2] <= r_slot[2*r_yx[4*l+2 +: 2] +: 2];
+            op_off[OFF_W*l +: OFF_W] <= r_off[OFF_W*r_yx[4*l +: 2] +: OFF_W];
         end
     end
     /* verilator lint_off UNUSEDSIGNAL */

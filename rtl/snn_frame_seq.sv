@@ -126,7 +126,7 @@ module snn_frame_seq #(
                      S_CHECK = 5'd11, S_ABORT = 5'd12, S_FLUSH = 5'd13, S_DRAIN = 5'd14, S_SYNC = 5'd15,
                      S_FETCH = 5'd16;
     reg [4:0] state;
-    reg [2:0] ss;           // sub-step of SETUP, CHECK, LOAD
+    reg [3:0] ss;           // sub-step of SETUP, CHECK, LOAD
     reg       setup_done;   // FETCH goes on to LOAD (else SETUP)
     assign loading = (state == S_WLOAD) || (state == S_WWAIT);
     reg aborted;        // the frame was aborted: CLEAR ends in DONE, and is not idle
@@ -170,11 +170,17 @@ module snn_frame_seq #(
     wire [Y_W-1:0]    hq    = hh[Y_W-1:0];
     wire [XW-1:0]     wq    = ww[XW-1:0];
 
+    // the serial multiplier of SETUP and LOAD: mp = ma * mb, one bit of mb a cycle (these states run once a layer;
+    // a product costs a cycle per bit of its smaller factor, and no wide multiplier sits in a path)
+    reg  [ADDR_W-1:0] ma, mp;
+    reg  [LEN_W-1:0]  mb;
+    reg               mbusy;
+    wire              mdone = mbusy && mb == {LEN_W{1'b0}};
     // registered products and sums (SETUP / CHECK / LOAD sub-steps)
-    reg  [Y_W-1:0]    rows_q;
+    reg  [Y_W-1:0]    rows_q, h_il;
     reg  [XW-1:0]     cols_q;
-    reg  [2*DESC_FW-1:0] rbnp_q;                 // OUT_RB x NPASS
-    reg  [Y_W+XW-1:0] rc_q;                      // rows x cols
+    reg  [LEN_W-1:0]  rbnp_q;                    // OUT_RB x NPASS
+    reg  [ADDR_W-1:0] rc_q;                      // rows x cols
     reg  [ADDR_W-1:0] region_q;                  // region beats
     reg  [XW+8:0]     img_row_q;                 // the image row in bytes (whole beats)
     reg  [ADDR_W-1:0] wlay_q;                    // streamed weights: NPASS x WBEATS
@@ -222,9 +228,13 @@ module snn_frame_seq #(
         init_clr <= 1'b0;
         if (rst) begin
             state <= S_CLEAR; init_off <= {OFF_W{1'b0}}; rcmd_valid <= 1'b0; li <= {LI_W{1'b0}};
-            halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0; ss <= 3'd0;
-            setup_done <= 1'b0;
+            halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0; ss <= 4'd0;
+            setup_done <= 1'b0; mbusy <= 1'b0;
         end else begin
+            if (mbusy && !mdone) begin   // the serial multiplier's step
+                if (mb[0]) mp <= mp + ma;
+                ma <= ma << 1; mb <= mb >> 1;
+            end
             case (state)
                 S_CLEAR: begin
                     init_clr <= 1'b1;
@@ -235,48 +245,56 @@ module snn_frame_seq #(
                 end
                 S_IDLE: if (ap_start) begin
                     hh <= a_height; ww <= a_width; img <= a_image; outp <= a_output; wbuf <= a_weights;
-                    acc <= a_scratch; li <= {LI_W{1'b0}}; state <= S_FETCH; setup_done <= 1'b0;
-                    scr <= a_scratch; status <= 4'd0; lvmask <= 32'd0; ss <= 3'd0;
+                    acc <= a_scratch; li <= {LI_W{1'b0}}; state <= S_FETCH; setup_done <= 1'b0; mbusy <= 1'b0;
+                    scr <= a_scratch; status <= 4'd0; lvmask <= 32'd0; ss <= 4'd0;
                     img_bytes <= {ADDR_W{1'b0}}; out_bytes <= {ADDR_W{1'b0}}; wend <= {ADDR_W{1'b0}};
                 end
                 S_FETCH: begin   // desc follows li a cycle later
-                    ss <= 3'd0;
+                    ss <= 4'd0;
                     state <= setup_done ? S_LOAD : S_SETUP;
                 end
-                S_SETUP: begin   // one layer in 4 cycles: products registered, then the sums
-                    ss <= ss + 1'b1;
-                    case (ss)
-                        3'd0: begin
-                            rows_q <= hq >> lvl; cols_q <= wq >> lvl;
-                            rbnp_q <= (2*DESC_FW)'(`SNN_FIELD(F_OUT_RB)) * (2*DESC_FW)'(`SNN_FIELD(F_NPASS));
-                            img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
-                            wlay_q <= ADDR_W'(`SNN_FIELD(F_NPASS)) * ADDR_W'(`SNN_FIELD(F_WBEATS));
-                        end
-                        3'd1: begin
-                            rc_q <= (Y_W+XW)'(rows_q) * (Y_W+XW)'(cols_q);
-                            if (is_input) img_bytes <= ADDR_W'(hq >> ilvl) * ADDR_W'(img_row_q);
-                            wlay_q <= wlay_q + ADDR_W'(`SNN_FIELD(F_WOFF));
-                        end
-                        3'd2: region_q <= ADDR_W'(rc_q) * ADDR_W'(rbnp_q);
-                        default: begin
-                            if (!is_out) begin
-                                base[RI_W'(`SNN_FIELD(F_DST))] <= acc;
-                                acc <= acc + (region_q << BBL);
+                S_SETUP: begin   // one layer: its products one after another on the serial multiplier, then the sums
+                    if (!mbusy) begin
+                        mbusy <= 1'b1; mp <= {ADDR_W{1'b0}};
+                        case (ss)
+                            4'd0: begin
+                                rows_q <= hq >> lvl; cols_q <= wq >> lvl; h_il <= hq >> ilvl;
+                                img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
+                                ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(`SNN_FIELD(F_NPASS));
                             end
-                            lvmask <= lvmask | ((32'd1 << lvl) - 32'd1) | ((32'd1 << ilvl) - 32'd1);
-                            if (is_out) out_bytes <= region_q << BBL;
-                            if (WSTREAM != 0 && wlay_q > wend) wend <= wlay_q;
-                            if (`SNN_FIELD(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_CHECK; end
-                            else begin li <= li + 1'b1; state <= S_FETCH; end
-                            ss <= 3'd0;
-                        end
-                    endcase
+                            4'd1: begin ma <= ADDR_W'(`SNN_FIELD(F_WBEATS)); mb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
+                            4'd2: begin ma <= ADDR_W'(cols_q); mb <= LEN_W'(rows_q); end
+                            4'd3: begin ma <= ADDR_W'(img_row_q); mb <= is_input ? LEN_W'(h_il) : {LEN_W{1'b0}}; end
+                            4'd4: begin ma <= ADDR_W'(rc_q); mb <= LEN_W'(rbnp_q); end
+                            default: begin
+                                mbusy <= 1'b0; ss <= 4'd0;
+                                if (!is_out) begin
+                                    base[RI_W'(`SNN_FIELD(F_DST))] <= acc;
+                                    acc <= acc + (region_q << BBL);
+                                end
+                                lvmask <= lvmask | ((32'd1 << lvl) - 32'd1) | ((32'd1 << ilvl) - 32'd1);
+                                if (is_out) out_bytes <= region_q << BBL;
+                                if (WSTREAM != 0 && wlay_q > wend) wend <= wlay_q;
+                                if (`SNN_FIELD(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_CHECK; end
+                                else begin li <= li + 1'b1; state <= S_FETCH; end
+                            end
+                        endcase
+                    end else if (mdone) begin
+                        mbusy <= 1'b0; ss <= ss + 1'b1;
+                        case (ss)
+                            4'd0: rbnp_q <= LEN_W'(mp);
+                            4'd1: wlay_q <= mp + ADDR_W'(`SNN_FIELD(F_WOFF));
+                            4'd2: rc_q <= ADDR_W'(mp);
+                            4'd3: if (is_input) img_bytes <= mp;
+                            default: region_q <= mp;
+                        endcase
+                    end
                 end
                 S_CHECK: begin
                     // nothing has been read or written: a bad argument ends the frame here
                     ss <= ss + 1'b1;
                     case (ss)
-                        3'd0: begin
+                        4'd0: begin
                             img_end <= {1'b0, img} + {1'b0, img_bytes};
                             out_end <= {1'b0, outp} + {1'b0, out_bytes};
                             scr_end <= {1'b0, scr} + {1'b0, acc - scr};
@@ -288,7 +306,7 @@ module snn_frame_seq #(
                             bad_size <= hh == 32'd0 || ww == 32'd0 || ww > 32'(W_MAX) || hh >= (32'd1 << Y_W) ||
                                         (hh & lvmask) != 32'd0 || (ww & ((lvmask << EL) | 32'(N_ENG - 1))) != 32'd0;
                         end
-                        3'd1: begin
+                        4'd1: begin
                             bad_addr <= ((img | outp | scr | ((WSTREAM != 0) ? wbuf : {ADDR_W{1'b0}})) & BEAT_MASK)
                                         != {ADDR_W{1'b0}} ||
                                         past_end(img_end) || past_end(out_end) || past_end(scr_end) || past_end(w_end);
@@ -300,84 +318,102 @@ module snn_frame_seq #(
                             ws <= wq >> EL;
                         end
                         default: begin
-                            ss <= 3'd0;
+                            ss <= 4'd0;
                             xs0 <= ws * XW'(eng_idx & 6'(N_ENG - 1));
                             if (bad_size || bad_addr || bad_ovl) begin status[3] <= 1'b1; state <= S_DONE; end
                             else begin setup_done <= 1'b1; state <= S_FETCH; end
                         end
                     endcase
                 end
-                S_LOAD: begin    // the layer's strip, sizes and strides in 5 cycles
-                    ss <= ss + 1'b1;
-                    case (ss)
-                        3'd0: begin
-                            img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
-                            h_out <= hq >> lvl; h_in <= hq >> ilvl;
-                            xo0 <= xs0 >> lvl; w_out <= ws >> lvl; cols_q <= wq >> lvl;
-                            xa <= xs0 >> ilvl; xb <= (xs0 + ws) >> ilvl; win_full <= wq >> ilvl;
-                            sx <= OFF_W'(T) * OFF_W'(`SNN_FIELD(F_G));
-                            two <= (`SNN_FIELD(F_NSRC) == 2);
-                            rb0f <= LEN_W'(`SNN_FIELD(F_SRC0_RB)); rb1f <= LEN_W'(`SNN_FIELD(F_SRC1_RB));
-                            np0 <= is_input ? LEN_W'(1) : LEN_W'(`SNN_FIELD(F_SRC0_NP));
-                            np1 <= LEN_W'(`SNN_FIELD(F_SRC1_NP));
-                            gp_f <= `SNN_FIELD(F_GP); wstride_f <= WA_W'(`SNN_FIELD(F_WSTRIDE));
-                            wbeats_f <= `SNN_FIELD(F_WBEATS);
-                            rbnp_q <= (2*DESC_FW)'(`SNN_FIELD(F_OUT_RB)) * (2*DESC_FW)'(`SNN_FIELD(F_NPASS));
-                        end
-                        3'd1: begin
-                            xi0 <= (halo_l && xa != {XW{1'b0}}) ? xa - 1'b1 : xa;
-                            xi1 <= (halo_r && xb != win_full) ? xb + 1'b1 : xb;
-                            dst0 <= is_out ? outp : base[RI_W'(`SNN_FIELD(F_DST))];
-                            // a segment (one pass's part) of an output row, and the strip's offset in it
-                            seg_bytes <= (ADDR_W'(cols_q) * ADDR_W'(`SNN_FIELD(F_OUT_RB))) << BBL;
-                            xoff_bytes <= (ADDR_W'(xo0) * ADDR_W'(`SNN_FIELD(F_OUT_RB))) << BBL;
-                            out_row_beats <= LEN_W'(w_out) * LEN_W'(`SNN_FIELD(F_OUT_RB));
-                            out_row_bytes <= (ADDR_W'(cols_q) * ADDR_W'(rbnp_q)) << BBL;
-                        end
-                        3'd2: begin
-                            // the image from the beat holding column xi0
-                            if (is_input) xi0 <= XW'((((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1)) >> cl0);
-                            ib0 <= ((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1);
-                            ib1 <= (((XW+8)'(xi1) << cl0) + (XW+8)'(BYTES_M1)) & ~(XW+8)'(BYTES_M1);
-                            dst0 <= dst0 + xoff_bytes;
-                        end
-                        3'd3: begin
-                            w_in <= xi1 - xi0;
-                            // scatter: read column 0 is output column map(xi0) - xo0 of the strip
-                            xoff <= $signed((X_W+2)'(is_up ? {xi0, 1'b0} : is_pool ? {1'b0, xi0 >> 1} : {1'b0, xi0}))
-                                    - $signed((X_W+2)'(xo0));
-                            if (is_input) begin
-                                rbeats0 <= LEN_W'(ibeats); rb0 <= LEN_W'(ibeats);
-                                rstride0 <= ADDR_W'(img_row_q);
-                                sstride0 <= {ADDR_W{1'b0}};
-                                xoff_bytes <= ADDR_W'(ib0);
-                            end else begin
-                                rbeats0 <= LEN_W'(xi1 - xi0) * rb0f; rb0 <= rb0f;
-                                sstride0 <= (ADDR_W'(win_full) * ADDR_W'(rb0f)) << BBL;
-                                xoff_bytes <= (ADDR_W'(xi0) * ADDR_W'(rb0f)) << BBL;
+                S_LOAD: begin    // the layer's strip, sizes and strides: its products on the serial multiplier
+                    if (!mbusy) begin
+                        mbusy <= 1'b1; mp <= {ADDR_W{1'b0}}; mb <= {LEN_W{1'b0}};
+                        case (ss)
+                            4'd0: begin
+                                img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
+                                h_out <= hq >> lvl; h_in <= hq >> ilvl;
+                                xo0 <= xs0 >> lvl; w_out <= ws >> lvl; cols_q <= wq >> lvl;
+                                xa <= xs0 >> ilvl; xb <= (xs0 + ws) >> ilvl; win_full <= wq >> ilvl;
+                                sx <= OFF_W'(T) * OFF_W'(`SNN_FIELD(F_G));
+                                two <= (`SNN_FIELD(F_NSRC) == 2);
+                                rb0f <= LEN_W'(`SNN_FIELD(F_SRC0_RB)); rb1f <= LEN_W'(`SNN_FIELD(F_SRC1_RB));
+                                np0 <= is_input ? LEN_W'(1) : LEN_W'(`SNN_FIELD(F_SRC0_NP));
+                                np1 <= LEN_W'(`SNN_FIELD(F_SRC1_NP));
+                                gp_f <= `SNN_FIELD(F_GP); wstride_f <= WA_W'(`SNN_FIELD(F_WSTRIDE));
+                                wbeats_f <= `SNN_FIELD(F_WBEATS);
+                                ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(`SNN_FIELD(F_NPASS));
                             end
-                            rbeats1 <= LEN_W'(xi1 - xi0) * rb1f; rb1 <= rb1f;
-                            xoff1_bytes <= (ADDR_W'(xi0) * ADDR_W'(rb1f)) << BBL;
-                            sstride1 <= (ADDR_W'(win_full) * ADDR_W'(rb1f)) << BBL;
-                        end
-                        default: begin
-                            if (!is_input) rstride0 <= ADDR_W'(sstride0) * ADDR_W'(np0);
-                            rstride1 <= ADDR_W'(sstride1) * ADDR_W'(np1);
-                            // the first pass: its sources from the strip's first column
-                            ra0 <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
-                            ra1 <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
-                            ra0_l <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
-                            ra1_l <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
-                            dst <= dst0;
-                            wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(`SNN_FIELD(F_WBASE));
-                            bbase_pass <= BA_W'(`SNN_FIELD(F_BBASE));
-                            chan_base <= {C_W{1'b0}};
-                            wnext <= wbuf + (ADDR_W'(`SNN_FIELD(F_WOFF)) << BBL);
-                            pass <= {DESC_FW{1'b0}};
-                            ss <= 3'd0;
-                            state <= S_PASS;
-                        end
-                    endcase
+                            4'd1: begin
+                                xi0 <= (halo_l && xa != {XW{1'b0}}) ? xa - 1'b1 : xa;
+                                xi1 <= (halo_r && xb != win_full) ? xb + 1'b1 : xb;
+                                dst0 <= is_out ? outp : base[RI_W'(`SNN_FIELD(F_DST))];
+                                // a segment (one pass's part) of an output row, and the strip's offset in it
+                                ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(cols_q);
+                            end
+                            4'd2: begin ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(xo0); end
+                            4'd3: begin ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(w_out); end
+                            4'd4: begin ma <= ADDR_W'(rbnp_q); mb <= LEN_W'(cols_q); end
+                            4'd5: begin
+                                // the image from the beat holding column xi0
+                                if (is_input) xi0 <= XW'((((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1)) >> cl0);
+                                ib0 <= ((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1);
+                                ib1 <= (((XW+8)'(xi1) << cl0) + (XW+8)'(BYTES_M1)) & ~(XW+8)'(BYTES_M1);
+                            end
+                            4'd6: begin
+                                w_in <= xi1 - xi0;
+                                // scatter: read column 0 is output column map(xi0) - xo0 of the strip
+                                xoff <= $signed((X_W+2)'(is_up ? {xi0, 1'b0} : is_pool ? {1'b0, xi0 >> 1} : {1'b0, xi0}))
+                                        - $signed((X_W+2)'(xo0));
+                                if (is_input) begin
+                                    rbeats0 <= LEN_W'(ibeats); rb0 <= LEN_W'(ibeats);
+                                    rstride0 <= ADDR_W'(img_row_q); sstride0 <= {ADDR_W{1'b0}};
+                                    xoff_bytes <= ADDR_W'(ib0);
+                                end else rb0 <= rb0f;
+                                rb1 <= rb1f;
+                                ma <= ADDR_W'(rb0f); mb <= LEN_W'(xi1 - xi0);
+                            end
+                            4'd7: begin ma <= ADDR_W'(rb0f); mb <= LEN_W'(win_full); end
+                            4'd8: begin ma <= ADDR_W'(rb0f); mb <= LEN_W'(xi0); end
+                            4'd9: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(xi1 - xi0); end
+                            4'd10: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(xi0); end
+                            4'd11: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(win_full); end
+                            4'd12: begin ma <= sstride0; mb <= is_input ? {LEN_W{1'b0}} : np0; end
+                            4'd13: begin ma <= sstride1; mb <= np1; end
+                            default: begin
+                                // the first pass: its sources from the strip's first column
+                                mbusy <= 1'b0; ss <= 4'd0;
+                                ra0 <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
+                                ra1 <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
+                                ra0_l <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
+                                ra1_l <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
+                                dst <= dst0;
+                                wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(`SNN_FIELD(F_WBASE));
+                                bbase_pass <= BA_W'(`SNN_FIELD(F_BBASE));
+                                chan_base <= {C_W{1'b0}};
+                                wnext <= wbuf + (ADDR_W'(`SNN_FIELD(F_WOFF)) << BBL);
+                                pass <= {DESC_FW{1'b0}};
+                                state <= S_PASS;
+                            end
+                        endcase
+                    end else if (mdone) begin
+                        mbusy <= 1'b0; ss <= ss + 1'b1;
+                        case (ss)
+                            4'd0: rbnp_q <= LEN_W'(mp);
+                            4'd1: seg_bytes <= mp << BBL;
+                            4'd2: dst0 <= dst0 + (mp << BBL);
+                            4'd3: out_row_beats <= LEN_W'(mp);
+                            4'd4: out_row_bytes <= mp << BBL;
+                            4'd6: if (!is_input) rbeats0 <= LEN_W'(mp);
+                            4'd7: if (!is_input) sstride0 <= mp << BBL;
+                            4'd8: if (!is_input) xoff_bytes <= mp << BBL;
+                            4'd9: rbeats1 <= LEN_W'(mp);
+                            4'd10: xoff1_bytes <= mp << BBL;
+                            4'd11: sstride1 <= mp << BBL;
+                            4'd12: if (!is_input) rstride0 <= mp;
+                            4'd13: rstride1 <= mp;
+                            default: ;
+                        endcase
+                    end
                 end
                 S_PASS: begin
                     // the pass's weights from the weight buffer (streamed builds), then its rows
@@ -451,7 +487,7 @@ module snn_frame_seq #(
                     else if (axi_quiet) state <= S_FLUSH;
                 end
                 S_FLUSH: begin   // the datapath units are reset in this cycle; then the band is cleared again
-                    halt <= 1'b0; init_off <= {OFF_W{1'b0}}; li <= {LI_W{1'b0}};
+                    halt <= 1'b0; init_off <= {OFF_W{1'b0}}; li <= {LI_W{1'b0}}; mbusy <= 1'b0; ss <= 4'd0;
                     aborted <= !drain_after; drain_after <= 1'b0; state <= S_CLEAR;
                 end
                 S_DRAIN: if (axi_quiet) state <= S_FLUSH;
