@@ -52,7 +52,7 @@ def test_status_register_map():
 
 # the bench must fail on an engine that does not fail safely: (name, file, the line, its faulty version)
 MUTANTS = [
-    ("error-does-not-abort", "snn_frame_seq.sv", "if (running && (rd_err || wr_err || timed_out)) begin",
+    ("error-does-not-abort", "snn_frame_seq.sv", "if (running && (rd_err || wr_err || timed_out || peer_fault)) begin",
      "if (1'b0) begin"),
     ("flush-before-drained", "snn_frame_seq.sv", "else if (axi_quiet) state <= S_FLUSH;", "else state <= S_FLUSH;"),
     ("arguments-not-checked", "snn_frame_seq.sv", "if (bad_size || bad_addr || bad_ovl)", "if (1'b0)"),

@@ -29,10 +29,10 @@ MUTANTS = [
      "end else if (ax_ready) begin\n                ax_valid <= 1'b0;",
      "end else begin\n                ax_valid <= 1'b0;", "a_ar_hold"),
     ("ar_payload_changed", "snn_axi_reader", "snn_axi_burst.sv",
-     "assign issue      = active && (!ax_valid || ax_ready) && room;",
-     "assign issue      = active && room;", "a_ar_hold"),
+     "assign issue      = active && calc && (!ax_valid || ax_ready) && room;",
+     "assign issue      = active && calc && room;", "a_ar_hold"),
     ("no_4k_clamp", "snn_axi_reader", "snn_axi_burst.sv",
-     "cap      = (to_page < CW'(BURST)) ? to_page : CW'(BURST);", "cap      = CW'(BURST);", "a_ar_4k"),
+     "cap      = pg_short ? 9'(to_pg) : 9'(BURST);", "cap      = 9'(BURST);", "a_ar_4k"),
     ("ar_valid_after_reset", "snn_axi_reader", "snn_axi_burst.sv",
      "ax_valid <= 1'b0; ax_addr <= {ADDR_W{1'b0}};", "ax_addr <= {ADDR_W{1'b0}};", "a_ar_reset"),
     ("reader_ignores_max_outstanding", "snn_axi_reader", "snn_axi_reader.sv",
@@ -48,6 +48,13 @@ MUTANTS = [
      "room = unclaimed >= U_W'(blen) && b_pend", "room = b_pend", "a_wr_buffered"),
     ("bready_low", "snn_axi_writer", "snn_axi_writer.sv",
      "assign m_axi_bready = 1'b1;", "assign m_axi_bready = !m_axi_wvalid;", "a_wr_bready"),
+    ("mux_r_misrouted", "snn_axi_mux", "snn_axi_mux.sv", "assign r_dst[i] = !r_empty && r_to == SW'(i);",
+     "assign r_dst[i] = !r_empty && r_to == SW'(N - 1 - i);", "a_r_unasked"),
+    ("mux_b_misrouted", "snn_axi_mux", "snn_axi_mux.sv", "assign b_dst[i] = !b_empty && b_to == SW'(i);",
+     "assign b_dst[i] = !b_empty && b_to == SW'(N - 1 - i);", "a_b_unasked"),
+    ("mux_w_before_its_aw", "snn_axi_mux", "snn_axi_mux.sv", " && aw_sent != {AS_W{1'b0}};", ";", "a_w_no_aw"),
+    ("mux_aw_order_lost", "snn_axi_mux", "snn_axi_mux.sv", "w_pick <= wq_head & {N{w_start}};",
+     "w_pick <= aw_grant & {N{w_start}};", "a_w_"),
     ("bvalid_dropped", "snn_ctrl_axil", "snn_ctrl_axil.sv",
      "else if (s_axil_bready) bvalid <= 1'b0;", "else bvalid <= 1'b0;", "a_b_hold"),
     ("rdata_changed_while_waiting", "snn_ctrl_axil", "snn_ctrl_axil.sv",
@@ -66,7 +73,7 @@ def formal(tmp_path: Path, proof: str, rtl: Path = RTL, induction: bool = False)
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
 
 
-@pytest.mark.parametrize("proof", ["snn_axi_reader", "snn_axi_writer", "snn_ctrl_axil"])
+@pytest.mark.parametrize("proof", ["snn_axi_reader", "snn_axi_writer", "snn_axi_mux", "snn_ctrl_axil"])
 def test_clean_proof_passes(tmp_path, proof):
     p = formal(tmp_path, proof, induction=True)
     lines = p.stdout.strip().splitlines()

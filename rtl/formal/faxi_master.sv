@@ -26,7 +26,12 @@ module faxi_master #(
     parameter integer MAX_BURST = 16, MAX_OUTSTANDING = 2,
     parameter integer F_RD = 1,                                 // check the read half (AR, R)
     parameter integer F_WR = 1,                                 // check the write half (AW, W, B)
-    parameter integer F_W_NEEDS_AW = 1                          // the master sends no W beat before its AW is presented
+    parameter integer F_W_NEEDS_AW = 1,                         // the master sends no W beat before its AW is presented
+    // 1: the design is the SLAVE of this bus (snn_axi_mux's client ports): the master rules above are assumed (the
+    // client obeys them) and the slave's asserted: a_r_reset / a_b_reset (RVALID / BVALID low in the cycle after a
+    // reset cycle), a_r_hold / a_b_hold, a_r_unasked (R only for an accepted AR), a_r_last (RLAST by its ARLEN),
+    // a_r_id (in order, its ID), a_b_unasked (B only for an accepted AW whose W ended), a_b_id
+    parameter integer F_SLAVE = 0
 ) (
     input  wire                clk,
     input  wire                rst,           // synchronous, active high, of master and slave
@@ -119,7 +124,7 @@ module faxi_master #(
     assign f_w_len = {1'b0, (f_wd_out < f_aw_out) ? wq_len[8*f_wd_out +: 8] : m_axi_awlen};
 
     // ------------------------------------------------------------------ slave side: assumptions
-    generate if (F_RD != 0) begin : g_rd_assume
+    generate if (F_RD != 0 && F_SLAVE == 0) begin : g_rd_assume
         wire r_hold;                                               // RVALID held until RREADY, R unchanged
         faxi_handshake #(.W(DATA_W + 2 + 1 + ID_W)) u_r (
             .clk(clk), .rst(rst), .valid(m_axi_rvalid), .ready(m_axi_rready),
@@ -134,7 +139,7 @@ module faxi_master #(
             end
         end
     end endgenerate
-    generate if (F_WR != 0) begin : g_wr_assume
+    generate if (F_WR != 0 && F_SLAVE == 0) begin : g_wr_assume
         wire b_hold;                                               // BVALID held until BREADY, B unchanged
         faxi_handshake #(.W(2 + ID_W)) u_b (
             .clk(clk), .rst(rst), .valid(m_axi_bvalid), .ready(m_axi_bready), .payload({m_axi_bresp, m_axi_bid}),
@@ -150,7 +155,7 @@ module faxi_master #(
     end endgenerate
 
     // ------------------------------------------------------------------ master side: assertions
-    generate if (F_RD != 0) begin : g_rd_assert
+    generate if (F_RD != 0 && F_SLAVE == 0) begin : g_rd_assert
         wire [6:0] ar_ok;
         faxi_addr_channel #(.ID_W(ID_W), .ADDR_W(ADDR_W), .DATA_W(DATA_W), .MAX_BURST(MAX_BURST)) u_ar (
             .clk(clk), .rst(rst), `FAXI_ADDR_CONNECT(m_axi_ar), .ok(ar_ok));
@@ -159,7 +164,7 @@ module faxi_master #(
             a_ar_outst: assert(f_rd_out + 4'(m_axi_arvalid) <= 4'(NOUT));
         end
     end endgenerate
-    generate if (F_WR != 0) begin : g_wr_assert
+    generate if (F_WR != 0 && F_SLAVE == 0) begin : g_wr_assert
         wire [6:0] aw_ok;
         wire       w_reset, w_hold;
         faxi_addr_channel #(.ID_W(ID_W), .ADDR_W(ADDR_W), .DATA_W(DATA_W), .MAX_BURST(MAX_BURST)) u_aw (
@@ -177,6 +182,61 @@ module faxi_master #(
                     a_w_no_aw: assert(w_has_aw);
                 end
                 a_w_last: assert(m_axi_wlast == (f_w_beat == f_w_len));
+            end
+        end
+    end endgenerate
+
+    // ------------------------------------------------------------------ F_SLAVE: the same rules, the other way
+    generate if (F_RD != 0 && F_SLAVE != 0) begin : g_rd_slave
+        wire [6:0] ar_ok;
+        wire       r_reset, r_hold;
+        faxi_addr_channel #(.ID_W(ID_W), .ADDR_W(ADDR_W), .DATA_W(DATA_W), .MAX_BURST(MAX_BURST)) u_ar (
+            .clk(clk), .rst(rst), `FAXI_ADDR_CONNECT(m_axi_ar), .ok(ar_ok));
+        faxi_handshake #(.W(DATA_W + 2 + 1 + ID_W)) u_r (
+            .clk(clk), .rst(rst), .valid(m_axi_rvalid), .ready(m_axi_rready),
+            .payload({m_axi_rdata, m_axi_rresp, m_axi_rlast, m_axi_rid}), .ok_reset(r_reset), .ok_hold(r_hold));
+        always @(*) begin
+            if (rst) assume(!m_axi_arvalid);
+            if (f_past_valid) begin
+                assume(&ar_ok);
+                assume(f_rd_out + 4'(m_axi_arvalid) <= 4'(NOUT));
+                a_r_reset: assert(r_reset);
+                a_r_hold:  assert(r_hold);
+                if (m_axi_rvalid) begin
+                    a_r_unasked: assert(f_rd_out != 4'd0);
+                    a_r_last:    assert(m_axi_rlast == (f_rd_beat == f_rd_len0));
+                    a_r_id:      assert(m_axi_rid == rq_id[ID_W-1:0]);
+                end
+            end
+        end
+    end endgenerate
+    generate if (F_WR != 0 && F_SLAVE != 0) begin : g_wr_slave
+        wire [6:0] aw_ok;
+        wire       w_reset, w_hold, b_reset, b_hold;
+        faxi_addr_channel #(.ID_W(ID_W), .ADDR_W(ADDR_W), .DATA_W(DATA_W), .MAX_BURST(MAX_BURST)) u_aw (
+            .clk(clk), .rst(rst), `FAXI_ADDR_CONNECT(m_axi_aw), .ok(aw_ok));
+        faxi_handshake #(.W(DATA_W + DATA_W / 8 + 1)) u_w (
+            .clk(clk), .rst(rst), .valid(m_axi_wvalid), .ready(m_axi_wready),
+            .payload({m_axi_wdata, m_axi_wstrb, m_axi_wlast}), .ok_reset(w_reset), .ok_hold(w_hold));
+        faxi_handshake #(.W(2 + ID_W)) u_b (
+            .clk(clk), .rst(rst), .valid(m_axi_bvalid), .ready(m_axi_bready), .payload({m_axi_bresp, m_axi_bid}),
+            .ok_reset(b_reset), .ok_hold(b_hold));
+        always @(*) begin
+            if (rst) assume(!m_axi_awvalid && !m_axi_wvalid);
+            if (f_past_valid) begin
+                assume(&aw_ok);
+                assume(f_aw_out + 4'(m_axi_awvalid) <= 4'(NOUT));
+                assume(w_reset && w_hold);
+                if (m_axi_wvalid) begin
+                    if (F_W_NEEDS_AW != 0) assume(w_has_aw);
+                    assume(m_axi_wlast == (f_w_beat == f_w_len));
+                end
+                a_b_reset: assert(b_reset);
+                a_b_hold:  assert(b_hold);
+                if (m_axi_bvalid) begin
+                    a_b_unasked: assert(f_aw_out != 4'd0 && f_wd_out != 4'd0);
+                    a_b_id:      assert(m_axi_bid == wq_id[ID_W-1:0]);
+                end
             end
         end
     end endgenerate

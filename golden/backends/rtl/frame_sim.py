@@ -116,7 +116,7 @@ def run_frames(net: Network, frames, lanes: int, name: str, data_bits: int = 64,
                              engines=engines, weight_buffer_words=weight_words)
     if mutate is not None:      # tests: corrupt a ROM image to show that the bench notices
         mutate(cfg)
-    spec = prepare_frames(net, frames, work / "frames", data_bits, lanes, vectors, cfg.passes,
+    spec = prepare_frames(net, frames, work / "frames", data_bits, lanes * engines, vectors, cfg.passes,
                           cfg.files["weights"] if weights == "stream" else None)
     env = {"SNN_FRAMES": str(spec), "SNN_SEED": seed, "SNN_P_PAUSE": p_pause, "SNN_RESET_MID": int(reset_mid),
            "SNN_PAUSE_CYCLES": pause_cycles, **(env or {})}
