@@ -190,7 +190,7 @@ def _golden(*argv, timeout=300):
 @pytest.mark.parametrize("argv, names", [
     (["--top", "no_such_module"], "--top no_such_module"),
     (["--top", "snn_fifo", "--param", "WIDTH"], "--param 'WIDTH'"),
-    (["--top", "snn_fifo", "--source", "rtl_tb/missing.sv"], "--source rtl_tb/missing.sv"),
+    (["--top", "snn_fifo", "--source", "nowhere/missing.sv"], "--source nowhere/missing.sv"),
     (["--export", "build/no/such/export", "--flow", "xc7"], "--export build/no/such/export"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, names):

@@ -72,5 +72,5 @@ def test_export_and_estimate_commands_run(tmp_path):
     proc = run("estimate", "--export", str(out), "--out", str(tmp_path / "est"))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
-    assert re.match(r"ESTIMATE em_unet_snn: frame \d+ cycles .*lanes=8, frame engine", lines[-2]), lines[-2]
+    assert re.match(r"ESTIMATE em_unet_snn: frame \d+ cycles .*lanes=8, engines=1, frame engine", lines[-2]), lines[-2]
     assert lines[-1].startswith("FRAME em_unet_snn frame=32x48 ") and "lanes=8" in lines[-1]

@@ -32,7 +32,8 @@ class Deployment:
 
 
 # the ZCU104 (XCZU7EV) deployment
-ZCU104 = Deployment("zcu104", lanes=16, engines=16, max_width=512, data_bits=128, weights="stream",
+# (8 engines of 16 lanes: one engine takes about 22 k LUTs (docs/deployment.md), so 16 would not fit)
+ZCU104 = Deployment("zcu104", lanes=16, engines=8, max_width=512, data_bits=128, weights="stream",
                     weight_words=4096)
 # the same engine datapath on an ECP5-85F: one engine, its strip width
 ECP5 = replace(ZCU104, name="ecp5-85f", engines=1, max_width=ZCU104.strip_width)
