@@ -58,7 +58,12 @@ module mtif_neuron #(
     `SNN_REQUIRE(g_check_thresh, powers_of_two(THRESH) == 1,
                  "Error: THRESH must hold powers of two, highest first (instance %m)")
 
+    localparam integer MAX_A    = (MEM_W > CUR_W) ? MEM_W : CUR_W;
+    localparam integer PW       = 6 * (((MAX_A > TH_W) ? MAX_A : TH_W) + 2) + 8;
+    wire [PW-1:0] pre;
+    mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
+               .COMPARE_GE(COMPARE_GE), .PW(PW)) u_pre (.i_in(i_in), .th_exp(EXP_W'(E0)), .pre(pre));
     mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
-                     .COMPARE_GE(COMPARE_GE)) u_core (
-        .v_in(v_in), .i_in(i_in), .th_exp(EXP_W'(E0)), .v_out(v_out), .spikes(spikes));
+                     .COMPARE_GE(COMPARE_GE), .PW(PW)) u_core (
+        .v_in(v_in), .i_in(i_in), .th_exp(EXP_W'(E0)), .pre(pre), .v_out(v_out), .spikes(spikes));
 endmodule

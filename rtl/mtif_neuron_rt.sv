@@ -8,13 +8,68 @@
 //
 //   V = V + I;  for i = 0..K-1 (highest threshold first): s_i = V > TH_i (or >=); V -= s_i * TH_i
 //
-// Why combinational: the neuron stage reads a membrane from its register file, passes it through this block and
-// writes it back in the same cycle, so a register here would only add a pipeline stage to align with.
-// All arithmetic is done CW bits wide, wider than the membrane, the current and every threshold, so nothing
-// wraps (a threshold the membrane can never reach still compares correctly); v_out keeps MEM_W bits (the
-// exporter's membrane_bits bound, §7, guarantees that it fits). The membrane is never clamped (§4).
-// COMPARE_GE = 0 is the manifest's `compare: gt` (V > TH), 1 is `compare: ge` (V >= TH).
+// Two modules: mtif_pre takes the current alone (a pipeline may register its result: snn_frame_neuron does, so
+// that the membrane loop, V -> V, holds one carry chain), mtif_neuron_rt the membrane and mtif_pre's operands.
+//
+// Thresholds that halve (TH_SHIFT_i = i, the paper's 2, 1, 0.5, 0.25) run the closed form of docs/contract.md
+// ("The neuron in closed form"), with j = th_exp - (K - 1) the finest threshold's exponent and u = V - 1 (gt) or
+// V (ge): none fires when u < 0, all fire when u >= 2^(j+K) (V -= (2^K - 1) 2^j), else the spike magnitude is
+// u >> j (bit K-1-i of it is threshold i) and the membrane u mod 2^j (+1 for gt: V mod 2^j, or 2^j when that is
+// 0). mtif_pre forms I - gt, I - gt - 2^(j+K) and I - (2^K - 1) 2^j, so each case is one addition to V, the
+// three in parallel, the layer's constants j, 2^j, 2^j - 1 (nothing from th_exp on the membrane's path), and
+// (-I) mod 2^j (V mod 2^j is 0 when the membrane's low bits equal it: no test after the addition).
+// Other threshold sets (gaps between the exponents) run the cascade as written.
+//
+// All arithmetic is done CW bits wide (CW + 1 for the closed form's operands), wider than the membrane, the
+// current and every threshold, so nothing wraps (a threshold the membrane can never reach still compares
+// correctly); v_out keeps MEM_W bits (the exporter's membrane_bits bound, §7, guarantees that it fits). The
+// membrane is never clamped (§4). COMPARE_GE = 0 is the manifest's `compare: gt` (V > TH), 1 is `compare: ge`.
 `include "snn_check.svh"
+/* verilator lint_off DECLFILENAME */
+module mtif_pre #(
+    parameter integer K          = 4,
+    parameter integer CUR_W      = 14,
+    parameter integer MEM_W      = 17,
+    parameter integer TH_W       = 16,
+    parameter integer EXP_W      = 5,
+    parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},
+    parameter integer COMPARE_GE = 0,
+    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
+) (
+    input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
+    input  wire [EXP_W-1:0] th_exp,  // log2 of threshold 0
+    output wire [PW-1:0]    pre      // the closed form's operands and constants (0 for other threshold sets)
+);
+    localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
+    localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;
+    `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
+
+    function automatic integer halving(input [K*8-1:0] sh);
+        integer n;
+        begin
+            halving = 1;
+            for (n = 0; n < K; n = n + 1) if (sh[8*n +: 8] != 8'(n)) halving = 0;
+        end
+    endfunction
+
+    generate
+        if (halving(TH_SHIFT) != 0) begin : g_closed
+            wire [7:0]           j  = 8'(th_exp) - 8'(K - 1);     // >= 0 (§2: F >= -e_min)
+            wire signed [CX-1:0] i  = $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in});
+            wire signed [CX-1:0] hi = $signed({{(CX - 1){1'b0}}, 1'b1} << (j + 8'(K)));
+            wire signed [CX-1:0] lo = $signed({{(CX - 1){1'b0}}, 1'b1} << j);
+            wire signed [CX-1:0] ia = i - ((COMPARE_GE != 0) ? {CX{1'b0}} : {{(CX - 1){1'b0}}, 1'b1});
+            assign pre = {(-i) & (lo - 1'b1), lo - 1'b1, lo, i - (hi - lo), ia - hi, ia, j};
+        end else begin : g_cascade
+            assign pre = {PW{1'b0}};
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire unused = (|i_in) | (|th_exp);
+            /* verilator lint_on UNUSEDSIGNAL */
+        end
+    endgenerate
+endmodule
+/* verilator lint_on DECLFILENAME */
+
 module mtif_neuron_rt #(
     parameter integer K          = 4,
     parameter integer CUR_W      = 14,
@@ -22,11 +77,13 @@ module mtif_neuron_rt #(
     parameter integer TH_W       = 16,               // holds 1 << th_exp as a positive signed number
     parameter integer EXP_W      = 5,
     parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},   // e_0 - e_i at [8i +: 8]
-    parameter integer COMPARE_GE = 0
+    parameter integer COMPARE_GE = 0,
+    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
 ) (
     input  wire [MEM_W-1:0] v_in,    // membrane before the step (two's complement)
     input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
     input  wire [EXP_W-1:0] th_exp,  // log2 of threshold 0
+    input  wire [PW-1:0]    pre,     // mtif_pre of i_in and th_exp
     output reg  [MEM_W-1:0] v_out,   // membrane after the whole cascade (what the golden vectors record)
     output reg  [K-1:0]     spikes   // spike word: bit i = threshold i fired (§5)
 );
@@ -40,30 +97,67 @@ module mtif_neuron_rt #(
 
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer CW    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 1;
+    localparam integer CX    = CW + 1;
+    `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
 
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg signed [CW-1:0] v;   // upper bits are only needed for the compare, v_out keeps MEM_W of them
-    /* verilator lint_on UNUSEDSIGNAL */
-    reg signed [CW-1:0] th;
-    reg        [EXP_W-1:0] e;
-    reg                 fire;
-    integer             i;
-
-    always @* begin
-        // integrate (§4): explicit sign extension of both operands to the compare width
-        v = $signed({{(CW - MEM_W){v_in[MEM_W-1]}}, v_in}) + $signed({{(CW - CUR_W){i_in[CUR_W-1]}}, i_in});
-        spikes = {K{1'b0}};
-        th = {CW{1'b0}};
-        e = {EXP_W{1'b0}};
-        fire = 1'b0;
-        // fire coarse to fine, reset by subtraction (§4)
-        for (i = 0; i < K; i = i + 1) begin
-            e = th_exp - EXP_W'(TH_SHIFT[8*i +: 8]);
-            th = $signed({{(CW - 1){1'b0}}, 1'b1} << e);
-            fire = (COMPARE_GE != 0) ? (v >= th) : (v > th);
-            if (fire) v = v - th;
-            spikes[i] = fire;
+    function automatic integer halving(input [K*8-1:0] sh);
+        integer n;
+        begin
+            halving = 1;
+            for (n = 0; n < K; n = n + 1) if (sh[8*n +: 8] != 8'(n)) halving = 0;
         end
-        v_out = v[MEM_W-1:0];
-    end
+    endfunction
+
+    integer i;
+    generate
+        if (halving(TH_SHIFT) != 0) begin : g_closed
+            // the closed form: four additions to V in parallel, then a choice
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire signed [CX-1:0] v  = $signed({{(CX - MEM_W){v_in[MEM_W-1]}}, v_in});
+            wire signed [CX-1:0] d  = v + $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in});   // V + I
+            wire signed [CX-1:0] a  = v + $signed(pre[8 +: CX]);                            // u
+            wire signed [CX-1:0] b  = v + $signed(pre[8+CX +: CX]);                         // u - 2^(j+K)
+            wire signed [CX-1:0] c  = v + $signed(pre[8+2*CX +: CX]);                       // V - (2^K - 1) 2^j
+            wire [7:0]           j  = pre[7:0];
+            wire [CX-1:0]        lo = pre[8+3*CX +: CX];                                     // 2^j
+            wire [CX-1:0]        dl = d & pre[8+4*CX +: CX];                                 // V mod 2^j
+            // V mod 2^j == 0 without waiting for V: v_in mod 2^j == (-I) mod 2^j
+            wire                 dz = ((v ^ $signed(pre[8+5*CX +: CX])) & pre[8+4*CX +: CX]) == {CX{1'b0}};
+            wire                 neg  = a[CX-1];
+            wire                 high = !b[CX-1];
+            wire [CX-1:0]        m  = a >> j;
+            wire [CX-1:0]        mid = (COMPARE_GE == 0 && dz) ? lo : dl;
+            wire                 unused = |th_exp;   // (in pre)
+            /* verilator lint_on UNUSEDSIGNAL */
+            always @* begin
+                v_out = neg ? d[MEM_W-1:0] : high ? c[MEM_W-1:0] : mid[MEM_W-1:0];
+                for (i = 0; i < K; i = i + 1) spikes[i] = !neg && (high || m[K-1-i]);
+            end
+        end else begin : g_cascade
+            /* verilator lint_off UNUSEDSIGNAL */
+            reg signed [CW-1:0] v;   // upper bits are only needed for the compare, v_out keeps MEM_W of them
+            wire unused = |pre;
+            /* verilator lint_on UNUSEDSIGNAL */
+            reg signed [CW-1:0] th;
+            reg        [EXP_W-1:0] e;
+            reg                 fire;
+            always @* begin
+                // integrate (§4): explicit sign extension of both operands to the compare width
+                v = $signed({{(CW - MEM_W){v_in[MEM_W-1]}}, v_in}) + $signed({{(CW - CUR_W){i_in[CUR_W-1]}}, i_in});
+                spikes = {K{1'b0}};
+                th = {CW{1'b0}};
+                e = {EXP_W{1'b0}};
+                fire = 1'b0;
+                // fire coarse to fine, reset by subtraction (§4)
+                for (i = 0; i < K; i = i + 1) begin
+                    e = th_exp - EXP_W'(TH_SHIFT[8*i +: 8]);
+                    th = $signed({{(CW - 1){1'b0}}, 1'b1} << e);
+                    fire = (COMPARE_GE != 0) ? (v >= th) : (v > th);
+                    if (fire) v = v - th;
+                    spikes[i] = fire;
+                end
+                v_out = v[MEM_W-1:0];
+            end
+        end
+    endgenerate
 endmodule

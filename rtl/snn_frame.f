@@ -14,6 +14,7 @@ snn_frame_lane.sv
 snn_frame_neuron.sv
 snn_frame_packer.sv
 snn_frame_wload.sv
+snn_frame_wmem.sv
 snn_frame_engine.sv
 snn_ctrl_axil.sv
 snn_frame_kernel.sv

@@ -200,34 +200,31 @@ module snn_frame_engine #(
                 .op_val(op_val), .op_unit(op_unit), .idle(scat_idle));
 
     // ---------------------------------------------------------------- weights, lanes, neuron phase
-    // weights: a ROM, or (WSTREAM) a RAM that snn_frame_wload fills with each pass's words
-    reg [P*W_BITS-1:0] wrom [0:WROM_DEPTH-1];
-    reg [P*B_BITS-1:0] brom [0:BROM_DEPTH-1];
-    initial begin
-        $readmemh(WEIGHTS_FILE, wrom);
-        $readmemh(BIAS_FILE, brom);
-    end
-    reg [P*W_BITS-1:0] w_q;
-    reg [P*B_BITS-1:0] b_q;
-    wire [BA_W-1:0]    b_addr;
-    always @(posedge clk) begin
-        if (op_valid) w_q <= wrom[op_waddr];
-        b_q <= brom[b_addr];
-    end
+    // weights: a ROM, or (WSTREAM) a RAM that snn_frame_wload fills with each pass's words (snn_frame_wmem: the
+    // word two cycles after its address, at the lanes' stage C; the bias likewise at the neuron)
+    wire [P*W_BITS-1:0] w_q;
+    wire [P*B_BITS-1:0] b_q;
+    wire [BA_W-1:0]     b_addr;
+    wire                wm_we;
+    wire [WA_W-1:0]     wm_wa;
+    wire [P*W_BITS-1:0] wm_wd;
+    snn_frame_wmem #(.P(P), .W_BITS(W_BITS), .B_BITS(B_BITS), .WROM_DEPTH(WROM_DEPTH), .BROM_DEPTH(BROM_DEPTH),
+                     .WA_W(WA_W), .BA_W(BA_W), .WSTREAM(WSTREAM), .WEIGHTS_FILE(WEIGHTS_FILE), .BIAS_FILE(BIAS_FILE))
+        u_wmem (.clk(clk), .w_rd(op_valid), .w_addr(op_waddr), .w_q(w_q), .b_addr(b_addr), .b_q(b_q),
+                .we(wm_we), .waddr(wm_wa), .wdata(wm_wd));
     assign rd_ready = loading ? wl_ready : scan_ready;
     generate
         if (WSTREAM != 0) begin : g_wstream
-            wire                we;
-            wire [WA_W-1:0]     wa;
-            wire [P*W_BITS-1:0] wd;
             snn_frame_wload #(.DATA_W(DATA_W), .WORD_W(P * W_BITS), .WPB(WPB), .BPW(BPW), .WA_W(WA_W))
                 u_wload (.clk(clk), .rst(frst), .start(wl_start), .words((WA_W+1)'(`SNN_FIELD(F_WSTRIDE))), .done(wl_done),
                          .in_valid(rd_valid && loading), .in_ready(wl_ready), .in_data(rd_data),
-                         .we(we), .waddr(wa), .wdata(wd));
-            always @(posedge clk) if (we) wrom[wa] <= wd;
+                         .we(wm_we), .waddr(wm_wa), .wdata(wm_wd));
         end else begin : g_wrom
             assign wl_done = 1'b1;
             assign wl_ready = 1'b0;
+            assign wm_we = 1'b0;
+            assign wm_wa = {WA_W{1'b0}};
+            assign wm_wd = {(P*W_BITS){1'b0}};
             /* verilator lint_off UNUSEDSIGNAL */
             wire unused_wl = wl_start;   // a ROM build never loads
             /* verilator lint_on UNUSEDSIGNAL */
@@ -252,17 +249,19 @@ module snn_frame_engine #(
         end
     endgenerate
 
+    // the chunk FIFO holds what the neuron pipeline has in flight (up to 10 elements) besides PKT_DEPTH chunks
+    localparam integer CHQ_DEPTH = PKT_DEPTH + 8;
     wire              ch_valid, ch_eor, ch_ready;
     wire [CH_W-1:0]   ch_data;
     wire [3:0]        ch_log;
     wire [CH_W+4:0]   chq;
     wire              chq_empty, chq_full;
-    wire [$clog2(PKT_DEPTH+1)-1:0] chq_count;
+    wire [$clog2(CHQ_DEPTH+1)-1:0] chq_count;
 
     snn_frame_neuron #(.P(P), .K(K), .FB(FB), .T(T), .ACC_W(ACC_W), .B_BITS(B_BITS), .CUR_W(CUR_W),
                        .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .OFF_W(OFF_W),
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
-                       .PKT_DEPTH(PKT_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
+                       .PKT_DEPTH(CHQ_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
         u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
                   .groups((G_W+1)'(`SNN_FIELD(F_GP))), .sx(sx), .sl(3'(`SNN_FIELD(F_SL))), .col(4'(`SNN_FIELD(F_COL))),
                   .th_exp(6'(`SNN_FIELD(F_THEXP))), .shift(5'(`SNN_FIELD(F_SHIFT))), .bbase(bbase_pass),
@@ -272,7 +271,7 @@ module snn_frame_engine #(
                   .wcmd_addr(wcmd_addr), .wcmd_beats(wcmd_beats), .ch_valid(ch_valid), .ch_data(ch_data),
                   .ch_log(ch_log), .ch_eor(ch_eor), .ch_count(chq_count));
 
-    snn_fifo #(.WIDTH(CH_W + 5), .DEPTH(PKT_DEPTH))
+    snn_fifo #(.WIDTH(CH_W + 5), .DEPTH(CHQ_DEPTH))
         u_chq (.clk(clk), .rst(frst), .push(ch_valid), .din({ch_eor, ch_log, ch_data}), .pop(ch_ready && !chq_empty),
                .dout(chq), .empty(chq_empty), .full(chq_full), .count(chq_count));
 

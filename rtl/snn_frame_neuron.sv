@@ -5,7 +5,18 @@
 // of the pixel in flight lives in a G-deep register file per lane, from 0 at t = 0) and hand the step's spike
 // words, CO fields of FB bits, to the packer. The output layer accumulates A_t instead and hands A_T (32-bit
 // words) over at t = T-1. Records go out in the order of golden/ir/frame_memory.py ([t][c] per pixel), one write
-// command per row. Two stages: N0 reads the band, the bias ROM and the membrane; N1 computes and writes back.
+// command per row.
+//
+// Pipelined (issue 22), one element a cycle, in cycles after the walk steps (go):
+//   1        the band read (n_rd)                     2  the band RAM's register; n_clr clears the word
+//   3        the band's output register -> n_q (4:1 bank select), registered into r0
+//   4..3+TS  the sub-lane tree, two levels a stage (TS = ceil(log2 P / 2))
+//   4+TS     the bias (snn_frame_wmem, read at 2+TS) added      5+TS  the current (the shifts)
+//   6+TS     stage 1: mtif_pre of the current, the membrane read from the G-deep register file
+//   7+TS     stage 2: the MT-IF update (one carry chain on the membrane's loop), written back; the chunk next
+// Consecutive updates of one membrane (groups = 1: back to back) meet in stage 2: the fresh membrane is forwarded
+// (fwd2) from the last update, so the walk never stalls. The walk takes rows_ready three cycles late (the lanes
+// write a sum three cycles after its op) and counts the elements in flight against the chunk FIFO's room.
 //
 // Simulation only (not under SYNTHESIS), off unless the plusarg +snn_trace=FILE is given: the membrane trace
 // (docs/frame_engine.md, "Debugging a mismatch"). One line "S" per layer pass started, "R" per reset, and per
@@ -100,29 +111,48 @@ module snn_frame_neuron #(
     wire last_g = (g == groups - 1'b1);
     wire last_t = (t == T_W'(T - 1));
     wire last_x = (x == w_out - 1'b1);
-    // stages: s1 (band, bias ROM and membrane read), s2 (compute, write back), then the chunk register
+    // rows_ready, taken RR_LAT cycles late: a scatter op's sum lands in the band three cycles after the op
+    // (snn_frame_lane), so a row is read only once its last sums are written
+    localparam integer RR_LAT = 3;
+    reg [Y_W:0]       rr [0:RR_LAT-1];
+    // the pipeline, in cycles after go (the walk's step): 1 the band read (n_rd), 2 the RAM register (n_clr),
+    // 3 the band word on n_q and the bias on b_q, 4 .. 4+TS the sub-lane tree (two levels a stage), 5+TS the bias
+    // add, K1 = 6+TS stage 1 (current; membrane read), K2 = 7+TS stage 2 (MT-IF, write back), then the chunk
+    localparam integer TS = (LP + 1) / 2;
+    localparam integer K1 = 6 + TS;
+    reg [K1-1:1]      pv;                        // valid, cycles 1 .. K1-1
+    reg [T_W-1:0]     pt [1:K1-1];
+    reg [GA_W-1:0]    pg [1:K1-1];
+    reg [K1-1:1]      plast, peor;
     reg               v1, v2;
+    reg [4:0]         nfl;                       // elements in the pipeline
     localparam integer CC_W = $clog2(PKT_DEPTH + 1) + 2;
-    wire credit = (CC_W'(ch_count) + CC_W'(v1) + CC_W'(v2) + CC_W'(ch_valid)) < CC_W'(PKT_DEPTH);
+    `SNN_REQUIRE(g_check_fl, K1 + 2 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
+    wire credit = (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid)) < CC_W'(PKT_DEPTH);
     wire go     = in_row && credit;
     reg [T_W-1:0]  t1, t2;
     reg [GA_W-1:0] g1, g2;
     reg            last1, last2, eor1, eor2, clr1, fwd2;
     reg [P*MEM_W-1:0] v_last;
+    integer k;
 
     always @(posedge clk) begin
         if (rst || start) begin
             row <= {(Y_W+1){1'b0}}; in_row <= 1'b0; wcmd_valid <= 1'b0; wptr <= dst;
-            n_rd <= 1'b0; v1 <= 1'b0; v2 <= 1'b0; n_clr <= 1'b0;
+            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; n_clr <= 1'b0; nfl <= 5'd0;
+            for (k = 0; k < RR_LAT; k = k + 1) rr[k] <= {(Y_W+1){1'b0}};
         end else begin
+            rr[0] <= rows_ready;
+            for (k = 1; k < RR_LAT; k = k + 1) rr[k] <= rr[k-1];
             n_rd <= go;
-            v1 <= go;
+            pv <= {pv[K1-2:1], go};
+            v1 <= pv[K1-1];
             v2 <= v1;
-            n_clr <= v1 && clr1;
-            t2 <= t1; g2 <= g1; last2 <= last1; eor2 <= eor1;
+            nfl <= nfl + 5'(go) - 5'(v2);
+            n_clr <= n_rd && clr1;
             fwd2 <= v1 && v2 && (g1 == g2);
             if (wcmd_valid && wcmd_ready) wcmd_valid <= 1'b0;
-            if (!in_row && !wcmd_valid && row < rows_ready && row < {1'b0, h_out}) begin
+            if (!in_row && !wcmd_valid && row < rr[RR_LAT-1] && row < {1'b0, h_out}) begin
                 // a completed row: its write command, then its elements
                 in_row <= 1'b1; x <= {(X_W+1){1'b0}}; t <= {T_W{1'b0}}; g <= {(G_W+1){1'b0}};
                 xbase <= {OFF_W{1'b0}}; tg <= {OFF_W{1'b0}};
@@ -131,11 +161,7 @@ module snn_frame_neuron #(
             if (go) begin
                 n_slot <= row[1:0];
                 n_off <= xbase + (is_input ? {OFF_W{1'b0}} : tg) + OFF_W'(g);
-                b_addr <= bbase + BA_W'(g);
-                t1 <= t; g1 <= GA_W'(g);
                 clr1 <= !is_input || last_t;
-                eor1 <= last_t && last_g;
-                last1 <= last_t && last_g && last_x;
                 if (!last_g) g <= g + 1'b1;
                 else begin
                     g <= {(G_W+1){1'b0}};
@@ -148,40 +174,83 @@ module snn_frame_neuron #(
                 end
             end
         end
+        // the element's tags along the pipeline
+        pt[1] <= t; pg[1] <= GA_W'(g); plast[1] <= last_t && last_g && last_x; peor[1] <= last_t && last_g;
+        for (k = 2; k < K1; k = k + 1) begin
+            pt[k] <= pt[k-1]; pg[k] <= pg[k-1]; plast[k] <= plast[k-1]; peor[k] <= peor[k-1];
+        end
+        t1 <= pt[K1-1]; g1 <= pg[K1-1]; last1 <= plast[K1-1]; eor1 <= peor[K1-1];
+        t2 <= t1; g2 <= g1; last2 <= last1; eor2 <= eor1;
+        // the bias word is wanted with the tree's result (cycle 4+TS): its address two cycles earlier
+        b_addr <= bbase + BA_W'(pg[1+TS]);
     end
 
-    // ---------------------------------------------------------------- N1: sum the partials, current, neuron
-    reg signed [ACC_W-1:0] r [0:P-1];
-    integer l, lv;
-    always @* begin
-        for (l = 0; l < P; l = l + 1) r[l] = $signed(n_q[ACC_W*l +: ACC_W]);
-        for (lv = 0; lv < LP; lv = lv + 1)
-            if (lv < sl)
-                for (l = 0; l < (P >> (lv + 1)); l = l + 1) r[l] = r[l] + r[l + (P >> (lv + 1))];
-    end
+    // ---------------------------------------------------------------- sum the partials (the sub-lane tree)
+    // r0: the band word (cycle 4); tree stage s adds levels 2s and 2s+1 (those below sl) into rt[s+1]
+    wire [(TS+1)*P*ACC_W-1:0] rt;
+    reg  [P*ACC_W-1:0]        r0;
+    always @(posedge clk) r0 <= n_q;
+    assign rt[0 +: P*ACC_W] = r0;
+    genvar gs;
+    generate
+        for (gs = 0; gs < TS; gs = gs + 1) begin : g_tree
+            reg signed [ACC_W-1:0] r [0:P-1];
+            reg [P*ACC_W-1:0]      nx, q;
+            integer l, lv;
+            always @* begin
+                for (l = 0; l < P; l = l + 1) r[l] = $signed(rt[gs*P*ACC_W + ACC_W*l +: ACC_W]);
+                for (lv = 2 * gs; lv < 2 * gs + 2; lv = lv + 1)
+                    if (lv < LP && lv < sl)
+                        for (l = 0; l < (P >> (lv + 1)); l = l + 1) r[l] = r[l] + r[l + (P >> (lv + 1))];
+                for (l = 0; l < P; l = l + 1) nx[ACC_W*l +: ACC_W] = r[l];
+            end
+            always @(posedge clk) q <= nx;
+            assign rt[(gs+1)*P*ACC_W +: P*ACC_W] = q;
+        end
+    endgenerate
 
+    // ---------------------------------------------------------------- bias, current, MT-IF
+    localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
+    localparam integer PW    = 6 * (((MAX_A > TH_W) ? MAX_A : TH_W) + 2) + 8;
     reg  [P*MEM_W-1:0] v_q;
     wire [P*MEM_W-1:0] v_new;
     wire [P*K-1:0]     spk;
     genvar gl;
     generate
         for (gl = 0; gl < P; gl = gl + 1) begin : g_lane
+            // cycle 4+TS: the bias (pool: none)
+            wire signed [ACC_W-1:0]  rs = $signed(rt[TS*P*ACC_W + ACC_W*gl +: ACC_W]);
             wire signed [B_BITS-1:0] b = $signed(b_q[B_BITS*gl +: B_BITS]);
-            wire signed [ACC_W:0]    ab = (ACC_W+1)'($signed(r[gl])) + (ACC_W+1)'(b);
+            reg  signed [ACC_W:0]    ab;
+            always @(posedge clk) ab <= is_pool ? (ACC_W+1)'(rs) : (ACC_W+1)'(rs) + (ACC_W+1)'(b);
+            // cycle 5+TS: the current (input layer (acc + b) >>> G, pool acc << shift)
             wire signed [CUR_W-1:0]  cur = is_input ? CUR_W'(ab >>> shift)
-                                         : is_pool ? CUR_W'($signed(r[gl]) <<< shift) : CUR_W'(ab);
+                                         : is_pool ? CUR_W'(ab <<< shift) : CUR_W'(ab);
+            reg  [CUR_W-1:0] cur1, cur2;
+            // stage 1: mtif_pre of the current; the membrane read
+            wire [PW-1:0]    pre;
+            reg  [PW-1:0]    pre2;
+            mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
+                       .COMPARE_GE(COMPARE_GE), .PW(PW))
+                u_pre (.i_in(cur1), .th_exp(th_exp), .pre(pre));
+            always @(posedge clk) begin
+                cur1 <= cur;
+                cur2 <= cur1;
+                pre2 <= pre;
+            end
+            // stage 2: the update
             reg  [MEM_W-1:0] vm [0:G_MAX-1];    // the membranes of the pixel in flight, one per group
-            wire [MEM_W-1:0] v_old = (t2 == {T_W{1'b0}}) ? {MEM_W{1'b0}}
-                                   : fwd2 ? v_last[MEM_W*gl +: MEM_W] : v_q[MEM_W*gl +: MEM_W];
+            // (v_q and v_last are 0 already for an update at t = 0)
+            wire [MEM_W-1:0] v_old = fwd2 ? v_last[MEM_W*gl +: MEM_W] : v_q[MEM_W*gl +: MEM_W];
             wire [MEM_W-1:0] v_fire;
             wire [K-1:0]     s_fire;
             mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
-                             .COMPARE_GE(COMPARE_GE))
-                u_neuron (.v_in(v_old), .i_in(cur), .th_exp(th_exp), .v_out(v_fire), .spikes(s_fire));
-            assign v_new[MEM_W*gl +: MEM_W] = is_out ? v_old + MEM_W'(cur) : v_fire;
+                             .COMPARE_GE(COMPARE_GE), .PW(PW))
+                u_neuron (.v_in(v_old), .i_in(cur2), .th_exp(th_exp), .pre(pre2), .v_out(v_fire), .spikes(s_fire));
+            assign v_new[MEM_W*gl +: MEM_W] = is_out ? v_old + MEM_W'($signed(cur2)) : v_fire;
             assign spk[K*gl +: K] = is_out ? {K{1'b0}} : s_fire;
             always @(posedge clk) begin
-                if (v1) v_q[MEM_W*gl +: MEM_W] <= vm[g1];
+                if (v1) v_q[MEM_W*gl +: MEM_W] <= (t1 == {T_W{1'b0}}) ? {MEM_W{1'b0}} : vm[g1];
                 if (v2) vm[g2] <= v_new[MEM_W*gl +: MEM_W];
             end
         end
@@ -203,16 +272,16 @@ module snn_frame_neuron #(
     // ---------------------------------------------------------------- membrane trace (simulation only)
     integer          trace_fd = 0;
     reg [8*512-1:0]  trace_name;
-    reg [Y_W:0]      row1, row2;
-    reg [X_W:0]      x1, x2;
+    reg [Y_W:0]      row_p [1:K1+1];      // the element's row and column along the pipeline (K1 + 1: stage 2)
+    reg [X_W:0]      x_p [1:K1+1];
     reg              in_rst;
     integer          tl;
     reg signed [MEM_W-1:0] trace_v;
     initial if ($value$plusargs("snn_trace=%s", trace_name)) trace_fd = $fopen(trace_name, "w");
     /* verilator lint_off BLKSEQ */
     always @(posedge clk) begin
-        if (go) begin row1 <= row; x1 <= x; end
-        row2 <= row1; x2 <= x1;
+        row_p[1] <= row; x_p[1] <= x;
+        for (tl = 2; tl <= K1 + 1; tl = tl + 1) begin row_p[tl] <= row_p[tl-1]; x_p[tl] <= x_p[tl-1]; end
         in_rst <= rst;
         if (trace_fd != 0) begin
             if (rst) begin
@@ -222,7 +291,7 @@ module snn_frame_neuron #(
                 $fflush(trace_fd);
             end
             else if (v2) begin
-                $fwrite(trace_fd, "M %0d %0d %0d %0d", row2, x2, t2, g2);
+                $fwrite(trace_fd, "M %0d %0d %0d %0d", row_p[K1+1], x_p[K1+1], t2, g2);
                 for (tl = 0; tl < P; tl = tl + 1)
                     if (tl < (1 << col)) begin
                         trace_v = v_new[MEM_W*tl +: MEM_W];
@@ -244,7 +313,7 @@ module snn_frame_neuron #(
             ch_data <= chunk;
             ch_log <= 4'(col) + (is_out ? 4'd5 : 4'(FBL));
             ch_eor <= is_out ? (g2 == GA_W'(groups - 1'b1)) : eor2;
-            v_last <= v_new;
+            v_last <= (t1 == {T_W{1'b0}}) ? {(P*MEM_W){1'b0}} : v_new;   // forwarded to the update in stage 1
             if (v2 && last2) rows_done <= rows_done + 1'b1;
         end
     end

@@ -8,6 +8,13 @@
 // host left garbage there. The event carries the spike magnitude (contract §3: sum_i s_i << (e_i - e_min)) or
 // the pixel, the step, the global input channel (source 1 after source 0's channels) and the pixel column. A source
 // laid out in passes (np > 1) has np row segments of w_in sub-records; segment p holds channels p << cl ...
+//
+// Timing (issue 22): which fields of a beat are real does not depend on its data, so it is computed for the next
+// beat (from the beat index, source and segment it will have) and registered when a beat is taken (real_q), with
+// that beat's first field's step / pixel (xt_q) and global channel (c_q). A beat's search is then: nonzero test,
+// the registered mask, the lowest live field; the event's step / pixel and channel are the registered bases plus
+// the picked field's offset within the beat (pick >> cl, pick & (2^cl - 1): exact, the beat starts on a multiple
+// of its field count). Same events, same order, one a cycle, as before.
 `include "snn_check.svh"
 module snn_frame_scan #(
     parameter integer DATA_W = 64,
@@ -65,29 +72,64 @@ module snn_frame_scan #(
     assign busy = (state != S_IDLE);
 
     wire [RB_W-1:0] rb = src ? rb1 : rb0;
-    wire [3:0]      cl = src ? cl1 : cl0;
-    wire [C_W-1:0]  cs = src ? c1 : c0;
+    wire [3:0]      ccl = src ? cl1 : cl0;        // (the current beat's; cl: the next beat's)
     wire [C_W-1:0]  ns = src ? np1 : np0;
-    wire [C_W-1:0]  cseg = is_image ? {C_W{1'b0}} : C_W'(seg << cl);   // the segment's first channel
 
-    // the fields of the current beat that are events: nonzero and a real (step or pixel, channel)
-    reg [NFMAX-1:0] live;
-    reg [F_W-1:0]   f;
+    wire last_beat_of_record = (bi == rb - 1'b1);
+    wire last_x              = (x == w_in - 1'b1);
+    wire last_beat_of_row    = is_image ? last_beat_of_record
+                             : (last_beat_of_record && last_x && (seg == ns - 1'b1));
+
+    // the beat after this one (or the first of a row at START): its beat index, source and segment
+    reg [RB_W-1:0] nbi;
+    reg            nsrc;
+    reg [C_W-1:0]  nseg;
+    always @* begin
+        nbi = {RB_W{1'b0}}; nsrc = 1'b0; nseg = {C_W{1'b0}};
+        if (state == S_BEATS) begin
+            nsrc = src; nseg = seg;
+            if (last_beat_of_row) nsrc = 1'b1;            // (the second source, or the row ends)
+            else if (last_beat_of_record && last_x && !is_image) nseg = seg + 1'b1;
+            else if (!last_beat_of_record) nbi = bi + 1'b1;
+            if (last_beat_of_row) nseg = {C_W{1'b0}};
+        end
+    end
+    wire [3:0]      cl    = nsrc ? cl1 : cl0;
+    wire [C_W-1:0]  ncs   = nsrc ? c1 : c0;
+    wire [C_W-1:0]  cseg  = is_image ? {C_W{1'b0}} : C_W'(nseg << cl);   // the segment's first channel
+
+    // the fields of the next beat that are real (step or pixel, channel), registered with the beat's first field
+    // f0 = bi * fields a beat split at the record's channel bits: field i is step / pixel (f0 >> cl) + (i >> cl),
+    // channel (f0 & (2^cl - 1)) + (i & (2^cl - 1)) (one of the two terms is 0)
+    reg [NFMAX-1:0] nreal;
+    reg [F_W-1:0]   f, f0;
     integer i;
     always @* begin
-        live = {NFMAX{1'b0}};
+        nreal = {NFMAX{1'b0}};
+        f0 = is_image ? F_W'(nbi) * F_W'(NB) : F_W'(nbi) * F_W'(NF);
         for (i = 0; i < NFMAX; i = i + 1) begin
+            f = f0 + F_W'(i);
             if (is_image) begin
-                f = F_W'(bi) * F_W'(NB) + F_W'(i);
-                if (i < NB) live[i] = (in_data[8*i +: 8] != 8'd0) && ((f >> cl) < F_W'(w_in))
-                                      && ((f & ((F_W'(1) << cl) - 1'b1)) < F_W'(cs));
+                if (i < NB) nreal[i] = ((f >> cl) < F_W'(w_in)) && ((f & ((F_W'(1) << cl) - 1'b1)) < F_W'(ncs));
             end else begin
-                f = F_W'(bi) * F_W'(NF) + F_W'(i);
-                if (i < NF) live[i] = (in_data[FB*i +: FB] != {FB{1'b0}}) && ((f >> cl) < F_W'(T))
-                                      && ((F_W'(cseg) + (f & ((F_W'(1) << cl) - 1'b1))) < F_W'(cs));
+                if (i < NF) nreal[i] = ((f >> cl) < F_W'(T))
+                                       && ((F_W'(cseg) + (f & ((F_W'(1) << cl) - 1'b1))) < F_W'(ncs));
             end
         end
-        live = live & ~taken;
+    end
+    localparam integer XT_W = (X_W > T_W) ? X_W : T_W;
+    reg [NFMAX-1:0] real_q;                         // the current beat's real fields
+    reg [XT_W-1:0]  xt_q;                           // its first field's step (pixel, image)
+    reg [C_W-1:0]   c_q;                            // its first field's global channel
+
+    // the fields of the current beat that are events: nonzero and real
+    reg [NFMAX-1:0] live;
+    always @* begin
+        live = {NFMAX{1'b0}};
+        for (i = 0; i < NFMAX; i = i + 1)
+            if (is_image) begin if (i < NB) live[i] = (in_data[8*i +: 8] != 8'd0); end
+            else begin if (i < NF) live[i] = (in_data[FB*i +: FB] != {FB{1'b0}}); end
+        live = live & real_q & ~taken;
     end
 
     // lowest live field, and whether it is the last one of the beat
@@ -99,29 +141,38 @@ module snn_frame_scan #(
         for (i = NFMAX - 1; i >= 0; i = i - 1)
             if (live[i]) begin pick = FI_W'(i); any = 1'b1; end
     end
-    wire [NFMAX-1:0] live_rest = live & ~({{(NFMAX-1){1'b0}}, 1'b1} << pick);
+    wire [NFMAX-1:0] live_rest = live & (live - 1'b1);    // without its lowest bit
     wire             in_beats  = (state == S_BEATS) && in_valid;
     wire             emit      = in_beats && any && !ev_full;
     wire             pop       = in_beats && !ev_full && (live_rest == {NFMAX{1'b0}});
     assign in_ready = pop;
+    wire             nbeat     = (state != S_BEATS) || pop;    // the next beat's fields are wanted
 
     // the picked field's value: the magnitude of a spike word, or the pixel
-    wire [F_W-1:0] fp = is_image ? F_W'(bi) * F_W'(NB) + F_W'(pick) : F_W'(bi) * F_W'(NF) + F_W'(pick);
     reg  [VAL_W-1:0] mag;
     reg  [FB-1:0]    word;
     integer k;
     always @* begin
         word = in_data[FB*pick +: FB];
         mag = {VAL_W{1'b0}};
-        if (is_image) mag = VAL_W'(in_data[8*pick +: 8]);
-        else for (k = 0; k < K; k = k + 1)
+        for (k = 0; k < K; k = k + 1)
             if (word[k]) mag = mag + (VAL_W'(1) << SPIKE_SHIFT[8*k +: 8]);
+        if (is_image) mag = VAL_W'(in_data[8*pick +: 8]);
     end
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [FI_W:0]   pmask   = ((FI_W+1)'(1) << ccl) - 1'b1;
+    wire [FI_W-1:0] pick_hi = pick >> ccl;                 // (the field's step / pixel within the beat)
+    wire [FI_W-1:0] pick_lo = pick & pmask[FI_W-1:0];       // (its channel within the beat's first)
+    /* verilator lint_on UNUSEDSIGNAL */
 
-    wire last_beat_of_record = (bi == rb - 1'b1);
-    wire last_x              = (x == w_in - 1'b1);
-    wire last_beat_of_row    = is_image ? last_beat_of_record
-                             : (last_beat_of_record && last_x && (seg == ns - 1'b1));
+
+    always @(posedge clk) begin
+        if (nbeat) begin
+            real_q <= nreal;
+            xt_q <= XT_W'(f0 >> cl);
+            c_q <= C_W'(f0 & ((F_W'(1) << cl) - 1'b1)) + cseg + (nsrc ? c0 : {C_W{1'b0}});
+        end
+    end
 
     always @(posedge clk) begin
         ev_valid <= 1'b0;
@@ -140,9 +191,9 @@ module snn_frame_scan #(
                 S_BEATS: begin
                     if (emit) begin
                         ev_valid <= 1'b1; ev_type <= 2'd0; ev_y <= iy;
-                        ev_x <= is_image ? X_W'(fp >> cl) : x;
-                        ev_t <= is_image ? {T_W{1'b0}} : T_W'(fp >> cl);
-                        ev_c <= C_W'(fp & ((F_W'(1) << cl) - 1'b1)) + cseg + (src ? c0 : {C_W{1'b0}});
+                        ev_x <= is_image ? X_W'(xt_q + XT_W'(pick_hi)) : x;
+                        ev_t <= is_image ? {T_W{1'b0}} : T_W'(xt_q + XT_W'(pick_hi));
+                        ev_c <= c_q + C_W'(pick_lo);
                         ev_val <= mag;
                         taken[pick] <= 1'b1;
                     end

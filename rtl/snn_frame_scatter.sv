@@ -351,6 +351,6 @@ module snn_frame_scatter #(
         end
     end
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = ^{p_rv, p_cv};   // (the taps inside, p_tin, already say it)
+    wire unused = ^{p_rv, p_cv, xm};   // (the taps inside, p_tin, already say it; xm: OFF_W may be narrower)
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule

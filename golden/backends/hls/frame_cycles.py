@@ -26,8 +26,8 @@ from golden.backends.rtl.frame_config import lane_split
 from golden.ir import frame_memory as fm
 from golden.ir.network import Network
 
-ROW_OVERHEAD = 4      # cycles per input row: START / END markers, the START gate, the reader's turn-around
-LAYER_OVERHEAD = 40   # cycles per layer pass: FSM states, first read latency, pipeline drain, write ack, settle
+ROW_OVERHEAD = 6      # cycles per input row: START / END markers, the START gate, the reader's turn-around
+LAYER_OVERHEAD = 180  # cycles per layer pass: FSM states, first read latency, pipeline drain, write ack, settle
 
 
 def _scan_cycles(nz: np.ndarray, c_pad: int, fb: int, data_bits: int, image: bool) -> np.ndarray:
