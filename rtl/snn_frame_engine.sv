@@ -59,7 +59,9 @@ module snn_frame_engine #(
     localparam integer BA_W   = (BROM_DEPTH > 1) ? $clog2(BROM_DEPTH) : 1;
     localparam integer G_W    = (G_MAX > 1) ? $clog2(G_MAX) : 1;
     localparam integer LEN_W  = 24;
-    localparam integer CH_W   = (P * 32 > DATA_W) ? P * 32 : DATA_W;
+    // a chunk: P spike fields, or the output layer's OUT_CO A_T words; at least a beat (the packer's powers of two)
+    localparam integer CH_M   = (P * FB > OUT_CO * 32) ? P * FB : OUT_CO * 32;
+    localparam integer CH_W   = (CH_M > DATA_W) ? CH_M : DATA_W;
     localparam integer EV_DEPTH  = 8;
     localparam integer PKT_DEPTH = 8;
     localparam integer EV_W   = 2 + Y_W + X_W + T_W + C_W + VAL_W;
@@ -260,7 +262,7 @@ module snn_frame_engine #(
 
     snn_frame_neuron #(.P(P), .K(K), .FB(FB), .T(T), .ACC_W(ACC_W), .B_BITS(B_BITS), .CUR_W(CUR_W),
                        .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .OFF_W(OFF_W),
-                       .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W),
+                       .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W), .OUT_CO(OUT_CO),
                        .PKT_DEPTH(CHQ_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
         u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
                   .groups((G_W+1)'(`SNN_FIELD(F_GP))), .sx(sx), .sl(3'(`SNN_FIELD(F_SL))), .col(4'(`SNN_FIELD(F_COL))),

@@ -42,7 +42,8 @@ module snn_frame_neuron #(
     parameter integer G_W      = 4,
     parameter integer ADDR_W   = 64,
     parameter integer LEN_W    = 24,
-    parameter integer CH_W     = 256,          // chunk bits: max(P * FB, P * 32)
+    parameter integer CH_W     = 256,          // chunk bits: max(P * FB, OUT_CO * 32)
+    parameter integer OUT_CO   = 8,            // the output layer's lanes (A_T words a chunk)
     parameter integer PKT_DEPTH = 8,
     parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},
     parameter integer COMPARE_GE = 0
@@ -93,7 +94,8 @@ module snn_frame_neuron #(
     localparam integer T_W = (T > 1) ? $clog2(T) : 1;
     localparam integer GA_W = (G_MAX > 1) ? $clog2(G_MAX) : 1;
     localparam integer FBL = $clog2(FB);
-    `SNN_REQUIRE(g_check_ch, CH_W >= P * 32 && CH_W >= P * FB, "Error: CH_W must hold P 32-bit words (instance %m)")
+    `SNN_REQUIRE(g_check_ch, CH_W >= OUT_CO * 32 && CH_W >= P * FB && OUT_CO <= P,
+                 "Error: CH_W must hold P spike fields and OUT_CO <= P 32-bit words (instance %m)")
     `SNN_REQUIRE(g_check_pkt, PKT_DEPTH >= 2, "Error: PKT_DEPTH must be >= 2 (instance %m)")
 
     wire is_input = (kind == 3'(KIND_INPUT));
@@ -261,11 +263,13 @@ module snn_frame_neuron #(
     integer o;
     always @* begin
         chunk = {CH_W{1'b0}};
-        for (o = 0; o < P; o = o + 1)
-            if (o < (1 << col)) begin
-                if (is_out) chunk[32*o +: 32] = 32'($signed(v_new[MEM_W*o +: MEM_W]));
-                else chunk[FB*o +: FB] = FB'(spk[K*o +: K]);
-            end
+        if (is_out) begin
+            for (o = 0; o < OUT_CO; o = o + 1)
+                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(v_new[MEM_W*o +: MEM_W]));
+        end else begin
+            for (o = 0; o < P; o = o + 1)
+                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk[K*o +: K]);
+        end
     end
 
 `ifndef SYNTHESIS

@@ -3,7 +3,7 @@
 // SNN_FRAME_PASS the connections (for an instance's #(...)). golden/backends/rtl/frame_config.py sets them per export;
 // besides the sizes: LG, the lanes that share a band word (P / the most sub-lanes of a 3x3 layer); WSTREAM 1: weights
 // streamed from the weight buffer, one pass at a time, WPB words per beat, BPW beats per word; N_ENG: engines, each a
-// column strip of W_MAX / N_ENG (the band's width).
+// column strip of W_MAX / N_ENG (the band's width); OUT_CO: the output layer's lanes (its A_T words a chunk).
 `ifndef SNN_FRAME_PARAMS_SVH
 `define SNN_FRAME_PARAMS_SVH
 `define SNN_FRAME_PARAMS \
@@ -40,6 +40,7 @@
     parameter integer WPB         = 1, \
     parameter integer BPW         = 1, \
     parameter integer N_ENG       = 1, \
+    parameter integer OUT_CO      = 8, \
     parameter         DESC_FILE    = "frame_layers.mem", \
     parameter         WEIGHTS_FILE = "frame_weights.mem", \
     parameter         BIAS_FILE    = "frame_bias.mem"
@@ -49,6 +50,6 @@
     .MEM_W(MEM_W), .TH_W(TH_W), .VAL_W(VAL_W), .W_MAX(W_MAX), .SLOT_DEPTH(SLOT_DEPTH), .G_MAX(G_MAX), \
     .C_MAX(C_MAX), .WROM_DEPTH(WROM_DEPTH), .BROM_DEPTH(BROM_DEPTH), .COMPARE_GE(COMPARE_GE), \
     .TH_SHIFT(TH_SHIFT), .SPIKE_SHIFT(SPIKE_SHIFT), .MAX_BURST(MAX_BURST), .MAX_OUTSTANDING(MAX_OUTSTANDING), \
-    .WSTREAM(WSTREAM), .WPB(WPB), .BPW(BPW), .N_ENG(N_ENG), .DESC_FILE(DESC_FILE), .WEIGHTS_FILE(WEIGHTS_FILE), \
+    .WSTREAM(WSTREAM), .WPB(WPB), .BPW(BPW), .N_ENG(N_ENG), .OUT_CO(OUT_CO), .DESC_FILE(DESC_FILE), .WEIGHTS_FILE(WEIGHTS_FILE), \
     .BIAS_FILE(BIAS_FILE)
 `endif

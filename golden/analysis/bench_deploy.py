@@ -36,11 +36,6 @@ PEERS = [
 ]
 
 
-def _newest(paths):
-    paths = [p for p in paths if p.is_file()]
-    return max(paths, key=lambda p: p.stat().st_mtime) if paths else None
-
-
 def sim_report(dep: deploy.Deployment) -> dict | None:
     """The newest passing whole-frame (512x512) fast-bench run of this configuration."""
     best = None
@@ -54,22 +49,22 @@ def sim_report(dep: deploy.Deployment) -> dict | None:
     return best[1] if best else None
 
 
-def timing_report(name: str) -> dict | None:
-    """The newest `golden timing` report with an ECP5 result for the configuration `name`."""
-    p = _newest(TIMING_REPORTS.glob(f"{name}*/report.json"))
-    if p is None:
-        return None
-    r = json.loads(p.read_text())
-    return {**r, "report": str(p)}
+def timing_report(dep: deploy.Deployment) -> dict | None:
+    """The newest `golden timing` report whose ECP5 place and route built this configuration (`deployment`, as
+    deploy.Deployment.describe() writes it)."""
+    best = None
+    for p in TIMING_REPORTS.glob("*/report.json"):
+        r = json.loads(p.read_text())
+        e = (r.get("flows") or {}).get("ecp5") or {}
+        if e.get("deployment") == dep.describe() and e.get("fmax_mhz"):
+            if best is None or p.stat().st_mtime > best[0]:
+                best = (p.stat().st_mtime, {**r, "report": str(p)})
+    return best[1] if best else None
 
 
 def ecp5_fmax(t: dict) -> float | None:
-    for key in ("ecp5", "ECP5"):
-        v = t.get(key)
-        if isinstance(v, dict) and v.get("fmax_mhz"):
-            return float(v["fmax_mhz"])
-    v = t.get("fmax_mhz")
-    return float(v) if v else None
+    e = (t.get("flows") or {}).get("ecp5") or {}
+    return float(e["fmax_mhz"]) if e.get("fmax_mhz") else None
 
 
 def synth_entry(dep: deploy.Deployment) -> dict | None:
@@ -136,7 +131,7 @@ def run(out: str = "build/bench/deploy", dep: deploy.Deployment = deploy.DEFAULT
         print(f"BENCH deploy skipped: no whole-frame fast run of {dep.name} in {SIM_REPORTS} (run `make sim FAST=1 "
               f"IMAGE=<a 512x512 EM slice> LABELS=<its label>`)", flush=True)
         return 0
-    t = timing_report(deploy.ECP5.name)
+    t = timing_report(deploy.ECP5)
     fmax = ecp5_fmax(t) if t else None
     syn = synth_entry(dep)
     missing = ([] if fmax else [f"the ECP5 clock (`make timing`, {TIMING_REPORTS})"]) + \

@@ -29,8 +29,10 @@ def test_table_from_the_reports(reports, capsys):
     _sim(reports)
     _sim(reports, width=64, height=64, cycles=1)          # not a whole frame: ignored
     _sim(reports, engines=1, cycles=2)                     # another configuration: ignored
-    (reports / "timing" / "ecp5-85f").mkdir(parents=True)
-    (reports / "timing" / "ecp5-85f" / "report.json").write_text(json.dumps({"ecp5": {"fmax_mhz": 125.0}}))
+    for name, dep, mhz in (("a", deploy.ECP5, 125.0), ("b", deploy.ZCU104, 999.0)):   # only the ECP5 datapath counts
+        (reports / "timing" / name).mkdir(parents=True)
+        (reports / "timing" / name / "report.json").write_text(
+            json.dumps({"flows": {"ecp5": {"fmax_mhz": mhz, "deployment": dep.describe()}}}))
     (reports / "synth").mkdir()
     dep = deploy.ZCU104
     (reports / "synth" / "report.json").write_text(json.dumps({"x": {

@@ -345,6 +345,7 @@ def build_frame_config(net: Network, lanes: int, out_dir: Path | str, max_width:
         "W_MAX": max_width, "SLOT_DEPTH": max(2, acc_slot), "G_MAX": max(d["F_G"] for d in descs),
         "C_MAX": c_max, "WROM_DEPTH": w_depth, "BROM_DEPTH": max(2, len(b_words)),
         "WSTREAM": int(weights == "stream"), "WPB": wpb, "BPW": bpw, "N_ENG": E,
+        "OUT_CO": lane_split(net.output_layer.out_channels, P)[2],
         "COMPARE_GE": int(net.compare == "ge"),
         "TH_SHIFT": _packed([exps[0] - e for e in exps], 8),
         "SPIKE_SHIFT": _packed(net.spike_shift, 8),
