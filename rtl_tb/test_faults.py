@@ -35,7 +35,8 @@ def test_faults(case):
     assert len(s["faults"]) == 7 and len(s["bad_args"]) >= 12, s
     print({r["name"]: (r["cycles_to_done"], r.get("fault_to_irq")) for r in s["faults"] + s["bad_args"]})
     # a bad argument ends the frame in a few cycles (SETUP walks the layers, nothing is read or written)
-    assert all(r["cycles_to_done"] < 100 for r in s["bad_args"]), s["bad_args"]
+    # refused in CHECK, after SETUP has run each layer's products on the sequencer's serial multiplier
+    assert all(r["cycles_to_done"] < 400 for r in s["bad_args"]), s["bad_args"]
 
 
 def test_status_register_map():

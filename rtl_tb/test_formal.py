@@ -49,7 +49,7 @@ MUTANTS = [
     ("bready_low", "snn_axi_writer", "snn_axi_writer.sv",
      "assign m_axi_bready = 1'b1;", "assign m_axi_bready = !m_axi_wvalid;", "a_wr_bready"),
     ("mux_r_misrouted", "snn_axi_mux", "snn_axi_mux.sv", "assign r_dst[i] = !r_empty && r_to == SW'(i);",
-     "assign r_dst[i] = !r_empty && r_to == SW'(N - 1 - i);", "a_r_unasked"),
+     "assign r_dst[i] = !r_empty && r_to == SW'(N - 1 - i);", "a_r_"),   # (a_r_unasked or a_r_last first)
     ("mux_b_misrouted", "snn_axi_mux", "snn_axi_mux.sv", "assign b_dst[i] = !b_empty && b_to == SW'(i);",
      "assign b_dst[i] = !b_empty && b_to == SW'(N - 1 - i);", "a_b_unasked"),
     ("mux_w_before_its_aw", "snn_axi_mux", "snn_axi_mux.sv", " && aw_sent != {AS_W{1'b0}};", ";", "a_w_no_aw"),

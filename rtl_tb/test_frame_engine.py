@@ -72,8 +72,9 @@ MUTANTS = [
      "b_fwd   <= any && b_valid && op_slot == b_slot && op_off == b_off;", "b_fwd   <= 1'b0;"),
     ("input-current-cleared", "snn_frame_neuron.sv", "clr1 <= !is_input || last_t;", "clr1 <= 1'b1;"),
     ("image-padding-scanned", "snn_frame_scan.sv", "((f >> cl) < F_W'(w_in))", "1'b1"),
-    ("no-row-gate", "snn_frame_scatter.sv", "wire           gate_ok = ({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row;",
-     "wire           gate_ok = 1'b1;"),
+    ("no-row-gate", "snn_frame_scatter.sv",
+     "always @(posedge clk) gate_ok <= !e_take && (({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row);",
+     "always @(posedge clk) gate_ok <= 1'b1;"),
     ("membrane-not-forwarded", "snn_frame_neuron.sv", "fwd2 <= v1 && v2 && (g1 == g2);", "fwd2 <= 1'b0;"),
 ]
 
@@ -84,7 +85,7 @@ ENGINE_MUTANTS = [
      "wire              halo_l   = 1'b0;"),
     ("no-right-halo", "snn_frame_seq.sv", "wire              halo_r   = k3;", "wire              halo_r   = 1'b0;"),
     ("barrier-on-any-engine", "snn_frame_kernel.sv", "sync_q <= &e_sync;", "sync_q <= |e_sync;"),
-    ("strip-offset-ignored", "snn_frame_seq.sv", "dst0 <= dst0 + xoff_bytes;", "dst0 <= dst0;"),
+    ("strip-offset-ignored", "snn_frame_seq.sv", "4'd2: dst0 <= dst0 + (mp << BBL);", "4'd2: dst0 <= dst0;"),
 ]
 
 
