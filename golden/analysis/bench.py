@@ -136,12 +136,19 @@ def add_arguments(ap) -> None:
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-sweep", action="store_true", help="no F1 sweeps (ours and SpikingJelly)")
     ap.add_argument("--skip-rtl", action="store_true", help="only the golden-model part")
+    ap.add_argument("--deploy-table", action="store_true",
+                    help="only the deployment table (golden/analysis/bench_deploy.py: from the reports of sim --fast, "
+                         "timing and synth), nothing measured")
     ap.add_argument("--profile", action="store_true",
                     help="also where the time goes: torch profiler per level, written to <out>_profile.md")
     bench_rtl.add_arguments(ap)
 
 
 def run(args) -> int:
+    if args.deploy_table:
+        from golden.analysis import bench_deploy
+
+        return bench_deploy.run()
     runtime.configure(args.threads)
     import torch
 
