@@ -171,7 +171,7 @@ module snn_frame_engine #(
                 .cl1(4'(`SNN_FIELD(F_SRC1_CL))), .c0(C_W'(`SNN_FIELD(F_SRC0_C))), .c1(C_W'(`SNN_FIELD(F_SRC1_C))),
                 .np0(C_W'(`SNN_FIELD(F_SRC0_NP))), .np1(C_W'(`SNN_FIELD(F_SRC1_NP))),
                 .in_valid(rd_valid && !loading), .in_ready(scan_ready), .in_data(rd_data),
-                .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 1)), .ev_type(ev_type), .ev_y(ev_y),
+                .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 2)), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
     snn_fifo #(.WIDTH(EV_W), .DEPTH(EV_DEPTH))

@@ -9,12 +9,16 @@
 // the pixel, the step, the global input channel (source 1 after source 0's channels) and the pixel column. A source
 // laid out in passes (np > 1) has np row segments of w_in sub-records; segment p holds channels p << cl ...
 //
-// Timing (issue 22): which fields of a beat are real does not depend on its data, so it is computed for the next
-// beat (from the beat index, source and segment it will have) and registered when a beat is taken (real_q), with
-// that beat's first field's step / pixel (xt_q) and global channel (c_q). A beat's search is then: nonzero test,
-// the registered mask, the lowest live field; the event's step / pixel and channel are the registered bases plus
-// the picked field's offset within the beat (pick >> cl, pick & (2^cl - 1): exact, the beat starts on a multiple
-// of its field count). Same events, same order, one a cycle, as before.
+// Timing (issue 22). Which fields of a beat are real, and the step / pixel and channel of its first field, do not
+// depend on its data, so a walker (G0) runs ahead of the data and sends one descriptor per marker or beat through
+// four stages (G1 the first field's index, G2 its step and channel, G3 how many steps and channels are left,
+// saturated at a beat's field count, G4 their thermometer codes and from them the real-field mask) into a
+// descriptor FIFO; credits keep the FIFO from overflowing.
+// The data side registers each beat with its live fields (P: nonzero and real), then S emits the lowest live
+// field a cycle, holding it one-hot with the rest so that every step is one carry chain from a register, and
+// the input's ready depends only on registers. Events leave through two registers (E1: the picked field; E2: its
+// step / pixel and channel added to the bases), so the engine keeps two places free in the event FIFO.
+// Same events, same order, one a cycle, as before; the latency grows by a few cycles a layer.
 `include "snn_check.svh"
 module snn_frame_scan #(
     parameter integer DATA_W = 64,
@@ -43,7 +47,7 @@ module snn_frame_scan #(
     output wire              in_ready,
     input  wire [DATA_W-1:0] in_data,
     output reg               ev_valid,
-    input  wire              ev_full,
+    input  wire              ev_full,               // the event FIFO has fewer than 3 free places (2 in flight here)
     output reg  [1:0]        ev_type,               // 0 data, 1 START, 2 END
     output reg  [Y_W-1:0]    ev_y,
     output reg  [X_W-1:0]    ev_x,
@@ -56,166 +60,286 @@ module snn_frame_scan #(
     localparam integer NF    = DATA_W / FB;         // spike fields per beat
     localparam integer NB    = DATA_W / 8;          // image bytes per beat
     localparam integer NFMAX = (NF > NB) ? NF : NB;
+    localparam integer LNF   = $clog2(NF);
+    localparam integer LNB   = $clog2(NB);
     localparam integer FI_W  = $clog2(NFMAX);
     localparam integer F_W   = RB_W + FI_W + 1;     // a field's index in its record (or image row)
+    localparam integer NR_W  = FI_W + 1;            // steps / channels left in a beat, saturated at NFMAX
+    localparam integer XT_W  = (X_W > T_W) ? X_W : T_W;
+    localparam integer DQ_DEPTH = 8;                // credits: a descriptor's round trip (issue to pop) is 6 cycles
+    localparam integer CR_W  = $clog2(DQ_DEPTH + 1);
     `SNN_REQUIRE(g_check_fb, FB >= K && (FB & (FB - 1)) == 0 && FB <= 8, "Error: FB must be pow2(K) <= 8 (instance %m)")
-    `SNN_REQUIRE(g_check_dw, DATA_W % 8 == 0 && DATA_W >= 32, "Error: DATA_W must be a multiple of 8, >= 32 (instance %m)")
+    `SNN_REQUIRE(g_check_dw, DATA_W >= 32 && (DATA_W & (DATA_W - 1)) == 0,
+                 "Error: DATA_W must be a power of two >= 32 (instance %m)")
 
+    localparam [1:0] D_BEAT = 2'd0, D_START = 2'd1, D_END = 2'd2;   // descriptor kinds = event types
+
+    // ---------------------------------------------------------------- G0: the walk over markers and beats
     localparam [1:0] S_IDLE = 2'd0, S_START = 2'd1, S_BEATS = 2'd2, S_END = 2'd3;
     reg [1:0]      state;
-    reg [Y_W-1:0]  iy;
+    reg [Y_W-1:0]  iy, yleft;
     reg            src;                             // source being read
-    reg [X_W-1:0]  x;                               // record (pixel) of the beat, spike sources
-    reg [RB_W-1:0] bi;                              // beat within the record (image: within the row)
-    reg [C_W-1:0]  seg;                             // row segment (pass) of a source laid out in passes
-    reg [NFMAX-1:0] taken;                          // fields of the current beat already emitted
-    assign busy = (state != S_IDLE);
+    reg [X_W-1:0]  x, xleft;                        // record (pixel) of the beat, spike sources
+    reg [RB_W-1:0] bi, bleft;                       // beat within the record (image: within the row)
+    reg [C_W-1:0]  seg, sleft;                      // row segment (pass) of a source laid out in passes
+    reg [CR_W-1:0] credit;                          // free places in the descriptor FIFO, G1..G3 counted
 
-    wire [RB_W-1:0] rb = src ? rb1 : rb0;
-    wire [3:0]      ccl = src ? cl1 : cl0;        // (the current beat's; cl: the next beat's)
-    wire [C_W-1:0]  ns = src ? np1 : np0;
-
-    wire last_beat_of_record = (bi == rb - 1'b1);
-    wire last_x              = (x == w_in - 1'b1);
-    wire last_beat_of_row    = is_image ? last_beat_of_record
-                             : (last_beat_of_record && last_x && (seg == ns - 1'b1));
-
-    // the beat after this one (or the first of a row at START): its beat index, source and segment
-    reg [RB_W-1:0] nbi;
-    reg            nsrc;
-    reg [C_W-1:0]  nseg;
-    always @* begin
-        nbi = {RB_W{1'b0}}; nsrc = 1'b0; nseg = {C_W{1'b0}};
-        if (state == S_BEATS) begin
-            nsrc = src; nseg = seg;
-            if (last_beat_of_row) nsrc = 1'b1;            // (the second source, or the row ends)
-            else if (last_beat_of_record && last_x && !is_image) nseg = seg + 1'b1;
-            else if (!last_beat_of_record) nbi = bi + 1'b1;
-            if (last_beat_of_row) nseg = {C_W{1'b0}};
-        end
-    end
-    wire [3:0]      cl    = nsrc ? cl1 : cl0;
-    wire [C_W-1:0]  ncs   = nsrc ? c1 : c0;
-    wire [C_W-1:0]  cseg  = is_image ? {C_W{1'b0}} : C_W'(nseg << cl);   // the segment's first channel
-
-    // the fields of the next beat that are real (step or pixel, channel), registered with the beat's first field
-    // f0 = bi * fields a beat split at the record's channel bits: field i is step / pixel (f0 >> cl) + (i >> cl),
-    // channel (f0 & (2^cl - 1)) + (i & (2^cl - 1)) (one of the two terms is 0)
-    reg [NFMAX-1:0] nreal;
-    reg [F_W-1:0]   f, f0;
-    integer i;
-    always @* begin
-        nreal = {NFMAX{1'b0}};
-        f0 = is_image ? F_W'(nbi) * F_W'(NB) : F_W'(nbi) * F_W'(NF);
-        for (i = 0; i < NFMAX; i = i + 1) begin
-            f = f0 + F_W'(i);
-            if (is_image) begin
-                if (i < NB) nreal[i] = ((f >> cl) < F_W'(w_in)) && ((f & ((F_W'(1) << cl) - 1'b1)) < F_W'(ncs));
-            end else begin
-                if (i < NF) nreal[i] = ((f >> cl) < F_W'(T))
-                                       && ((F_W'(cseg) + (f & ((F_W'(1) << cl) - 1'b1))) < F_W'(ncs));
-            end
-        end
-    end
-    localparam integer XT_W = (X_W > T_W) ? X_W : T_W;
-    reg [NFMAX-1:0] real_q;                         // the current beat's real fields
-    reg [XT_W-1:0]  xt_q;                           // its first field's step (pixel, image)
-    reg [C_W-1:0]   c_q;                            // its first field's global channel
-
-    // the fields of the current beat that are events: nonzero and real
-    reg [NFMAX-1:0] live;
-    always @* begin
-        live = {NFMAX{1'b0}};
-        for (i = 0; i < NFMAX; i = i + 1)
-            if (is_image) begin if (i < NB) live[i] = (in_data[8*i +: 8] != 8'd0); end
-            else begin if (i < NF) live[i] = (in_data[FB*i +: FB] != {FB{1'b0}}); end
-        live = live & real_q & ~taken;
-    end
-
-    // lowest live field, and whether it is the last one of the beat
-    reg [FI_W-1:0] pick;
-    reg            any;
-    always @* begin
-        pick = {FI_W{1'b0}};
-        any = 1'b0;
-        for (i = NFMAX - 1; i >= 0; i = i - 1)
-            if (live[i]) begin pick = FI_W'(i); any = 1'b1; end
-    end
-    wire [NFMAX-1:0] live_rest = live & (live - 1'b1);    // without its lowest bit
-    wire             in_beats  = (state == S_BEATS) && in_valid;
-    wire             emit      = in_beats && any && !ev_full;
-    wire             pop       = in_beats && !ev_full && (live_rest == {NFMAX{1'b0}});
-    assign in_ready = pop;
-    wire             nbeat     = (state != S_BEATS) || pop;    // the next beat's fields are wanted
-
-    // the picked field's value: the magnitude of a spike word, or the pixel
-    reg  [VAL_W-1:0] mag;
-    reg  [FB-1:0]    word;
-    integer k;
-    always @* begin
-        word = in_data[FB*pick +: FB];
-        mag = {VAL_W{1'b0}};
-        for (k = 0; k < K; k = k + 1)
-            if (word[k]) mag = mag + (VAL_W'(1) << SPIKE_SHIFT[8*k +: 8]);
-        if (is_image) mag = VAL_W'(in_data[8*pick +: 8]);
-    end
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [FI_W:0]   pmask   = ((FI_W+1)'(1) << ccl) - 1'b1;
-    wire [FI_W-1:0] pick_hi = pick >> ccl;                 // (the field's step / pixel within the beat)
-    wire [FI_W-1:0] pick_lo = pick & pmask[FI_W-1:0];       // (its channel within the beat's first)
-    /* verilator lint_on UNUSEDSIGNAL */
-
+    // down-counters make the last-beat tests a zero test of a register
+    wire lrec = (bleft == {RB_W{1'b0}});
+    wire lx   = (xleft == {X_W{1'b0}});
+    wire lseg = (sleft == {C_W{1'b0}});
+    wire lrow = is_image ? lrec : (lrec && lx && lseg);
+    wire issue = (state != S_IDLE) && (credit != {CR_W{1'b0}});
+    wire dq_pop;
 
     always @(posedge clk) begin
-        if (nbeat) begin
-            real_q <= nreal;
-            xt_q <= XT_W'(f0 >> cl);
-            c_q <= C_W'(f0 & ((F_W'(1) << cl) - 1'b1)) + cseg + (nsrc ? c0 : {C_W{1'b0}});
-        end
-    end
-
-    always @(posedge clk) begin
-        ev_valid <= 1'b0;
         if (rst) begin
-            state <= S_IDLE; taken <= {NFMAX{1'b0}};
+            state <= S_IDLE; credit <= CR_W'(DQ_DEPTH);
         end else begin
+            credit <= credit - CR_W'(issue) + CR_W'(dq_pop);
             case (state)
                 S_IDLE: if (start) begin
-                    state <= S_START; iy <= {Y_W{1'b0}};
+                    state <= S_START; iy <= {Y_W{1'b0}}; yleft <= h_in - 1'b1;
                 end
-                S_START: if (!ev_full) begin
-                    ev_valid <= 1'b1; ev_type <= 2'd1; ev_y <= iy;
-                    state <= S_BEATS; src <= 1'b0; x <= {X_W{1'b0}}; bi <= {RB_W{1'b0}}; taken <= {NFMAX{1'b0}};
-                    seg <= {C_W{1'b0}};
+                S_START: if (issue) begin
+                    state <= S_BEATS; src <= 1'b0;
+                    bi <= {RB_W{1'b0}}; bleft <= rb0 - 1'b1; x <= {X_W{1'b0}}; xleft <= w_in - 1'b1;
+                    seg <= {C_W{1'b0}}; sleft <= np0 - 1'b1;
                 end
-                S_BEATS: begin
-                    if (emit) begin
-                        ev_valid <= 1'b1; ev_type <= 2'd0; ev_y <= iy;
-                        ev_x <= is_image ? X_W'(xt_q + XT_W'(pick_hi)) : x;
-                        ev_t <= is_image ? {T_W{1'b0}} : T_W'(xt_q + XT_W'(pick_hi));
-                        ev_c <= c_q + C_W'(pick_lo);
-                        ev_val <= mag;
-                        taken[pick] <= 1'b1;
-                    end
-                    if (pop) begin
-                        taken <= {NFMAX{1'b0}};
-                        if (last_beat_of_row) begin
-                            bi <= {RB_W{1'b0}}; x <= {X_W{1'b0}}; seg <= {C_W{1'b0}};
-                            if (two_src && !src) src <= 1'b1;
-                            else state <= S_END;
-                        end else if (last_beat_of_record && last_x && !is_image) begin
-                            bi <= {RB_W{1'b0}}; x <= {X_W{1'b0}}; seg <= seg + 1'b1;
-                        end else if (last_beat_of_record) begin
-                            bi <= {RB_W{1'b0}}; x <= x + 1'b1;
-                        end else bi <= bi + 1'b1;
+                S_BEATS: if (issue) begin
+                    if (lrow) begin
+                        if (two_src && !src) begin
+                            src <= 1'b1;
+                            bi <= {RB_W{1'b0}}; bleft <= rb1 - 1'b1; x <= {X_W{1'b0}}; xleft <= w_in - 1'b1;
+                            seg <= {C_W{1'b0}}; sleft <= np1 - 1'b1;
+                        end else state <= S_END;
+                    end else if (lrec && lx && !is_image) begin
+                        bi <= {RB_W{1'b0}}; bleft <= (src ? rb1 : rb0) - 1'b1; x <= {X_W{1'b0}};
+                        xleft <= w_in - 1'b1; seg <= seg + 1'b1; sleft <= sleft - 1'b1;
+                    end else if (lrec) begin
+                        bi <= {RB_W{1'b0}}; bleft <= (src ? rb1 : rb0) - 1'b1; x <= x + 1'b1; xleft <= xleft - 1'b1;
+                    end else begin
+                        bi <= bi + 1'b1; bleft <= bleft - 1'b1;
                     end
                 end
-                S_END: if (!ev_full) begin
-                    ev_valid <= 1'b1; ev_type <= 2'd2; ev_y <= iy;
-                    if (iy == h_in - 1'b1) state <= S_IDLE;
-                    else begin iy <= iy + 1'b1; state <= S_START; end
+                S_END: if (issue) begin
+                    if (yleft == {Y_W{1'b0}}) state <= S_IDLE;
+                    else begin iy <= iy + 1'b1; yleft <= yleft - 1'b1; state <= S_START; end
                 end
+                default: state <= S_IDLE;
             endcase
         end
     end
+
+    // ---------------------------------------------------------------- G1: the beat's first field f0 = bi * fields
+    // (field i of the beat is step / pixel (f0 >> cl) + (i >> cl), channel (f0 & (2^cl - 1)) + (i & (2^cl - 1)),
+    // one of the two terms 0: a beat starts on a multiple of its field count, a power of two)
+    reg            g1_v, g1_src;
+    reg [1:0]      g1_kind;
+    reg [Y_W-1:0]  g1_y;
+    reg [X_W-1:0]  g1_x;
+    reg [RB_W-1:0] g1_bi;
+    reg [C_W-1:0]  g1_seg;
+    always @(posedge clk) begin
+        g1_v <= !rst && issue;
+        g1_kind <= (state == S_START) ? D_START : (state == S_END) ? D_END : D_BEAT;
+        g1_y <= iy; g1_x <= x; g1_bi <= bi; g1_seg <= seg; g1_src <= src;
+    end
+    wire [3:0]     g1_cl   = g1_src ? cl1 : cl0;
+    wire [F_W-1:0] g1_mask = (F_W'(1) << g1_cl) - 1'b1;
+    wire [F_W-1:0] g1_f0   = F_W'(g1_bi) << (is_image ? LNB : LNF);
+
+    // ---------------------------------------------------------------- G2: first field's step / pixel and channel
+    reg            g2_v, g2_src;
+    reg [1:0]      g2_kind;
+    reg [Y_W-1:0]  g2_y;
+    reg [X_W-1:0]  g2_x;
+    reg [3:0]      g2_cl;
+    reg [F_W-1:0]  g2_xt;                           // step (image: pixel) of the beat's first field
+    reg [F_W-1:0]  g2_ch;                           // its channel within its source
+    always @(posedge clk) begin
+        g2_v <= !rst && g1_v;
+        g2_kind <= g1_kind; g2_y <= g1_y; g2_x <= g1_x; g2_cl <= g1_cl; g2_src <= g1_src;
+        g2_xt <= g1_f0 >> g1_cl;
+        g2_ch <= (g1_f0 & g1_mask) + (is_image ? {F_W{1'b0}} : (F_W'(g1_seg) << g1_cl));
+    end
+
+    // ---------------------------------------------------------------- G3: steps and channels left in the beat
+    // lim - v, 0 when v >= lim, at most NFMAX (a beat has no more fields)
+    function automatic [NR_W-1:0] left_sat(input [F_W-1:0] lim, input [F_W-1:0] v);
+        reg [F_W-1:0] d;
+        begin
+            d = lim - v;
+            left_sat = (v >= lim) ? {NR_W{1'b0}} : (d > F_W'(NFMAX)) ? NR_W'(NFMAX) : NR_W'(d);
+        end
+    endfunction
+    reg            g3_v;
+    reg [1:0]      g3_kind;
+    reg [Y_W-1:0]  g3_y;
+    reg [X_W-1:0]  g3_x;
+    reg [3:0]      g3_cl;
+    reg [XT_W-1:0] g3_xt;
+    reg [C_W-1:0]  g3_c;                            // the first field's global channel
+    reg [NR_W-1:0] g3_tleft, g3_cleft;
+    always @(posedge clk) begin
+        g3_v <= !rst && g2_v;
+        g3_kind <= g2_kind; g3_y <= g2_y; g3_x <= g2_x; g3_cl <= g2_cl;
+        g3_xt <= XT_W'(g2_xt);
+        g3_c <= C_W'(g2_ch) + (g2_src ? c0 : {C_W{1'b0}});
+        g3_tleft <= is_image ? left_sat(F_W'(w_in), g2_xt) : left_sat(F_W'(T), g2_xt);
+        g3_cleft <= left_sat(F_W'(g2_src ? c1 : c0), g2_ch);
+    end
+
+    // ---------------------------------------------------------------- G4: thermometers of the steps / channels left
+    // field i is real when i < the beat's fields, (i >> cl) < steps left and (i & (2^cl - 1)) < channels left: the
+    // two tests are bits of thermometer codes, picked by cl (a mux, no comparator in the path)
+    reg            g4_v;
+    reg [1:0]      g4_kind;
+    reg [Y_W-1:0]  g4_y;
+    reg [X_W-1:0]  g4_x;
+    reg [3:0]      g4_cl;
+    reg [XT_W-1:0] g4_xt;
+    reg [C_W-1:0]  g4_c;
+    reg [NFMAX-1:0] g4_tth, g4_cth;                // bit j: j < steps left, j < channels left
+    always @(posedge clk) begin
+        g4_v <= !rst && g3_v;
+        g4_kind <= g3_kind; g4_y <= g3_y; g4_x <= g3_x; g4_cl <= g3_cl; g4_xt <= g3_xt; g4_c <= g3_c;
+        g4_tth <= ~({NFMAX{1'b1}} << g3_tleft);
+        g4_cth <= ~({NFMAX{1'b1}} << g3_cleft);
+    end
+    reg [NFMAX-1:0] g4_real;
+    reg [FI_W-1:0]  fi_hi, fi_lo;
+    integer i;
+    always @* begin
+        g4_real = {NFMAX{1'b0}};
+        for (i = 0; i < NFMAX; i = i + 1) begin
+            fi_hi = FI_W'(i) >> g4_cl;
+            fi_lo = FI_W'(i) & ((FI_W'(1) << g4_cl) - 1'b1);   // (all ones once 2^cl >= the fields)
+            g4_real[i] = (i < (is_image ? NB : NF)) && g4_tth[fi_hi] && g4_cth[fi_lo];
+        end
+    end
+
+    // ---------------------------------------------------------------- the descriptor FIFO
+    localparam integer DQ_W = 2 + Y_W + X_W + 4 + XT_W + C_W + NFMAX;
+    wire [DQ_W-1:0] dq;
+    wire            dq_empty;
+    /* verilator lint_off PINCONNECTEMPTY */
+    snn_fifo #(.WIDTH(DQ_W), .DEPTH(DQ_DEPTH))
+        u_dq (.clk(clk), .rst(rst), .push(g4_v), .din({g4_kind, g4_y, g4_x, g4_cl, g4_xt, g4_c, g4_real}),
+              .pop(dq_pop), .dout(dq), .empty(dq_empty), .full(), .count());
+    /* verilator lint_on PINCONNECTEMPTY */
+    wire [1:0]       h_kind;
+    wire [Y_W-1:0]   h_y;
+    wire [X_W-1:0]   h_x;
+    wire [3:0]       h_cl;
+    wire [XT_W-1:0]  h_xt;
+    wire [C_W-1:0]   h_c;
+    wire [NFMAX-1:0] h_real;
+    assign {h_kind, h_y, h_x, h_cl, h_xt, h_c, h_real} = dq;
+
+    // ---------------------------------------------------------------- P: the beat and its live fields
+    reg              p_v, s_v;
+    reg  [1:0]       p_kind, s_kind;
+    reg  [Y_W-1:0]   p_y, s_y;
+    reg  [X_W-1:0]   p_x, s_x;
+    reg  [3:0]       p_cl, s_cl;
+    reg  [XT_W-1:0]  p_xt, s_xt;
+    reg  [C_W-1:0]   p_c, s_c;
+    reg  [DATA_W-1:0] p_data, s_data;
+    reg  [NFMAX-1:0] p_live;
+    reg  [NFMAX-1:0] s_oh, s_rest;                  // S: the field to emit (one-hot) and the live ones after it
+    reg              s_any;                         // S: the beat has a live field
+
+    wire s_last = (s_kind != D_BEAT) || (s_rest == {NFMAX{1'b0}});
+    wire s_go   = s_v && !ev_full;                  // S emits (or passes an empty beat) this cycle
+    wire s_free = !s_v || (s_go && s_last);
+    wire p_to_s = p_v && s_free;
+    wire p_free = !p_v || s_free;
+    wire h_beat = !dq_empty && (h_kind == D_BEAT);
+    wire take_beat = p_free && h_beat && in_valid;
+    wire take_mark = p_free && !dq_empty && (h_kind != D_BEAT);
+    assign in_ready = take_beat;
+    assign dq_pop = take_beat || take_mark;
+
+    reg [NFMAX-1:0] in_live;
+    always @* begin
+        in_live = {NFMAX{1'b0}};
+        for (i = 0; i < NFMAX; i = i + 1)
+            if (is_image) begin if (i < NB) in_live[i] = (in_data[8*i +: 8] != 8'd0); end
+            else begin if (i < NF) in_live[i] = (in_data[FB*i +: FB] != {FB{1'b0}}); end
+        in_live = in_live & h_real;
+    end
+
+    always @(posedge clk) begin
+        if (rst) p_v <= 1'b0;
+        else if (p_free) p_v <= take_beat || take_mark;
+        if (p_free) begin
+            p_kind <= h_kind; p_y <= h_y; p_x <= h_x; p_cl <= h_cl; p_xt <= h_xt; p_c <= h_c;
+            p_data <= in_data; p_live <= take_beat ? in_live : {NFMAX{1'b0}};
+        end
+    end
+
+    // ---------------------------------------------------------------- S: one live field a cycle, lowest first
+    always @(posedge clk) begin
+        if (rst) s_v <= 1'b0;
+        else if (s_free) s_v <= p_to_s;
+        if (s_free) begin
+            s_kind <= p_kind; s_y <= p_y; s_x <= p_x; s_cl <= p_cl; s_xt <= p_xt; s_c <= p_c; s_data <= p_data;
+            s_oh <= p_live & (~p_live + 1'b1); s_rest <= p_live & (p_live - 1'b1); s_any <= (p_live != {NFMAX{1'b0}});
+        end else if (s_go) begin
+            s_oh <= s_rest & (~s_rest + 1'b1); s_rest <= s_rest & (s_rest - 1'b1);
+        end
+    end
+
+    // the picked field's index and value (the magnitude of a spike word, or the pixel): AND-OR over the one-hot
+    // field, no priority chain
+    function automatic [VAL_W-1:0] spike_mag(input [FB-1:0] w);
+        integer b;
+        begin
+            spike_mag = {VAL_W{1'b0}};
+            for (b = 0; b < K; b = b + 1) spike_mag = spike_mag | ({VAL_W{w[b]}} & (VAL_W'(1) << SPIKE_SHIFT[8*b +: 8]));
+        end
+    endfunction
+    reg  [FI_W-1:0]  pick;
+    reg  [VAL_W-1:0] mag;
+    always @* begin
+        pick = {FI_W{1'b0}};
+        mag = {VAL_W{1'b0}};
+        for (i = 0; i < NFMAX; i = i + 1) begin
+            pick = pick | ({FI_W{s_oh[i]}} & FI_W'(i));
+            if (i < NB) mag = mag | ({VAL_W{s_oh[i] && is_image}} & VAL_W'(s_data[8*i +: 8]));
+            if (i < NF) mag = mag | ({VAL_W{s_oh[i] && !is_image}} & spike_mag(s_data[FB*i +: FB]));
+        end
+    end
+
+    // ---------------------------------------------------------------- E1, E2: the event
+    reg              e1_v;
+    reg  [1:0]       e1_type;
+    reg  [Y_W-1:0]   e1_y;
+    reg  [X_W-1:0]   e1_x;
+    reg  [3:0]       e1_cl;
+    reg  [XT_W-1:0]  e1_xt;
+    reg  [C_W-1:0]   e1_c;
+    reg  [FI_W-1:0]  e1_pick;
+    reg  [VAL_W-1:0] e1_val;
+    always @(posedge clk) begin
+        e1_v <= !rst && s_go && (s_kind != D_BEAT || s_any);
+        e1_type <= s_kind; e1_y <= s_y; e1_x <= s_x; e1_cl <= s_cl; e1_xt <= s_xt; e1_c <= s_c;
+        e1_pick <= pick; e1_val <= mag;
+    end
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [FI_W:0]   pmask   = ((FI_W+1)'(1) << e1_cl) - 1'b1;
+    wire [FI_W-1:0] pick_hi = e1_pick >> e1_cl;             // the field's step / pixel within the beat
+    wire [FI_W-1:0] pick_lo = e1_pick & pmask[FI_W-1:0];     // its channel after the beat's first
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [XT_W-1:0] e1_at   = e1_xt + XT_W'(pick_hi);
+    always @(posedge clk) begin
+        ev_valid <= !rst && e1_v;
+        ev_type <= e1_type; ev_y <= e1_y;
+        ev_x <= is_image ? X_W'(e1_at) : e1_x;
+        ev_t <= is_image ? {T_W{1'b0}} : T_W'(e1_at);
+        ev_c <= e1_c + C_W'(pick_lo);
+        ev_val <= e1_val;
+    end
+    assign busy = (state != S_IDLE) || g1_v || g2_v || g3_v || g4_v || !dq_empty || p_v || s_v || e1_v || ev_valid;
 endmodule

@@ -71,7 +71,7 @@ MUTANTS = [
     ("no-bypass", "snn_frame_lane.sv",
      "b_fwd   <= any && b_valid && op_slot == b_slot && op_off == b_off;", "b_fwd   <= 1'b0;"),
     ("input-current-cleared", "snn_frame_neuron.sv", "clr1 <= !is_input || last_t;", "clr1 <= 1'b1;"),
-    ("image-padding-scanned", "snn_frame_scan.sv", "((f >> cl) < F_W'(w_in))", "1'b1"),
+    ("image-padding-scanned", "snn_frame_scan.sv", "left_sat(F_W'(w_in), g2_xt)", "NR_W'(NFMAX)"),
     ("no-row-gate", "snn_frame_scatter.sv",
      "always @(posedge clk) gate_ok <= !e_take && (({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row);",
      "always @(posedge clk) gate_ok <= 1'b1;"),

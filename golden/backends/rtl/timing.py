@@ -11,8 +11,8 @@ One line
 
     TIMING ecp5 fmax_mhz=F target_mhz=T path_ns=D logic_ns=L routing_ns=R from=CELL to=CELL lut4=.. ff=.. ...
 
-xc7: Debian's yosys `synth_xilinx -family xc7 -abc9 -flatten`, then `sta`: the longest register-to-register arrival
-from yosys' 7-series cell delays, no routing; yosys 0.23 has no timing arcs for CARRY4 (carry chains count 0) nor
+xc7: Debian's yosys `synth_xilinx -family xc7 -abc9` (each module once, as `make synth`), `flatten`, then `sta`: the
+longest register-to-register arrival from yosys' 7-series cell delays, across module boundaries too, no routing; yosys 0.23 has no timing arcs for CARRY4 (carry chains count 0) nor
 for LUTRAM. One line
 
     TIMING xc7-sta longest_ns=N from=CELL to=CELL ...
@@ -346,10 +346,12 @@ def _check_fit(work: Path) -> dict:
 
 
 def run_xc7(work: Path, sources, top: str, params: dict, args) -> dict:
-    """synth_xilinx -family xc7 and sta (Debian's yosys) in `work`: the longest path, cell delays only."""
+    """synth_xilinx -family xc7 and sta (Debian's yosys) in `work`: the longest path, cell delays only. Synthesised
+    with its hierarchy (the engines are one module, synthesised once: a flattened synthesis of eight was too slow
+    here), then flattened so that `sta` sees every path, across module boundaries too."""
     names, local = stage(work, sources, params)
     (work / "xc7_sta.ys").write_text(read_script(names, top, local) +
-                                     f"synth_xilinx -family xc7 -abc9 -flatten -top {top}\nsta\n")
+                                     f"synth_xilinx -family xc7 -abc9 -top {top}\nflatten\nsta\n")
     t = run_tool([tool("yosys"), "-q", "-l", "xc7_sta.log", "xc7_sta.ys"], work, "xc7-yosys", args.timeout)
     text = (work / "xc7_sta.log").read_text(errors="replace")
     r = parse_sta(text)
