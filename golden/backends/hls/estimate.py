@@ -85,9 +85,7 @@ def add_arguments(ap) -> None:
     ap.add_argument("--engines", type=int, default=1, help="engines E on column strips (default 1)")
     ap.add_argument("--weight-words", type=int, default=65536,
                     help="stream: the weight RAM's depth in words of P weights (passes are split to fit)")
-    ap.add_argument("--deploy", choices=sorted(deploy.BY_NAME),
-                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
-                         "max width, data width and weights replace those options")
+    deploy.add_argument(ap)
     ap.add_argument("--clock-mhz", type=float, default=200.0, help="clock for the times (default 200 MHz)")
     ap.add_argument("--out", default=str(ROOT / "build" / "hls_estimate"), help="report directory")
 
@@ -98,10 +96,7 @@ def run(args) -> int:
     from golden.ir.manifest import ManifestError
     from golden.export.load import load_network, load_vectors
 
-    if args.deploy:
-        d = deploy.BY_NAME[args.deploy]
-        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
-        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words
+    deploy.apply(args)
     if (args.clock_mhz <= 0 or args.lanes < 1 or args.lanes & (args.lanes - 1) or args.engines < 1
             or args.engines & (args.engines - 1)):
         print("error: --clock-mhz must be > 0, --lanes and --engines powers of two", file=sys.stderr)

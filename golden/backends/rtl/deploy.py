@@ -47,3 +47,20 @@ def frame_config(net, dep: Deployment, out_dir: Path | str, **kw):
     extra = {"engines": dep.engines} if dep.engines != 1 else {}
     return build_frame_config(net, dep.lanes, out_dir, max_width=dep.max_width, data_bits=dep.data_bits,
                               weights=dep.weights, weight_buffer_words=dep.weight_words, **extra, **kw)
+
+
+def add_argument(ap) -> None:
+    """--deploy NAME, the same option for sim, synth and estimate."""
+    ap.add_argument("--deploy", choices=sorted(BY_NAME),
+                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
+                         "max width, data width and weights replace those options")
+
+
+def apply(args) -> None:
+    """With --deploy NAME, that configuration's fields replace the command's --lanes, --engines, --max-width,
+    --data-bits, --weights and --weight-words."""
+    name = getattr(args, "deploy", None)
+    if name:
+        d = BY_NAME[name]
+        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
+        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words

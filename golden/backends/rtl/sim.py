@@ -68,9 +68,7 @@ def add_arguments(ap) -> None:
                     help="weights on chip (rom) or read per layer pass into a weight RAM (stream)")
     ap.add_argument("--weight-words", type=int, default=65536,
                     help="stream: the weight RAM's depth in words of P weights (passes are split to fit)")
-    ap.add_argument("--deploy", choices=sorted(deploy.BY_NAME),
-                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
-                         "max width, data width and weights replace those options")
+    deploy.add_argument(ap)
     ap.add_argument("--reset-at", choices=["mid"], help="first a frame cut by a reset half-way")
     ap.add_argument("--trace", action="store_true",
                     help="debugging: write the neuron stage's membrane trace (+snn_trace) next to the run and compare "
@@ -82,10 +80,7 @@ def add_arguments(ap) -> None:
 
 
 def run(args) -> int:
-    if args.deploy:
-        d = deploy.BY_NAME[args.deploy]
-        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
-        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words
+    deploy.apply(args)
     if args.engines < 1 or args.engines & (args.engines - 1):
         print("error: --engines must be a power of two", file=sys.stderr)
         return 2

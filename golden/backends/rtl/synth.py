@@ -255,9 +255,7 @@ def add_arguments(ap) -> None:
     ap.add_argument("--engines", type=int, default=1, help="engines E on column strips (default 1)")
     ap.add_argument("--weight-words", type=int, default=65536,
                     help="stream: the weight RAM's depth in words of P weights (passes are split to fit)")
-    ap.add_argument("--deploy", choices=sorted(deploy.BY_NAME),
-                    help="a named deployment configuration (golden/backends/rtl/deploy.py): its lanes, engines, "
-                         "max width, data width and weights replace those options")
+    deploy.add_argument(ap)
     ap.add_argument("--timeout", type=float, default=TIMEOUT_S,
                     help=f"stop yosys after this many seconds (default {TIMEOUT_S})")
 
@@ -308,10 +306,7 @@ def _frame_width(args, net, p: int) -> int:
 def run_frame(args) -> int:
     from golden.backends.rtl.frame_config import build_frame_config
 
-    if getattr(args, "deploy", None):
-        d = deploy.BY_NAME[args.deploy]
-        args.lanes, args.engines, args.max_width = d.lanes, d.engines, d.max_width
-        args.data_bits, args.weights, args.weight_words = d.data_bits, d.weights, d.weight_words
+    deploy.apply(args)
     engines = getattr(args, "engines", 1)
     p = _frame_lanes(args)
     if args.export and (args.checkpoint or args.config):
