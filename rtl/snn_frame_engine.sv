@@ -251,8 +251,8 @@ module snn_frame_engine #(
         end
     endgenerate
 
-    // the chunk FIFO holds what the neuron pipeline has in flight (up to 10 elements) besides PKT_DEPTH chunks
-    localparam integer CHQ_DEPTH = PKT_DEPTH + 8;
+    // the chunk FIFO holds what the neuron pipeline has in flight (up to 13 elements) besides PKT_DEPTH chunks
+    localparam integer CHQ_DEPTH = PKT_DEPTH + 12;
     wire              ch_valid, ch_eor, ch_ready;
     wire [CH_W-1:0]   ch_data;
     wire [3:0]        ch_log;

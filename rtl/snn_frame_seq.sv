@@ -219,8 +219,9 @@ module snn_frame_seq #(
     reg               two;
     reg               issued;
     reg [1:0]         settle;
-    wire [LEN_W-1:0]  np_s    = rs ? np1 : np0;
-    wire              last_seg = (rseg == np_s - 1'b1);
+    reg               pass_last;      // the layer's last pass (found in PASS: not a subtraction ahead of WAIT's choice)
+    reg  [LEN_W-1:0]  np0_m1, np1_m1; // np0 - 1, np1 - 1 (set in START: no subtraction ahead of RUN's choice)
+    wire              last_seg = (rseg == (rs ? np1_m1 : np0_m1));
 
     always @(posedge clk) begin
         lstart <= 1'b0;
@@ -419,6 +420,7 @@ module snn_frame_seq #(
                     // the pass's weights from the weight buffer (streamed builds), then its rows
                     rcmd_addr <= wnext;
                     rcmd_beats <= LEN_W'(wbeats_f);
+                    pass_last <= (pass == `SNN_FIELD(F_NPASS) - 1'b1);
                     state <= (WSTREAM != 0 && wbeats_f != 0) ? S_WLOAD : S_START;
                 end
                 S_WLOAD: begin
@@ -431,6 +433,7 @@ module snn_frame_seq #(
                 end
                 S_START: begin
                     lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; rseg <= {LEN_W{1'b0}}; rsa <= ra0;
+                    np0_m1 <= np0 - 1'b1; np1_m1 <= np1 - 1'b1;
                     issued <= 1'b0; state <= S_RUN;
                 end
                 S_RUN: begin
@@ -462,7 +465,7 @@ module snn_frame_seq #(
                     if (rows_done == {1'b0, h_out} && units_idle) settle <= settle + 1'b1;
                     else settle <= 2'd0;
                     if (settle == 2'd2) begin
-                        if (pass != `SNN_FIELD(F_NPASS) - 1'b1) begin
+                        if (!pass_last) begin
                             // the next pass: its segment, weights, biases, channels; sources from row 0
                             pass <= pass + 1'b1;
                             dst <= dst + seg_bytes;
