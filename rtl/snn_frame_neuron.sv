@@ -13,17 +13,10 @@
 //   4..3+TS  the sub-lane tree, two levels a stage (TS = ceil(log2 P / 2))
 //   4+TS     the bias (snn_frame_wmem, read at 2+TS) added      5+TS  the current (the shifts)
 //   6+TS     stage 1: mtif_pre of the current, the membrane read from the G-deep register file
-//   7+TS     stage 2: the membrane chosen (read, or forwarded) and V mod 2^j == 0 found ahead of the update
-//   8+TS     stage 3: the MT-IF update (one carry chain and a choice on the membrane's loop), written back
-//   9+TS     stage 4: the spike word (the threshold bits picked out of the registered sum)
-//   10+TS    stage 5: the chunk (spike fields or A_t), registered out
-// Updates of one membrane one or two apart (groups 1 and 2) are in flight together: the element in stage 2
-// takes the fresh membrane from the update in stage 3 (fwd2) or from the one just done (lst2) instead of the
-// register file, so the walk never stalls. V mod 2^j == 0 (the closed form's only test of the membrane besides
-// the carry chains) is the membrane's low bits against (-I) mod 2^j; forwarded from stage 3 it compares the
-// membrane before that update with -(I + I') mod 2^j (an update changes V by I modulo 2^j), so stage 3 starts
-// with it. The walk takes rows_ready three cycles late (the lanes write a sum three cycles after its op) and
-// counts the elements in flight against the chunk FIFO's room.
+//   7+TS     stage 2: the MT-IF update (one carry chain on the membrane's loop), written back; the chunk next
+// Consecutive updates of one membrane (groups = 1: back to back) meet in stage 2: the fresh membrane is forwarded
+// (fwd2) from the last update, so the walk never stalls. The walk takes rows_ready three cycles late (the lanes
+// write a sum three cycles after its op) and counts the elements in flight against the chunk FIFO's room.
 //
 // Simulation only (not under SYNTHESIS), off unless the plusarg +snn_trace=FILE is given: the membrane trace
 // (docs/frame_engine.md, "Debugging a mismatch"). One line "S" per layer pass started, "R" per reset, and per
@@ -126,34 +119,29 @@ module snn_frame_neuron #(
     reg [Y_W:0]       rr [0:RR_LAT-1];
     // the pipeline, in cycles after go (the walk's step): 1 the band read (n_rd), 2 the RAM register (n_clr),
     // 3 the band word on n_q and the bias on b_q, 4 .. 4+TS the sub-lane tree (two levels a stage), 5+TS the bias
-    // add, K1 = 6+TS stage 1 (current; membrane read), stage 2 (the membrane chosen), stage 3 (MT-IF, write
-    // back), stage 4 (the spike word), stage 5 (the chunk)
+    // add, K1 = 6+TS stage 1 (current; membrane read), K2 = 7+TS stage 2 (MT-IF, write back), then the chunk
     localparam integer TS = (LP + 1) / 2;
     localparam integer K1 = 6 + TS;
     reg [K1-1:1]      pv;                        // valid, cycles 1 .. K1-1
     reg [T_W-1:0]     pt [1:K1-1];
     reg [GA_W-1:0]    pg [1:K1-1];
     reg [K1-1:1]      plast, peor;
-    reg               v1, v2, v3, v4, v5;
+    reg               v1, v2;
     reg [4:0]         nfl;                       // elements in the pipeline
     localparam integer CC_W = $clog2(PKT_DEPTH + 1) + 2;
-    `SNN_REQUIRE(g_check_fl, K1 + 5 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
-    // room for one more element, from last cycle's counts (a registered decision: the walk's enables fan out
-    // wide); chunks that left the FIFO in the meantime are seen a cycle late
-    reg  credit;
+    `SNN_REQUIRE(g_check_fl, K1 + 2 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
+    wire credit = (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid)) < CC_W'(PKT_DEPTH);
     wire go     = in_row && credit;
-    // a row starts two cycles after the last one's walk ended: row_ok is registered, from the new row
-    reg  row_ok, settled;
-    reg [T_W-1:0]  t1, t2, t3, t4, t5;
-    reg [GA_W-1:0] g1, g2, g3, g4, g5;
-    reg            last1, last2, last3, last4, last5, eor1, eor2, eor3, eor4, eor5, clr1, fwd2, lst2, z2;
+    reg [T_W-1:0]  t1, t2;
+    reg [GA_W-1:0] g1, g2;
+    reg            last1, last2, eor1, eor2, clr1, fwd2;
+    reg [P*MEM_W-1:0] v_last;
     integer k;
 
     always @(posedge clk) begin
         if (rst || start) begin
             row <= {(Y_W+1){1'b0}}; in_row <= 1'b0; wcmd_valid <= 1'b0; wptr <= dst;
-            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; v4 <= 1'b0; v5 <= 1'b0;
-            n_clr <= 1'b0; nfl <= 5'd0; credit <= 1'b0; settled <= 1'b0;
+            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; n_clr <= 1'b0; nfl <= 5'd0;
             for (k = 0; k < RR_LAT; k = k + 1) rr[k] <= {(Y_W+1){1'b0}};
         end else begin
             rr[0] <= rows_ready;
@@ -162,19 +150,11 @@ module snn_frame_neuron #(
             pv <= {pv[K1-2:1], go};
             v1 <= pv[K1-1];
             v2 <= v1;
-            v3 <= v2;
-            v4 <= v3;
-            v5 <= v4;
-            nfl <= nfl + 5'(go) - 5'(v5);
-            credit <= (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid) + CC_W'(go)) < CC_W'(PKT_DEPTH);
-            row_ok <= row < rr[RR_LAT-1] && row < {1'b0, h_out};
-            settled <= !in_row;
+            nfl <= nfl + 5'(go) - 5'(v2);
             n_clr <= n_rd && clr1;
-            // the membrane of the element entering stage 2: from the update one ahead (fwd2), two ahead (lst2)
             fwd2 <= v1 && v2 && (g1 == g2);
-            lst2 <= v1 && v3 && (g1 == g3);
             if (wcmd_valid && wcmd_ready) wcmd_valid <= 1'b0;
-            if (!in_row && settled && !wcmd_valid && row_ok) begin
+            if (!in_row && !wcmd_valid && row < rr[RR_LAT-1] && row < {1'b0, h_out}) begin
                 // a completed row: its write command, then its elements
                 in_row <= 1'b1; x <= {(X_W+1){1'b0}}; t <= {T_W{1'b0}}; g <= {(G_W+1){1'b0}};
                 xbase <= {OFF_W{1'b0}}; tg <= {OFF_W{1'b0}};
@@ -203,10 +183,6 @@ module snn_frame_neuron #(
         end
         t1 <= pt[K1-1]; g1 <= pg[K1-1]; last1 <= plast[K1-1]; eor1 <= peor[K1-1];
         t2 <= t1; g2 <= g1; last2 <= last1; eor2 <= eor1;
-        t3 <= t2; g3 <= g2; last3 <= last2; eor3 <= eor2;
-        t4 <= t3; g4 <= g3; last4 <= last3; eor4 <= eor3;
-        t5 <= t4; g5 <= g4; last5 <= last4; eor5 <= eor4;
-        z2 <= (t1 == {T_W{1'b0}});     // (the membrane is 0 before t = 0: nothing forwarded)
         // the bias word is wanted with the tree's result (cycle 4+TS): its address two cycles earlier
         b_addr <= bbase + BA_W'(pg[1+TS]);
     end
@@ -238,18 +214,9 @@ module snn_frame_neuron #(
     // ---------------------------------------------------------------- bias, current, MT-IF
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer PW    = 6 * (((MAX_A > TH_W) ? MAX_A : TH_W) + 2) + 8;
-    localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;   // (mtif_pre's field width)
+    reg  [P*MEM_W-1:0] v_q;
     wire [P*MEM_W-1:0] v_new;
-    reg  [P*MEM_W-1:0] v_last;                  // stage 4: the membranes after the update (the output layer: A_t)
-    reg  [P*MEM_W-1:0] mem5;                    // stage 5: the membranes again (A_t for the chunk)
-    reg  [P*K-1:0]     spk5;                    // stage 5: the spike words
-    function automatic integer halving(input [K*8-1:0] sh);   // (as mtif_pre's)
-        integer n;
-        begin
-            halving = 1;
-            for (n = 0; n < K; n = n + 1) if (sh[8*n +: 8] != 8'(n)) halving = 0;
-        end
-    endfunction
+    wire [P*K-1:0]     spk;
     genvar gl;
     generate
         for (gl = 0; gl < P; gl = gl + 1) begin : g_lane
@@ -261,101 +228,47 @@ module snn_frame_neuron #(
             // cycle 5+TS: the current (input layer (acc + b) >>> G, pool acc << shift)
             wire signed [CUR_W-1:0]  cur = is_input ? CUR_W'(ab >>> shift)
                                          : is_pool ? CUR_W'(ab <<< shift) : CUR_W'(ab);
-            reg  [CUR_W-1:0] cur1, cur2, cur3;
-            // stage 1: mtif_pre of the current; -(I + I') mod 2^j with I' the current one ahead (in stage 2);
-            // the membrane read (0 at t = 0)
+            reg  [CUR_W-1:0] cur1, cur2;
+            // stage 1: mtif_pre of the current; the membrane read
             wire [PW-1:0]    pre;
             reg  [PW-1:0]    pre2;
-            reg  [PW-CX-1:0] pre3;              // (its last field is dz3's place)
-            reg  [MEM_W-1:0] vm [0:G_MAX-1];    // the membranes of the pixel in flight, one per group
-            reg  [MEM_W-1:0] v_q;
-            reg  [CX-1:0]    q2;
-            // the membranes' low j bits (sign-extended to CX first, as the core does) are kept beside them, so
-            // that V mod 2^j == 0 is an equality of two registers (the mask, one net for all lanes, at the end of
-            // a path, not ahead of the comparison)
-            reg  [CX-1:0]    vq_m, vin_m, vl_m;
             mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
                        .COMPARE_GE(COMPARE_GE), .PW(PW))
                 u_pre (.i_in(cur1), .th_exp(th_exp), .pre(pre));
-            wire [CX-1:0]    mask = pre[8+4*CX +: CX];            // 2^j - 1
-            wire [CX-1:0]    sum2 = CX'($signed(cur1)) + CX'($signed(cur2));
             always @(posedge clk) begin
                 cur1 <= cur;
                 cur2 <= cur1;
-                cur3 <= cur2;
                 pre2 <= pre;
-                q2   <= (-sum2) & mask;
-                if (v1) begin
-                    v_q  <= (t1 == {T_W{1'b0}}) ? {MEM_W{1'b0}} : vm[g1];
-                    vq_m <= (t1 == {T_W{1'b0}}) ? {CX{1'b0}} : CX'($signed(vm[g1])) & mask;
-                end
             end
-            // stage 2: the membrane (read, or forwarded from stage 3 or 4) and V mod 2^j == 0 for it
-            reg  [MEM_W-1:0] vin;               // stage 3: the membrane before the update
-            reg              dz3;
-            wire [CX-1:0]    m2 = pre2[8+4*CX +: CX];
-            wire [CX-1:0]    p5 = pre2[8+5*CX +: CX];           // (-I) mod 2^j
-            wire [MEM_W-1:0] v_nx = (fwd2 && !z2) ? v_new[MEM_W*gl +: MEM_W]
-                                  : (lst2 && !z2) ? v_last[MEM_W*gl +: MEM_W] : v_q;
-            always @(posedge clk) begin
-                vin <= v_nx;
-                vin_m <= CX'($signed(v_nx)) & m2;
-                vl_m <= CX'($signed(v_new[MEM_W*gl +: MEM_W])) & m2;   // (beside v_last)
-                dz3 <= (fwd2 && !z2) ? vin_m == q2 : (lst2 && !z2) ? vl_m == p5 : vq_m == p5;
-                pre3 <= pre2[PW-CX-1:0];
-            end
-            // stage 3: the update
+            // stage 2: the update
+            reg  [MEM_W-1:0] vm [0:G_MAX-1];    // the membranes of the pixel in flight, one per group
+            // (v_q and v_last are 0 already for an update at t = 0)
+            wire [MEM_W-1:0] v_old = fwd2 ? v_last[MEM_W*gl +: MEM_W] : v_q[MEM_W*gl +: MEM_W];
             wire [MEM_W-1:0] v_fire;
             wire [K-1:0]     s_fire;
             mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
-                             .COMPARE_GE(COMPARE_GE), .PW(PW), .DZ_IN(1))
-                u_neuron (.v_in(vin), .i_in(cur3), .th_exp(th_exp), .pre({CX'(dz3), pre3[PW-CX-1:0]}),
-                          .v_out(v_fire), .spikes(s_fire));
-            assign v_new[MEM_W*gl +: MEM_W] = is_out ? vin + MEM_W'($signed(cur3)) : v_fire;
+                             .COMPARE_GE(COMPARE_GE), .PW(PW))
+                u_neuron (.v_in(v_old), .i_in(cur2), .th_exp(th_exp), .pre(pre2), .v_out(v_fire), .spikes(s_fire));
+            assign v_new[MEM_W*gl +: MEM_W] = is_out ? v_old + MEM_W'($signed(cur2)) : v_fire;
+            assign spk[K*gl +: K] = is_out ? {K{1'b0}} : s_fire;
             always @(posedge clk) begin
-                if (v3) vm[g3] <= v_new[MEM_W*gl +: MEM_W];
-                v_last[MEM_W*gl +: MEM_W] <= v_new[MEM_W*gl +: MEM_W];
-                mem5[MEM_W*gl +: MEM_W] <= v_last[MEM_W*gl +: MEM_W];
-            end
-            // stage 4: the spike word. Halving thresholds: bits j .. j+K-1 of u = V - gt (mtif_neuron_rt's
-            // closed form), u from its own carry chain in stage 3, registered: the shift by j is off the update's
-            // cycle; other threshold sets: the core's spikes
-            if (halving(TH_SHIFT) != 0) begin : g_spk_closed
-                /* verilator lint_off UNUSEDSIGNAL */
-                wire [K-1:0]         unused_s = s_fire;
-                /* verilator lint_on UNUSEDSIGNAL */
-                wire signed [CX-1:0] u  = CX'($signed(vin)) + $signed(pre3[8 +: CX]);        // u
-                wire signed [CX-1:0] ub = CX'($signed(vin)) + $signed(pre3[8+CX +: CX]);     // u - 2^(j+K)
-                reg  [CX-1:0]        u4;
-                reg                  hi4;
-                wire [CX-1:0]        m4 = u4 >> pre3[7:0];                                  // (j: the layer's)
-                integer              si;
-                always @(posedge clk) begin
-                    u4 <= u; hi4 <= !ub[CX-1];
-                    for (si = 0; si < K; si = si + 1)
-                        spk5[K*gl + si] <= !u4[CX-1] && (hi4 || m4[K-1-si]);
-                end
-            end else begin : g_spk_cascade
-                reg [K-1:0] s4;
-                always @(posedge clk) begin
-                    s4 <= s_fire;
-                    spk5[K*gl +: K] <= s4;
-                end
+                if (v1) v_q[MEM_W*gl +: MEM_W] <= (t1 == {T_W{1'b0}}) ? {MEM_W{1'b0}} : vm[g1];
+                if (v2) vm[g2] <= v_new[MEM_W*gl +: MEM_W];
             end
         end
     endgenerate
 
-    // stage 5, the chunk: CO spike fields of FB bits, or CO 32-bit A_T words
+    // the chunk: CO spike fields of FB bits, or CO 32-bit A_T words
     reg [CH_W-1:0] chunk;
     integer o;
     always @* begin
         chunk = {CH_W{1'b0}};
         if (is_out) begin
             for (o = 0; o < OUT_CO; o = o + 1)
-                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(mem5[MEM_W*o +: MEM_W]));
+                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(v_new[MEM_W*o +: MEM_W]));
         end else begin
             for (o = 0; o < P; o = o + 1)
-                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk5[K*o +: K]);
+                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk[K*o +: K]);
         end
     end
 
@@ -363,8 +276,8 @@ module snn_frame_neuron #(
     // ---------------------------------------------------------------- membrane trace (simulation only)
     integer          trace_fd = 0;
     reg [8*512-1:0]  trace_name;
-    reg [Y_W:0]      row_p [1:K1+2];      // the element's row and column along the pipeline (K1 + 2: stage 3)
-    reg [X_W:0]      x_p [1:K1+2];
+    reg [Y_W:0]      row_p [1:K1+1];      // the element's row and column along the pipeline (K1 + 1: stage 2)
+    reg [X_W:0]      x_p [1:K1+1];
     reg              in_rst;
     integer          tl;
     reg signed [MEM_W-1:0] trace_v;
@@ -372,7 +285,7 @@ module snn_frame_neuron #(
     /* verilator lint_off BLKSEQ */
     always @(posedge clk) begin
         row_p[1] <= row; x_p[1] <= x;
-        for (tl = 2; tl <= K1 + 2; tl = tl + 1) begin row_p[tl] <= row_p[tl-1]; x_p[tl] <= x_p[tl-1]; end
+        for (tl = 2; tl <= K1 + 1; tl = tl + 1) begin row_p[tl] <= row_p[tl-1]; x_p[tl] <= x_p[tl-1]; end
         in_rst <= rst;
         if (trace_fd != 0) begin
             if (rst) begin
@@ -381,8 +294,8 @@ module snn_frame_neuron #(
                 $fwrite(trace_fd, "S\n");
                 $fflush(trace_fd);
             end
-            else if (v3) begin
-                $fwrite(trace_fd, "M %0d %0d %0d %0d", row_p[K1+2], x_p[K1+2], t3, g3);
+            else if (v2) begin
+                $fwrite(trace_fd, "M %0d %0d %0d %0d", row_p[K1+1], x_p[K1+1], t2, g2);
                 for (tl = 0; tl < P; tl = tl + 1)
                     if (tl < (1 << col)) begin
                         trace_v = v_new[MEM_W*tl +: MEM_W];
@@ -400,11 +313,12 @@ module snn_frame_neuron #(
         if (rst || start) begin
             rows_done <= {(Y_W+1){1'b0}}; ch_valid <= 1'b0;
         end else begin
-            ch_valid <= v5 && (!is_out || t5 == T_W'(T - 1));
+            ch_valid <= v2 && (!is_out || t2 == T_W'(T - 1));
             ch_data <= chunk;
             ch_log <= 4'(col) + (is_out ? 4'd5 : 4'(FBL));
-            ch_eor <= is_out ? (g5 == GA_W'(groups - 1'b1)) : eor5;
-            if (v5 && last5) rows_done <= rows_done + 1'b1;
+            ch_eor <= is_out ? (g2 == GA_W'(groups - 1'b1)) : eor2;
+            v_last <= (t1 == {T_W{1'b0}}) ? {(P*MEM_W){1'b0}} : v_new;   // forwarded to the update in stage 1
+            if (v2 && last2) rows_done <= rows_done + 1'b1;
         end
     end
 endmodule

@@ -205,8 +205,11 @@ module snn_frame_scatter #(
     assign cq[0] = is_up ? (X_W+3)'(xoff) - (X_W+3)'(1) : is_pool ? (X_W+3)'(xoff) : (X_W+3)'(xoff) + (X_W+3)'(1);
     assign cq[1] = (X_W+3)'(xoff);
     assign cq[2] = is_up ? (X_W+3)'(xoff) + (X_W+3)'(1) : (X_W+3)'(xoff) - (X_W+3)'(1);
-    reg  [OFF_W-1:0] cq_sx [0:2];                     // per layer: cq * sx (start pulses before the first event)
-    always @(posedge clk) for (q = 0; q < 3; q = q + 1) cq_sx[q] <= OFF_W'(cq[q]) * sx;
+    // per layer: cq * sx, over two cycles (xoff and sx are the layer's, set before start; the first event comes
+    // many cycles after start, through the scanner's pipeline)
+    reg  [OFF_W-1:0] cq_r [0:2];
+    reg  [OFF_W-1:0] cq_sx [0:2];
+    always @(posedge clk) for (q = 0; q < 3; q = q + 1) begin cq_r[q] <= OFF_W'(cq[q]); cq_sx[q] <= cq_r[q] * sx; end
 
     // rows the finished input row completes (END marker)
     wire end_pulse = end_sr[LANE_LAT];
