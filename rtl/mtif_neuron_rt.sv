@@ -78,10 +78,7 @@ module mtif_neuron_rt #(
     parameter integer EXP_W      = 5,
     parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},   // e_0 - e_i at [8i +: 8]
     parameter integer COMPARE_GE = 0,
-    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8,
-    // 1: the caller has found V mod 2^j == 0 a cycle ahead and passes it as bit 0 of pre's last field (in place
-    // of (-I) mod 2^j), which takes the comparison off the membrane's path (snn_frame_neuron)
-    parameter integer DZ_IN      = 0
+    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
 ) (
     input  wire [MEM_W-1:0] v_in,    // membrane before the step (two's complement)
     input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
@@ -97,7 +94,6 @@ module mtif_neuron_rt #(
     `SNN_REQUIRE(g_check_exp_w, EXP_W >= 1, "Error: EXP_W must be >= 1 (instance %m)")
     `SNN_REQUIRE(g_check_compare_ge, COMPARE_GE == 0 || COMPARE_GE == 1,
                  "Error: COMPARE_GE must be 0 or 1 (instance %m)")
-    `SNN_REQUIRE(g_check_dz_in, DZ_IN == 0 || DZ_IN == 1, "Error: DZ_IN must be 0 or 1 (instance %m)")
 
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer CW    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 1;
@@ -126,8 +122,7 @@ module mtif_neuron_rt #(
             wire [CX-1:0]        lo = pre[8+3*CX +: CX];                                     // 2^j
             wire [CX-1:0]        dl = d & pre[8+4*CX +: CX];                                 // V mod 2^j
             // V mod 2^j == 0 without waiting for V: v_in mod 2^j == (-I) mod 2^j
-            wire                 dz = (DZ_IN != 0) ? pre[8+5*CX]
-                                    : ((v ^ $signed(pre[8+5*CX +: CX])) & pre[8+4*CX +: CX]) == {CX{1'b0}};
+            wire                 dz = ((v ^ $signed(pre[8+5*CX +: CX])) & pre[8+4*CX +: CX]) == {CX{1'b0}};
             wire                 neg  = a[CX-1];
             wire                 high = !b[CX-1];
             wire [CX-1:0]        m  = a >> j;
