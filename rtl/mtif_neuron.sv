@@ -61,9 +61,14 @@ module mtif_neuron #(
     localparam integer MAX_A    = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer PW       = 6 * (((MAX_A > TH_W) ? MAX_A : TH_W) + 2) + 8;
     wire [PW-1:0] pre;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [(PW-8)/6-1:0] v_sum;   // (the frame engine's neuron uses these; a lone neuron does not)
+    wire [(PW-8)/6+9:0] spk_pre;
+    /* verilator lint_on UNUSEDSIGNAL */
     mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
                .COMPARE_GE(COMPARE_GE), .PW(PW)) u_pre (.i_in(i_in), .th_exp(EXP_W'(E0)), .pre(pre));
     mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
                      .COMPARE_GE(COMPARE_GE), .PW(PW)) u_core (
-        .v_in(v_in), .i_in(i_in), .th_exp(EXP_W'(E0)), .pre(pre), .v_out(v_out), .spikes(spikes));
+        .v_in(v_in), .i_in(i_in), .th_exp(EXP_W'(E0)), .pre(pre), .integrate(1'b0), .dz_in(1'b0),
+        .v_out(v_out), .spikes(spikes), .spk_pre(spk_pre), .v_sum(v_sum));
 endmodule

@@ -70,6 +70,24 @@ module mtif_pre #(
 endmodule
 /* verilator lint_on DECLFILENAME */
 
+// mtif_spikes: the spike word from mtif_neuron_rt's spk_pre ({u, high, neg, j}: bits j .. j+K-1 of u, all when
+// high, none when neg). A pipeline may register spk_pre and form the word a cycle later (snn_frame_neuron does, so
+// that u's carry chain and this shift are not in one cycle).
+module mtif_spikes #(
+    parameter integer K  = 4,
+    parameter integer CX = 20
+) (
+    input  wire [CX+9:0] spk_pre,
+    output reg  [K-1:0]  spikes
+);
+    wire [7:0]    j    = spk_pre[7:0];
+    wire          neg  = spk_pre[8];
+    wire          high = spk_pre[9];
+    wire [CX-1:0] m    = spk_pre[10 +: CX] >> j;
+    integer i;
+    always @* for (i = 0; i < K; i = i + 1) spikes[i] = !neg && (high || m[K-1-i]);
+endmodule
+
 module mtif_neuron_rt #(
     parameter integer K          = 4,
     parameter integer CUR_W      = 14,
@@ -78,14 +96,21 @@ module mtif_neuron_rt #(
     parameter integer EXP_W      = 5,
     parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},   // e_0 - e_i at [8i +: 8]
     parameter integer COMPARE_GE = 0,
-    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
+    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8,
+    // 1: the caller found V mod 2^j == 0 a cycle ahead (dz_in), which takes that test off the membrane's path
+    // (snn_frame_neuron); 0: it is tested here
+    parameter integer DZ_IN      = 0
 ) (
     input  wire [MEM_W-1:0] v_in,    // membrane before the step (two's complement)
     input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
     input  wire [EXP_W-1:0] th_exp,  // log2 of threshold 0
     input  wire [PW-1:0]    pre,     // mtif_pre of i_in and th_exp
+    input  wire             integrate,   // 1: V + I and no spikes (the output layer's accumulation)
+    input  wire             dz_in,   // with DZ_IN = 1 and halving thresholds: (V + I) mod 2^j == 0
     output reg  [MEM_W-1:0] v_out,   // membrane after the whole cascade (what the golden vectors record)
-    output reg  [K-1:0]     spikes   // spike word: bit i = threshold i fired (§5)
+    output reg  [K-1:0]     spikes,  // spike word: bit i = threshold i fired (§5)
+    output reg  [(PW-8)/6+9:0] spk_pre, // what mtif_spikes makes the spike word of (registered by a pipeline)
+    output wire [(PW-8)/6-1:0] v_sum // V + I, (PW - 8) / 6 bits: V mod 2^j after the step is v_sum mod 2^j
 );
     `SNN_REQUIRE(g_check_k, K >= 1, "Error: K must be >= 1 (instance %m)")
     `SNN_REQUIRE(g_check_cur_w, CUR_W >= 1, "Error: CUR_W must be >= 1 (instance %m)")
@@ -94,11 +119,13 @@ module mtif_neuron_rt #(
     `SNN_REQUIRE(g_check_exp_w, EXP_W >= 1, "Error: EXP_W must be >= 1 (instance %m)")
     `SNN_REQUIRE(g_check_compare_ge, COMPARE_GE == 0 || COMPARE_GE == 1,
                  "Error: COMPARE_GE must be 0 or 1 (instance %m)")
+    `SNN_REQUIRE(g_check_dz_in, DZ_IN == 0 || DZ_IN == 1, "Error: DZ_IN must be 0 or 1 (instance %m)")
 
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer CW    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 1;
     localparam integer CX    = CW + 1;
     `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
+    assign v_sum = CX'($signed({{(CX - MEM_W){v_in[MEM_W-1]}}, v_in}) + $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in}));
 
     function automatic integer halving(input [K*8-1:0] sh);
         integer n;
@@ -108,13 +135,12 @@ module mtif_neuron_rt #(
         end
     endfunction
 
-    integer i;
     generate
         if (halving(TH_SHIFT) != 0) begin : g_closed
             // the closed form: four additions to V in parallel, then a choice
             /* verilator lint_off UNUSEDSIGNAL */
             wire signed [CX-1:0] v  = $signed({{(CX - MEM_W){v_in[MEM_W-1]}}, v_in});
-            wire signed [CX-1:0] d  = v + $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in});   // V + I
+            wire signed [CX-1:0] d  = $signed(v_sum);                                        // V + I
             wire signed [CX-1:0] a  = v + $signed(pre[8 +: CX]);                            // u
             wire signed [CX-1:0] b  = v + $signed(pre[8+CX +: CX]);                         // u - 2^(j+K)
             wire signed [CX-1:0] c  = v + $signed(pre[8+2*CX +: CX]);                       // V - (2^K - 1) 2^j
@@ -122,28 +148,32 @@ module mtif_neuron_rt #(
             wire [CX-1:0]        lo = pre[8+3*CX +: CX];                                     // 2^j
             wire [CX-1:0]        dl = d & pre[8+4*CX +: CX];                                 // V mod 2^j
             // V mod 2^j == 0 without waiting for V: v_in mod 2^j == (-I) mod 2^j
-            wire                 dz = ((v ^ $signed(pre[8+5*CX +: CX])) & pre[8+4*CX +: CX]) == {CX{1'b0}};
-            wire                 neg  = a[CX-1];
+            wire                 dz = (DZ_IN != 0) ? dz_in
+                                    : ((v ^ $signed(pre[8+5*CX +: CX])) & pre[8+4*CX +: CX]) == {CX{1'b0}};
+            wire                 neg  = a[CX-1] || integrate;   // the output layer: V + I
             wire                 high = !b[CX-1];
-            wire [CX-1:0]        m  = a >> j;
             wire [CX-1:0]        mid = (COMPARE_GE == 0 && dz) ? lo : dl;
+            wire [K-1:0]         s_w;
+            mtif_spikes #(.K(K), .CX(CX)) u_spk (.spk_pre({a, high, neg, j}), .spikes(s_w));
             wire                 unused = |th_exp;   // (in pre)
             /* verilator lint_on UNUSEDSIGNAL */
             always @* begin
                 v_out = neg ? d[MEM_W-1:0] : high ? c[MEM_W-1:0] : mid[MEM_W-1:0];
-                for (i = 0; i < K; i = i + 1) spikes[i] = !neg && (high || m[K-1-i]);
+                spk_pre = {a, high, neg, j};             // (no spikes when integrate: neg)
+                spikes = s_w;
             end
         end else begin : g_cascade
             /* verilator lint_off UNUSEDSIGNAL */
             reg signed [CW-1:0] v;   // upper bits are only needed for the compare, v_out keeps MEM_W of them
-            wire unused = |pre;
+            wire unused = (|pre) | dz_in;
             /* verilator lint_on UNUSEDSIGNAL */
             reg signed [CW-1:0] th;
             reg        [EXP_W-1:0] e;
             reg                 fire;
+            integer             i;
             always @* begin
                 // integrate (§4): explicit sign extension of both operands to the compare width
-                v = $signed({{(CW - MEM_W){v_in[MEM_W-1]}}, v_in}) + $signed({{(CW - CUR_W){i_in[CUR_W-1]}}, i_in});
+                v = CW'(v_sum);
                 spikes = {K{1'b0}};
                 th = {CW{1'b0}};
                 e = {EXP_W{1'b0}};
@@ -152,11 +182,14 @@ module mtif_neuron_rt #(
                 for (i = 0; i < K; i = i + 1) begin
                     e = th_exp - EXP_W'(TH_SHIFT[8*i +: 8]);
                     th = $signed({{(CW - 1){1'b0}}, 1'b1} << e);
-                    fire = (COMPARE_GE != 0) ? (v >= th) : (v > th);
+                    fire = !integrate && ((COMPARE_GE != 0) ? (v >= th) : (v > th));
                     if (fire) v = v - th;
                     spikes[i] = fire;
                 end
                 v_out = v[MEM_W-1:0];
+                // the word itself for mtif_spikes: bit K-1-i of u is spike i (j = 0, neither neg nor high)
+                spk_pre = {(CX + 10){1'b0}};
+                for (i = 0; i < K; i = i + 1) spk_pre[10 + K - 1 - i] = spikes[i];
             end
         end
     endgenerate

@@ -12,10 +12,12 @@
 //   3        the band's output register -> n_q (4:1 bank select), registered into r0
 //   4..3+TS  the sub-lane tree, two levels a stage (TS = ceil(log2 P / 2))
 //   4+TS     the bias (snn_frame_wmem, read at 2+TS) added      5+TS  the current (the shifts)
-//   6+TS     stage 1: mtif_pre of the current, the membrane read from the G-deep register file
-//   7+TS     stage 2: the MT-IF update (one carry chain on the membrane's loop), written back; the chunk next
-// Consecutive updates of one membrane (groups = 1: back to back) meet in stage 2: the fresh membrane is forwarded
-// (fwd2) from the last update, so the walk never stalls. The walk takes rows_ready three cycles late (the lanes
+//   6+TS     stage 1: mtif_pre of the current; the membrane picked into v_src (0 at t = 0, else the
+//            G-deep register file, or forwarded: the update in stage 2 now, or the one in stage 3)
+//   7+TS     stage 2: the MT-IF update (the membrane's loop: v_src -> one carry chain -> a choice -> v_src)
+//   8+TS     stage 3: the new membrane and spikes registered, written back to the register file; the chunk
+// The loop holds nothing but the update: the register file's write and the chunk hang off stage 3's registers,
+// so an update of a membrane that is still in stage 2 or 3 is forwarded and the walk never stalls. The walk takes rows_ready three cycles late (the lanes
 // write a sum three cycles after its op) and counts the elements in flight against the chunk FIFO's room.
 //
 // Simulation only (not under SYNTHESIS), off unless the plusarg +snn_trace=FILE is given: the membrane trace
@@ -110,9 +112,12 @@ module snn_frame_neuron #(
     reg [G_W:0]       g;
     reg [OFF_W-1:0]   xbase, tg;
     reg [ADDR_W-1:0]  wptr;
-    wire last_g = (g == groups - 1'b1);
+    // groups and columns left, so each "last" is a zero test of a register
+    reg [G_W:0]       g_left;
+    reg [X_W:0]       x_left;
+    wire last_g = (g_left == {(G_W+1){1'b0}});
     wire last_t = (t == T_W'(T - 1));
-    wire last_x = (x == w_out - 1'b1);
+    wire last_x = (x_left == {(X_W+1){1'b0}});
     // rows_ready, taken RR_LAT cycles late: a scatter op's sum lands in the band three cycles after the op
     // (snn_frame_lane), so a row is read only once its last sums are written
     localparam integer RR_LAT = 3;
@@ -126,22 +131,34 @@ module snn_frame_neuron #(
     reg [T_W-1:0]     pt [1:K1-1];
     reg [GA_W-1:0]    pg [1:K1-1];
     reg [K1-1:1]      plast, peor;
-    reg               v1, v2;
+    reg               v1, v2, v3;
     reg [4:0]         nfl;                       // elements in the pipeline
     localparam integer CC_W = $clog2(PKT_DEPTH + 1) + 2;
-    `SNN_REQUIRE(g_check_fl, K1 + 2 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
-    wire credit = (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid)) < CC_W'(PKT_DEPTH);
+    `SNN_REQUIRE(g_check_fl, K1 + 3 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
+    // the room for one more element, registered: what is queued or in flight, and the element going now (the
+    // FIFO only empties meanwhile, so the registered test is safe a cycle later)
+    reg  credit;
     wire go     = in_row && credit;
-    reg [T_W-1:0]  t1, t2;
-    reg [GA_W-1:0] g1, g2;
-    reg            last1, last2, eor1, eor2, clr1, fwd2;
-    reg [P*MEM_W-1:0] v_last;
+    // a row may start: it is complete and in the map (registered; not for the cycle after the row counter moves)
+    reg  row_ok;
+    wire row_step = go && last_g && last_t && last_x;
+    reg [T_W-1:0]  t1, t2, t3;
+    reg [GA_W-1:0] g1, g2, g3;
+    reg            last1, last2, eor1, eor2, eor3, clr1;
+    // stage 1's pick of the membrane, decoded a cycle ahead (the element entering stage 1 against those entering
+    // stages 2 and 3): 0 at t = 0 (no select set), else the newest write of its group -- the update in stage 2
+    // (groups = 1), the one in stage 3 (groups = 2: written at this edge), or the register file's entry
+    reg                 s_fwd2, s_fwd3, s_vm;
+    wire                z_n  = (pt[K1-1] == {T_W{1'b0}});
+    wire                f2_n = v1 && (g1 == pg[K1-1]);
+    wire                f3_n = v2 && (g2 == pg[K1-1]);
     integer k;
 
     always @(posedge clk) begin
         if (rst || start) begin
             row <= {(Y_W+1){1'b0}}; in_row <= 1'b0; wcmd_valid <= 1'b0; wptr <= dst;
-            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; n_clr <= 1'b0; nfl <= 5'd0;
+            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; n_clr <= 1'b0; nfl <= 5'd0;
+            credit <= 1'b0; row_ok <= 1'b0;
             for (k = 0; k < RR_LAT; k = k + 1) rr[k] <= {(Y_W+1){1'b0}};
         end else begin
             rr[0] <= rows_ready;
@@ -150,13 +167,16 @@ module snn_frame_neuron #(
             pv <= {pv[K1-2:1], go};
             v1 <= pv[K1-1];
             v2 <= v1;
-            nfl <= nfl + 5'(go) - 5'(v2);
+            v3 <= v2;
+            nfl <= nfl + 5'(go) - 5'(v3);
+            credit <= (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid) + CC_W'(go)) < CC_W'(PKT_DEPTH);
+            row_ok <= row < rr[RR_LAT-1] && row < {1'b0, h_out} && !row_step;
             n_clr <= n_rd && clr1;
-            fwd2 <= v1 && v2 && (g1 == g2);
             if (wcmd_valid && wcmd_ready) wcmd_valid <= 1'b0;
-            if (!in_row && !wcmd_valid && row < rr[RR_LAT-1] && row < {1'b0, h_out}) begin
+            if (!in_row && !wcmd_valid && row_ok) begin
                 // a completed row: its write command, then its elements
                 in_row <= 1'b1; x <= {(X_W+1){1'b0}}; t <= {T_W{1'b0}}; g <= {(G_W+1){1'b0}};
+                g_left <= groups - 1'b1; x_left <= w_out - 1'b1;
                 xbase <= {OFF_W{1'b0}}; tg <= {OFF_W{1'b0}};
                 wcmd_valid <= 1'b1; wcmd_addr <= wptr; wcmd_beats <= row_beats; wptr <= wptr + row_bytes;
             end
@@ -164,13 +184,13 @@ module snn_frame_neuron #(
                 n_slot <= row[1:0];
                 n_off <= xbase + (is_input ? {OFF_W{1'b0}} : tg) + OFF_W'(g);
                 clr1 <= !is_input || last_t;
-                if (!last_g) g <= g + 1'b1;
+                if (!last_g) begin g <= g + 1'b1; g_left <= g_left - 1'b1; end
                 else begin
-                    g <= {(G_W+1){1'b0}};
+                    g <= {(G_W+1){1'b0}}; g_left <= groups - 1'b1;
                     if (!last_t) begin t <= t + 1'b1; tg <= tg + OFF_W'(groups); end
                     else begin
                         t <= {T_W{1'b0}}; tg <= {OFF_W{1'b0}};
-                        x <= x + 1'b1; xbase <= xbase + sx;
+                        x <= x + 1'b1; x_left <= x_left - 1'b1; xbase <= xbase + sx;
                         if (last_x) begin in_row <= 1'b0; row <= row + 1'b1; end
                     end
                 end
@@ -183,6 +203,10 @@ module snn_frame_neuron #(
         end
         t1 <= pt[K1-1]; g1 <= pg[K1-1]; last1 <= plast[K1-1]; eor1 <= peor[K1-1];
         t2 <= t1; g2 <= g1; last2 <= last1; eor2 <= eor1;
+        t3 <= t2; g3 <= g2; eor3 <= eor2;
+        s_fwd2 <= !z_n && f2_n;
+        s_fwd3 <= !z_n && !f2_n && f3_n;
+        s_vm   <= !z_n && !f2_n && !f3_n;
         // the bias word is wanted with the tree's result (cycle 4+TS): its address two cycles earlier
         b_addr <= bbase + BA_W'(pg[1+TS]);
     end
@@ -213,10 +237,12 @@ module snn_frame_neuron #(
 
     // ---------------------------------------------------------------- bias, current, MT-IF
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
-    localparam integer PW    = 6 * (((MAX_A > TH_W) ? MAX_A : TH_W) + 2) + 8;
-    reg  [P*MEM_W-1:0] v_q;
-    wire [P*MEM_W-1:0] v_new;
-    wire [P*K-1:0]     spk;
+    localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;   // mtif_neuron_rt's operand width
+    localparam integer PW    = 6 * CX + 8;
+    localparam integer DZ_W  = (TH_W < CX) ? TH_W : CX;   // the bits of V mod 2^j
+    wire [P*MEM_W-1:0] v_new;           // stage 2's result
+    reg  [P*MEM_W-1:0] v_r;             // stage 3: the same, registered
+    wire [P*K-1:0]     spk_r;           // stage 3: the spike words, formed from registered mtif_spikes operands
     genvar gl;
     generate
         for (gl = 0; gl < P; gl = gl + 1) begin : g_lane
@@ -240,20 +266,45 @@ module snn_frame_neuron #(
                 cur2 <= cur1;
                 pre2 <= pre;
             end
-            // stage 2: the update
+            // stage 1 -> 2: the membrane, picked from registers and the update in stage 2 (the loop's one mux),
+            // and whether (V + I) mod 2^j == 0 for it, found here so the update does not wait for it: the low j
+            // bits of a membrane after any update are those of V + I (every case of the closed form keeps them)
             reg  [MEM_W-1:0] vm [0:G_MAX-1];    // the membranes of the pixel in flight, one per group
-            // (v_q and v_last are 0 already for an update at t = 0)
-            wire [MEM_W-1:0] v_old = fwd2 ? v_last[MEM_W*gl +: MEM_W] : v_q[MEM_W*gl +: MEM_W];
+            reg  [MEM_W-1:0] v_src;
+            reg              dz2;
+            // the pick, when it is not the update in stage 2 (vm: a LUT RAM read at g1)
+            wire [MEM_W-1:0] v_alt = s_fwd3 ? v_r[MEM_W*gl +: MEM_W] : s_vm ? vm[g1] : {MEM_W{1'b0}};
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [CX-1:0]    v_sum;              // stage 2's V + I (its low DZ_W bits)
+            wire [CX-1:0]    v_alx = {{(CX - MEM_W){v_alt[MEM_W-1]}}, v_alt};
+            wire [CX-1:0]    mask = pre[8+4*CX +: CX];     // 2^j - 1
+            wire [CX-1:0]    ni   = pre[8+5*CX +: CX];     // (-I) mod 2^j of the element in stage 1
+            /* verilator lint_on UNUSEDSIGNAL */
+            // (2^j <= 2^th_exp < 2^(TH_W-1): the mask is 0 from bit TH_W on)
+            wire             dz_fwd = ((v_sum[DZ_W-1:0] ^ ni[DZ_W-1:0]) & mask[DZ_W-1:0]) == {DZ_W{1'b0}};
+            wire             dz_alt = ((v_alx[DZ_W-1:0] ^ ni[DZ_W-1:0]) & mask[DZ_W-1:0]) == {DZ_W{1'b0}};
             wire [MEM_W-1:0] v_fire;
-            wire [K-1:0]     s_fire;
+            wire [CX+9:0]    s_pre;
+            reg  [CX+9:0]    s_pre3;
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [K-1:0]     s_fire;              // (formed in stage 3 instead, from s_pre3)
+            /* verilator lint_on UNUSEDSIGNAL */
+            // stage 2: the update (the output layer: A_t = A_{t-1} + I, no spikes)
             mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
-                             .COMPARE_GE(COMPARE_GE), .PW(PW))
-                u_neuron (.v_in(v_old), .i_in(cur2), .th_exp(th_exp), .pre(pre2), .v_out(v_fire), .spikes(s_fire));
-            assign v_new[MEM_W*gl +: MEM_W] = is_out ? v_old + MEM_W'($signed(cur2)) : v_fire;
-            assign spk[K*gl +: K] = is_out ? {K{1'b0}} : s_fire;
+                             .COMPARE_GE(COMPARE_GE), .PW(PW), .DZ_IN(1))
+                u_neuron (.v_in(v_src), .i_in(cur2), .th_exp(th_exp), .pre(pre2), .integrate(is_out), .dz_in(dz2),
+                          .v_out(v_fire), .spikes(s_fire), .spk_pre(s_pre), .v_sum(v_sum));
+            assign v_new[MEM_W*gl +: MEM_W] = v_fire;
+            mtif_spikes #(.K(K), .CX(CX)) u_spk (.spk_pre(s_pre3), .spikes(spk_r[K*gl +: K]));
             always @(posedge clk) begin
-                if (v1) v_q[MEM_W*gl +: MEM_W] <= (t1 == {T_W{1'b0}}) ? {MEM_W{1'b0}} : vm[g1];
-                if (v2) vm[g2] <= v_new[MEM_W*gl +: MEM_W];
+                if (v1) begin
+                    v_src <= s_fwd2 ? v_new[MEM_W*gl +: MEM_W] : v_alt;
+                    dz2   <= s_fwd2 ? dz_fwd : dz_alt;
+                end
+                // stage 3: registered, then written back
+                v_r[MEM_W*gl +: MEM_W] <= v_new[MEM_W*gl +: MEM_W];
+                s_pre3 <= s_pre;
+                if (v3) vm[g3] <= v_r[MEM_W*gl +: MEM_W];
             end
         end
     endgenerate
@@ -265,10 +316,10 @@ module snn_frame_neuron #(
         chunk = {CH_W{1'b0}};
         if (is_out) begin
             for (o = 0; o < OUT_CO; o = o + 1)
-                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(v_new[MEM_W*o +: MEM_W]));
+                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(v_r[MEM_W*o +: MEM_W]));
         end else begin
             for (o = 0; o < P; o = o + 1)
-                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk[K*o +: K]);
+                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk_r[K*o +: K]);
         end
     end
 
@@ -313,11 +364,10 @@ module snn_frame_neuron #(
         if (rst || start) begin
             rows_done <= {(Y_W+1){1'b0}}; ch_valid <= 1'b0;
         end else begin
-            ch_valid <= v2 && (!is_out || t2 == T_W'(T - 1));
+            ch_valid <= v3 && (!is_out || t3 == T_W'(T - 1));
             ch_data <= chunk;
             ch_log <= 4'(col) + (is_out ? 4'd5 : 4'(FBL));
-            ch_eor <= is_out ? (g2 == GA_W'(groups - 1'b1)) : eor2;
-            v_last <= (t1 == {T_W{1'b0}}) ? {(P*MEM_W){1'b0}} : v_new;   // forwarded to the update in stage 1
+            ch_eor <= is_out ? (g3 == GA_W'(groups - 1'b1)) : eor3;
             if (v2 && last2) rows_done <= rows_done + 1'b1;
         end
     end

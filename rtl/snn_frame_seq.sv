@@ -175,7 +175,8 @@ module snn_frame_seq #(
     reg  [ADDR_W-1:0] ma, mp;
     reg  [LEN_W-1:0]  mb;
     reg               mbusy;
-    wire              mdone = mbusy && mb == {LEN_W{1'b0}};
+    // the product is done: registered (a cycle late, when the steps add nothing more), read only while mbusy
+    reg               mdone;
     // registered products and sums (SETUP / CHECK / LOAD sub-steps)
     reg  [Y_W-1:0]    rows_q, h_il;
     reg  [XW-1:0]     cols_q;
@@ -210,10 +211,12 @@ module snn_frame_seq #(
     // read command walk
     reg [Y_W-1:0]     ry;
     reg               rs;             // source of the next command
-    reg [LEN_W-1:0]   rseg;           // segment (pass of the source's layout) of the next command
+    reg [LEN_W-1:0]   seg_left;       // segments (passes of the source's layout) after the next command's
+    reg               last_seg;       // seg_left == 0, registered
     reg [ADDR_W-1:0]  ra0, ra1;       // the current row's first byte of this strip, per source
     reg [ADDR_W-1:0]  ra0_l, ra1_l;   // ... of row 0 (each pass starts there)
     reg [ADDR_W-1:0]  xoff1_bytes;    // source 1: the strip's first byte in a row
+    reg [ADDR_W-1:0]  src0_q, src1_q; // the sources' region bases (LOAD)
     reg [ADDR_W-1:0]  rsa;            // the next command's address within the row's segments
     reg [LEN_W-1:0]   rbeats0, rbeats1;
     reg               two;
@@ -221,7 +224,6 @@ module snn_frame_seq #(
     reg [1:0]         settle;
     reg               pass_last;      // the layer's last pass (found in PASS: not a subtraction ahead of WAIT's choice)
     reg  [LEN_W-1:0]  np0_m1, np1_m1; // np0 - 1, np1 - 1 (set in START: no subtraction ahead of RUN's choice)
-    wire              last_seg = (rseg == (rs ? np1_m1 : np0_m1));
 
     always @(posedge clk) begin
         lstart <= 1'b0;
@@ -232,7 +234,8 @@ module snn_frame_seq #(
             halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0; ss <= 4'd0;
             setup_done <= 1'b0; mbusy <= 1'b0;
         end else begin
-            if (mbusy && !mdone) begin   // the serial multiplier's step
+            mdone <= mbusy && mb == {LEN_W{1'b0}};
+            if (mbusy) begin             // the serial multiplier's step (nothing once mb is 0)
                 if (mb[0]) mp <= mp + ma;
                 ma <= ma << 1; mb <= mb >> 1;
             end
@@ -379,14 +382,19 @@ module snn_frame_seq #(
                             4'd10: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(xi0); end
                             4'd11: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(win_full); end
                             4'd12: begin ma <= sstride0; mb <= is_input ? {LEN_W{1'b0}} : np0; end
-                            4'd13: begin ma <= sstride1; mb <= np1; end
+                            4'd13: begin
+                                ma <= sstride1; mb <= np1;
+                                // the sources' regions, for the first pass (a register between the read and the sum)
+                                src0_q <= is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))];
+                                src1_q <= base[RI_W'(`SNN_FIELD(F_SRC1))];
+                            end
                             default: begin
                                 // the first pass: its sources from the strip's first column
                                 mbusy <= 1'b0; ss <= 4'd0;
-                                ra0 <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
-                                ra1 <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
-                                ra0_l <= (is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))]) + xoff_bytes;
-                                ra1_l <= base[RI_W'(`SNN_FIELD(F_SRC1))] + xoff1_bytes;
+                                ra0 <= src0_q + xoff_bytes;
+                                ra1 <= src1_q + xoff1_bytes;
+                                ra0_l <= src0_q + xoff_bytes;
+                                ra1_l <= src1_q + xoff1_bytes;
                                 dst <= dst0;
                                 wbase_pass <= (WSTREAM != 0) ? {WA_W{1'b0}} : WA_W'(`SNN_FIELD(F_WBASE));
                                 bbase_pass <= BA_W'(`SNN_FIELD(F_BBASE));
@@ -432,23 +440,29 @@ module snn_frame_seq #(
                     if (!rcmd_valid && !wl_start && wl_done) state <= S_START;
                 end
                 S_START: begin
-                    lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; rseg <= {LEN_W{1'b0}}; rsa <= ra0;
+                    lstart <= 1'b1; ry <= {Y_W{1'b0}}; rs <= 1'b0; rsa <= ra0;
                     np0_m1 <= np0 - 1'b1; np1_m1 <= np1 - 1'b1;
+                    seg_left <= np0 - 1'b1; last_seg <= (np0 == LEN_W'(1));
                     issued <= 1'b0; state <= S_RUN;
                 end
                 S_RUN: begin
                     // per input row, per source, per segment of the source's layout: the strip's columns
                     if (rcmd_valid && rcmd_ready) rcmd_valid <= 1'b0;
-                    if (!issued && (!rcmd_valid || rcmd_ready)) begin
+                    // a command every other cycle at most: the enables of the address registers come from
+                    // registers only (not from the reader's ready)
+                    if (!issued && !rcmd_valid) begin
                         rcmd_valid <= 1'b1;
                         rcmd_addr <= rsa;
                         rcmd_beats <= rs ? rbeats1 : rbeats0;
                         if (!last_seg) begin
-                            rseg <= rseg + 1'b1; rsa <= rsa + (rs ? sstride1 : sstride0);
+                            seg_left <= seg_left - 1'b1; last_seg <= (seg_left == LEN_W'(1));
+                            rsa <= rsa + (rs ? sstride1 : sstride0);
                         end else begin
-                            rseg <= {LEN_W{1'b0}};
-                            if (two && !rs) begin rs <= 1'b1; rsa <= ra1; end
-                            else begin
+                            if (two && !rs) begin
+                                rs <= 1'b1; rsa <= ra1;
+                                seg_left <= np1_m1; last_seg <= (np1_m1 == {LEN_W{1'b0}});
+                            end else begin
+                                seg_left <= np0_m1; last_seg <= (np0_m1 == {LEN_W{1'b0}});
                                 rs <= 1'b0;
                                 rsa <= ra0 + rstride0;
                                 ra0 <= ra0 + rstride0;

@@ -22,7 +22,7 @@ module snn_frame_wmem #(
     // weight read (the scatter's op, stage A), the word two cycles later
     input  wire                  w_rd,
     input  wire [WA_W-1:0]       w_addr,
-    output reg  [P*W_BITS-1:0]   w_q,
+    output reg  [P*W_BITS-1:0]   w_q,            // (a register, or two and a 2:1 choice: below)
     // bias read, the word two cycles later
     input  wire [BA_W-1:0]       b_addr,
     output reg  [P*B_BITS-1:0]   b_q,
@@ -31,29 +31,55 @@ module snn_frame_wmem #(
     input  wire [WA_W-1:0]       waddr,
     input  wire [P*W_BITS-1:0]   wdata
 );
-    reg [P*W_BITS-1:0] wrom [0:WROM_DEPTH-1];
     reg [P*B_BITS-1:0] brom [0:BROM_DEPTH-1];
-    initial begin
-        $readmemh(WEIGHTS_FILE, wrom);
-        $readmemh(BIAS_FILE, brom);
-    end
-    reg [P*W_BITS-1:0] w_r;
+    initial $readmemh(BIAS_FILE, brom);
     reg [P*B_BITS-1:0] b_r;
-    reg                w_rd1;
     always @(posedge clk) begin
-        if (w_rd) w_r <= wrom[w_addr];
-        w_rd1 <= w_rd;
-        if (w_rd1) w_q <= w_r;                 // the output register
         b_r <= brom[b_addr];
         b_q <= b_r;
     end
+    reg                w_rd1;
+    always @(posedge clk) w_rd1 <= w_rd;
     generate
-        if (WSTREAM != 0) begin : g_wram
-            always @(posedge clk) if (we) wrom[waddr] <= wdata;
-        end else begin : g_wrom
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire unused = we | (|waddr) | (|wdata);
-            /* verilator lint_on UNUSEDSIGNAL */
+        if (WSTREAM != 0 && (1 << $clog2(WROM_DEPTH)) != WROM_DEPTH) begin : g_wram2
+            // a depth that is not a power of two is two RAMs, a power of two deep and the rest, each read into its
+            // own output register: a block RAM that covers only part of the depth would otherwise drive a bank
+            // multiplexer ahead of the output register (the ECP5's 2,048 x 9 blocks for 2,304 words: 120 MHz)
+            localparam integer LO = 1 << ($clog2(WROM_DEPTH) - 1);
+            localparam integer LO_A = $clog2(LO);
+            localparam integer HI_A = (WROM_DEPTH - LO > 1) ? $clog2(WROM_DEPTH - LO) : 1;
+            reg [P*W_BITS-1:0] wlo [0:LO-1];
+            reg [P*W_BITS-1:0] whi [0:WROM_DEPTH-LO-1];
+            reg [P*W_BITS-1:0] lo_r, hi_r, lo_q, hi_q;
+            reg                hi1, hi2;
+            wire               w_hi = (w_addr >= WA_W'(LO));
+            always @(posedge clk) begin
+                if (we && waddr <  WA_W'(LO)) wlo[waddr[LO_A-1:0]] <= wdata;
+                if (we && waddr >= WA_W'(LO)) whi[HI_A'(waddr - WA_W'(LO))] <= wdata;
+                if (w_rd) begin
+                    lo_r <= wlo[w_addr[LO_A-1:0]];
+                    hi_r <= whi[HI_A'(w_addr - WA_W'(LO))];
+                    hi1 <= w_hi;
+                end
+                if (w_rd1) begin lo_q <= lo_r; hi_q <= hi_r; hi2 <= hi1; end
+            end
+            always @* w_q = hi2 ? hi_q : lo_q;
+            // (a RAM loaded by snn_frame_wload: WEIGHTS_FILE is not read)
+        end else begin : g_wmem
+            reg [P*W_BITS-1:0] wrom [0:WROM_DEPTH-1];
+            reg [P*W_BITS-1:0] w_r;
+            initial $readmemh(WEIGHTS_FILE, wrom);
+            always @(posedge clk) begin
+                if (w_rd) w_r <= wrom[w_addr];
+                if (w_rd1) w_q <= w_r;                 // the output register
+            end
+            if (WSTREAM != 0) begin : g_wram
+                always @(posedge clk) if (we) wrom[waddr] <= wdata;
+            end else begin : g_wrom
+                /* verilator lint_off UNUSEDSIGNAL */
+                wire unused = we | (|waddr) | (|wdata);
+                /* verilator lint_on UNUSEDSIGNAL */
+            end
         end
     endgenerate
 endmodule

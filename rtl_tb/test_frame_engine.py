@@ -75,7 +75,10 @@ MUTANTS = [
     ("no-row-gate", "snn_frame_scatter.sv",
      "always @(posedge clk) gate_ok <= !e_take && (({1'b0, rows_done} + (Y_W+2)'(3)) >= top_row);",
      "always @(posedge clk) gate_ok <= 1'b1;"),
-    ("membrane-not-forwarded", "snn_frame_neuron.sv", "fwd2 <= v1 && v2 && (g1 == g2);", "fwd2 <= 1'b0;"),
+    ("membrane-not-forwarded", "snn_frame_neuron.sv", "s_fwd2 <= !z_n && f2_n;", "s_fwd2 <= 1'b0;"),
+    ("membrane-stage3-not-forwarded", "snn_frame_neuron.sv", "s_fwd3 <= !z_n && !f2_n && f3_n;",
+     "s_fwd3 <= 1'b0;"),
+    ("membrane-low-bits-stale", "snn_frame_neuron.sv", "dz2   <= s_fwd2 ? dz_fwd : dz_alt;", "dz2   <= dz_alt;"),
 ]
 
 
