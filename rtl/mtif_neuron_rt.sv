@@ -44,13 +44,7 @@ module mtif_pre #(
     localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;
     `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
 
-    function automatic integer halving(input [K*8-1:0] sh);
-        integer n;
-        begin
-            halving = 1;
-            for (n = 0; n < K; n = n + 1) if (sh[8*n +: 8] != 8'(n)) halving = 0;
-        end
-    endfunction
+    `include "mtif_halving.svh"
 
     generate
         if (halving(TH_SHIFT) != 0) begin : g_closed
@@ -127,13 +121,7 @@ module mtif_neuron_rt #(
     `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
     assign v_sum = CX'($signed({{(CX - MEM_W){v_in[MEM_W-1]}}, v_in}) + $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in}));
 
-    function automatic integer halving(input [K*8-1:0] sh);
-        integer n;
-        begin
-            halving = 1;
-            for (n = 0; n < K; n = n + 1) if (sh[8*n +: 8] != 8'(n)) halving = 0;
-        end
-    endfunction
+    `include "mtif_halving.svh"
 
     generate
         if (halving(TH_SHIFT) != 0) begin : g_closed

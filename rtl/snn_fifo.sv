@@ -6,10 +6,14 @@
 // keep headroom (snn_frame_engine, snn_axi_reader). A pushed word is
 // visible at `dout` the cycle after the push. A push into a full FIFO (unless it pops in the same cycle) and a pop
 // of an empty one are ignored. Widths follow from DEPTH: pointers $clog2(DEPTH), count $clog2(DEPTH + 1).
+// OUT_REG = 1 puts a register behind the array: the head word and `empty` are registers (the array's read drives
+// nothing but that register, which a consumer that computes on the head needs for timing), a pushed word reaches
+// `dout` a cycle later, and `count` still counts every word (the array's and the head's).
 `include "snn_check.svh"
 module snn_fifo #(
     parameter integer WIDTH = 8,
-    parameter integer DEPTH = 4
+    parameter integer DEPTH = 4,
+    parameter integer OUT_REG = 0
 ) (
     input  wire                       clk,
     input  wire                       rst,      // synchronous, active high: empties the FIFO
@@ -23,6 +27,7 @@ module snn_fifo #(
 );
     `SNN_REQUIRE(g_check_width, WIDTH >= 1, "Error: WIDTH must be >= 1 (instance %m)")
     `SNN_REQUIRE(g_check_depth, DEPTH >= 1, "Error: DEPTH must be >= 1 (instance %m)")
+    `SNN_REQUIRE(g_check_out_reg, OUT_REG == 0 || OUT_REG == 1, "Error: OUT_REG must be 0 or 1 (instance %m)")
 
     localparam integer AW    = (DEPTH > 1) ? $clog2(DEPTH) : 1;
     localparam integer CNT_W = (DEPTH > 0) ? $clog2(DEPTH + 1) : 1;   // (guarded: DEPTH = 0 reaches the check)
@@ -32,9 +37,7 @@ module snn_fifo #(
     reg  [AW-1:0]    wp, rp;
     wire             do_pop  = pop && !empty;
     wire             do_push = push && (!full || do_pop);
-    assign empty = (count == {CNT_W{1'b0}});
     assign full  = (count == CNT_W'(DEPTH));
-    assign dout  = mem[rp];
 
     // pointers wrap at DEPTH, which need not be a power of two
     function automatic [AW-1:0] next_ptr(input [AW-1:0] ptr);
@@ -43,14 +46,42 @@ module snn_fifo #(
 
     always @(posedge clk) begin
         if (rst) begin
-            wp <= {AW{1'b0}}; rp <= {AW{1'b0}}; count <= {CNT_W{1'b0}};
+            wp <= {AW{1'b0}}; count <= {CNT_W{1'b0}};
         end else begin
             if (do_push) begin
                 mem[wp] <= din;
                 wp <= next_ptr(wp);
             end
-            if (do_pop) rp <= next_ptr(rp);
             count <= count + CNT_W'(do_push) - CNT_W'(do_pop);
         end
     end
+
+    generate
+        if (OUT_REG == 0) begin : g_fwft
+            assign empty = (count == {CNT_W{1'b0}});
+            assign dout  = mem[rp];
+            always @(posedge clk) begin
+                if (rst) rp <= {AW{1'b0}};
+                else if (do_pop) rp <= next_ptr(rp);
+            end
+        end else begin : g_out_reg
+            // the array holds count - hv words; the head register is refilled when it is empty or popped
+            reg              hv;
+            reg [WIDTH-1:0]  hd;
+            reg [CNT_W-1:0]  acount;               // words in the array
+            wire             refill = (!hv || do_pop) && acount != {CNT_W{1'b0}};
+            assign empty = !hv;
+            assign dout  = hd;
+            always @(posedge clk) begin
+                if (rst) begin
+                    rp <= {AW{1'b0}}; hv <= 1'b0; acount <= {CNT_W{1'b0}};
+                end else begin
+                    if (refill) begin hd <= mem[rp]; rp <= next_ptr(rp); end
+                    if (refill) hv <= 1'b1;
+                    else if (do_pop) hv <= 1'b0;
+                    acount <= acount + CNT_W'(do_push) - CNT_W'(refill);
+                end
+            end
+        end
+    endgenerate
 endmodule

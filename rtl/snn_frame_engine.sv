@@ -89,6 +89,7 @@ module snn_frame_engine #(
     wire [LEN_W-1:0]  rcmd_beats;
     wire [Y_W:0]      rows_done, rows_ready;
     wire              scan_busy, scat_idle, rd_busy, wr_idle, rd_err, wr_err;
+    wire              evq_idle;                  // no event in the event FIFO (its array or its head)
     wire [2:0]        kind = 3'(`SNN_FIELD(F_KIND));
     wire [WA_W-1:0]   wbase_pass;
     wire [BA_W-1:0]   bbase_pass;
@@ -122,7 +123,7 @@ module snn_frame_engine #(
                .w_in(w_in), .w_out(w_out), .xoff(xoff), .rb0(rb0), .rb1(rb1), .sx(sx), .dst(dst),
                .out_row_beats(out_row_beats), .out_row_bytes(out_row_bytes), .init_clr(init_clr),
                .init_off(init_off), .rcmd_valid(rcmd_valid), .rcmd_ready(rcmd_ready), .rcmd_addr(rcmd_addr),
-               .rcmd_beats(rcmd_beats), .units_idle(!scan_busy && scat_idle && !rd_busy && wr_idle),
+               .rcmd_beats(rcmd_beats), .units_idle(!scan_busy && scat_idle && evq_idle && !rd_busy && wr_idle),
                .rows_done(rows_done), .eng_idx(eng_idx), .sync_out(sync_out), .sync_in(sync_in), .fault(fault),
                .peer_fault(peer_fault), .rd_err(rd_err), .wr_err(wr_err), .timed_out(timed_out),
                .axi_quiet(axi_quiet), .halt(halt), .flush(flush), .wd_en(wd_en), .status(st),
@@ -163,6 +164,7 @@ module snn_frame_engine #(
     wire [EV_W-1:0]   evq;
     wire              evq_empty, evq_full, evq_pop;
     wire [$clog2(EV_DEPTH+1)-1:0] evq_count;
+    assign evq_idle = (evq_count == '0);
 
     snn_frame_scan #(.DATA_W(DATA_W), .K(K), .FB(FB), .T(T), .VAL_W(VAL_W), .X_W(X_W), .Y_W(Y_W), .C_W(C_W),
                      .RB_W(LEN_W), .SPIKE_SHIFT(SPIKE_SHIFT))
@@ -174,7 +176,8 @@ module snn_frame_engine #(
                 .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 2)), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
-    snn_fifo #(.WIDTH(EV_W), .DEPTH(EV_DEPTH))
+    // (the head registered: the scatter computes on it in its first stage)
+    snn_fifo #(.WIDTH(EV_W), .DEPTH(EV_DEPTH), .OUT_REG(1))
         u_evq (.clk(clk), .rst(frst), .push(ev_valid), .din({ev_type, ev_y, ev_x, ev_t, ev_c, ev_val}),
                .pop(evq_pop), .dout(evq), .empty(evq_empty), .full(evq_full), .count(evq_count));
 
@@ -273,7 +276,7 @@ module snn_frame_engine #(
                   .wcmd_addr(wcmd_addr), .wcmd_beats(wcmd_beats), .ch_valid(ch_valid), .ch_data(ch_data),
                   .ch_log(ch_log), .ch_eor(ch_eor), .ch_count(chq_count));
 
-    snn_fifo #(.WIDTH(CH_W + 5), .DEPTH(CHQ_DEPTH))
+    snn_fifo #(.WIDTH(CH_W + 5), .DEPTH(CHQ_DEPTH), .OUT_REG(1))
         u_chq (.clk(clk), .rst(frst), .push(ch_valid), .din({ch_eor, ch_log, ch_data}), .pop(ch_ready && !chq_empty),
                .dout(chq), .empty(chq_empty), .full(chq_full), .count(chq_count));
 

@@ -59,21 +59,25 @@ module snn_frame_packer #(
     assign out_valid = ov;
     assign out_data  = od;
 
-    wire narrow = hlog <= 4'(LD);           // the chunk fits a beat
+    // the head's size, decoded when it is loaded (registers): it fits a beat, or fills one; its size mask
+    reg              narrow, wide;
+    reg [LD-1:0]     low;                  // bits below hlog
+    reg [NB_W-1:0]   bk_last;              // a wide chunk's last beat: 2^(hlog - LD) - 1, as ones
+    task automatic load_head(input [HW-1:0] d, input [3:0] lg, input eor);
+        integer n;
+        begin
+            hd <= d; hlog <= lg; heor <= eor;
+            narrow <= lg <= 4'(LD); wide <= lg >= 4'(LD);
+            for (n = 0; n < LD; n = n + 1) low[n] <= 4'(n) < lg;
+            for (n = 0; n < NB_W; n = n + 1) bk_last[n] <= 4'(n + LD) < lg;
+        end
+    endtask
     // the slot of the fill position: bits b with (b ^ pos) >> hlog == 0
     reg [DATA_W-1:0] slot;
     always @* for (b = 0; b < DATA_W; b = b + 1) slot[b] = ((LD'(b) ^ pos) >> hlog) == {LD{1'b0}};
     wire [DATA_W-1:0] beat = acc | (hd[DATA_W-1:0] & slot);
-    // the last slot of the beat: pos + 2^hlog == DATA_W; a wide chunk's last beat: bk == 2^(hlog - LD) - 1
-    // (2^n - 1 as n ones, not a subtraction)
-    reg [LD-1:0]   low;
-    reg [NB_W-1:0] bk_last;
-    integer i;
-    always @* begin
-        for (i = 0; i < LD; i = i + 1) low[i] = 4'(i) < hlog;
-        for (i = 0; i < NB_W; i = i + 1) bk_last[i] = 4'(i + LD) < hlog;
-    end
-    wire full = ((pos | low) == {LD{1'b1}}) || hlog >= 4'(LD);
+    // the last slot of the beat: pos + 2^hlog == DATA_W
+    wire full = ((pos | low) == {LD{1'b1}}) || wide;
     wire last_bk = bk == bk_last;
     wire adv  = hv && (!ov || out_ready);  // the head moves on this cycle (a beat of it, or all of it)
     wire emit = adv && (!narrow || full || heor);
@@ -88,11 +92,11 @@ module snn_frame_packer #(
         end else begin
             // head and skid
             if (done) begin
-                if (sv) begin hd <= sd; hlog <= slog; heor <= seor; sv <= 1'b0; end
-                else if (take) begin hd <= in_w; hlog <= ch_log; heor <= ch_eor; end
+                if (sv) begin load_head(sd, slog, seor); sv <= 1'b0; end
+                else if (take) load_head(in_w, ch_log, ch_eor);
                 else hv <= 1'b0;
             end else if (take) begin
-                if (!hv) begin hd <= in_w; hlog <= ch_log; heor <= ch_eor; hv <= 1'b1; end
+                if (!hv) begin load_head(in_w, ch_log, ch_eor); hv <= 1'b1; end
                 else begin sd <= in_w; slog <= ch_log; seor <= ch_eor; sv <= 1'b1; end
             end
             // the beat
