@@ -8,8 +8,9 @@
 //
 //   V = V + I;  for i = 0..K-1 (highest threshold first): s_i = V > TH_i (or >=); V -= s_i * TH_i
 //
-// Two modules: mtif_pre takes the current alone (a pipeline may register its result: snn_frame_neuron does, so
-// that the membrane loop, V -> V, holds one carry chain), mtif_neuron_rt the membrane and mtif_pre's operands.
+// Modules: mtif_const makes the layer's constants of th_exp, mtif_pre takes them and the current (a pipeline may
+// register both results: snn_frame_neuron does, so that the membrane loop, V -> V, holds one carry chain and no
+// path starts at th_exp), mtif_neuron_rt the membrane and mtif_pre's operands.
 //
 // Thresholds that halve (TH_SHIFT_i = i, the paper's 2, 1, 0.5, 0.25) run the closed form of docs/contract.md
 // ("The neuron in closed form"), with j = th_exp - (K - 1) the finest threshold's exponent and u = V - 1 (gt) or
@@ -26,7 +27,7 @@
 // membrane is never clamped (§4). COMPARE_GE = 0 is the manifest's `compare: gt` (V > TH), 1 is `compare: ge`.
 `include "snn_check.svh"
 /* verilator lint_off DECLFILENAME */
-module mtif_pre #(
+module mtif_const #(
     parameter integer K          = 4,
     parameter integer CUR_W      = 14,
     parameter integer MEM_W      = 17,
@@ -36,9 +37,8 @@ module mtif_pre #(
     parameter integer COMPARE_GE = 0,
     parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
 ) (
-    input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
-    input  wire [EXP_W-1:0] th_exp,  // log2 of threshold 0
-    output wire [PW-1:0]    pre      // the closed form's operands and constants (0 for other threshold sets)
+    input  wire [EXP_W-1:0]          th_exp,  // log2 of threshold 0
+    output wire [4*((PW-8)/6)+7:0]   cst      // the layer's constants of the closed form (0 for other sets)
 );
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;
@@ -49,15 +49,52 @@ module mtif_pre #(
     generate
         if (halving(TH_SHIFT) != 0) begin : g_closed
             wire [7:0]           j  = 8'(th_exp) - 8'(K - 1);     // >= 0 (§2: F >= -e_min)
-            wire signed [CX-1:0] i  = $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in});
             wire signed [CX-1:0] hi = $signed({{(CX - 1){1'b0}}, 1'b1} << (j + 8'(K)));
             wire signed [CX-1:0] lo = $signed({{(CX - 1){1'b0}}, 1'b1} << j);
-            wire signed [CX-1:0] ia = i - ((COMPARE_GE != 0) ? {CX{1'b0}} : {{(CX - 1){1'b0}}, 1'b1});
-            assign pre = {(-i) & (lo - 1'b1), lo - 1'b1, lo, i - (hi - lo), ia - hi, ia, j};
+            wire signed [CX-1:0] gt = (COMPARE_GE != 0) ? {CX{1'b0}} : {{(CX - 1){1'b0}}, 1'b1};
+            assign cst = {hi - lo, lo - 1'b1, lo, hi + gt, j};
+        end else begin : g_cascade
+            assign cst = {(4 * CX + 8){1'b0}};
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire unused = |th_exp;
+            /* verilator lint_on UNUSEDSIGNAL */
+        end
+    endgenerate
+endmodule
+
+module mtif_pre #(
+    parameter integer K          = 4,
+    parameter integer CUR_W      = 14,
+    parameter integer MEM_W      = 17,
+    parameter integer TH_W       = 16,
+    parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},
+    parameter integer COMPARE_GE = 0,
+    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
+) (
+    input  wire [CUR_W-1:0]          i_in,    // input current of this step (two's complement)
+    input  wire [4*((PW-8)/6)+7:0]   cst,     // mtif_const of the layer's th_exp (a register in a pipeline)
+    output wire [PW-1:0]             pre      // the closed form's operands and constants (0 for other sets)
+);
+    localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
+    localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;
+    `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
+
+    `include "mtif_halving.svh"
+
+    generate
+        if (halving(TH_SHIFT) != 0) begin : g_closed
+            wire [7:0]           j   = cst[7:0];
+            wire signed [CX-1:0] hpg = $signed(cst[8 +: CX]);          // 2^(j+K) + gt
+            wire signed [CX-1:0] lo  = $signed(cst[8+CX +: CX]);       // 2^j
+            wire [CX-1:0]        lm  = cst[8+2*CX +: CX];              // 2^j - 1
+            wire signed [CX-1:0] hml = $signed(cst[8+3*CX +: CX]);     // 2^(j+K) - 2^j
+            wire signed [CX-1:0] i   = $signed({{(CX - CUR_W){i_in[CUR_W-1]}}, i_in});
+            wire signed [CX-1:0] ia  = i - ((COMPARE_GE != 0) ? {CX{1'b0}} : {{(CX - 1){1'b0}}, 1'b1});
+            assign pre = {(-i) & lm, lm, lo, i - hml, i - hpg, ia, j};
         end else begin : g_cascade
             assign pre = {PW{1'b0}};
             /* verilator lint_off UNUSEDSIGNAL */
-            wire unused = (|i_in) | (|th_exp);
+            wire unused = (|i_in) | (|cst);
             /* verilator lint_on UNUSEDSIGNAL */
         end
     endgenerate

@@ -263,13 +263,31 @@ module snn_frame_engine #(
     wire              chq_empty, chq_full;
     wire [$clog2(CHQ_DEPTH+1)-1:0] chq_count;
 
+    // the layer's values as the neuron phase sees them: registered beside it (they change only between passes,
+    // cycles before lstart), so no path runs from the sequencer's descriptor into its datapath
+    reg  [2:0]        n_kind;
+    reg  [Y_W-1:0]    n_h_out;
+    reg  [X_W:0]      n_w_out;
+    reg  [G_W:0]      n_groups;
+    reg  [OFF_W-1:0]  n_sx;
+    reg  [2:0]        n_sl;
+    reg  [3:0]        n_col;
+    reg  [5:0]        n_th_exp;
+    reg  [4:0]        n_shift;
+    reg  [BA_W-1:0]   n_bbase;
+    always @(posedge clk) begin
+        n_kind <= kind; n_h_out <= h_out; n_w_out <= w_out; n_groups <= (G_W+1)'(`SNN_FIELD(F_GP)); n_sx <= sx;
+        n_sl <= 3'(`SNN_FIELD(F_SL)); n_col <= 4'(`SNN_FIELD(F_COL)); n_th_exp <= 6'(`SNN_FIELD(F_THEXP));
+        n_shift <= 5'(`SNN_FIELD(F_SHIFT)); n_bbase <= bbase_pass;
+    end
+
     snn_frame_neuron #(.P(P), .K(K), .FB(FB), .T(T), .ACC_W(ACC_W), .B_BITS(B_BITS), .CUR_W(CUR_W),
                        .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .OFF_W(OFF_W),
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W), .OUT_CO(OUT_CO),
                        .PKT_DEPTH(CHQ_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
-        u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_out(h_out), .w_out(w_out),
-                  .groups((G_W+1)'(`SNN_FIELD(F_GP))), .sx(sx), .sl(3'(`SNN_FIELD(F_SL))), .col(4'(`SNN_FIELD(F_COL))),
-                  .th_exp(6'(`SNN_FIELD(F_THEXP))), .shift(5'(`SNN_FIELD(F_SHIFT))), .bbase(bbase_pass),
+        u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(n_kind), .h_out(n_h_out), .w_out(n_w_out),
+                  .groups(n_groups), .sx(n_sx), .sl(n_sl), .col(n_col), .th_exp(n_th_exp), .shift(n_shift),
+                  .bbase(n_bbase),
                   .dst(dst), .row_beats(out_row_beats), .row_bytes(out_row_bytes), .rows_ready(rows_ready),
                   .rows_done(rows_done), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off), .n_clr(n_clr), .n_q(n_q),
                   .b_addr(b_addr), .b_q(b_q), .wcmd_valid(wcmd_valid), .wcmd_ready(wcmd_ready),

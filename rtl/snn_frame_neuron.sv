@@ -240,6 +240,12 @@ module snn_frame_neuron #(
     localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;   // mtif_neuron_rt's operand width
     localparam integer PW    = 6 * CX + 8;
     localparam integer DZ_W  = (TH_W < CX) ? TH_W : CX;   // the bits of V mod 2^j
+    // the layer's constants of the closed form, registered: no path from th_exp (a descriptor field) to a lane
+    wire [4*CX+7:0]    cst;
+    reg  [4*CX+7:0]    cst_r;
+    mtif_const #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
+                 .COMPARE_GE(COMPARE_GE), .PW(PW)) u_cst (.th_exp(th_exp), .cst(cst));
+    always @(posedge clk) cst_r <= cst;
     wire [P*MEM_W-1:0] v_new;           // stage 2's result
     reg  [P*MEM_W-1:0] v_r;             // stage 3: the same, registered
     wire [P*K-1:0]     spk_r;           // stage 3: the spike words, formed from registered mtif_spikes operands
@@ -258,9 +264,9 @@ module snn_frame_neuron #(
             // stage 1: mtif_pre of the current; the membrane read
             wire [PW-1:0]    pre;
             reg  [PW-1:0]    pre2;
-            mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
+            mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .TH_SHIFT(TH_SHIFT),
                        .COMPARE_GE(COMPARE_GE), .PW(PW))
-                u_pre (.i_in(cur1), .th_exp(th_exp), .pre(pre));
+                u_pre (.i_in(cur1), .cst(cst_r), .pre(pre));
             always @(posedge clk) begin
                 cur1 <= cur;
                 cur2 <= cur1;

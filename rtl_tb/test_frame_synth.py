@@ -103,6 +103,20 @@ def test_parse_stat_design_hierarchy():
     assert synth.parse_stat(log, synth.FRAME_TOP) == {"LUT6": 31, "URAM288": 4}
 
 
+def test_module_luts_of_a_kept_hierarchy():
+    """LUTs by module: one instance with its submodules, instances multiplied down the tree."""
+    log = ("Printing statistics.\n"
+           "=== $paramod$ab12\\leaf ===\n   Number of cells 2\n     LUT4 2\n     FDRE 5\n"
+           "=== $paramod$cd34\\mid ===\n   Number of cells 9\n     LUT6 4\n     LUT2 1\n"
+           "=== other ===\n   Number of cells 1\n     LUT3 1\n"
+           "=== top ===\n   Number of cells 3\n     LUT6 3\n"
+           "=== design hierarchy ===\n   top 1\n     $paramod$cd34\\mid 4\n       $paramod$ab12\\leaf 3\n"
+           "     other 2\n\n   Number of cells 63\n     LUT6 31\n")
+    assert synth.module_luts(log) == [("top", 1, 3 + 4 * (5 + 3 * 2) + 2 * 1), ("mid", 4, 5 + 3 * 2),
+                                      ("leaf", 12, 2), ("other", 2, 1)]
+    assert synth.module_luts("Printing statistics.\n=== top ===\n     LUT6 3\n") == []   # flattened
+
+
 @pytest.mark.parametrize("change, fits", [
     ({}, True),
     ({"bram36": 311, "bram18": 2}, True),        # 311 + ceil(2 / 2) = 312

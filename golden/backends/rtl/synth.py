@@ -83,6 +83,49 @@ def parse_stat(text: str, top: str | None = None) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^\s+([A-Za-z_$\\][\w$\\]*)\s+(\d+)\s*$", stat, re.M)}
 
 
+def module_luts(text: str) -> list[tuple[str, int, int]]:
+    """Where the LUTs are, from the last `stat` of a log whose design kept its hierarchy: for each module of the
+    design hierarchy, (module name, its instances in the whole design, the LUT1..LUT6 cells of one instance with
+    every submodule of it counted), in hierarchy order; [] when the design was flattened."""
+    start = text.rfind("Printing statistics")
+    hier = text.find("=== design hierarchy ===", max(start, 0))
+    if start < 0 or hier < 0:
+        return []
+    own: dict[str, int] = {}
+    for m in re.finditer(r"^=== (\S+) ===$(.*?)(?=^=== )", text[start:hier + 4], re.M | re.S):
+        own[m.group(1)] = sum(int(n) for n in re.findall(r"^\s+LUT[1-6]\s+(\d+)\s*$", m.group(2), re.M))
+    tree: list[tuple[int, str, int]] = []        # (indent, module, instances under its parent)
+    for line in text[hier:].splitlines()[1:]:
+        m = re.fullmatch(r"(\s+)(\S+)\s+(\d+)\s*", line)
+        if m and m.group(2) in own:
+            tree.append((len(m.group(1)), m.group(2), int(m.group(3))))
+        elif tree and line.strip():
+            break
+    rows, path = [], []                          # path: (indent, instances in the design) of the ancestors
+    for i, (ind, mod, n) in enumerate(tree):
+        while path and path[-1][0] >= ind:
+            path.pop()
+        total_n = n * (path[-1][1] if path else 1)
+        # one instance with its subtree: its own LUTs and those of the deeper entries that follow it
+        luts, k = own[mod], i + 1
+        while k < len(tree) and tree[k][0] > ind:
+            luts += own[tree[k][1]] * tree[k][2] * _ancestors(tree, i, k)
+            k += 1
+        rows.append((re.sub(r"^\$paramod\$\w+\\", "", mod), total_n, luts))
+        path.append((ind, total_n))
+    return rows
+
+
+def _ancestors(tree, i: int, k: int) -> int:
+    """Instances of tree[k]'s parent chain within one instance of tree[i] (tree[k] lies below tree[i])."""
+    n, want = 1, tree[k][0]
+    for j in range(k - 1, i, -1):
+        if tree[j][0] < want:
+            n *= tree[j][2]
+            want = tree[j][0]
+    return n
+
+
 def _count(cells: dict, pred) -> int:
     return sum(n for c, n in cells.items() if pred(c))
 
@@ -213,6 +256,7 @@ def synth_frame(params: dict, log: Path, uram: bool = True, timeout: float | Non
     r["fits_xczu7ev"] = fits_xczu7ev(r)
     r["memories"] = memory_mapping(text)
     r["ff_memories"] = mapped_to_ff(text)
+    r["module_luts"] = module_luts(text)
     r["seconds"] = seconds
     r["cells"] = cells
     return r
@@ -372,6 +416,11 @@ def render_report(report: dict) -> str:
     for name, r in frame.items():
         lines += [f"### {name}: {r['model']} ({r['export']})", ""]
         lines += [f"`{r['line']}`", ""]
+        if r.get("module_luts"):
+            lines += ["LUTs by module (the hierarchy kept; one instance with its submodules, LUTRAM not included):",
+                      "", "| module | instances | LUTs each | LUTs in all |", "|---|---|---|---|"]
+            lines += [f"| {mod} | {n} | {each} | {n * each} |" for mod, n, each in r["module_luts"]]
+            lines.append("")
         lines += [f"- memory {mem.removeprefix(FRAME_TOP + '.')}: "
                       f"{'FF (registers, or LUT logic for a ROM)' if how == 'FF' else how}"
                   for mem, how in r.get("memories", {}).items()]
