@@ -68,8 +68,8 @@ module mtif_neuron #(
     wire [4*((PW-8)/6)+7:0] cst;
     mtif_const #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
                  .COMPARE_GE(COMPARE_GE), .PW(PW)) u_cst (.th_exp(EXP_W'(E0)), .cst(cst));
-    mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .TH_SHIFT(SHIFTS),
-               .COMPARE_GE(COMPARE_GE), .PW(PW)) u_pre (.i_in(i_in), .cst(cst), .pre(pre));
+    mtif_pre #(.K(K), .CUR_W(CUR_W), .PW(PW), .TH_SHIFT(SHIFTS), .COMPARE_GE(COMPARE_GE))
+        u_pre (.i_in(i_in), .cst(cst), .pre(pre));
     mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(EXP_W), .TH_SHIFT(SHIFTS),
                      .COMPARE_GE(COMPARE_GE), .PW(PW)) u_core (
         .v_in(v_in), .i_in(i_in), .th_exp(EXP_W'(E0)), .pre(pre), .integrate(1'b0), .dz_in(1'b0),

@@ -65,19 +65,17 @@ endmodule
 module mtif_pre #(
     parameter integer K          = 4,
     parameter integer CUR_W      = 14,
-    parameter integer MEM_W      = 17,
-    parameter integer TH_W       = 16,
+    parameter integer PW         = 6 * 18 + 8,   // mtif_const's: 6 CX + 8, CX the closed form's operand width
     parameter [K*8-1:0] TH_SHIFT = {8'd3, 8'd2, 8'd1, 8'd0},
-    parameter integer COMPARE_GE = 0,
-    parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8
+    parameter integer COMPARE_GE = 0
 ) (
     input  wire [CUR_W-1:0]          i_in,    // input current of this step (two's complement)
     input  wire [4*((PW-8)/6)+7:0]   cst,     // mtif_const of the layer's th_exp (a register in a pipeline)
     output wire [PW-1:0]             pre      // the closed form's operands and constants (0 for other sets)
 );
-    localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
-    localparam integer CX    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 2;
-    `SNN_REQUIRE(g_check_pw, PW == 6 * CX + 8, "Error: PW must be 6 * (the widest operand + 2) + 8 (instance %m)")
+    localparam integer CX = (PW - 8) / 6;
+    `SNN_REQUIRE(g_check_pw, PW > 8 && (PW - 8) % 6 == 0 && CX > CUR_W,
+                 "Error: PW must be 6 * CX + 8 with CX wider than the current (instance %m)")
 
     `include "mtif_halving.svh"
 

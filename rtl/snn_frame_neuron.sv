@@ -264,8 +264,7 @@ module snn_frame_neuron #(
             // stage 1: mtif_pre of the current; the membrane read
             wire [PW-1:0]    pre;
             reg  [PW-1:0]    pre2;
-            mtif_pre #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .TH_SHIFT(TH_SHIFT),
-                       .COMPARE_GE(COMPARE_GE), .PW(PW))
+            mtif_pre #(.K(K), .CUR_W(CUR_W), .PW(PW), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
                 u_pre (.i_in(cur1), .cst(cst_r), .pre(pre));
             always @(posedge clk) begin
                 cur1 <= cur;
