@@ -17,8 +17,10 @@
 //   7+TS     stage 2: the MT-IF update (the membrane's loop: v_src -> one carry chain -> a choice -> v_src)
 //   8+TS     stage 3: the new membrane and spikes registered, written back to the register file; the chunk
 // The loop holds nothing but the update: the register file's write and the chunk hang off stage 3's registers,
-// so an update of a membrane that is still in stage 2 or 3 is forwarded and the walk never stalls. The walk takes rows_ready three cycles late (the lanes
-// write a sum three cycles after its op) and counts the elements in flight against the chunk FIFO's room.
+// so an update of a membrane that is still in stage 2 or 3 is forwarded and the walk never stalls. The walk takes
+// rows_ready three cycles late (the lanes write a sum three cycles after its op) and counts the elements in
+// flight against the chunk FIFO's room. The layer's values (kind, widths, th_exp, ...) are registers beside this
+// module (snn_frame_engine), and the closed form's constants of th_exp a register in it.
 //
 // Simulation only (not under SYNTHESIS), off unless the plusarg +snn_trace=FILE is given: the membrane trace
 // (docs/frame_engine.md, "Debugging a mismatch"). One line "S" per layer pass started, "R" per reset, and per
