@@ -128,7 +128,10 @@ module mtif_neuron_rt #(
     parameter integer PW         = 6 * (((MEM_W > CUR_W ? MEM_W : CUR_W) > TH_W ? (MEM_W > CUR_W ? MEM_W : CUR_W) : TH_W) + 2) + 8,
     // 1: the caller found V mod 2^j == 0 a cycle ahead (dz_in), which takes that test off the membrane's path
     // (snn_frame_neuron); 0: it is tested here
-    parameter integer DZ_IN      = 0
+    parameter integer DZ_IN      = 0,
+    // 0: the spike word is not formed here (spikes = 0; closed form only): the caller registers spk_pre and forms
+    // it with its own mtif_spikes (snn_frame_neuron), and a synthesis that keeps the hierarchy builds it once
+    parameter integer SPIKES     = 1
 ) (
     input  wire [MEM_W-1:0] v_in,    // membrane before the step (two's complement)
     input  wire [CUR_W-1:0] i_in,    // input current of this step (two's complement)
@@ -149,6 +152,7 @@ module mtif_neuron_rt #(
     `SNN_REQUIRE(g_check_compare_ge, COMPARE_GE == 0 || COMPARE_GE == 1,
                  "Error: COMPARE_GE must be 0 or 1 (instance %m)")
     `SNN_REQUIRE(g_check_dz_in, DZ_IN == 0 || DZ_IN == 1, "Error: DZ_IN must be 0 or 1 (instance %m)")
+    `SNN_REQUIRE(g_check_spikes, SPIKES == 0 || SPIKES == 1, "Error: SPIKES must be 0 or 1 (instance %m)")
 
     localparam integer MAX_A = (MEM_W > CUR_W) ? MEM_W : CUR_W;
     localparam integer CW    = ((MAX_A > TH_W) ? MAX_A : TH_W) + 1;
@@ -177,7 +181,11 @@ module mtif_neuron_rt #(
             wire                 high = !b[CX-1];
             wire [CX-1:0]        mid = (COMPARE_GE == 0 && dz) ? lo : dl;
             wire [K-1:0]         s_w;
-            mtif_spikes #(.K(K), .CX(CX)) u_spk (.spk_pre({a, high, neg, j}), .spikes(s_w));
+            if (SPIKES != 0) begin : g_spk
+                mtif_spikes #(.K(K), .CX(CX)) u_spk (.spk_pre({a, high, neg, j}), .spikes(s_w));
+            end else begin : g_no_spk
+                assign s_w = {K{1'b0}};
+            end
             wire                 unused = |th_exp;   // (in pre)
             /* verilator lint_on UNUSEDSIGNAL */
             always @* begin

@@ -294,11 +294,11 @@ module snn_frame_neuron #(
             wire [CX+9:0]    s_pre;
             reg  [CX+9:0]    s_pre3;
             /* verilator lint_off UNUSEDSIGNAL */
-            wire [K-1:0]     s_fire;              // (formed in stage 3 instead, from s_pre3)
+            wire [K-1:0]     s_fire;              // (0 with the halving thresholds: formed in stage 3, from s_pre3)
             /* verilator lint_on UNUSEDSIGNAL */
             // stage 2: the update (the output layer: A_t = A_{t-1} + I, no spikes)
             mtif_neuron_rt #(.K(K), .CUR_W(CUR_W), .MEM_W(MEM_W), .TH_W(TH_W), .EXP_W(6), .TH_SHIFT(TH_SHIFT),
-                             .COMPARE_GE(COMPARE_GE), .PW(PW), .DZ_IN(1))
+                             .COMPARE_GE(COMPARE_GE), .PW(PW), .DZ_IN(1), .SPIKES(0))
                 u_neuron (.v_in(v_src), .i_in(cur2), .th_exp(th_exp), .pre(pre2), .integrate(is_out), .dz_in(dz2),
                           .v_out(v_fire), .spikes(s_fire), .spk_pre(s_pre), .v_sum(v_sum));
             assign v_new[MEM_W*gl +: MEM_W] = v_fire;
