@@ -37,6 +37,7 @@ module snn_fifo #(
     reg  [AW-1:0]    wp, rp;
     wire             do_pop  = pop && !empty;
     wire             do_push = push && (!full || do_pop);
+    wire             rd_adv;               // the array's head is read out (OUT_REG = 0: popped)
     assign full  = (count == CNT_W'(DEPTH));
 
     // pointers wrap at DEPTH, which need not be a power of two
@@ -46,40 +47,38 @@ module snn_fifo #(
 
     always @(posedge clk) begin
         if (rst) begin
-            wp <= {AW{1'b0}}; count <= {CNT_W{1'b0}};
+            wp <= {AW{1'b0}}; rp <= {AW{1'b0}}; count <= {CNT_W{1'b0}};
         end else begin
             if (do_push) begin
                 mem[wp] <= din;
                 wp <= next_ptr(wp);
             end
+            if (rd_adv) rp <= next_ptr(rp);
             count <= count + CNT_W'(do_push) - CNT_W'(do_pop);
         end
     end
 
     generate
         if (OUT_REG == 0) begin : g_fwft
-            assign empty = (count == {CNT_W{1'b0}});
-            assign dout  = mem[rp];
-            always @(posedge clk) begin
-                if (rst) rp <= {AW{1'b0}};
-                else if (do_pop) rp <= next_ptr(rp);
-            end
+            assign empty  = (count == {CNT_W{1'b0}});
+            assign dout   = mem[rp];
+            assign rd_adv = do_pop;
         end else begin : g_out_reg
             // the array holds count - hv words; the head register is refilled when it is empty or popped
             reg              hv;
             reg [WIDTH-1:0]  hd;
             reg [CNT_W-1:0]  acount;               // words in the array
-            wire             refill = (!hv || do_pop) && acount != {CNT_W{1'b0}};
-            assign empty = !hv;
-            assign dout  = hd;
+            assign rd_adv = (!hv || do_pop) && acount != {CNT_W{1'b0}};
+            assign empty  = !hv;
+            assign dout   = hd;
             always @(posedge clk) begin
                 if (rst) begin
-                    rp <= {AW{1'b0}}; hv <= 1'b0; acount <= {CNT_W{1'b0}};
+                    hv <= 1'b0; acount <= {CNT_W{1'b0}};
                 end else begin
-                    if (refill) begin hd <= mem[rp]; rp <= next_ptr(rp); end
-                    if (refill) hv <= 1'b1;
+                    if (rd_adv) hd <= mem[rp];
+                    if (rd_adv) hv <= 1'b1;
                     else if (do_pop) hv <= 1'b0;
-                    acount <= acount + CNT_W'(do_push) - CNT_W'(refill);
+                    acount <= acount + CNT_W'(do_push) - CNT_W'(rd_adv);
                 end
             end
         end
