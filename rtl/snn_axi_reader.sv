@@ -12,7 +12,9 @@
 `include "snn_axi_ports.svh"
 module snn_axi_reader #(
     `SNN_AXI_MASTER_PARAMS,                  // (snn_axi_ports.svh)
-    parameter integer MAX_OUTSTANDING = 4    // read bursts in flight
+    parameter integer MAX_OUTSTANDING = 4,   // read bursts in flight
+    parameter integer OUT_REG = 0            // registers behind the data FIFO (snn_fifo OUT_REG; 2: none of the
+                                             // FIFO's RAM output reaches dout's consumer through logic)
 ) (
     `SNN_AXI_CMD_PORTS,
     output wire              dout_valid,
@@ -65,7 +67,7 @@ module snn_axi_reader #(
     /* verilator lint_on UNUSEDSIGNAL */
     wire             pop = dout_valid && dout_ready;
     assign m_axi_rready = !df_full || halt;     // (halt: the beats are dropped)
-    snn_fifo #(.WIDTH(DATA_W + 1), .DEPTH(DEPTH)) u_data (
+    snn_fifo #(.WIDTH(DATA_W + 1), .DEPTH(DEPTH), .OUT_REG(OUT_REG)) u_data (
         .clk(clk), .rst(rst), .push(r_hs && !halt), .din({m_axi_rlast && fl_head, m_axi_rdata}), .pop(pop), .dout(df_out),
         .empty(df_empty), .full(df_full), .count(df_count));
     assign dout_valid = !df_empty;
@@ -81,6 +83,7 @@ module snn_axi_reader #(
             if (r_hs && m_axi_rresp != 2'b00) err <= 1'b1;
         end
     end
-    assign busy = pending || !fl_empty || !df_empty;
+    // (with OUT_REG > 0 a word can be inside the FIFO while its head is still empty)
+    assign busy = pending || !fl_empty || ((OUT_REG == 0) ? !df_empty : (df_count != {CR_W{1'b0}}));
     assign inflight = !fl_empty;
 endmodule

@@ -139,8 +139,10 @@ module snn_frame_engine #(
     wire [DATA_W-1:0] wd_data;
     assign err = st != 4'd0;
 
+    // (OUT_REG = 2: the scanner tests the beat's fields as it takes it; the data FIFO's block RAM output reaches it
+    // through a fabric register)
     snn_axi_reader #(.ADDR_W(ADDR_W), .DATA_W(DATA_W), .ID_W(ID_W), .LEN_W(LEN_W), .MAX_BURST(MAX_BURST),
-                     .MAX_OUTSTANDING(MAX_OUTSTANDING))
+                     .MAX_OUTSTANDING(MAX_OUTSTANDING), .OUT_REG(2))
         u_rd (.clk(clk), .rst(frst), .cmd_valid(rcmd_valid), .cmd_ready(rcmd_ready), .cmd_addr(rcmd_addr),
               .cmd_beats(rcmd_beats), .dout_valid(rd_valid), .dout_ready(rd_ready), .dout_data(rd_data),
               .dout_last(rd_last), .busy(rd_busy), .err(rd_err), .halt(halt), .inflight(rd_inflight),
@@ -165,15 +167,39 @@ module snn_frame_engine #(
     wire              evq_empty, evq_full, evq_pop;
     wire [$clog2(EV_DEPTH+1)-1:0] evq_count;
     assign evq_idle = (evq_count == '0);
+    // the scanner's stop: fewer than 4 free places a cycle ago (registered; its two event registers and the word
+    // pushed meanwhile still fit), so the scanner's take of a beat starts at registers
+    reg               ev_full;
+    always @(posedge clk) ev_full <= evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 3);
+
+    // the layer's descriptor fields as the scanner and the scatter see them: registered (the descriptor changes in
+    // FETCH, many cycles before lstart), so that no decode of `desc` sits in front of their wide datapaths
+    reg               s_image, s_two;
+    reg  [3:0]        s_cl0, s_cl1;
+    reg  [C_W-1:0]    s_c0, s_c1, s_np0, s_np1;
+    reg  [2:0]        c_kind;
+    reg  [G_W:0]      c_groups;
+    reg  [3:0]        c_j, c_col, c_ntaps;
+    reg  [2:0]        c_sl;
+    reg  [C_W-1:0]    c_out;
+    reg  [WA_W-1:0]   c_gj;
+    always @(posedge clk) begin
+        s_image <= kind == 3'(KIND_INPUT); s_two <= `SNN_FIELD(F_NSRC) == 2;
+        s_cl0 <= 4'(`SNN_FIELD(F_SRC0_CL)); s_cl1 <= 4'(`SNN_FIELD(F_SRC1_CL));
+        s_c0 <= C_W'(`SNN_FIELD(F_SRC0_C)); s_c1 <= C_W'(`SNN_FIELD(F_SRC1_C));
+        s_np0 <= C_W'(`SNN_FIELD(F_SRC0_NP)); s_np1 <= C_W'(`SNN_FIELD(F_SRC1_NP));
+        c_kind <= kind; c_groups <= (G_W+1)'(`SNN_FIELD(F_GP)); c_j <= 4'(`SNN_FIELD(F_J));
+        c_sl <= 3'(`SNN_FIELD(F_SL)); c_col <= 4'(`SNN_FIELD(F_COL)); c_ntaps <= 4'(`SNN_FIELD(F_NTAPS));
+        c_out <= C_W'(`SNN_FIELD(F_OUT_C)); c_gj <= WA_W'(`SNN_FIELD(F_GJ));
+    end
 
     snn_frame_scan #(.DATA_W(DATA_W), .K(K), .FB(FB), .T(T), .VAL_W(VAL_W), .X_W(X_W), .Y_W(Y_W), .C_W(C_W),
                      .RB_W(LEN_W), .SPIKE_SHIFT(SPIKE_SHIFT))
-        u_scan (.clk(clk), .rst(frst), .start(lstart), .is_image(kind == 3'(KIND_INPUT)), .two_src(`SNN_FIELD(F_NSRC) == 2),
-                .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(4'(`SNN_FIELD(F_SRC0_CL))),
-                .cl1(4'(`SNN_FIELD(F_SRC1_CL))), .c0(C_W'(`SNN_FIELD(F_SRC0_C))), .c1(C_W'(`SNN_FIELD(F_SRC1_C))),
-                .np0(C_W'(`SNN_FIELD(F_SRC0_NP))), .np1(C_W'(`SNN_FIELD(F_SRC1_NP))),
+        u_scan (.clk(clk), .rst(frst), .start(lstart), .is_image(s_image), .two_src(s_two),
+                .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(s_cl0), .cl1(s_cl1), .c0(s_c0), .c1(s_c1),
+                .np0(s_np0), .np1(s_np1),
                 .in_valid(rd_valid && !loading), .in_ready(scan_ready), .in_data(rd_data),
-                .ev_valid(ev_valid), .ev_full(evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 2)), .ev_type(ev_type), .ev_y(ev_y),
+                .ev_valid(ev_valid), .ev_full(ev_full), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
     // (the head registered: the scatter computes on it in its first stage)
@@ -187,26 +213,27 @@ module snn_frame_engine #(
     wire [P*2-1:0]    op_slot;        // (with LG > 1 only each group's first lane's address is used)
     wire [P*OFF_W-1:0] op_off;
     /* verilator lint_on UNUSEDSIGNAL */
-    wire [WA_W-1:0]   op_waddr;
+    wire              w_rd;
+    wire [WA_W-1:0]   w_addr;
     wire [VAL_W-1:0]  op_val;
 
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
                         .WA_W(WA_W), .G_W(G_W), .LANE_LAT(3))
-        u_scat (.clk(clk), .rst(frst), .start(lstart), .kind(kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
-                .xoff(xoff),
-                .sx(sx), .groups((G_W+1)'(`SNN_FIELD(F_GP))), .j_ops(4'(`SNN_FIELD(F_J))), .sl(3'(`SNN_FIELD(F_SL))),
-                .col(4'(`SNN_FIELD(F_COL))), .ntaps(4'(`SNN_FIELD(F_NTAPS))), .c_out(C_W'(`SNN_FIELD(F_OUT_C))), .chan_base(chan_base),
-                .gj(WA_W'(`SNN_FIELD(F_GJ))), .wbase(wbase_pass),
+        u_scat (.clk(clk), .rst(frst), .start(lstart), .kind(c_kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
+                .xoff(xoff), .sx(sx), .groups(c_groups), .j_ops(c_j), .sl(c_sl), .col(c_col), .ntaps(c_ntaps),
+                .c_out(c_out), .chan_base(chan_base), .gj(c_gj), .wbase(wbase_pass),
                 .ev_empty(evq_empty), .ev_pop(evq_pop),
                 .ev_type(evq[EV_W-1 -: 2]), .ev_y(evq[X_W+T_W+C_W+VAL_W +: Y_W]), .ev_x(evq[T_W+C_W+VAL_W +: X_W]),
                 .ev_t(evq[C_W+VAL_W +: T_W]), .ev_c(evq[VAL_W +: C_W]), .ev_val(evq[0 +: VAL_W]),
                 .rows_done(rows_done), .rows_ready(rows_ready),
-                .op_valid(op_valid), .op_lane(op_lane), .op_slot(op_slot), .op_off(op_off), .op_waddr(op_waddr),
+                .op_valid(op_valid), .op_lane(op_lane), .op_slot(op_slot), .op_off(op_off),
+                .w_rd(w_rd), .w_addr(w_addr),
                 .op_val(op_val), .op_unit(op_unit), .idle(scat_idle));
 
     // ---------------------------------------------------------------- weights, lanes, neuron phase
     // weights: a ROM, or (WSTREAM) a RAM that snn_frame_wload fills with each pass's words (snn_frame_wmem: the
-    // word two cycles after its address, at the lanes' stage C; the bias likewise at the neuron)
+    // word two cycles after its address: the scatter reads it a stage ahead of its op, so it is at the lanes' stage
+    // B; the bias two cycles after its address at the neuron)
     wire [P*W_BITS-1:0] w_q;
     wire [P*B_BITS-1:0] b_q;
     wire [BA_W-1:0]     b_addr;
@@ -215,7 +242,7 @@ module snn_frame_engine #(
     wire [P*W_BITS-1:0] wm_wd;
     snn_frame_wmem #(.P(P), .W_BITS(W_BITS), .B_BITS(B_BITS), .WROM_DEPTH(WROM_DEPTH), .BROM_DEPTH(BROM_DEPTH),
                      .WA_W(WA_W), .BA_W(BA_W), .WSTREAM(WSTREAM), .WEIGHTS_FILE(WEIGHTS_FILE), .BIAS_FILE(BIAS_FILE))
-        u_wmem (.clk(clk), .w_rd(op_valid), .w_addr(op_waddr), .w_q(w_q), .b_addr(b_addr), .b_q(b_q),
+        u_wmem (.clk(clk), .w_rd(w_rd), .w_addr(w_addr), .w_q(w_q), .b_addr(b_addr), .b_q(b_q),
                 .we(wm_we), .waddr(wm_wa), .wdata(wm_wd));
     assign rd_ready = loading ? wl_ready : scan_ready;
     generate
@@ -254,8 +281,8 @@ module snn_frame_engine #(
         end
     endgenerate
 
-    // the chunk FIFO holds what the neuron pipeline has in flight (up to 13 elements) besides PKT_DEPTH chunks
-    localparam integer CHQ_DEPTH = PKT_DEPTH + 12;
+    // the chunk FIFO holds what the neuron pipeline has in flight (up to 14 elements) besides PKT_DEPTH chunks
+    localparam integer CHQ_DEPTH = PKT_DEPTH + 13;
     wire              ch_valid, ch_eor, ch_ready;
     wire [CH_W-1:0]   ch_data;
     wire [3:0]        ch_log;

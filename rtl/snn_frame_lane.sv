@@ -10,11 +10,14 @@
 // each bank has one read and one write port, given to whichever side owns that slot in the cycle.
 //
 // Scatter ops run through four stages (issue 22: no logic behind a block-RAM read but its output register):
-//   A  the scatter presents the op; each bank reads the addressed word (and the weight memory its word)
-//   B  the banks' read registers (the RAM output); the forwarding flags of A are registered
-//   C  the banks' output registers (and the weight memory's, w_b); the product w * v (pool: v, a lane without
-//      work: 0) is registered, and so is the old word: the bank's, or the sum of the op two or three ahead of it
-//      when that one wrote the same address (its write had not landed when this op read)
+//   A  the scatter presents the op; each bank reads the addressed word
+//   B  the banks' read registers (the RAM output); the forwarding flags of A are registered; from
+//      the weight memory's word (read a stage ahead of A, w_b) and the op's value, as the product's operands:
+//      the weight (pool: 1) and the value (a lane without work: 0), registered
+//   C  the banks' output registers; the product of the two operand registers is registered (nothing else between
+//      them and the product's register: on an ECP5 the multiplier is a DSP block far from the logic), and so is
+//      the old word: the bank's, or the sum of the op two or three ahead of it when that one wrote the same address
+//      (its write had not landed when this op read)
 //   D  old word (or the sum of the op just ahead, same address) + product, written back
 // An op reads at A what was written up to three cycles before; the ops one, two and three ahead of it (still in
 // B, C, D) may write the same word, so each op carries three match flags, taken at A, and picks the newest sum.
@@ -41,7 +44,7 @@ module snn_frame_lane #(
     input  wire [OFF_W-1:0]         op_off,
     input  wire                     op_unit,     // weight 1 (pool)
     input  wire [VAL_W-1:0]         op_val,
-    input  wire [LG*W_BITS-1:0]     w_b,         // the lanes' weights, stage C (the weight memory's output register)
+    input  wire [LG*W_BITS-1:0]     w_b,         // the lanes' weights, stage B (the weight memory's output)
     // neuron side: read at n_rd, the word on n_q two cycles later; n_clr writes 0 at the address read the cycle before
     input  wire                     n_rd,
     input  wire [1:0]               n_slot,
@@ -52,6 +55,7 @@ module snn_frame_lane #(
     `SNN_REQUIRE(g_check_depth, SLOT_DEPTH >= 1 && (1 << OFF_W) >= SLOT_DEPTH,
                  "Error: SLOT_DEPTH must be >= 1 and fit OFF_W (instance %m)")
     `SNN_REQUIRE(g_check_lg, LG >= 1, "Error: LG must be >= 1 (instance %m)")
+    `SNN_REQUIRE(g_check_w_bits, W_BITS >= 2, "Error: W_BITS must be >= 2 (a pool's weight is 1) (instance %m)")
     localparam integer WW = LG * ACC_W;
 
     wire [WW-1:0] q [0:3];   // each bank's output register
@@ -64,11 +68,11 @@ module snn_frame_lane #(
     reg [OFF_W-1:0] b_off;
     reg [VAL_W-1:0] b_val;
     // stage C
-    reg             c_valid, c_unit, c_f1, c_f2, c_f3;
-    reg [LG-1:0]    c_lane;
+    reg             c_valid, c_f1, c_f2, c_f3;
+    reg [LG*W_BITS-1:0] c_w;                     // the product's operands: each lane's weight (pool: 1) ...
+    reg [LG*VAL_W-1:0]  c_v;                     // ... and value (a lane without work: 0)
     reg [1:0]       c_slot;
     reg [OFF_W-1:0] c_off;
-    reg [VAL_W-1:0] c_val;
     // stage D
     reg             d_valid, d_f1;
     reg [1:0]       d_slot;
@@ -80,13 +84,18 @@ module snn_frame_lane #(
     reg [1:0]       nb_slot, nc_slot;
     reg [OFF_W-1:0] nb_off;
 
-    // C: the product (or v, or 0) a lane adds
+    // B -> C: the product's operands; C: the product (w * v, pool v, a lane without work 0) a lane adds
     wire [WW-1:0] c_add;
     genvar gl;
     generate
         for (gl = 0; gl < LG; gl = gl + 1) begin : g_mul
-            wire signed [W_BITS+VAL_W:0] prod = $signed({1'b0, c_val}) * $signed(w_b[W_BITS*gl +: W_BITS]);
-            assign c_add[ACC_W*gl +: ACC_W] = !c_lane[gl] ? {ACC_W{1'b0}} : c_unit ? ACC_W'(c_val) : ACC_W'(prod);
+            wire signed [W_BITS+VAL_W:0] prod = $signed({1'b0, c_v[VAL_W*gl +: VAL_W]})
+                                                * $signed(c_w[W_BITS*gl +: W_BITS]);
+            assign c_add[ACC_W*gl +: ACC_W] = ACC_W'(prod);
+            always @(posedge clk) begin
+                c_w[W_BITS*gl +: W_BITS] <= b_unit ? W_BITS'(1) : w_b[W_BITS*gl +: W_BITS];
+                c_v[VAL_W*gl +: VAL_W]   <= b_lane[gl] ? b_val : {VAL_W{1'b0}};
+            end
         end
     endgenerate
     // D: the old word (the newest sum of the same address) + the product
@@ -112,7 +121,7 @@ module snn_frame_lane #(
             d_valid <= c_valid;
         end
         b_slot <= op_slot; b_off <= op_off; b_unit <= op_unit; b_val <= op_val; b_lane <= op_lane;
-        c_slot <= b_slot; c_off <= b_off; c_unit <= b_unit; c_val <= b_val; c_lane <= b_lane;
+        c_slot <= b_slot; c_off <= b_off;
         c_f1 <= b_fwd; c_f2 <= b_m2; c_f3 <= b_m3;
         // the op two ahead left D last cycle (its sum is in s1), the op three ahead the cycle before (s2)
         d_old <= c_f2 ? s1 : c_f3 ? s2 : q[c_slot];

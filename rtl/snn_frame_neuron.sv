@@ -15,7 +15,8 @@
 //   6+TS     stage 1: mtif_pre of the current; the membrane picked into v_src (0 at t = 0, else the
 //            G-deep register file, or forwarded: the update in stage 2 now, or the one in stage 3)
 //   7+TS     stage 2: the MT-IF update (the membrane's loop: v_src -> one carry chain -> a choice -> v_src)
-//   8+TS     stage 3: the new membrane and spikes registered, written back to the register file; the chunk
+//   8+TS     stage 3: the new membrane and the spike word's operands registered, written back to the register file
+//   9+TS     stage 4: the spike words (and the output layer's A_t) registered; the chunk register after them
 // The loop holds nothing but the update: the register file's write and the chunk hang off stage 3's registers,
 // so an update of a membrane that is still in stage 2 or 3 is forwarded and the walk never stalls. The walk takes
 // rows_ready three cycles late (the lanes write a sum three cycles after its op) and counts the elements in
@@ -133,10 +134,10 @@ module snn_frame_neuron #(
     reg [T_W-1:0]     pt [1:K1-1];
     reg [GA_W-1:0]    pg [1:K1-1];
     reg [K1-1:1]      plast, peor;
-    reg               v1, v2, v3;
+    reg               v1, v2, v3, v4;
     reg [4:0]         nfl;                       // elements in the pipeline
     localparam integer CC_W = $clog2(PKT_DEPTH + 1) + 2;
-    `SNN_REQUIRE(g_check_fl, K1 + 3 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
+    `SNN_REQUIRE(g_check_fl, K1 + 4 < 32, "Error: the neuron pipeline is too deep for its counter (instance %m)")
     // the room for one more element, registered: what is queued or in flight, and the element going now (the
     // FIFO only empties meanwhile, so the registered test is safe a cycle later)
     reg  credit;
@@ -144,9 +145,9 @@ module snn_frame_neuron #(
     // a row may start: it is complete and in the map (registered; not for the cycle after the row counter moves)
     reg  row_ok;
     wire row_step = go && last_g && last_t && last_x;
-    reg [T_W-1:0]  t1, t2, t3;
-    reg [GA_W-1:0] g1, g2, g3;
-    reg            last1, last2, eor1, eor2, eor3, clr1;
+    reg [T_W-1:0]  t1, t2, t3, t4;
+    reg [GA_W-1:0] g1, g2, g3, g4;
+    reg            last1, last2, eor1, eor2, eor3, eor4, clr1;
     // stage 1's pick of the membrane, decoded a cycle ahead (the element entering stage 1 against those entering
     // stages 2 and 3): 0 at t = 0 (no select set), else the newest write of its group -- the update in stage 2
     // (groups = 1), the one in stage 3 (groups = 2: written at this edge), or the register file's entry
@@ -159,7 +160,7 @@ module snn_frame_neuron #(
     always @(posedge clk) begin
         if (rst || start) begin
             row <= {(Y_W+1){1'b0}}; in_row <= 1'b0; wcmd_valid <= 1'b0; wptr <= dst;
-            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; n_clr <= 1'b0; nfl <= 5'd0;
+            n_rd <= 1'b0; pv <= {(K1-1){1'b0}}; v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; v4 <= 1'b0; n_clr <= 1'b0; nfl <= 5'd0;
             credit <= 1'b0; row_ok <= 1'b0;
             for (k = 0; k < RR_LAT; k = k + 1) rr[k] <= {(Y_W+1){1'b0}};
         end else begin
@@ -170,7 +171,8 @@ module snn_frame_neuron #(
             v1 <= pv[K1-1];
             v2 <= v1;
             v3 <= v2;
-            nfl <= nfl + 5'(go) - 5'(v3);
+            v4 <= v3;
+            nfl <= nfl + 5'(go) - 5'(v4);
             credit <= (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid) + CC_W'(go)) < CC_W'(PKT_DEPTH);
             row_ok <= row < rr[RR_LAT-1] && row < {1'b0, h_out} && !row_step;
             n_clr <= n_rd && clr1;
@@ -206,6 +208,7 @@ module snn_frame_neuron #(
         t1 <= pt[K1-1]; g1 <= pg[K1-1]; last1 <= plast[K1-1]; eor1 <= peor[K1-1];
         t2 <= t1; g2 <= g1; last2 <= last1; eor2 <= eor1;
         t3 <= t2; g3 <= g2; eor3 <= eor2;
+        t4 <= t3; g4 <= g3; eor4 <= eor3;
         s_fwd2 <= !z_n && f2_n;
         s_fwd3 <= !z_n && !f2_n && f3_n;
         s_vm   <= !z_n && !f2_n && !f3_n;
@@ -316,17 +319,24 @@ module snn_frame_neuron #(
         end
     endgenerate
 
-    // the chunk: CO spike fields of FB bits, or CO 32-bit A_T words
+    // stage 4: the spike words and the output layer's A_t (its OUT_CO lanes) registered, then the chunk: CO spike
+    // fields of FB bits, or CO 32-bit A_T words (the spike word's shift and the chunk's choice in separate cycles)
+    reg [P*K-1:0]        spk4;
+    reg [OUT_CO*MEM_W-1:0] a4;
+    always @(posedge clk) begin
+        spk4 <= spk_r;
+        a4 <= v_r[OUT_CO*MEM_W-1:0];
+    end
     reg [CH_W-1:0] chunk;
     integer o;
     always @* begin
         chunk = {CH_W{1'b0}};
         if (is_out) begin
             for (o = 0; o < OUT_CO; o = o + 1)
-                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(v_r[MEM_W*o +: MEM_W]));
+                if (o < (1 << col)) chunk[32*o +: 32] = 32'($signed(a4[MEM_W*o +: MEM_W]));
         end else begin
             for (o = 0; o < P; o = o + 1)
-                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk_r[K*o +: K]);
+                if (o < (1 << col)) chunk[FB*o +: FB] = FB'(spk4[K*o +: K]);
         end
     end
 
@@ -371,10 +381,10 @@ module snn_frame_neuron #(
         if (rst || start) begin
             rows_done <= {(Y_W+1){1'b0}}; ch_valid <= 1'b0;
         end else begin
-            ch_valid <= v3 && (!is_out || t3 == T_W'(T - 1));
+            ch_valid <= v4 && (!is_out || t4 == T_W'(T - 1));
             ch_data <= chunk;
             ch_log <= 4'(col) + (is_out ? 4'd5 : 4'(FBL));
-            ch_eor <= is_out ? (g3 == GA_W'(groups - 1'b1)) : eor3;
+            ch_eor <= is_out ? (g4 == GA_W'(groups - 1'b1)) : eor4;
             if (v2 && last2) rows_done <= rows_done + 1'b1;
         end
     end

@@ -34,12 +34,17 @@ module snn_frame_packer #(
 
     // ---------------------------------------------------------------- the chunk in: head and skid
     // below a beat, bit b of the held low word is chunk bit b mod 2^ch_log (the chunk repeated)
+    // (an AND-OR over ch_log's one-hot decode with constant indices: two levels of logic, no mask arithmetic and no
+    // priority chain between the chunk FIFO's head and the head register)
     reg [DATA_W-1:0] rep;
-    integer b;
+    reg [LD-1:0]     lg_oh;                // ch_log == r, r < LD
+    integer b, r;
     always @* begin
-        for (b = 0; b < DATA_W; b = b + 1) rep[b] = ch_data[b % CH_W];
-        for (b = 0; b < DATA_W; b = b + 1)
-            if (ch_log < 4'(LD)) rep[b] = ch_data[b & ((1 << ch_log) - 1)];
+        for (r = 0; r < LD; r = r + 1) lg_oh[r] = (ch_log == 4'(r));
+        for (b = 0; b < DATA_W; b = b + 1) begin
+            rep[b] = !(|lg_oh) && ch_data[b % CH_W];
+            for (r = 0; r < LD; r = r + 1) rep[b] = rep[b] | (lg_oh[r] && ch_data[(b % (1 << r)) % CH_W]);
+        end
     end
     wire [HW-1:0] in_w = HW'(rep) | ((HW > DATA_W) ? (HW'(ch_data) & ~HW'({DATA_W{1'b1}})) : {HW{1'b0}});
 
@@ -72,9 +77,10 @@ module snn_frame_packer #(
             for (n = 0; n < NB_W; n = n + 1) bk_last[n] <= 4'(n + LD) < lg;
         end
     endtask
-    // the slot of the fill position: bits b with (b ^ pos) >> hlog == 0
+    // the slot of the fill position: bits b with (b ^ pos) >> hlog == 0, i.e. equal to pos above the chunk's size
+    // (low, a register: a masked compare, no shifter behind hlog)
     reg [DATA_W-1:0] slot;
-    always @* for (b = 0; b < DATA_W; b = b + 1) slot[b] = ((LD'(b) ^ pos) >> hlog) == {LD{1'b0}};
+    always @* for (b = 0; b < DATA_W; b = b + 1) slot[b] = ((LD'(b) ^ pos) & ~low) == {LD{1'b0}};
     wire [DATA_W-1:0] beat = acc | (hd[DATA_W-1:0] & slot);
     // the last slot of the beat: pos + 2^hlog == DATA_W
     wire full = ((pos | low) == {LD{1'b1}}) || wide;

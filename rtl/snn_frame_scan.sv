@@ -17,7 +17,7 @@
 // The data side registers each beat with its live fields (P: nonzero and real), then S emits the lowest live
 // field a cycle, holding it one-hot with the rest so that every step is one carry chain from a register, and
 // the input's ready depends only on registers. Events leave through two registers (E1: the picked field; E2: its
-// step / pixel and channel added to the bases), so the engine keeps two places free in the event FIFO.
+// step / pixel and channel added to the bases), so the engine keeps places free in the event FIFO for them.
 // Same events, same order, one a cycle, as before; the latency grows by a few cycles a layer.
 `include "snn_check.svh"
 module snn_frame_scan #(
@@ -47,7 +47,7 @@ module snn_frame_scan #(
     output wire              in_ready,
     input  wire [DATA_W-1:0] in_data,
     output reg               ev_valid,
-    input  wire              ev_full,               // the event FIFO has fewer than 3 free places (2 in flight here)
+    input  wire              ev_full,               // stop: the event FIFO keeps room for the 2 events in flight here
     output reg  [1:0]        ev_type,               // 0 data, 1 START, 2 END
     output reg  [Y_W-1:0]    ev_y,
     output reg  [X_W-1:0]    ev_x,
@@ -66,7 +66,7 @@ module snn_frame_scan #(
     localparam integer F_W   = RB_W + FI_W + 1;     // a field's index in its record (or image row)
     localparam integer NR_W  = FI_W + 1;            // steps / channels left in a beat, saturated at NFMAX
     localparam integer XT_W  = (X_W > T_W) ? X_W : T_W;
-    localparam integer DQ_DEPTH = 8;                // credits: a descriptor's round trip (issue to pop) is 6 cycles
+    localparam integer DQ_DEPTH = 8;                // credits: a descriptor's round trip (issue to pop) is 7 cycles
     localparam integer CR_W  = $clog2(DQ_DEPTH + 1);
     `SNN_REQUIRE(g_check_fb, FB >= K && (FB & (FB - 1)) == 0 && FB <= 8, "Error: FB must be pow2(K) <= 8 (instance %m)")
     `SNN_REQUIRE(g_check_dw, DATA_W >= 32 && (DATA_W & (DATA_W - 1)) == 0,
@@ -223,10 +223,11 @@ module snn_frame_scan #(
     localparam integer DQ_W = 2 + Y_W + X_W + 4 + XT_W + C_W + NFMAX;
     wire [DQ_W-1:0] dq;
     wire            dq_empty;
+    wire [CR_W-1:0] dq_count;                       // (the head register's word too: busy counts it)
     /* verilator lint_off PINCONNECTEMPTY */
-    snn_fifo #(.WIDTH(DQ_W), .DEPTH(DQ_DEPTH))
+    snn_fifo #(.WIDTH(DQ_W), .DEPTH(DQ_DEPTH), .OUT_REG(1))        // (a registered head: the beat's take tests it)
         u_dq (.clk(clk), .rst(rst), .push(g4_v), .din({g4_kind, g4_y, g4_x, g4_cl, g4_xt, g4_c, g4_real}),
-              .pop(dq_pop), .dout(dq), .empty(dq_empty), .full(), .count());
+              .pop(dq_pop), .dout(dq), .empty(dq_empty), .full(), .count(dq_count));
     /* verilator lint_on PINCONNECTEMPTY */
     wire [1:0]       h_kind;
     wire [Y_W-1:0]   h_y;
@@ -250,7 +251,22 @@ module snn_frame_scan #(
     reg  [NFMAX-1:0] s_oh, s_rest;                  // S: the field to emit (one-hot) and the live ones after it
     reg              s_any;                         // S: the beat has a live field
 
-    wire s_last = (s_kind != D_BEAT) || (s_rest == {NFMAX{1'b0}});
+    // at most one bit of m set: a tree of (any, two or more) pairs, log2(NFMAX) levels (no carry chain, no serial
+    // chain for the synthesis to rebalance)
+    function automatic le1(input [NFMAX-1:0] m);
+        integer lv, k;
+        reg [NFMAX-1:0] any, two;
+        begin
+            any = m; two = {NFMAX{1'b0}};
+            for (lv = 1; lv < NFMAX; lv = lv * 2)
+                for (k = 0; k + lv < NFMAX; k = k + 2 * lv) begin
+                    two[k] = two[k] | two[k + lv] | (any[k] & any[k + lv]);
+                    any[k] = any[k] | any[k + lv];
+                end
+            le1 = !two[0];
+        end
+    endfunction
+    reg  s_last;                                    // S emits its last field (s_rest == 0), a register
     wire s_go   = s_v && !ev_full;                  // S emits (or passes an empty beat) this cycle
     wire s_free = !s_v || (s_go && s_last);
     wire p_to_s = p_v && s_free;
@@ -286,8 +302,10 @@ module snn_frame_scan #(
         if (s_free) begin
             s_kind <= p_kind; s_y <= p_y; s_x <= p_x; s_cl <= p_cl; s_xt <= p_xt; s_c <= p_c; s_data <= p_data;
             s_oh <= p_live & (~p_live + 1'b1); s_rest <= p_live & (p_live - 1'b1); s_any <= (p_live != {NFMAX{1'b0}});
+            s_last <= (p_kind != D_BEAT) || le1(p_live);
         end else if (s_go) begin
             s_oh <= s_rest & (~s_rest + 1'b1); s_rest <= s_rest & (s_rest - 1'b1);
+            s_last <= (s_kind != D_BEAT) || le1(s_rest);
         end
     end
 
@@ -317,29 +335,29 @@ module snn_frame_scan #(
     reg  [1:0]       e1_type;
     reg  [Y_W-1:0]   e1_y;
     reg  [X_W-1:0]   e1_x;
-    reg  [3:0]       e1_cl;
     reg  [XT_W-1:0]  e1_xt;
     reg  [C_W-1:0]   e1_c;
-    reg  [FI_W-1:0]  e1_pick;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg  [FI_W-1:0]  e1_hi, e1_lo;                  // the field's step / pixel in the beat, its channel after the first
+    /* verilator lint_on UNUSEDSIGNAL */
     reg  [VAL_W-1:0] e1_val;
+    reg  [FI_W-1:0]  pmask;                         // the channel bits of a field index: 2^cl - 1 (a thermometer)
+    integer n;
+    always @* for (n = 0; n < FI_W; n = n + 1) pmask[n] = 4'(n) < s_cl;
     always @(posedge clk) begin
         e1_v <= !rst && s_go && (s_kind != D_BEAT || s_any);
-        e1_type <= s_kind; e1_y <= s_y; e1_x <= s_x; e1_cl <= s_cl; e1_xt <= s_xt; e1_c <= s_c;
-        e1_pick <= pick; e1_val <= mag;
+        e1_type <= s_kind; e1_y <= s_y; e1_x <= s_x; e1_xt <= s_xt; e1_c <= s_c;
+        e1_hi <= pick >> s_cl; e1_lo <= pick & pmask; e1_val <= mag;
     end
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [FI_W:0]   pmask   = ((FI_W+1)'(1) << e1_cl) - 1'b1;
-    wire [FI_W-1:0] pick_hi = e1_pick >> e1_cl;             // the field's step / pixel within the beat
-    wire [FI_W-1:0] pick_lo = e1_pick & pmask[FI_W-1:0];     // its channel after the beat's first
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [XT_W-1:0] e1_at   = e1_xt + XT_W'(pick_hi);
+    wire [XT_W-1:0] e1_at   = e1_xt + XT_W'(e1_hi);
     always @(posedge clk) begin
         ev_valid <= !rst && e1_v;
         ev_type <= e1_type; ev_y <= e1_y;
         ev_x <= is_image ? X_W'(e1_at) : e1_x;
         ev_t <= is_image ? {T_W{1'b0}} : T_W'(e1_at);
-        ev_c <= e1_c + C_W'(pick_lo);
+        ev_c <= e1_c + C_W'(e1_lo);
         ev_val <= e1_val;
     end
-    assign busy = (state != S_IDLE) || g1_v || g2_v || g3_v || g4_v || !dq_empty || p_v || s_v || e1_v || ev_valid;
+    assign busy = (state != S_IDLE) || g1_v || g2_v || g3_v || g4_v || dq_count != {CR_W{1'b0}} || p_v || s_v || e1_v ||
+                  ev_valid;
 endmodule

@@ -69,7 +69,8 @@ module snn_frame_scatter #(
     output reg  [P-1:0]       op_lane,        // lanes that accumulate
     output reg  [P*2-1:0]     op_slot,        // lane l's slot at [2l +: 2]
     output reg  [P*OFF_W-1:0] op_off,         // lane l's offset in its slot
-    output reg  [WA_W-1:0]    op_waddr,
+    output wire               w_rd,           // the op's weight read, a stage ahead of op_valid (the weights reach
+    output wire [WA_W-1:0]    w_addr,         // the lanes a stage earlier: their product has registers both sides)
     output reg  [VAL_W-1:0]   op_val,
     output reg                op_unit,        // pool: the weight is 1
     output wire               idle
@@ -81,9 +82,21 @@ module snn_frame_scatter #(
     `SNN_REQUIRE(g_check_p, P >= 1 && (P & (P - 1)) == 0, "Error: P must be a power of two (instance %m)")
     `SNN_REQUIRE(g_check_lat, LANE_LAT >= 1 && LANE_LAT <= 8, "Error: LANE_LAT must be 1 .. 8 (instance %m)")
 
-    wire        is_pool = (kind == 3'(KIND_POOL));
-    wire        is_up   = (kind == 3'(KIND_UPCONV));
-    wire        k3      = (ntaps == 4'd9);
+    // the layer's decodes and per-lane constants, registered: kind, ntaps, col and sl are set long before start
+    // (snn_frame_engine registers them from the descriptor), so no decode sits in front of the wide stages
+    reg         is_pool, is_up, k3;
+    reg  [P-1:0] l_sub;                               // lane l's sub-lane l >> col is one of the 2^sl in use
+    reg  [7:0]  l_hi [0:P-1];                         // l >> col: lane l's sub-lane (its tap offset)
+    reg  signed [C_W+1:0] l_ch [0:P-1];               // l mod 2^col: lane l's channel within its group
+    integer lc;
+    always @(posedge clk) begin
+        is_pool <= (kind == 3'(KIND_POOL)); is_up <= (kind == 3'(KIND_UPCONV)); k3 <= (ntaps == 4'd9);
+        for (lc = 0; lc < P; lc = lc + 1) begin
+            l_sub[lc] <= (lc >> col) < (1 << sl);
+            l_hi[lc]  <= 8'(lc >> col);
+            l_ch[lc]  <= (C_W+2)'(lc & ((1 << col) - 1));
+        end
+    end
 
     // tap k of the kernel -> (ky, kx); a 1-tap kernel is the centre
     function automatic [3:0] tap_yx(input [7:0] k, input is3);
@@ -109,6 +122,18 @@ module snn_frame_scatter #(
     wire              in_pass = !is_pool || ev_type != 2'd0 || (ev_c >= chan_base && (c_rel >> col) < C_W'(groups));
     assign ev_pop = !ev_empty && e_take;
     integer q;
+    // at most one / two bits of x set (logic, not an adder): a mask's ops left after its lowest goes
+    function automatic [1:0] le12(input [8:0] x);    // {at most 2, at most 1}
+        integer k;
+        reg ge1, ge2, ge3;                           // at least 1, 2, 3 bits so far
+        begin
+            ge1 = 1'b0; ge2 = 1'b0; ge3 = 1'b0;
+            for (k = 0; k < 9; k = k + 1) begin
+                ge3 = ge3 | (ge2 & x[k]); ge2 = ge2 | (ge1 & x[k]); ge1 = ge1 | x[k];
+            end
+            le12 = {!ge3, !ge2};
+        end
+    endfunction
     always @(posedge clk) begin
         if (rst) e_valid <= 1'b0;
         else if (e_take) begin
@@ -131,6 +156,15 @@ module snn_frame_scatter #(
                      : k3 ? {2'b0, ev_y} + 1'b1 : {2'b0, ev_y};
         end
     end
+
+    // t * G as shifts and adds of G (t has T_W bits, a few): logic, not a DSP block
+    function automatic [OFF_W-1:0] tg_mul(input [T_W-1:0] tt, input [OFF_W-1:0] gg);
+        integer bi;
+        begin
+            tg_mul = {OFF_W{1'b0}};
+            for (bi = 0; bi < T_W; bi = bi + 1) if (tt[bi]) tg_mul = tg_mul + (gg << bi);
+        end
+    endfunction
 
     // ---------------------------------------------------------------- D: decode E's event
     wire              e_marker = (e_type != 2'd0);
@@ -165,11 +199,16 @@ module snn_frame_scatter #(
     reg               d_valid;
     reg  [2:0]        d_rv, d_cv;
     reg  [8:0]        d_tin, d_jmask;
-    wire              d_le1 = (d_jmask & (d_jmask - 9'd1)) == 9'd0;   // at most one op
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [1:0]        d_le12 = le12(d_jmask);
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire              d_le1 = d_le12[0];                                 // at most one op
     reg  [5:0]        d_slot;                         // slot of ky at [2ky +: 2]
     reg  [OFF_W-1:0]  d_xs;                           // xm * sx
-    reg  [OFF_W-1:0]  d_tg;                           // t*G (+ the pool's group)
-    reg  [WA_W-1:0]   d_cbase;
+    reg  [OFF_W-1:0]  d_tg, d_tp;                     // t*G, the pool's group: added into I
+    reg  [WA_W-1:0]   d_cw;                           // e_c * gj: added to the pass's weight base into I
+    // (the products are registered alone, the sums made on the way into I: on an ECP5 a multiplier is a DSP block
+    // far from the logic, and a product with an adder behind it missed 8 ns)
     reg  [VAL_W-1:0]  d_val;
     reg  [LP-1:0]     d_plane;                        // pool: the one lane
     reg  [Y_W-1:0]    end_y;
@@ -193,8 +232,9 @@ module snn_frame_scatter #(
             d_rv <= rv; d_cv <= cv; d_tin <= tin;
             for (q = 0; q < 3; q = q + 1) d_slot[2*q +: 2] <= oy[q][1:0];
             d_xs <= OFF_W'(xm) * sx;
-            d_tg <= OFF_W'(e_t) * OFF_W'(groups) + (is_pool ? OFF_W'(e_rel >> col) : {OFF_W{1'b0}});
-            d_cbase <= wbase + WA_W'(e_c) * gj;
+            d_tg <= tg_mul(e_t, OFF_W'(groups));
+            d_tp <= is_pool ? OFF_W'(e_rel >> col) : {OFF_W{1'b0}};
+            d_cw <= WA_W'(e_c) * gj;
             d_val <= e_val;
             d_plane <= LP'(e_c & ((C_W'(1) << col) - 1'b1));
             d_jmask <= is_pool ? 9'd1 : jm;
@@ -240,6 +280,9 @@ module snn_frame_scatter #(
     reg  [WA_W-1:0]   i_gbase;                        // cbase + g*J
     wire [8:0] low       = i_left & (~i_left + 9'd1); // the lowest op left (one-hot)
     wire [8:0] left_after = i_left & ~low;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [1:0] i_le12     = le12(i_left);
+    /* verilator lint_on UNUSEDSIGNAL */
     // registered: i_left has at most one op left, i_g is the last group (the ready chain starts at registers)
     reg        i_le1, i_jle1, i_lastg;
     wire       last_op    = i_le1 && (is_pool || i_lastg);
@@ -253,10 +296,9 @@ module snn_frame_scatter #(
     reg               p_valid, p_unit;
     reg               q_valid, q_unit;                // Q (below)
     reg  [4*P-1:0]    q_lk;
-    reg  [P-1:0]      q_lkok;
+    reg  [P-1:0]      q_lkok, q_roomok;
     reg  [8:0]        q_tin;
     reg  [LP-1:0]     q_plane;
-    reg  signed [C_W+1:0] q_room;
     reg  [5:0]        q_slot;
     reg  [3*OFF_W-1:0] q_off;
     reg  [VAL_W-1:0]  q_val;
@@ -290,8 +332,8 @@ module snn_frame_scatter #(
                 p_jn <= jn; p_rv <= i_rv; p_cv <= i_cv; p_tin <= i_tin; p_slot <= i_slot; p_col <= i_col;
                 p_tgg <= i_tgg; p_val <= i_val; p_plane <= i_plane; p_room <= i_room;
                 p_waddr <= i_gbase + WA_W'(jn); p_unit <= is_pool;
-                if (left_after != 9'd0) begin
-                    i_left <= left_after; i_le1 <= (left_after & (left_after - 9'd1)) == 9'd0;
+                if (!i_le1) begin
+                    i_left <= left_after; i_le1 <= i_le12[1];
                 end else begin
                     i_left <= i_jmask; i_le1 <= i_jle1; i_lastg <= (i_g + (G_W+1)'(2)) == groups;
                     i_g <= i_g + 1'b1; i_gbase <= i_gbase + WA_W'(j_ops);
@@ -302,8 +344,8 @@ module snn_frame_scatter #(
                 i_valid <= d_valid;
                 i_rv <= d_rv; i_cv <= d_cv; i_tin <= d_tin; i_slot <= d_slot;
                 for (q = 0; q < 3; q = q + 1) i_col[OFF_W*q +: OFF_W] <= d_xs + cq_sx[q];
-                i_tgg <= d_tg; i_val <= d_val; i_plane <= d_plane;
-                i_jmask <= d_jmask; i_left <= d_jmask; i_g <= {(G_W+1){1'b0}}; i_gbase <= d_cbase;
+                i_tgg <= d_tg + d_tp; i_val <= d_val; i_plane <= d_plane;
+                i_jmask <= d_jmask; i_left <= d_jmask; i_g <= {(G_W+1){1'b0}}; i_gbase <= wbase + d_cw;
                 i_le1 <= d_le1; i_jle1 <= d_le1; i_lastg <= groups == (G_W+1)'(1);
                 i_room <= $signed({2'b0, c_out}) - $signed({2'b0, chan_base});
             end
@@ -314,15 +356,16 @@ module snn_frame_scatter #(
     // P: lane l's tap index (op j, sub-lane l >> col); the three kernel columns' band offsets + t*G + g
     integer l;
     reg [7:0] lk [0:P-1];
-    always @* for (l = 0; l < P; l = l + 1) lk[l] = (8'(p_jn) << sl) + 8'(l >> col);
+    always @* for (l = 0; l < P; l = l + 1) lk[l] = (8'(p_jn) << sl) + l_hi[l];
     always @(posedge clk) begin
         q_valid <= !rst && p_valid;
         for (l = 0; l < P; l = l + 1) begin
             q_lk[4*l +: 4] <= lk[l][3:0];
             q_lkok[l] <= lk[l] < 8'd9;
+            q_roomok[l] <= l_ch[l] < p_room;             // (the lane's channel exists)
         end
         for (q = 0; q < 3; q = q + 1) q_off[OFF_W*q +: OFF_W] <= p_col[OFF_W*q +: OFF_W] + p_tgg;
-        q_tin <= p_tin; q_plane <= p_plane; q_room <= p_room;
+        q_tin <= p_tin; q_plane <= p_plane;
         q_slot <= p_slot; q_val <= p_val; q_waddr <= p_waddr; q_unit <= p_unit;
     end
     // Q: the tap's (ky, kx) and whether the lane accumulates
@@ -333,7 +376,7 @@ module snn_frame_scatter #(
             lyx[l] = tap_yx({4'd0, q_lk[4*l +: 4]}, k3);
             lon[l] = q_lkok[l] && q_tin[q_lk[4*l +: 4]]
                      && (is_pool ? (LP'(l) == q_plane)
-                                 : ((l >> col) < (1 << sl)) && ($signed((C_W+2)'(l & ((1 << col) - 1))) < q_room));
+                                 : l_sub[l] && q_roomok[l]);
         end
     end
     always @(posedge clk) begin
@@ -341,10 +384,11 @@ module snn_frame_scatter #(
         for (l = 0; l < P; l = l + 1) r_yx[4*l +: 4] <= lyx[l];
         r_lane <= lon; r_slot <= q_slot; r_off <= q_off; r_val <= q_val; r_waddr <= q_waddr; r_unit <= q_unit;
     end
+    assign w_rd   = r_valid;
+    assign w_addr = r_waddr;
     // the op registers (stage A of snn_frame_lane): each lane's slot and offset by its tap
     always @(posedge clk) begin
         op_valid <= !rst && r_valid;
-        op_waddr <= r_waddr;
         op_val <= r_val;
         op_unit <= r_unit;
         op_lane <= r_lane;

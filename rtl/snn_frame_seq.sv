@@ -177,6 +177,11 @@ module snn_frame_seq #(
     reg               mbusy;
     // the product is done: registered (a cycle late, when the steps add nothing more), read only while mbusy
     reg               mdone;
+    // a step's factors, registered from (state, ss) a cycle before the step loads them (mwait: that cycle), so the
+    // multiplier's registers see a register, not the choice among the steps' operands
+    reg  [ADDR_W-1:0] opa;
+    reg  [LEN_W-1:0]  opb;
+    reg               mwait;
     // registered products and sums (SETUP / CHECK / LOAD sub-steps)
     reg  [Y_W-1:0]    rows_q, h_il;
     reg  [XW-1:0]     cols_q;
@@ -225,6 +230,41 @@ module snn_frame_seq #(
     reg               pass_last;      // the layer's last pass (found in PASS: not a subtraction ahead of WAIT's choice)
     reg  [LEN_W-1:0]  np0_m1, np1_m1; // np0 - 1, np1 - 1 (set in START: no subtraction ahead of RUN's choice)
 
+    // the factors of SETUP's and LOAD's step ss (mwait gives them a cycle; xd is xi1 - xi0, set steps earlier)
+    reg  [XW-1:0]     xd;
+    always @(posedge clk) begin
+        xd <= xi1 - xi0;
+        opa <= {ADDR_W{1'b0}}; opb <= {LEN_W{1'b0}};
+        if (state == S_SETUP) begin
+            case (ss)
+                4'd0: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
+                4'd1: begin opa <= ADDR_W'(`SNN_FIELD(F_WBEATS)); opb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
+                4'd2: begin opa <= ADDR_W'(cols_q); opb <= LEN_W'(rows_q); end
+                4'd3: begin opa <= ADDR_W'(img_row_q); opb <= is_input ? LEN_W'(h_il) : {LEN_W{1'b0}}; end
+                4'd4: begin opa <= ADDR_W'(rc_q); opb <= LEN_W'(rbnp_q); end
+                default: ;
+            endcase
+        end else begin
+            case (ss)
+                4'd0: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
+                // a segment (one pass's part) of an output row, and the strip's offset in it
+                4'd1: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(cols_q); end
+                4'd2: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(xo0); end
+                4'd3: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(w_out); end
+                4'd4: begin opa <= ADDR_W'(rbnp_q); opb <= LEN_W'(cols_q); end
+                4'd6: begin opa <= ADDR_W'(rb0f); opb <= LEN_W'(xd); end
+                4'd7: begin opa <= ADDR_W'(rb0f); opb <= LEN_W'(win_full); end
+                4'd8: begin opa <= ADDR_W'(rb0f); opb <= LEN_W'(xi0); end
+                4'd9: begin opa <= ADDR_W'(rb1f); opb <= LEN_W'(xd); end
+                4'd10: begin opa <= ADDR_W'(rb1f); opb <= LEN_W'(xi0); end
+                4'd11: begin opa <= ADDR_W'(rb1f); opb <= LEN_W'(win_full); end
+                4'd12: begin opa <= sstride0; opb <= is_input ? {LEN_W{1'b0}} : np0; end
+                4'd13: begin opa <= sstride1; opb <= np1; end
+                default: ;
+            endcase
+        end
+    end
+
     always @(posedge clk) begin
         lstart <= 1'b0;
         wl_start <= 1'b0;
@@ -232,7 +272,7 @@ module snn_frame_seq #(
         if (rst) begin
             state <= S_CLEAR; init_off <= {OFF_W{1'b0}}; rcmd_valid <= 1'b0; li <= {LI_W{1'b0}};
             halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0; ss <= 4'd0;
-            setup_done <= 1'b0; mbusy <= 1'b0;
+            setup_done <= 1'b0; mbusy <= 1'b0; mwait <= 1'b1;
         end else begin
             mdone <= mbusy && mb == {LEN_W{1'b0}};
             if (mbusy) begin             // the serial multiplier's step (nothing once mb is 0)
@@ -254,22 +294,19 @@ module snn_frame_seq #(
                     img_bytes <= {ADDR_W{1'b0}}; out_bytes <= {ADDR_W{1'b0}}; wend <= {ADDR_W{1'b0}};
                 end
                 S_FETCH: begin   // desc follows li a cycle later
-                    ss <= 4'd0;
+                    ss <= 4'd0; mwait <= 1'b1;
                     state <= setup_done ? S_LOAD : S_SETUP;
                 end
                 S_SETUP: begin   // one layer: its products one after another on the serial multiplier, then the sums
-                    if (!mbusy) begin
-                        mbusy <= 1'b1; mp <= {ADDR_W{1'b0}};
+                    if (!mbusy && mwait) mwait <= 1'b0;   // (the step's operands are registered meanwhile)
+                    else if (!mbusy) begin
+                        mbusy <= 1'b1; mp <= {ADDR_W{1'b0}}; ma <= opa; mb <= opb;
                         case (ss)
                             4'd0: begin
                                 rows_q <= hq >> lvl; cols_q <= wq >> lvl; h_il <= hq >> ilvl;
                                 img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
-                                ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(`SNN_FIELD(F_NPASS));
                             end
-                            4'd1: begin ma <= ADDR_W'(`SNN_FIELD(F_WBEATS)); mb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
-                            4'd2: begin ma <= ADDR_W'(cols_q); mb <= LEN_W'(rows_q); end
-                            4'd3: begin ma <= ADDR_W'(img_row_q); mb <= is_input ? LEN_W'(h_il) : {LEN_W{1'b0}}; end
-                            4'd4: begin ma <= ADDR_W'(rc_q); mb <= LEN_W'(rbnp_q); end
+                            4'd1, 4'd2, 4'd3, 4'd4: ;
                             default: begin
                                 mbusy <= 1'b0; ss <= 4'd0;
                                 if (!is_out) begin
@@ -284,7 +321,7 @@ module snn_frame_seq #(
                             end
                         endcase
                     end else if (mdone) begin
-                        mbusy <= 1'b0; ss <= ss + 1'b1;
+                        mbusy <= 1'b0; ss <= ss + 1'b1; mwait <= 1'b1;
                         case (ss)
                             4'd0: rbnp_q <= LEN_W'(mp);
                             4'd1: wlay_q <= mp + ADDR_W'(`SNN_FIELD(F_WOFF));
@@ -330,8 +367,9 @@ module snn_frame_seq #(
                     endcase
                 end
                 S_LOAD: begin    // the layer's strip, sizes and strides: its products on the serial multiplier
-                    if (!mbusy) begin
-                        mbusy <= 1'b1; mp <= {ADDR_W{1'b0}}; mb <= {LEN_W{1'b0}};
+                    if (!mbusy && mwait) mwait <= 1'b0;
+                    else if (!mbusy) begin
+                        mbusy <= 1'b1; mp <= {ADDR_W{1'b0}}; ma <= opa; mb <= opb;
                         case (ss)
                             4'd0: begin
                                 img_row_q <= (((XW+9)'(wq >> ilvl) << cl0) + (XW+9)'(BYTES_M1)) >> BBL << BBL;
@@ -345,18 +383,13 @@ module snn_frame_seq #(
                                 np1 <= LEN_W'(`SNN_FIELD(F_SRC1_NP));
                                 gp_f <= `SNN_FIELD(F_GP); wstride_f <= WA_W'(`SNN_FIELD(F_WSTRIDE));
                                 wbeats_f <= `SNN_FIELD(F_WBEATS);
-                                ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(`SNN_FIELD(F_NPASS));
                             end
                             4'd1: begin
                                 xi0 <= (halo_l && xa != {XW{1'b0}}) ? xa - 1'b1 : xa;
                                 xi1 <= (halo_r && xb != win_full) ? xb + 1'b1 : xb;
                                 dst0 <= is_out ? outp : base[RI_W'(`SNN_FIELD(F_DST))];
-                                // a segment (one pass's part) of an output row, and the strip's offset in it
-                                ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(cols_q);
                             end
-                            4'd2: begin ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(xo0); end
-                            4'd3: begin ma <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); mb <= LEN_W'(w_out); end
-                            4'd4: begin ma <= ADDR_W'(rbnp_q); mb <= LEN_W'(cols_q); end
+                            4'd2, 4'd3, 4'd4: ;
                             4'd5: begin
                                 // the image from the beat holding column xi0
                                 if (is_input) xi0 <= XW'((((XW+8)'(xi0) << cl0) & ~(XW+8)'(BYTES_M1)) >> cl0);
@@ -374,16 +407,9 @@ module snn_frame_seq #(
                                     xoff_bytes <= ADDR_W'(ib0);
                                 end else rb0 <= rb0f;
                                 rb1 <= rb1f;
-                                ma <= ADDR_W'(rb0f); mb <= LEN_W'(xi1 - xi0);
                             end
-                            4'd7: begin ma <= ADDR_W'(rb0f); mb <= LEN_W'(win_full); end
-                            4'd8: begin ma <= ADDR_W'(rb0f); mb <= LEN_W'(xi0); end
-                            4'd9: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(xi1 - xi0); end
-                            4'd10: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(xi0); end
-                            4'd11: begin ma <= ADDR_W'(rb1f); mb <= LEN_W'(win_full); end
-                            4'd12: begin ma <= sstride0; mb <= is_input ? {LEN_W{1'b0}} : np0; end
+                            4'd7, 4'd8, 4'd9, 4'd10, 4'd11, 4'd12: ;
                             4'd13: begin
-                                ma <= sstride1; mb <= np1;
                                 // the sources' regions, for the first pass (a register between the read and the sum)
                                 src0_q <= is_input ? img : base[RI_W'(`SNN_FIELD(F_SRC0))];
                                 src1_q <= base[RI_W'(`SNN_FIELD(F_SRC1))];
@@ -405,7 +431,7 @@ module snn_frame_seq #(
                             end
                         endcase
                     end else if (mdone) begin
-                        mbusy <= 1'b0; ss <= ss + 1'b1;
+                        mbusy <= 1'b0; ss <= ss + 1'b1; mwait <= 1'b1;
                         case (ss)
                             4'd0: rbnp_q <= LEN_W'(mp);
                             4'd1: seg_bytes <= mp << BBL;

@@ -25,18 +25,19 @@ module snn_frame_wload #(
     localparam integer ACC_W = DATA_W * BPW;
 
     reg [WA_W:0]     left;          // words still to write
+    reg              left_nz;       // left != 0, a register: the reader's pop (its FIFO's enables) follows in_ready
     reg [ACC_W-1:0]  held;          // the beat (or the beats of one word)
     reg              full;          // `held` holds data to emit
     reg [IDX_W-1:0]  idx;           // next word within the beat, or beats collected
-    assign done = (left == {(WA_W+1){1'b0}}) && !full;
-    assign in_ready = !full && (left != {(WA_W+1){1'b0}});
+    assign done = !left_nz && !full;
+    assign in_ready = !full && left_nz;
 
     always @(posedge clk) begin
         we <= 1'b0;
         if (rst) begin
-            left <= {(WA_W+1){1'b0}}; full <= 1'b0; idx <= {IDX_W{1'b0}};
+            left <= {(WA_W+1){1'b0}}; left_nz <= 1'b0; full <= 1'b0; idx <= {IDX_W{1'b0}};
         end else if (start) begin
-            left <= words; full <= 1'b0; idx <= {IDX_W{1'b0}}; waddr <= {WA_W{1'b0}} - 1'b1;
+            left <= words; left_nz <= words != {(WA_W+1){1'b0}}; full <= 1'b0; idx <= {IDX_W{1'b0}}; waddr <= {WA_W{1'b0}} - 1'b1;
         end else if (BPW > 1) begin
             if (in_valid && in_ready) begin
                 held <= ACC_W'({in_data, held} >> DATA_W);
@@ -45,11 +46,13 @@ module snn_frame_wload #(
             end
             if (full) begin
                 we <= 1'b1; waddr <= waddr + 1'b1; wdata <= WORD_W'(held); left <= left - 1'b1; full <= 1'b0;
+                left_nz <= left != {{WA_W{1'b0}}, 1'b1};
             end
         end else begin
             if (in_valid && in_ready) begin held <= ACC_W'(in_data); full <= 1'b1; idx <= {IDX_W{1'b0}}; end
             if (full) begin
                 we <= 1'b1; waddr <= waddr + 1'b1; wdata <= WORD_W'(held >> (WORD_W * idx)); left <= left - 1'b1;
+                left_nz <= left != {{WA_W{1'b0}}, 1'b1};
                 if (idx == IDX_W'(WPB - 1) || left == {{WA_W{1'b0}}, 1'b1}) begin full <= 1'b0; idx <= {IDX_W{1'b0}}; end
                 else idx <= idx + 1'b1;
             end

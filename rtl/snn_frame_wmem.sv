@@ -4,7 +4,8 @@
 //
 // Both reads take two cycles (issue 22: nothing but a register behind a block-RAM read): the address at cycle c,
 // the RAM's read register at c + 1, its output register at c + 2, when the word is on w_q / b_q. The weight read
-// is enabled by w_rd (the scatter's op_valid), its output register follows it one cycle later, so w_q holds the
+// is enabled by w_rd (the scatter's stage R, a stage ahead of its op registers, so that the word reaches the lanes at
+// their stage B), its output register follows it one cycle later, so w_q holds the
 // weights of the last op read.
 module snn_frame_wmem #(
     parameter integer P          = 8,

@@ -107,10 +107,12 @@ class AxiCase:
     p_stall: float = 0.3
     n_cmds: int = 30
     max_beats: int = 300
+    out_reg: int = 0          # snn_axi_reader only: registers behind its data FIFO (snn_fifo OUT_REG)
 
     def params(self) -> dict:
-        return {"ADDR_W": self.addr_w, "DATA_W": self.data_w, "LEN_W": self.len_w, "MAX_BURST": self.max_burst,
-                "MAX_OUTSTANDING": self.max_outstanding, "CMD_DEPTH": self.cmd_depth}
+        p = {"ADDR_W": self.addr_w, "DATA_W": self.data_w, "LEN_W": self.len_w, "MAX_BURST": self.max_burst,
+             "MAX_OUTSTANDING": self.max_outstanding, "CMD_DEPTH": self.cmd_depth}
+        return {**p, "OUT_REG": self.out_reg} if self.out_reg else p
 
     def env(self) -> dict:
         return {"SNN_SEED": self.seed, "SNN_P_PAUSE": self.p_pause, "SNN_P_STALL": self.p_stall,
@@ -132,6 +134,9 @@ AXI_CASES = {c.name: c for c in [
     AxiCase("d64-b1-o8", data_w=64, max_burst=1, max_outstanding=8, addr_w=40, cmd_depth=1, seed=4, p_pause=0.5,
             p_stall=0.5, max_beats=120),
 ]}
+# the reader as the frame engine uses it: its data FIFO's head two registers behind the RAM (snn_fifo OUT_REG = 2)
+READER_OUT_REG_CASE = AxiCase("d128-b16-o4-outreg2", data_w=128, max_burst=16, max_outstanding=4, seed=5, p_stall=0.5,
+                              out_reg=2)
 ICARUS_AXI_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-icarus", n_cmds=8, max_beats=100)
 # the faulty-RTL checks (test_snn_axi.py MUTANTS): several bursts in flight, fewer commands
 AXI_MUTANT_CASE = AXI_CASES["d64-b16-o2"].replace(name="d64-b16-o2-mutants", n_cmds=15, max_beats=150)

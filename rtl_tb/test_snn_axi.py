@@ -6,7 +6,7 @@ line of the RTL (a copy under build/sim/axi_mutants/) and names the bench test t
 import pytest
 
 from golden.backends.rtl import simulate as simlib
-from rtl_tb.cases import AXI_CASES, AXI_MUTANT_CASE
+from rtl_tb.cases import AXI_CASES, AXI_MUTANT_CASE, READER_OUT_REG_CASE
 
 # the sources of each unit, relative to rtl/ (lint: test_lint.py)
 AXI_SOURCES = {"reader": ("snn_fifo.sv", "snn_axi_burst.sv", "snn_axi_reader.sv"),
@@ -51,6 +51,24 @@ def check_axi_result(res, case):
 @pytest.mark.parametrize("case", list(AXI_CASES.values()), ids=list(AXI_CASES))
 def test_snn_axi(case, unit):
     check_axi_result(axi_run(case, unit), case)
+
+
+def test_reader_out_reg():
+    """The reader with its data FIFO's head two registers behind the RAM (snn_fifo OUT_REG = 2, as in the frame
+    engine): the same bench, bit-exact, under back-pressure; and the bench fails when the read register is
+    overwritten while it still holds a word."""
+    case = READER_OUT_REG_CASE
+    check_axi_result(axi_run(case, "reader"), case)
+    src = (simlib.RTL_DIR / "snn_fifo.sv").read_text()
+    line = "if (rd_adv) rd <= mem[rp];"
+    assert src.count(line) == 1
+    mutant = simlib.SIM_ROOT / "axi_mutants" / "reader-out-reg2-overwrite" / "snn_fifo.sv"
+    mutant.parent.mkdir(parents=True, exist_ok=True)
+    mutant.write_text(src.replace(line, "rd <= mem[rp];"))
+    sources = (str(mutant),) + AXI_SOURCES["reader"][1:]
+    res = simlib.simulate("axi_reader-mutant-out-reg2-overwrite", "snn_axi_reader", "tb_snn_axi_reader",
+                          case.params(), case.env(), quiet=True, sources=sources)
+    assert not res.ok, "the bench passed a reader whose FIFO overwrites its read register"
 
 
 def test_split_model():
