@@ -9,9 +9,11 @@
 // OUT_REG = 1 puts a register behind the array: the head word and `empty` are registers (the array's read drives
 // nothing but that register, which a consumer that computes on the head needs for timing), a pushed word reaches
 // `dout` a cycle later, and `count` still counts every word (the array's and the head's).
-// OUT_REG = 2 adds a second register: the array's read register (in a block RAM, the RAM's own output) feeds the
-// head register directly, so the head's consumer sees a fabric register, not a block RAM's clock-to-output (4.3 ns
-// on an ECP5). A pushed word reaches `dout` two cycles later than with OUT_REG = 0; one word a cycle still.
+// OUT_REG = 2 is for a FIFO in block RAM whose consumer's pop is a long path: the array's read register (the RAM's
+// own output), a fabric register right behind it, then a two-word fabric queue whose head is `dout`; a word moves
+// on by registered room only, so neither the RAM's output (4.3 ns clock-to-output on an ECP5) nor the consumer's
+// pop reaches the RAM's read enable or any logic before a register. A pushed word reaches `dout` four cycles
+// later than with OUT_REG = 0; one word a cycle still.
 `include "snn_check.svh"
 module snn_fifo #(
     parameter integer WIDTH = 8,
@@ -85,24 +87,34 @@ module snn_fifo #(
                 end
             end
         end else begin : g_out_reg2
-            // the array holds count - rv - hv words; the read register rd is refilled from the array when it is
-            // empty or moves on, the head hd from rd (nothing but a register's enable between them)
-            reg              rv, hv;
-            reg [WIDTH-1:0]  rd, hd;
+            // rd: the array's read register (in a block RAM, the RAM's own output); r2: a fabric register right
+            // behind it; f0 (the head), f1: a two-word fabric queue. A word moves on when the next place is free by
+            // its registers alone (f: fewer than two words a cycle ago), so the RAM's read enable and the two
+            // registers' enables depend only on registers; the consumer's pop reaches only the queue
+            reg              rv, r2v;
+            reg [WIDTH-1:0]  rd, r2, f0, f1;
+            reg [1:0]        fc;                   // words in f0, f1
             reg [CNT_W-1:0]  acount;               // words in the array
-            wire             r_to_h = rv && (!hv || do_pop);
-            assign rd_adv = (!rv || r_to_h) && acount != {CNT_W{1'b0}};
-            assign empty  = !hv;
-            assign dout   = hd;
+            wire             r2_to_f = r2v && fc != 2'd2;
+            wire             rd_to_r2 = rv && (!r2v || r2_to_f);
+            assign rd_adv = (!rv || rd_to_r2) && acount != {CNT_W{1'b0}};
+            assign empty  = (fc == 2'd0);
+            assign dout   = f0;
             always @(posedge clk) begin
                 if (rst) begin
-                    rv <= 1'b0; hv <= 1'b0; acount <= {CNT_W{1'b0}};
+                    rv <= 1'b0; r2v <= 1'b0; fc <= 2'd0; acount <= {CNT_W{1'b0}};
                 end else begin
                     if (rd_adv) rd <= mem[rp];
                     if (rd_adv) rv <= 1'b1;
-                    else if (r_to_h) rv <= 1'b0;
-                    if (r_to_h) begin hd <= rd; hv <= 1'b1; end
-                    else if (do_pop) hv <= 1'b0;
+                    else if (rd_to_r2) rv <= 1'b0;
+                    if (rd_to_r2) begin r2 <= rd; r2v <= 1'b1; end
+                    else if (r2_to_f) r2v <= 1'b0;
+                    // the queue: in from r2, out to the consumer (a pop needs a word, an input needs a place)
+                    // (in and out together: one word there, f0; in alone: to the first free place; out alone: f1 on)
+                    if (r2_to_f && do_pop) f0 <= r2;
+                    else if (r2_to_f) begin if (fc == 2'd0) f0 <= r2; else f1 <= r2; end
+                    else if (do_pop) f0 <= f1;
+                    fc <= fc + 2'(r2_to_f) - 2'(do_pop);
                     acount <= acount + CNT_W'(do_push) - CNT_W'(rd_adv);
                 end
             end

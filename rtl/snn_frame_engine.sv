@@ -95,6 +95,10 @@ module snn_frame_engine #(
     wire [BA_W-1:0]   bbase_pass;
     wire [C_W-1:0]    chan_base;
     wire              loading, wl_start, wl_done;
+    // who takes the reader's data, registered: the sequencer's state changes to and from loading weights with no
+    // read data outstanding (the load's command is issued the cycle after; the rows' only after the load is done)
+    reg               ld_q;
+    always @(posedge clk) ld_q <= loading;
     // failing safely (issue 23): halt the masters, flush the datapath, the watchdog
     wire              halt, flush, wd_en, timed_out, axi_quiet, rd_inflight, wr_inflight;
     wire [3:0]        st;
@@ -198,7 +202,7 @@ module snn_frame_engine #(
         u_scan (.clk(clk), .rst(frst), .start(lstart), .is_image(s_image), .two_src(s_two),
                 .h_in(h_in), .w_in(X_W'(w_in)), .rb0(rb0), .rb1(rb1), .cl0(s_cl0), .cl1(s_cl1), .c0(s_c0), .c1(s_c1),
                 .np0(s_np0), .np1(s_np1),
-                .in_valid(rd_valid && !loading), .in_ready(scan_ready), .in_data(rd_data),
+                .in_valid(rd_valid && !ld_q), .in_ready(scan_ready), .in_data(rd_data),
                 .ev_valid(ev_valid), .ev_full(ev_full), .ev_type(ev_type), .ev_y(ev_y),
                 .ev_x(ev_x), .ev_t(ev_t), .ev_c(ev_c), .ev_val(ev_val), .busy(scan_busy));
 
@@ -244,12 +248,12 @@ module snn_frame_engine #(
                      .WA_W(WA_W), .BA_W(BA_W), .WSTREAM(WSTREAM), .WEIGHTS_FILE(WEIGHTS_FILE), .BIAS_FILE(BIAS_FILE))
         u_wmem (.clk(clk), .w_rd(w_rd), .w_addr(w_addr), .w_q(w_q), .b_addr(b_addr), .b_q(b_q),
                 .we(wm_we), .waddr(wm_wa), .wdata(wm_wd));
-    assign rd_ready = loading ? wl_ready : scan_ready;
+    assign rd_ready = ld_q ? wl_ready : scan_ready;
     generate
         if (WSTREAM != 0) begin : g_wstream
             snn_frame_wload #(.DATA_W(DATA_W), .WORD_W(P * W_BITS), .WPB(WPB), .BPW(BPW), .WA_W(WA_W))
                 u_wload (.clk(clk), .rst(frst), .start(wl_start), .words((WA_W+1)'(`SNN_FIELD(F_WSTRIDE))), .done(wl_done),
-                         .in_valid(rd_valid && loading), .in_ready(wl_ready), .in_data(rd_data),
+                         .in_valid(rd_valid && ld_q), .in_ready(wl_ready), .in_data(rd_data),
                          .we(wm_we), .waddr(wm_wa), .wdata(wm_wd));
         end else begin : g_wrom
             assign wl_done = 1'b1;

@@ -177,11 +177,11 @@ module snn_frame_seq #(
     reg               mbusy;
     // the product is done: registered (a cycle late, when the steps add nothing more), read only while mbusy
     reg               mdone;
-    // a step's factors, registered from (state, ss) a cycle before the step loads them (mwait: that cycle), so the
-    // multiplier's registers see a register, not the choice among the steps' operands
+    // a step's factors, registered from (state, ss) two cycles before the step loads them (mwait counts them), so
+    // the multiplier's registers see a register, not the choice among the steps' operands
     reg  [ADDR_W-1:0] opa;
     reg  [LEN_W-1:0]  opb;
-    reg               mwait;
+    reg  [1:0]        mwait;
     // registered products and sums (SETUP / CHECK / LOAD sub-steps)
     reg  [Y_W-1:0]    rows_q, h_il;
     reg  [XW-1:0]     cols_q;
@@ -230,39 +230,48 @@ module snn_frame_seq #(
     reg               pass_last;      // the layer's last pass (found in PASS: not a subtraction ahead of WAIT's choice)
     reg  [LEN_W-1:0]  np0_m1, np1_m1; // np0 - 1, np1 - 1 (set in START: no subtraction ahead of RUN's choice)
 
-    // the factors of SETUP's and LOAD's step ss (mwait gives them a cycle; xd is xi1 - xi0, set steps earlier)
+    // the factors of SETUP's and LOAD's step ss: the step decoded into a one-hot register (op_sel), then the factors
+    // an AND-OR of it (mwait gives them two cycles; xd is xi1 - xi0, set steps earlier)
+    localparam integer NSEL = 18;                   // SETUP steps 0..4, LOAD steps 0..4 and 6..13
+    reg  [NSEL-1:0]   op_sel;
     reg  [XW-1:0]     xd;
+    wire [ADDR_W-1:0] fa [0:NSEL-1];
+    wire [LEN_W-1:0]  fb [0:NSEL-1];
+    assign fa[0]  = ADDR_W'(`SNN_FIELD(F_OUT_RB)); assign fb[0]  = LEN_W'(`SNN_FIELD(F_NPASS));
+    assign fa[1]  = ADDR_W'(`SNN_FIELD(F_WBEATS)); assign fb[1]  = LEN_W'(`SNN_FIELD(F_NPASS));
+    assign fa[2]  = ADDR_W'(cols_q);               assign fb[2]  = LEN_W'(rows_q);
+    assign fa[3]  = ADDR_W'(img_row_q);            assign fb[3]  = is_input ? LEN_W'(h_il) : {LEN_W{1'b0}};
+    assign fa[4]  = ADDR_W'(rc_q);                 assign fb[4]  = LEN_W'(rbnp_q);
+    assign fa[5]  = ADDR_W'(`SNN_FIELD(F_OUT_RB)); assign fb[5]  = LEN_W'(`SNN_FIELD(F_NPASS));
+    // a segment (one pass's part) of an output row, and the strip's offset in it
+    assign fa[6]  = ADDR_W'(`SNN_FIELD(F_OUT_RB)); assign fb[6]  = LEN_W'(cols_q);
+    assign fa[7]  = ADDR_W'(`SNN_FIELD(F_OUT_RB)); assign fb[7]  = LEN_W'(xo0);
+    assign fa[8]  = ADDR_W'(`SNN_FIELD(F_OUT_RB)); assign fb[8]  = LEN_W'(w_out);
+    assign fa[9]  = ADDR_W'(rbnp_q);               assign fb[9]  = LEN_W'(cols_q);
+    assign fa[10] = ADDR_W'(rb0f);                 assign fb[10] = LEN_W'(xd);           // LOAD step 6
+    assign fa[11] = ADDR_W'(rb0f);                 assign fb[11] = LEN_W'(win_full);
+    assign fa[12] = ADDR_W'(rb0f);                 assign fb[12] = LEN_W'(xi0);
+    assign fa[13] = ADDR_W'(rb1f);                 assign fb[13] = LEN_W'(xd);
+    assign fa[14] = ADDR_W'(rb1f);                 assign fb[14] = LEN_W'(xi0);
+    assign fa[15] = ADDR_W'(rb1f);                 assign fb[15] = LEN_W'(win_full);
+    assign fa[16] = sstride0;                      assign fb[16] = is_input ? {LEN_W{1'b0}} : np0;
+    assign fa[17] = sstride1;                      assign fb[17] = np1;
+    reg  [ADDR_W-1:0] sel_a;
+    reg  [LEN_W-1:0]  sel_b;
+    integer fk;
+    always @* begin
+        sel_a = {ADDR_W{1'b0}}; sel_b = {LEN_W{1'b0}};
+        for (fk = 0; fk < NSEL; fk = fk + 1) begin
+            sel_a = sel_a | ({ADDR_W{op_sel[fk]}} & fa[fk]);
+            sel_b = sel_b | ({LEN_W{op_sel[fk]}} & fb[fk]);
+        end
+    end
     always @(posedge clk) begin
         xd <= xi1 - xi0;
-        opa <= {ADDR_W{1'b0}}; opb <= {LEN_W{1'b0}};
-        if (state == S_SETUP) begin
-            case (ss)
-                4'd0: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
-                4'd1: begin opa <= ADDR_W'(`SNN_FIELD(F_WBEATS)); opb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
-                4'd2: begin opa <= ADDR_W'(cols_q); opb <= LEN_W'(rows_q); end
-                4'd3: begin opa <= ADDR_W'(img_row_q); opb <= is_input ? LEN_W'(h_il) : {LEN_W{1'b0}}; end
-                4'd4: begin opa <= ADDR_W'(rc_q); opb <= LEN_W'(rbnp_q); end
-                default: ;
-            endcase
-        end else begin
-            case (ss)
-                4'd0: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(`SNN_FIELD(F_NPASS)); end
-                // a segment (one pass's part) of an output row, and the strip's offset in it
-                4'd1: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(cols_q); end
-                4'd2: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(xo0); end
-                4'd3: begin opa <= ADDR_W'(`SNN_FIELD(F_OUT_RB)); opb <= LEN_W'(w_out); end
-                4'd4: begin opa <= ADDR_W'(rbnp_q); opb <= LEN_W'(cols_q); end
-                4'd6: begin opa <= ADDR_W'(rb0f); opb <= LEN_W'(xd); end
-                4'd7: begin opa <= ADDR_W'(rb0f); opb <= LEN_W'(win_full); end
-                4'd8: begin opa <= ADDR_W'(rb0f); opb <= LEN_W'(xi0); end
-                4'd9: begin opa <= ADDR_W'(rb1f); opb <= LEN_W'(xd); end
-                4'd10: begin opa <= ADDR_W'(rb1f); opb <= LEN_W'(xi0); end
-                4'd11: begin opa <= ADDR_W'(rb1f); opb <= LEN_W'(win_full); end
-                4'd12: begin opa <= sstride0; opb <= is_input ? {LEN_W{1'b0}} : np0; end
-                4'd13: begin opa <= sstride1; opb <= np1; end
-                default: ;
-            endcase
-        end
+        for (fk = 0; fk < NSEL; fk = fk + 1)
+            op_sel[fk] <= (fk < 5) ? (state == S_SETUP && ss == 4'(fk))
+                        : (fk < 10) ? (state == S_LOAD && ss == 4'(fk - 5)) : (state == S_LOAD && ss == 4'(fk - 4));
+        opa <= sel_a; opb <= sel_b;
     end
 
     always @(posedge clk) begin
@@ -272,7 +281,7 @@ module snn_frame_seq #(
         if (rst) begin
             state <= S_CLEAR; init_off <= {OFF_W{1'b0}}; rcmd_valid <= 1'b0; li <= {LI_W{1'b0}};
             halt <= 1'b0; aborted <= 1'b0; drain_after <= 1'b0; status <= 4'd0; ss <= 4'd0;
-            setup_done <= 1'b0; mbusy <= 1'b0; mwait <= 1'b1;
+            setup_done <= 1'b0; mbusy <= 1'b0; mwait <= 2'd2;
         end else begin
             mdone <= mbusy && mb == {LEN_W{1'b0}};
             if (mbusy) begin             // the serial multiplier's step (nothing once mb is 0)
@@ -294,11 +303,11 @@ module snn_frame_seq #(
                     img_bytes <= {ADDR_W{1'b0}}; out_bytes <= {ADDR_W{1'b0}}; wend <= {ADDR_W{1'b0}};
                 end
                 S_FETCH: begin   // desc follows li a cycle later
-                    ss <= 4'd0; mwait <= 1'b1;
+                    ss <= 4'd0; mwait <= 2'd2;
                     state <= setup_done ? S_LOAD : S_SETUP;
                 end
                 S_SETUP: begin   // one layer: its products one after another on the serial multiplier, then the sums
-                    if (!mbusy && mwait) mwait <= 1'b0;   // (the step's operands are registered meanwhile)
+                    if (!mbusy && mwait != 2'd0) mwait <= mwait - 1'b1;   // (the step's factors are chosen meanwhile)
                     else if (!mbusy) begin
                         mbusy <= 1'b1; mp <= {ADDR_W{1'b0}}; ma <= opa; mb <= opb;
                         case (ss)
@@ -321,7 +330,7 @@ module snn_frame_seq #(
                             end
                         endcase
                     end else if (mdone) begin
-                        mbusy <= 1'b0; ss <= ss + 1'b1; mwait <= 1'b1;
+                        mbusy <= 1'b0; ss <= ss + 1'b1; mwait <= 2'd2;
                         case (ss)
                             4'd0: rbnp_q <= LEN_W'(mp);
                             4'd1: wlay_q <= mp + ADDR_W'(`SNN_FIELD(F_WOFF));
@@ -367,7 +376,7 @@ module snn_frame_seq #(
                     endcase
                 end
                 S_LOAD: begin    // the layer's strip, sizes and strides: its products on the serial multiplier
-                    if (!mbusy && mwait) mwait <= 1'b0;
+                    if (!mbusy && mwait != 2'd0) mwait <= mwait - 1'b1;
                     else if (!mbusy) begin
                         mbusy <= 1'b1; mp <= {ADDR_W{1'b0}}; ma <= opa; mb <= opb;
                         case (ss)
@@ -431,7 +440,7 @@ module snn_frame_seq #(
                             end
                         endcase
                     end else if (mdone) begin
-                        mbusy <= 1'b0; ss <= ss + 1'b1; mwait <= 1'b1;
+                        mbusy <= 1'b0; ss <= ss + 1'b1; mwait <= 2'd2;
                         case (ss)
                             4'd0: rbnp_q <= LEN_W'(mp);
                             4'd1: seg_bytes <= mp << BBL;

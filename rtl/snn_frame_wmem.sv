@@ -53,14 +53,14 @@ module snn_frame_wmem #(
             reg [P*W_BITS-1:0] whi [0:WROM_DEPTH-LO-1];
             reg [P*W_BITS-1:0] lo_r, hi_r, lo_q, hi_q;
             reg                hi1, hi2;
-            wire               w_hi = (w_addr >= WA_W'(LO));
+            // (addresses are below 2 LO: bit LO_A says which RAM, the bits below it the word in it)
             always @(posedge clk) begin
-                if (we && waddr <  WA_W'(LO)) wlo[waddr[LO_A-1:0]] <= wdata;
-                if (we && waddr >= WA_W'(LO)) whi[HI_A'(waddr - WA_W'(LO))] <= wdata;
+                if (we && !waddr[LO_A]) wlo[waddr[LO_A-1:0]] <= wdata;
+                if (we &&  waddr[LO_A]) whi[waddr[HI_A-1:0]] <= wdata;
                 if (w_rd) begin
                     lo_r <= wlo[w_addr[LO_A-1:0]];
-                    hi_r <= whi[HI_A'(w_addr - WA_W'(LO))];
-                    hi1 <= w_hi;
+                    hi_r <= whi[w_addr[HI_A-1:0]];
+                    hi1 <= w_addr[LO_A];
                 end
                 if (w_rd1) begin lo_q <= lo_r; hi_q <= hi_r; hi2 <= hi1; end
             end
