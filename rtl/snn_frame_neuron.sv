@@ -141,6 +141,7 @@ module snn_frame_neuron #(
     // the room for one more element, registered: what is queued or in flight, and the element going now (the
     // FIFO only empties meanwhile, so the registered test is safe a cycle later)
     reg  credit;
+    wire [CC_W-1:0] fill = CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid);   // queued or in flight, not counting go
     wire go     = in_row && credit;
     // a row may start: it is complete and in the map (registered; not for the cycle after the row counter moves)
     reg  row_ok;
@@ -173,7 +174,8 @@ module snn_frame_neuron #(
             v3 <= v2;
             v4 <= v3;
             nfl <= nfl + 5'(go) - 5'(v4);
-            credit <= (CC_W'(ch_count) + CC_W'(nfl) + CC_W'(ch_valid) + CC_W'(go)) < CC_W'(PKT_DEPTH);
+            // (go, which fans out over the walk, only picks between two sums of registers)
+            credit <= go ? fill < CC_W'(PKT_DEPTH - 1) : fill < CC_W'(PKT_DEPTH);
             row_ok <= row < rr[RR_LAT-1] && row < {1'b0, h_out} && !row_step;
             n_clr <= n_rd && clr1;
             if (wcmd_valid && wcmd_ready) wcmd_valid <= 1'b0;

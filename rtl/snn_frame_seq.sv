@@ -190,6 +190,7 @@ module snn_frame_seq #(
     reg  [ADDR_W-1:0] region_q;                  // region beats
     reg  [XW+8:0]     img_row_q;                 // the image row in bytes (whole beats)
     reg  [ADDR_W-1:0] wlay_q;                    // streamed weights: NPASS x WBEATS
+    reg               wlay_gt;                   // wlay_q > wend, registered (both set steps before it is read)
     // CHECK: each buffer's end (ADDR_W + 1 bits: past the address space when above 2^ADDR_W); [a, a_end) and
     // [b, b_end) overlap when both are non-empty, a < b_end and b < a_end
     reg  [ADDR_W:0]   img_end, out_end, scr_end, w_end;
@@ -268,6 +269,7 @@ module snn_frame_seq #(
     end
     always @(posedge clk) begin
         xd <= xi1 - xi0;
+        wlay_gt <= wlay_q > wend;
         for (fk = 0; fk < NSEL; fk = fk + 1)
             op_sel[fk] <= (fk < 5) ? (state == S_SETUP && ss == 4'(fk))
                         : (fk < 10) ? (state == S_LOAD && ss == 4'(fk - 5)) : (state == S_LOAD && ss == 4'(fk - 4));
@@ -324,7 +326,7 @@ module snn_frame_seq #(
                                 end
                                 lvmask <= lvmask | ((32'd1 << lvl) - 32'd1) | ((32'd1 << ilvl) - 32'd1);
                                 if (is_out) out_bytes <= region_q << BBL;
-                                if (WSTREAM != 0 && wlay_q > wend) wend <= wlay_q;
+                                if (WSTREAM != 0 && wlay_gt) wend <= wlay_q;
                                 if (`SNN_FIELD(F_LAST) != 0) begin li <= {LI_W{1'b0}}; state <= S_CHECK; end
                                 else begin li <= li + 1'b1; state <= S_FETCH; end
                             end
