@@ -157,11 +157,14 @@ module snn_frame_scan #(
     reg [3:0]      g2_cl;
     reg [F_W-1:0]  g2_xt;                           // step (image: pixel) of the beat's first field
     reg [F_W-1:0]  g2_ch;                           // its channel within its source
+    reg [F_W-1:0]  g2_tlim, g2_clim;                // the steps (image: pixels) and channels of the source
     always @(posedge clk) begin
         g2_v <= !rst && g1_v;
         g2_kind <= g1_kind; g2_y <= g1_y; g2_x <= g1_x; g2_cl <= g1_cl; g2_src <= g1_src;
         g2_xt <= g1_f0 >> g1_cl;
         g2_ch <= (g1_f0 & g1_mask) + (is_image ? {F_W{1'b0}} : (F_W'(g1_seg) << g1_cl));
+        g2_tlim <= is_image ? F_W'(w_in) : F_W'(T);
+        g2_clim <= F_W'(g1_src ? c1 : c0);
     end
 
     // ---------------------------------------------------------------- G3: steps and channels left in the beat
@@ -186,8 +189,8 @@ module snn_frame_scan #(
         g3_kind <= g2_kind; g3_y <= g2_y; g3_x <= g2_x; g3_cl <= g2_cl;
         g3_xt <= XT_W'(g2_xt);
         g3_c <= C_W'(g2_ch) + (g2_src ? c0 : {C_W{1'b0}});
-        g3_tleft <= is_image ? left_sat(F_W'(w_in), g2_xt) : left_sat(F_W'(T), g2_xt);
-        g3_cleft <= left_sat(F_W'(g2_src ? c1 : c0), g2_ch);
+        g3_tleft <= left_sat(g2_tlim, g2_xt);      // (the limits registered in G2: no choice ahead of the
+        g3_cleft <= left_sat(g2_clim, g2_ch);      // subtraction)
     end
 
     // ---------------------------------------------------------------- G4: thermometers of the steps / channels left
