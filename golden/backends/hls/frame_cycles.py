@@ -27,7 +27,9 @@ from golden.ir import frame_memory as fm
 from golden.ir.network import Network
 
 ROW_OVERHEAD = 6      # cycles per input row: START / END markers, the START gate, the reader's turn-around
-LAYER_OVERHEAD = 180  # cycles per layer pass: FSM states, first read latency, pipeline drain, write ack, settle
+# cycles per layer pass: FSM states (each LOAD step waits two cycles for its factors), first read latency (the
+# reader FIFO's four registers), pipeline drain, write ack, settle
+LAYER_OVERHEAD = 260
 
 
 def _scan_cycles(nz: np.ndarray, c_pad: int, fb: int, data_bits: int, image: bool) -> np.ndarray:
