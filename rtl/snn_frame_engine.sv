@@ -213,6 +213,7 @@ module snn_frame_engine #(
 
     wire              op_valid, op_unit;
     wire [P-1:0]      op_lane;
+    wire [P/LG-1:0]   op_gany;
     /* verilator lint_off UNUSEDSIGNAL */
     wire [P*2-1:0]    op_slot;        // (with LG > 1 only each group's first lane's address is used)
     wire [P*OFF_W-1:0] op_off;
@@ -222,7 +223,7 @@ module snn_frame_engine #(
     wire [VAL_W-1:0]  op_val;
 
     snn_frame_scatter #(.P(P), .X_W(X_W), .Y_W(Y_W), .T_W(T_W), .C_W(C_W), .VAL_W(VAL_W), .OFF_W(OFF_W),
-                        .WA_W(WA_W), .G_W(G_W), .LANE_LAT(3))
+                        .WA_W(WA_W), .G_W(G_W), .LANE_LAT(3), .LG(LG))
         u_scat (.clk(clk), .rst(frst), .start(lstart), .kind(c_kind), .h_in(h_in), .h_out(h_out), .w_out(w_out),
                 .xoff(xoff), .sx(sx), .groups(c_groups), .j_ops(c_j), .sl(c_sl), .col(c_col), .ntaps(c_ntaps),
                 .c_out(c_out), .chan_base(chan_base), .gj(c_gj), .wbase(wbase_pass),
@@ -230,7 +231,7 @@ module snn_frame_engine #(
                 .ev_type(evq[EV_W-1 -: 2]), .ev_y(evq[X_W+T_W+C_W+VAL_W +: Y_W]), .ev_x(evq[T_W+C_W+VAL_W +: X_W]),
                 .ev_t(evq[C_W+VAL_W +: T_W]), .ev_c(evq[VAL_W +: C_W]), .ev_val(evq[0 +: VAL_W]),
                 .rows_done(rows_done), .rows_ready(rows_ready),
-                .op_valid(op_valid), .op_lane(op_lane), .op_slot(op_slot), .op_off(op_off),
+                .op_valid(op_valid), .op_lane(op_lane), .op_gany(op_gany), .op_slot(op_slot), .op_off(op_off),
                 .w_rd(w_rd), .w_addr(w_addr),
                 .op_val(op_val), .op_unit(op_unit), .idle(scat_idle));
 
@@ -278,7 +279,8 @@ module snn_frame_engine #(
             snn_frame_lane #(.LG(LG), .ACC_W(ACC_W), .W_BITS(W_BITS), .VAL_W(VAL_W), .SLOT_DEPTH(SLOT_DEPTH),
                              .OFF_W(OFF_W))
                 u_lane (.clk(clk), .rst(frst), .init_clr(init_clr), .init_off(init_off),
-                        .op_valid(op_valid), .op_lane(op_lane[LG*gl +: LG]), .op_slot(op_slot[2*LG*gl +: 2]),
+                        .op_valid(op_valid), .op_lane(op_lane[LG*gl +: LG]), .op_any(op_gany[gl]),
+                        .op_slot(op_slot[2*LG*gl +: 2]),
                         .op_off(op_off[OFF_W*LG*gl +: OFF_W]), .op_unit(op_unit), .op_val(op_val),
                         .w_b(w_q[W_BITS*LG*gl +: W_BITS*LG]), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off),
                         .n_clr(n_clr), .n_q(n_q[ACC_W*LG*gl +: ACC_W*LG]));

@@ -40,6 +40,8 @@ module snn_frame_lane #(
     // scatter op, stage A
     input  wire                     op_valid,
     input  wire [LG-1:0]            op_lane,     // lanes with work
+    input  wire                     op_any,      // op_valid and some lane has work (registered by the scatter: it
+                                                 // enables the banks' reads, far across the device)
     input  wire [1:0]               op_slot,
     input  wire [OFF_W-1:0]         op_off,
     input  wire                     op_unit,     // weight 1 (pool)
@@ -59,7 +61,10 @@ module snn_frame_lane #(
     localparam integer WW = LG * ACC_W;
 
     wire [WW-1:0] q [0:3];   // each bank's output register
-    wire          any = op_valid && (op_lane != {LG{1'b0}});
+    wire          any = op_any;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire          unused_valid = op_valid;       // (op_any says it)
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // stage B registers (b_fwd: the op now in B writes the address of the op in A)
     reg             b_valid, b_unit, b_fwd, b_m2, b_m3;

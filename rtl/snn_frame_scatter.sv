@@ -31,7 +31,8 @@ module snn_frame_scatter #(
     parameter integer X_W = 10, Y_W = 16, T_W = 4, C_W = 8,
     // spike value, band offset, weight address, group
     parameter integer VAL_W = 8, OFF_W = 12, WA_W = 10, G_W = 4,
-    parameter integer LANE_LAT = 3                              // snn_frame_lane: stage A to the band write
+    parameter integer LANE_LAT = 3,                             // snn_frame_lane: stage A to the band write
+    parameter integer LG = 1                                    // lanes a band word (snn_frame_lane): op_gany
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -67,6 +68,7 @@ module snn_frame_scatter #(
     // ops to the lanes (stage A)
     output reg                op_valid,
     output reg  [P-1:0]       op_lane,        // lanes that accumulate
+    output reg  [P/LG-1:0]    op_gany,        // per band word (LG lanes): some of its lanes accumulate (op_valid too)
     output reg  [P*2-1:0]     op_slot,        // lane l's slot at [2l +: 2]
     output reg  [P*OFF_W-1:0] op_off,         // lane l's offset in its slot
     output wire               w_rd,           // the op's weight read, a stage ahead of op_valid (the weights reach
@@ -81,6 +83,7 @@ module snn_frame_scatter #(
     localparam integer LP = (P > 1) ? $clog2(P) : 1;
     `SNN_REQUIRE(g_check_p, P >= 1 && (P & (P - 1)) == 0, "Error: P must be a power of two (instance %m)")
     `SNN_REQUIRE(g_check_lat, LANE_LAT >= 1 && LANE_LAT <= 8, "Error: LANE_LAT must be 1 .. 8 (instance %m)")
+    `SNN_REQUIRE(g_check_lg, LG >= 1 && P % LG == 0, "Error: LG must divide P (instance %m)")
 
     // the layer's decodes and per-lane constants, registered: kind, ntaps, col and sl are set long before start
     // (snn_frame_engine registers them from the descriptor), so no decode sits in front of the wide stages
@@ -392,6 +395,7 @@ module snn_frame_scatter #(
         op_val <= r_val;
         op_unit <= r_unit;
         op_lane <= r_lane;
+        for (l = 0; l < P / LG; l = l + 1) op_gany[l] <= !rst && r_valid && (r_lane[LG*l +: LG] != {LG{1'b0}});
         for (l = 0; l < P; l = l + 1) begin
             op_slot[2*l +: 2] <= r_slot[2*r_yx[4*l+2 +: 2] +: 2];
             op_off[OFF_W*l +: OFF_W] <= r_off[OFF_W*r_yx[4*l +: 2] +: OFF_W];
