@@ -176,8 +176,9 @@ module snn_frame_engine #(
     reg               ev_full;
     always @(posedge clk) ev_full <= evq_count >= ($clog2(EV_DEPTH+1))'(EV_DEPTH - 3);
 
-    // the layer's descriptor fields as the scanner and the scatter see them: registered (the descriptor changes in
-    // FETCH, many cycles before lstart), so that no decode of `desc` sits in front of their wide datapaths
+    // the layer's descriptor fields as the scanner, the scatter and (c_kind, c_groups, c_sl, c_col) the neuron
+    // phase see them: registered (the descriptor changes in FETCH, many cycles before lstart), so that no decode
+    // of `desc` sits in front of their wide datapaths
     reg               s_image, s_two;
     reg  [3:0]        s_cl0, s_cl1;
     reg  [C_W-1:0]    s_c0, s_c1, s_np0, s_np1;
@@ -296,21 +297,17 @@ module snn_frame_engine #(
     wire              chq_empty, chq_full;
     wire [$clog2(CHQ_DEPTH+1)-1:0] chq_count;
 
-    // the layer's values as the neuron phase sees them: registered beside it (they change only between passes,
-    // cycles before lstart), so no path runs from the sequencer's descriptor into its datapath
-    reg  [2:0]        n_kind;
+    // the rest of the layer's values as the neuron phase sees them: registered beside it (they change only between
+    // passes, cycles before lstart), so no path runs from the sequencer's descriptor into its datapath; kind,
+    // groups, sl and col are the scatter's registers (c_*)
     reg  [Y_W-1:0]    n_h_out;
     reg  [X_W:0]      n_w_out;
-    reg  [G_W:0]      n_groups;
     reg  [OFF_W-1:0]  n_sx;
-    reg  [2:0]        n_sl;
-    reg  [3:0]        n_col;
     reg  [5:0]        n_th_exp;
     reg  [4:0]        n_shift;
     reg  [BA_W-1:0]   n_bbase;
     always @(posedge clk) begin
-        n_kind <= kind; n_h_out <= h_out; n_w_out <= w_out; n_groups <= (G_W+1)'(`SNN_FIELD(F_GP)); n_sx <= sx;
-        n_sl <= 3'(`SNN_FIELD(F_SL)); n_col <= 4'(`SNN_FIELD(F_COL)); n_th_exp <= 6'(`SNN_FIELD(F_THEXP));
+        n_h_out <= h_out; n_w_out <= w_out; n_sx <= sx; n_th_exp <= 6'(`SNN_FIELD(F_THEXP));
         n_shift <= 5'(`SNN_FIELD(F_SHIFT)); n_bbase <= bbase_pass;
     end
 
@@ -318,8 +315,8 @@ module snn_frame_engine #(
                        .MEM_W(MEM_W), .TH_W(TH_W), .G_MAX(G_MAX), .X_W(X_W), .Y_W(Y_W), .OFF_W(OFF_W),
                        .BA_W(BA_W), .G_W(G_W), .ADDR_W(ADDR_W), .LEN_W(LEN_W), .CH_W(CH_W), .OUT_CO(OUT_CO),
                        .PKT_DEPTH(CHQ_DEPTH), .TH_SHIFT(TH_SHIFT), .COMPARE_GE(COMPARE_GE))
-        u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(n_kind), .h_out(n_h_out), .w_out(n_w_out),
-                  .groups(n_groups), .sx(n_sx), .sl(n_sl), .col(n_col), .th_exp(n_th_exp), .shift(n_shift),
+        u_neuron (.clk(clk), .rst(frst), .start(lstart), .kind(c_kind), .h_out(n_h_out), .w_out(n_w_out),
+                  .groups(c_groups), .sx(n_sx), .sl(c_sl), .col(c_col), .th_exp(n_th_exp), .shift(n_shift),
                   .bbase(n_bbase),
                   .dst(dst), .row_beats(out_row_beats), .row_bytes(out_row_bytes), .rows_ready(rows_ready),
                   .rows_done(rows_done), .n_rd(n_rd), .n_slot(n_slot), .n_off(n_off), .n_clr(n_clr), .n_q(n_q),
